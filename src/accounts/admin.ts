@@ -1,0 +1,88 @@
+// Making an account an admin from the command line: `gatehouse setup-admin` (like The Bastion's
+// setup-first-admin-account.sh) and the first-start bootstrap of `serve --bootstrap-admin`.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import ssh2 from 'ssh2';
+const { utils } = ssh2;
+import { checkAccountName } from '../access/accountName.js';
+import { addAdminAccount } from '../config/edit.js';
+import type { BastionConfig } from '../config/schema.js';
+import { checkKeyPolicy, parsePublicKeyLine } from '../keys/publicKey.js';
+import { isOk, R, type Result } from '../result.js';
+import type { Store } from '../store/store.js';
+import { createAccount } from './create.js';
+
+export function setupAdmin(
+  store: Store,
+  config: BastionConfig,
+  configFile: string,
+  account: string,
+  publicKeyLine: string,
+  nowSec: number,
+): Result<{ account: string; fingerprint: string }> {
+  const name = checkAccountName(account);
+  if (!isOk(name)) return R(name.code, { msg: name.msg });
+  const parsed = parsePublicKeyLine(publicKeyLine.trim().split('\n')[0] ?? '');
+  if (!isOk(parsed) || !parsed.value) return R(parsed.code, { msg: parsed.msg });
+  const policy = checkKeyPolicy(parsed.value, {
+    allowed: config.allowedIngressSshAlgorithms,
+    minRsa: config.minimumIngressRsaKeySize,
+    maxRsa: config.maximumIngressRsaKeySize,
+  });
+  if (!isOk(policy)) return R(policy.code, { msg: policy.msg });
+  const created = createAccount(store, config, {
+    name: account,
+    uid: 'auto',
+    comment: 'first admin account',
+    createdBy: 'setup-admin',
+    ttlSeconds: null,
+    keys: [parsed.value],
+    settings: {},
+    nowSec,
+  });
+  if (!isOk(created)) return R(created.code, { msg: created.msg });
+  addAdminAccount(configFile, account);
+  return R('OK', { value: { account, fingerprint: parsed.value.fingerprint } });
+}
+
+export interface BootstrapOutcome {
+  readonly account: string;
+  /** The private key to use with ssh -i, when we generated one; null when the user's own key was used. */
+  readonly identityFile: string | null;
+  readonly publicKeyFile: string;
+}
+
+/** First start with no account at all: an admin named after the OS user, with the user's key or a new one. */
+export function bootstrapAdmin(store: Store, config: BastionConfig, configFile: string, dataDir: string, nowSec: number): Result<BootstrapOutcome> {
+  if (store.accounts.count() > 0) return R('OK_NO_CHANGE', { msg: 'the store already has accounts' });
+  let account = 'admin';
+  try {
+    const user = os.userInfo().username;
+    if (isOk(checkAccountName(user))) account = user;
+  } catch {
+    account = 'admin';
+  }
+  const sshDir = path.join(os.homedir(), '.ssh');
+  let publicKeyFile: string | null = null;
+  for (const f of ['id_ed25519.pub', 'id_ecdsa.pub', 'id_rsa.pub']) {
+    const p = path.join(sshDir, f);
+    if (fs.existsSync(p)) {
+      publicKeyFile = p;
+      break;
+    }
+  }
+  let identityFile: string | null = null;
+  if (publicKeyFile === null) {
+    identityFile = path.join(dataDir, 'admin_ed25519');
+    if (!fs.existsSync(identityFile)) {
+      const pair = utils.generateKeyPairSync('ed25519', { comment: `${account}@gatehouse` });
+      fs.writeFileSync(identityFile, pair.private, { mode: 0o600 });
+      fs.writeFileSync(`${identityFile}.pub`, pair.public + '\n', { mode: 0o644 });
+    }
+    publicKeyFile = `${identityFile}.pub`;
+  }
+  const done = setupAdmin(store, config, configFile, account, fs.readFileSync(publicKeyFile, 'utf8'), nowSec);
+  if (!isOk(done)) return R(done.code, { msg: done.msg });
+  return R('OK', { value: { account, identityFile, publicKeyFile } });
+}

@@ -1,0 +1,97 @@
+// The bastion-level options of a request (bin/shell/osh.pl's GetOptionsFromString list) and the
+// split between them and what belongs to a plugin or to the remote command.
+import parse from 'yargs-parser';
+
+export type JsonMode = 'none' | 'default' | 'pretty' | 'greppable';
+
+export interface BastionOptions {
+  readonly json: JsonMode;
+  readonly quiet: boolean;
+  readonly help: boolean;
+  readonly longHelp: boolean;
+  readonly interactive: boolean;
+  readonly tty: boolean;
+  readonly noTty: boolean;
+  readonly wait: boolean;
+  readonly debug: boolean;
+  readonly osh: string | undefined;
+  readonly host: string | undefined;
+  readonly user: string | undefined;
+  readonly port: string | undefined;
+  readonly timeout: string | undefined;
+}
+
+const STRINGS = ['osh', 'user', 'host', 'port', 'timeout', 'password', 'bind', 'ssh-as', 'use-key', 'mfa-token', 'J', 'fallback-password-delay'];
+const BOOLEANS = [
+  'json', 'json-pretty', 'json-greppable', 'quiet', 'help', 'long-help', 'interactive', 'tty', 'no-tty', 'wait',
+  'verbose', 'debug', 'telnet', 'self-password', 'always-escape', 'never-escape', 'netconf', 'forward-agent',
+  'kbd-interactive', 'proactive-mfa', 'generate-mfa-token', 'term-passthrough',
+];
+const ALIASES: Record<string, string[]> = {
+  port: ['p'], user: ['u', 'l'], host: ['h'], quiet: ['q'], interactive: ['i'], tty: ['t'], 'no-tty': ['T'],
+  telnet: ['e'], 'self-password': ['P'], 'forward-agent': ['x'],
+};
+const LONG_NAMES = new Set([...STRINGS, ...BOOLEANS].filter((n) => n.length > 1));
+
+/** Perl's Getopt::Long accepts `-osh` for `--osh`: rewrite single-dash long names we know. */
+export function normalizeLongDashes(words: readonly string[], longNames: ReadonlySet<string>): string[] {
+  return words.map((w) => {
+    const m = /^-([a-zA-Z][a-zA-Z0-9-]+)(=.*)?$/.exec(w);
+    return m?.[1] && longNames.has(m[1]) ? `-${w}` : w;
+  });
+}
+
+export interface SplitRequest {
+  readonly options: BastionOptions;
+  /** Words that are not bastion options, in order: the plugin's options, or [user@]host. */
+  readonly rest: string[];
+  /** Words after a standalone `--` (the remote command), when there was one. */
+  readonly afterDashes: string[] | null;
+  readonly error: string | null;
+}
+
+export function splitBastionOptions(words: readonly string[]): SplitRequest {
+  const dd = words.indexOf('--');
+  const before = dd === -1 ? [...words] : words.slice(0, dd);
+  const afterDashes = dd === -1 ? null : words.slice(dd + 1);
+  const argv = parse.detailed(normalizeLongDashes(before, LONG_NAMES), {
+    string: STRINGS,
+    boolean: BOOLEANS,
+    alias: ALIASES,
+    configuration: {
+      'camel-case-expansion': false,
+      'dot-notation': false,
+      'parse-numbers': false,
+      'parse-positional-numbers': false,
+      'boolean-negation': false,
+      'duplicate-arguments-array': false,
+      'unknown-options-as-args': true,
+      'short-option-groups': false,
+      'greedy-arrays': false,
+      'strip-aliased': true,
+      'strip-dashed': false,
+    },
+  });
+  const a = argv.argv as Record<string, unknown>;
+  const str = (k: string): string | undefined => (typeof a[k] === 'string' ? (a[k] as string) : undefined);
+  const bool = (k: string): boolean => a[k] === true;
+  const json: JsonMode = bool('json-pretty') ? 'pretty' : bool('json-greppable') ? 'greppable' : bool('json') ? 'default' : 'none';
+  const options: BastionOptions = {
+    json,
+    quiet: bool('quiet'),
+    help: bool('help'),
+    longHelp: bool('long-help'),
+    interactive: bool('interactive'),
+    tty: bool('tty'),
+    noTty: bool('no-tty'),
+    wait: bool('wait'),
+    debug: bool('debug'),
+    osh: str('osh'),
+    host: str('host'),
+    user: str('user'),
+    port: str('port'),
+    timeout: str('timeout'),
+  };
+  const rest = (a['_'] as (string | number)[]).map(String);
+  return { options, rest, afterDashes, error: argv.error ? argv.error.message : null };
+}

@@ -1,0 +1,291 @@
+// One call, from the exec string to the exit status: split, read the bastion options, check the
+// account, then run a plugin or refuse. Every path ends in exactly one envelope (when JSON was
+// asked for), one audit row and one log line. ssh2 never reaches this module: it gets a Sink,
+// a stdin stream and the facts of the session, so it is testable without a socket.
+import crypto from 'node:crypto';
+import type { Readable } from 'node:stream';
+import type { Logger } from 'pino';
+import { checkAccountState } from '../access/accountState.js';
+import { mayRunCategory, rolesOf, type GroupRoleCheck } from '../access/roles.js';
+import type { BastionConfig } from '../config/schema.js';
+import type { ConfigSource } from '../config/source.js';
+import { EXIT } from '../exitCodes.js';
+import type { Keyring } from '../keys/keyring.js';
+import type { AnyPlugin } from '../plugin/define.js';
+import type { Clock, PluginContext } from '../plugin/context.js';
+import { pluginHelp } from '../plugin/helpText.js';
+import { parsePluginOptions } from '../plugin/options.js';
+import { R, isOk, type Result, type ResultCode } from '../result.js';
+import type { AccountRow } from '../store/accounts.js';
+import type { Store } from '../store/store.js';
+import { splitBastionOptions, type BastionOptions } from './bastionOptions.js';
+import { stdinReader } from './stdin.js';
+import { Terminal, type Sink } from './terminal.js';
+import { bastionUsage } from './usage.js';
+import { splitWords } from './words.js';
+
+export interface Services {
+  readonly store: Store;
+  readonly config: ConfigSource;
+  readonly keyring: Keyring;
+  readonly plugins: ReadonlyMap<string, AnyPlugin>;
+  readonly clock: Clock;
+  readonly hostname: string;
+  readonly version: string;
+  readonly groupRoles?: GroupRoleCheck;
+}
+
+export interface CallInput {
+  readonly account: AccountRow;
+  readonly peer: { readonly ip: string; readonly port: number };
+  readonly connId: string;
+  readonly command: string;
+  readonly kind: 'exec' | 'shell';
+  readonly pty: boolean;
+  readonly env: ReadonlyMap<string, string>;
+  readonly stdin: Readable;
+  readonly sink: Sink;
+  readonly log: Logger;
+}
+
+export interface CallOutcome {
+  readonly exit: number;
+  readonly code: string;
+  readonly plugin: string | null;
+}
+
+const NO_OPTIONS: BastionOptions = splitBastionOptions([]).options;
+
+export async function runCall(svc: Services, input: CallInput): Promise<CallOutcome> {
+  const started = performance.now();
+  const callId = crypto.randomBytes(6).toString('hex');
+  const log = input.log.child({ call: callId });
+  const config = svc.config.current();
+  let auditArgs: readonly string[] = [];
+  let outcome: CallOutcome;
+  try {
+    const split = splitWords(input.command);
+    const words = split.ok ? split.words : [];
+    auditArgs = words;
+    const req = splitBastionOptions(words);
+    const term = makeTerminal(input, req.options, config, svc);
+    if (!split.ok) {
+      outcome = refuse(term, 'KO_GETOPTS_FAILED', EXIT.GETOPTS_FAILED, `Error parsing command line: ${split.error}`);
+    } else {
+      outcome = await route(svc, input, config, term, req, log, (redacted) => (auditArgs = redacted));
+    }
+  } catch (err) {
+    log.error({ err }, 'call failed');
+    outcome = { exit: EXIT.PLUGIN_ERROR, code: 'ERR_INTERNAL', plugin: null };
+  }
+  const durationMs = performance.now() - started;
+  try {
+    svc.store.audit.record({
+      at: svc.clock.now(),
+      connId: input.connId,
+      callId,
+      account: input.account.name,
+      peerIp: input.peer.ip,
+      peerPort: input.peer.port,
+      kind: outcome.plugin ? 'osh' : input.kind === 'shell' ? 'shell' : 'refused',
+      plugin: outcome.plugin,
+      args: auditArgs,
+      errorCode: outcome.code,
+      exitStatus: outcome.exit,
+      durationMs,
+    });
+  } catch (err) {
+    log.error({ err }, 'audit row could not be written');
+  }
+  log.info({ account: input.account.name, plugin: outcome.plugin, code: outcome.code, exit: outcome.exit, ms: Math.round(durationMs * 10) / 10 }, 'call');
+  return outcome;
+}
+
+function makeTerminal(input: CallInput, o: BastionOptions, config: BastionConfig, svc: Services): Terminal {
+  const lang = input.env.get('LC_ALL') ?? input.env.get('LC_CTYPE') ?? input.env.get('LANG') ?? '';
+  const utf8 = input.pty && /utf-?8/i.test(lang);
+  const fancy = config.fanciness;
+  return new Terminal(input.sink, {
+    pty: input.pty,
+    quiet: o.quiet,
+    json: o.json,
+    boxes: utf8 && ['basic', 'millenial', 'full', 'genz'].includes(fancy),
+    fancyPrefixes: utf8 && ['full', 'genz'].includes(fancy),
+    hostname: svc.hostname,
+    version: svc.version,
+  });
+}
+
+/** A refusal before any plugin runs (osh.pl's main_exit): message on stderr, envelope on stdout. */
+function refuse(term: Terminal, code: ResultCode, exit: number, msg: string): CallOutcome {
+  term.crit(msg, true);
+  term.envelope({ command: null, error_code: code, error_message: msg, value: null });
+  return { exit, code, plugin: null };
+}
+
+async function route(
+  svc: Services,
+  input: CallInput,
+  config: BastionConfig,
+  term: Terminal,
+  req: ReturnType<typeof splitBastionOptions>,
+  log: Logger,
+  setAuditArgs: (a: readonly string[]) => void,
+): Promise<CallOutcome> {
+  const o = req.options;
+  const nowSec = Math.floor(svc.clock.now() / 1000);
+  const settings = svc.store.accounts.settings(input.account.id);
+  const state = checkAccountState(input.account, settings, config, nowSec);
+  if (!state.ok) return refuse(term, state.code, state.exit, state.msg);
+  svc.store.accounts.touch(input.account.id, nowSec, input.peer.ip);
+
+  if (req.error) return refuse(term, 'KO_GETOPTS_FAILED', EXIT.GETOPTS_FAILED, `Error parsing command line options: ${req.error}`);
+
+  let pluginName = o.osh;
+  let pluginWords = req.rest;
+  if (pluginName === undefined && (req.rest[0] === '--osh' || req.rest[0] === '-osh')) pluginName = '';
+  if (pluginName === '') {
+    pluginName = 'help';
+    pluginWords = [];
+  }
+  if (pluginName === undefined) {
+    if (o.help || o.longHelp) {
+      term.write(bastionUsage(input.account.name, config.bastionName) + '\n');
+      term.envelope({ command: null, error_code: 'OK', error_message: 'OK', value: null });
+      return { exit: EXIT.OK, code: 'OK', plugin: null };
+    }
+    return connectRequest(term, input, config, req);
+  }
+  if (req.afterDashes) pluginWords = [...pluginWords, ...req.afterDashes];
+
+  const plugin = svc.plugins.get(pluginName);
+  if (!plugin) return refuse(term, 'KO_UNKNOWN_COMMAND', EXIT.UNKNOWN_COMMAND, `Unknown command '${pluginName}'`);
+  const roles = rolesOf(svc.store, config, input.account);
+  const mayRun = (p: AnyPlugin): boolean => mayRunCategory(svc.store, roles, input.account, p, svc.groupRoles);
+  if (!mayRun(plugin)) {
+    return refuse(term, 'KO_RESTRICTED_COMMAND', EXIT.RESTRICTED_COMMAND, restrictedMessage(plugin.category));
+  }
+  setAuditArgs(redactSecrets(plugin, pluginWords));
+  const ctx: PluginContext = {
+    caller: { account: input.account, name: input.account.name, roles, peer: input.peer },
+    store: svc.store,
+    config,
+    log: log.child({ plugin: plugin.name }),
+    clock: svc.clock,
+    stdin: stdinReader(input.stdin, { timeoutMs: config.stdinTimeoutSeconds * 1000, pty: input.pty, echo: (t) => term.write(t) }),
+    out: term,
+    request: o,
+    server: { hostname: svc.hostname, version: svc.version, plugins: svc.plugins },
+    keyring: svc.keyring,
+    mayRun,
+  };
+  const result = await runPlugin(ctx, plugin, pluginWords, o.help);
+  return { exit: isOk(result) ? EXIT.OK : EXIT.PLUGIN_ERROR, code: result.code, plugin: plugin.name };
+}
+
+async function runPlugin(ctx: PluginContext, plugin: AnyPlugin, words: readonly string[], wantsHelp: boolean): Promise<Result> {
+  const term = ctx.out;
+  term.header(plugin.header ?? plugin.summary);
+  let result: Result;
+  if (wantsHelp) {
+    term.info(pluginHelp(plugin));
+    result = R('OK');
+  } else {
+    const parsed = parsePluginOptions(plugin.options, words);
+    if (!isOk(parsed) || parsed.value === null) {
+      term.info(pluginHelp(plugin));
+      result = parsed;
+    } else {
+      try {
+        result = await plugin.handler(ctx, parsed.value as never);
+      } catch (err) {
+        ctx.log.error({ err }, 'plugin threw');
+        result = R('ERR_INTERNAL', { msg: 'Internal error, the details are in the bastion log' });
+      }
+    }
+  }
+  if (!isOk(result)) term.crit(result.msg);
+  else if (result.msg !== result.code) term.info(result.msg);
+  term.envelope({ command: plugin.name, error_code: result.code, error_message: result.msg, value: result.value });
+  term.footer(plugin.name);
+  return result;
+}
+
+function restrictedMessage(category: AnyPlugin['category']): string {
+  switch (category) {
+    case 'restricted':
+      return 'Sorry, this command is restricted and requires you to be specifically granted';
+    case 'admin':
+      return 'Sorry, this command is only available to bastion admins';
+    default:
+      return `Sorry, you must be a group ${category.replace('group-', '')} to use this command`;
+  }
+}
+
+/** The audit trail keeps the words of a call, with the values of secret options replaced. */
+export function redactSecrets(plugin: AnyPlugin, words: readonly string[]): string[] {
+  const secret = new Set<string>();
+  for (const [name, d] of Object.entries(plugin.options)) {
+    if (d.secret) for (const n of [name, ...(d.alias ?? [])]) secret.add(n);
+  }
+  if (secret.size === 0) return [...words];
+  const out: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i] as string;
+    const m = /^--?([^=]+)(=.*)?$/.exec(w);
+    if (m?.[1] && secret.has(m[1])) {
+      if (m[2] !== undefined) out.push(`--${m[1]}=********`);
+      else {
+        out.push(w);
+        if (i + 1 < words.length) {
+          out.push('********');
+          i++;
+        }
+      }
+    } else out.push(w);
+  }
+  return out;
+}
+
+/** `[user@]host [-- command]`: validated as osh.pl does, then refused until egress arrives. */
+function connectRequest(term: Terminal, input: CallInput, config: BastionConfig, req: ReturnType<typeof splitBastionOptions>): CallOutcome {
+  const o = req.options;
+  let host = o.host;
+  let user = o.user;
+  const rest = [...req.rest];
+  if (host === undefined) {
+    const first = rest.shift();
+    if (first === undefined) {
+      term.write(bastionUsage(input.account.name, config.bastionName) + '\n');
+      return refuse(term, 'KO_NO_HOST', EXIT.NO_HOST, 'No osh command specified and no host to connect to');
+    }
+    host = first;
+    const at = /^([^@\s]+)@([^@\s]+)$/.exec(first);
+    if (at) {
+      user = at[1];
+      host = at[2] as string;
+    }
+  }
+  if (host.startsWith('--')) {
+    return refuse(term, 'KO_GETOPTS_FAILED', EXIT.GETOPTS_FAILED, `Couldn't parse option '${host}'`);
+  }
+  if (o.port !== undefined && !(/^\d{1,5}$/.test(o.port) && Number(o.port) >= 1 && Number(o.port) <= 65535)) {
+    return refuse(term, 'KO_INVALID_PORT', EXIT.INVALID_PORT, `Invalid port specified (${o.port})`);
+  }
+  if (user !== undefined && !isValidRemoteUser(user)) {
+    return refuse(term, 'KO_INVALID_REMOTE_USER', EXIT.INVALID_REMOTE_USER, `Remote user name '${user}' seems invalid`);
+  }
+  if (!/^\[?[a-zA-Z0-9._/:-]+\]?$/.test(host)) {
+    return refuse(term, 'KO_INVALID_REMOTE_HOST', EXIT.INVALID_REMOTE_HOST, `Remote host name '${host}' seems invalid`);
+  }
+  if (host.includes('/')) {
+    return refuse(term, 'KO_INVALID_REMOTE_HOST', EXIT.INVALID_REMOTE_HOST, `Remote host '${host}' looks like a subnet, can't connect to that`);
+  }
+  // No access list can allow anything until the groups and egress capabilities exist.
+  return refuse(term, 'KO_ACCESS_DENIED', EXIT.ACCESS_DENIED, `Access denied for ${input.account.name} to ${user ?? input.account.name}@${host}:${o.port ?? 22}`);
+}
+
+/** is_valid_remote_user (lib/perl/OVH/Bastion.pm): what a remote login name may look like. */
+export function isValidRemoteUser(user: string, allowWildcards = false): boolean {
+  return (allowWildcards ? /^[@!:?*a-zA-Z0-9._-]{1,128}$/ : /^[@!:a-zA-Z0-9._-]{1,128}$/).test(user);
+}

@@ -1,0 +1,117 @@
+// The text side of every answer: header, prefixed body lines, footer, colours and line endings,
+// as The Bastion prints them (osh_header, osh_footer, _osh_log in lib/perl/OVH/Bastion.pm).
+import type { Envelope } from './envelope.js';
+import { frameEnvelope } from './envelope.js';
+import type { JsonMode } from './bastionOptions.js';
+
+export interface Sink {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+export interface TerminalStyle {
+  /** The client asked for a pty: CRLF line endings, stderr merged into stdout. */
+  readonly pty: boolean;
+  readonly quiet: boolean;
+  readonly json: JsonMode;
+  /** UTF-8 box drawing (pty, a UTF-8 LANG, fanciness basic or full). */
+  readonly boxes: boolean;
+  /** fanciness full: UTF-8 prefixes on body lines too. */
+  readonly fancyPrefixes: boolean;
+  readonly hostname: string;
+  readonly version: string;
+}
+
+const ANSI: Record<string, string> = {
+  bold: '1', red: '31', green: '32', yellow: '33', blue: '34', magenta: '35', cyan: '36', black: '30',
+};
+
+export type Colour = 'bold blue' | 'blue' | 'red bold' | 'yellow' | 'green' | 'magenta' | 'cyan' | 'red' | 'bold' | 'bold black';
+
+export class Terminal {
+  readonly colours: boolean;
+
+  constructor(private readonly sink: Sink, readonly style: TerminalStyle) {
+    this.colours = style.pty && !style.quiet && style.json === 'none';
+  }
+
+  colour(text: string, colour: Colour): string {
+    if (!this.colours) return text;
+    const codes = colour.split(' ').map((c) => ANSI[c]).filter(Boolean).join(';');
+    return `\x1b[${codes}m${text}\x1b[0m`;
+  }
+
+  /** Raw text to stdout (no prefix); a newline is not added. */
+  write(text: string): void {
+    this.sink.stdout(this.eol(text));
+  }
+
+  writeErr(text: string): void {
+    if (this.style.pty) this.sink.stdout(this.eol(text));
+    else this.sink.stderr(text);
+  }
+
+  header(title: string): void {
+    if (this.style.quiet) return;
+    const { hostname, version } = this.style;
+    const versionLine = `gatehouse-${version}`;
+    const fill = Math.max(0, 80 - hostname.length - versionLine.length - 6);
+    if (this.style.boxes) {
+      this.write(this.colour(`\u256d\u2500\u2500${hostname}${'\u2500'.repeat(fill)}${versionLine}${'\u2500'.repeat(3)}`, 'bold blue') + '\n');
+      this.write(this.colour(`\u2502 \u25b6 ${title}`, 'blue') + '\n');
+      this.write(this.colour(`\u251c${'\u2500'.repeat(79)}`, 'blue') + '\n');
+    } else {
+      this.write(this.colour(`---${hostname}${'-'.repeat(fill)}${versionLine}---`, 'bold blue') + '\n');
+      this.write(this.colour(`=> ${title}`, 'blue') + '\n');
+      this.write(this.colour('-'.repeat(80), 'blue') + '\n');
+    }
+  }
+
+  footer(name: string): void {
+    if (this.style.quiet) return;
+    if (this.style.boxes) {
+      this.write(this.colour(`\u2570${'\u2500'.repeat(Math.max(0, 79 - name.length - 6))}</${name}>${'\u2500'.repeat(3)}`, 'bold blue') + '\n');
+    } else {
+      this.write(this.colour(`${'-'.repeat(Math.max(0, 80 - name.length - 6))}</${name}>---`, 'bold blue') + '\n');
+    }
+  }
+
+  info(text: string): void {
+    this.log(text, 'info', false);
+  }
+
+  warn(text: string): void {
+    this.log(text, 'warn', false);
+  }
+
+  /** An error line; `toStderr` for refusals that happen before any plugin runs. */
+  crit(text: string, toStderr = false): void {
+    this.log('\n' + text, 'crit', toStderr);
+  }
+
+  envelope(env: Envelope): void {
+    if (this.style.json === 'none') return;
+    // The frame is built without colour and with \n; a pty still gets \r\n like every other line.
+    this.write(frameEnvelope(env, this.style.json));
+  }
+
+  private log(text: string, type: 'info' | 'warn' | 'crit', toStderr: boolean): void {
+    const out = (s: string): void => (toStderr ? this.writeErr(s) : this.write(s));
+    const lines = text.split('\n');
+    if (this.style.quiet) {
+      out(text + '\n');
+      return;
+    }
+    const prefix = this.style.fancyPrefixes ? '\u2502' : '~';
+    const mark = type === 'crit' ? (this.style.fancyPrefixes ? '\u26d4' : '[!]') : type === 'warn' ? (this.style.fancyPrefixes ? '\u2757' : '[#]') : '';
+    const colour: Colour = type === 'crit' ? 'red bold' : type === 'warn' ? 'yellow' : 'blue';
+    for (const line of lines) {
+      const p = line.length > 0 && mark ? `${prefix} ${mark}` : prefix;
+      out(type === 'info' ? `${this.colour(p + ' ', colour)}${line}\n` : `${this.colour(`${p} ${line}`, colour)}\n`);
+    }
+  }
+
+  private eol(text: string): string {
+    return this.style.pty ? text.replace(/\r?\n/g, '\r\n') : text;
+  }
+}

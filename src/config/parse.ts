@@ -1,0 +1,102 @@
+// Turns the text of a bastion.conf into a validated configuration. The format is The Bastion's:
+// a JSON object in which lines whose first non-blank character is '#' are comments.
+import { CONFIG_SCHEMA, DEPRECATED_NAMES, type BastionConfig, type KeySpec } from './schema.js';
+
+export interface ParsedConfig {
+  readonly config: BastionConfig;
+  /** Values that were present but invalid and fell back to their default, and unknown keys. */
+  readonly warnings: readonly string[];
+}
+
+export class ConfigSyntaxError extends Error {}
+
+export function stripComments(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => (/^\s*#/.test(line) ? '' : line))
+    .join('\n');
+}
+
+export function parseConfigText(text: string): ParsedConfig {
+  return validateConfig(readConfigObject(text));
+}
+
+/** The raw object a bastion.conf holds, before validation. */
+export function readConfigObject(text: string): Record<string, unknown> {
+  const body = stripComments(text).trim();
+  let raw: unknown = {};
+  if (body !== '') {
+    try {
+      raw = JSON.parse(body);
+    } catch (e) {
+      throw new ConfigSyntaxError(`not valid JSON: ${(e as Error).message}`);
+    }
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new ConfigSyntaxError('the top level must be a JSON object');
+  }
+  return raw as Record<string, unknown>;
+}
+
+export function validateConfig(raw: Record<string, unknown>): ParsedConfig {
+  const warnings: string[] = [];
+  const input: Record<string, unknown> = { ...raw };
+  for (const [fresh, old] of Object.entries(DEPRECATED_NAMES)) {
+    if (input[fresh] === undefined && input[old] !== undefined) input[fresh] = input[old];
+  }
+  const out: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(CONFIG_SCHEMA) as [string, KeySpec][]) {
+    const given = input[name];
+    if (given === undefined || given === null) {
+      out[name] = spec.kind === 'list' ? [...spec.default] : spec.default;
+      continue;
+    }
+    const checked = checkValue(spec, given);
+    if (checked.ok) {
+      out[name] = checked.value;
+    } else {
+      warnings.push(`option '${name}': ${checked.why}, using the default`);
+      out[name] = spec.kind === 'list' ? [...spec.default] : spec.default;
+    }
+  }
+  const known = new Set([...Object.keys(CONFIG_SCHEMA), ...Object.values(DEPRECATED_NAMES)]);
+  for (const name of Object.keys(raw)) {
+    if (!known.has(name)) warnings.push(`option '${name}' is not used by Gatehouse`);
+  }
+  return { config: Object.freeze(out) as unknown as BastionConfig, warnings };
+}
+
+type Checked = { ok: true; value: unknown } | { ok: false; why: string };
+
+function checkValue(spec: KeySpec, given: unknown): Checked {
+  switch (spec.kind) {
+    case 'string':
+      if (typeof given !== 'string') return { ok: false, why: 'not a string' };
+      return spec.valid.test(given) ? { ok: true, value: given } : { ok: false, why: `'${given}' is not valid` };
+    case 'enum':
+      if (typeof given !== 'string' || !spec.valid.includes(given)) {
+        return { ok: false, why: `should be one of [${spec.valid.join(',')}]` };
+      }
+      return { ok: true, value: given };
+    case 'int': {
+      const n = typeof given === 'number' ? given : typeof given === 'string' && /^-?\d+$/.test(given) ? Number(given) : NaN;
+      if (!Number.isInteger(n)) return { ok: false, why: 'not a whole number' };
+      if (n < spec.min || n > spec.max) return { ok: false, why: `${n} is outside ${spec.min}..${spec.max}` };
+      return { ok: true, value: n };
+    }
+    case 'bool':
+      // The Bastion's casting: JSON booleans, 0/1, and the strings no/false/disabled as false.
+      if (typeof given === 'boolean') return { ok: true, value: given };
+      if (given === 0 || given === 1 || given === '0' || given === '1') return { ok: true, value: Number(given) === 1 };
+      if (typeof given === 'string' && ['no', 'false', 'disabled'].includes(given.toLowerCase())) {
+        return { ok: true, value: false };
+      }
+      return { ok: false, why: 'not a boolean' };
+    case 'list': {
+      if (!Array.isArray(given)) return { ok: false, why: 'not an array' };
+      const bad = given.find((v) => typeof v !== 'string' || !spec.valid.test(v));
+      if (bad !== undefined) return { ok: false, why: `item ${JSON.stringify(bad)} is not valid` };
+      return { ok: true, value: Object.freeze([...(given as string[])]) };
+    }
+  }
+}

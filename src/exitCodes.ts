@@ -1,0 +1,30 @@
+// The Bastion's exit statuses (lib/perl/OVH/Bastion.pm, EXIT_* constants). Scripts test these
+// numbers, so they are part of the API and never renumbered.
+export const EXIT = {
+  OK: 0,
+  PLUGIN_ERROR: 100,
+  ACCOUNT_INACTIVE: 101,
+  HOST_NOT_FOUND: 102,
+  READ_ONLY: 103,
+  UNKNOWN_COMMAND: 104,
+  EXEC_FAILED: 105,
+  RESTRICTED_COMMAND: 106,
+  ACCESS_DENIED: 107,
+  CONFIGURATION_FAILURE: 110,
+  GETOPTS_FAILED: 111,
+  NO_HOST: 112,
+  ACCOUNT_EXPIRED: 113,
+  INTERACTIVE_DISABLED: 114,
+  CONFLICTING_OPTIONS: 115,
+  GOT_SIGNAL: 117,
+  MAINTENANCE_MODE: 118,
+  ACCOUNT_INVALID: 120,
+  TTL_EXPIRED: 121,
+  INVALID_REMOTE_USER: 127,
+  INVALID_REMOTE_HOST: 128,
+  ACCOUNT_FROZEN: 131,
+  DNS_DISABLED: 132,
+  INVALID_PORT: 134,
+} as const;
+
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

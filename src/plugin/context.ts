@@ -1,0 +1,57 @@
+// What a handler gets besides its options: who calls, the store, the configuration in force,
+// a child logger, the clock, stdin and the output. Nothing else is reachable from a plugin.
+import type { Logger } from 'pino';
+import type { BastionConfig } from '../config/schema.js';
+import type { Roles } from '../access/roles.js';
+import type { Terminal } from '../command/terminal.js';
+import type { BastionOptions } from '../command/bastionOptions.js';
+import type { AccountRow } from '../store/accounts.js';
+import type { Store } from '../store/store.js';
+import type { AnyPlugin } from './define.js';
+import type { Keyring } from '../keys/keyring.js';
+
+export interface Caller {
+  readonly account: AccountRow;
+  readonly name: string;
+  readonly roles: Roles;
+  readonly peer: { readonly ip: string; readonly port: number };
+}
+
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+}
+
+export interface StdinReader {
+  /**
+   * One line the client sends (without its line ending), or null at end of input, when nothing
+   * arrives within the configured time, or when the line would exceed maxBytes. With a pty the
+   * typed characters are echoed, backspace edits and ^C / ^D end the input.
+   */
+  readLine(opts?: { maxBytes?: number }): Promise<string | null>;
+  /** Everything until end of input (bounded by maxBytes and the same timeout); null if cut short. */
+  readAll(opts?: { maxBytes?: number }): Promise<string | null>;
+}
+
+export interface ServerInfo {
+  readonly hostname: string;
+  readonly version: string;
+  /** Every plugin, for help and listings. */
+  readonly plugins: ReadonlyMap<string, AnyPlugin>;
+}
+
+export interface PluginContext {
+  readonly caller: Caller;
+  readonly store: Store;
+  readonly config: BastionConfig;
+  readonly log: Logger;
+  readonly clock: Clock;
+  readonly stdin: StdinReader;
+  readonly out: Terminal;
+  /** The bastion-level options of the request (--host, --user, --port …), which some plugins read. */
+  readonly request: BastionOptions;
+  readonly server: ServerInfo;
+  readonly keyring: Keyring;
+  /** Whether the caller may run a plugin (for help and listings). */
+  mayRun(plugin: AnyPlugin): boolean;
+}

@@ -1,0 +1,83 @@
+// The one declaration a plugin makes: its name, category (its permission tier), texts, options and
+// handler. The framework derives the option parser, the --help text, the docs page and the
+// handler's option types from it.
+import type { Result } from '../result.js';
+import type { PluginContext } from './context.js';
+
+export const CATEGORIES = ['open', 'restricted', 'group-owner', 'group-gatekeeper', 'group-aclkeeper', 'admin'] as const;
+export type Category = (typeof CATEGORIES)[number];
+
+interface OptionBase {
+  /** One line for --help and the docs. */
+  readonly description: string;
+  /** Other names, without dashes (`['a']` for `-a`). */
+  readonly alias?: readonly string[];
+  /** Redacted from the audit trail and logs. */
+  readonly secret?: boolean;
+}
+export interface StringOption extends OptionBase {
+  readonly type: 'string';
+  readonly required?: boolean;
+  readonly choices?: readonly string[];
+  /** Shown in help, e.g. ACCOUNT. */
+  readonly valueName?: string;
+}
+export interface IntegerOption extends OptionBase {
+  readonly type: 'integer';
+  readonly required?: boolean;
+  readonly min?: number;
+  readonly max?: number;
+  readonly valueName?: string;
+}
+export interface BooleanOption extends OptionBase {
+  readonly type: 'boolean';
+}
+export interface ListOption extends OptionBase {
+  /** May be given several times; every value is kept, in order. */
+  readonly type: 'list';
+  readonly required?: boolean;
+  readonly valueName?: string;
+}
+export type OptionDecl = StringOption | IntegerOption | BooleanOption | ListOption;
+export type OptionDecls = Readonly<Record<string, OptionDecl>>;
+
+type ValueOf<D extends OptionDecl> = D extends BooleanOption
+  ? boolean
+  : D extends ListOption
+    ? string[]
+    : D extends IntegerOption
+      ? D['required'] extends true
+        ? number
+        : number | undefined
+      : D extends StringOption
+        ? D['required'] extends true
+          ? string
+          : string | undefined
+        : never;
+
+export type ParsedOptions<O extends OptionDecls> = { readonly [K in keyof O]: ValueOf<O[K]> };
+
+export interface PluginDefinition<O extends OptionDecls = OptionDecls> {
+  readonly name: string;
+  readonly category: Category;
+  /** One line: what the plugin does (help listing, docs). */
+  readonly summary: string;
+  /** The header title printed above the output (The Bastion's `header`). Defaults to the summary. */
+  readonly header?: string;
+  /** Longer usage text, printed by `--help` after the generated option list. */
+  readonly help?: string;
+  readonly options: O;
+  /** Lines for the docs page and --help: example invocations after `--osh NAME`. */
+  readonly examples?: readonly string[];
+  /** Where Gatehouse differs from The Bastion for this plugin, for the docs page. */
+  readonly differences?: readonly string[];
+  readonly handler: (ctx: PluginContext, opts: ParsedOptions<O>) => Promise<Result> | Result;
+}
+
+/** Declares a plugin. The identity function exists for the types: options are inferred once. */
+export function definePlugin<const O extends OptionDecls>(def: PluginDefinition<O>): PluginDefinition<O> {
+  return def;
+}
+
+// A plugin as the registry holds it, options erased.
+export type AnyPlugin = PluginDefinition<OptionDecls>;

@@ -1,0 +1,122 @@
+// Parses a plugin's words against its declaration. Unknown options, missing values, stray words
+// and malformed integers are ERR_BAD_OPTIONS; a missing required option is ERR_MISSING_PARAMETER;
+// a value outside `choices` or a range is ERR_INVALID_PARAMETER. Handlers never see raw words.
+import parse from 'yargs-parser';
+import { normalizeLongDashes } from '../command/bastionOptions.js';
+import { R, type Result } from '../result.js';
+import type { OptionDecls } from './define.js';
+
+export function parsePluginOptions(decls: OptionDecls, words: readonly string[]): Result<Record<string, unknown>> {
+  const strings: string[] = [];
+  const booleans: string[] = [];
+  const arrays: string[] = [];
+  const alias: Record<string, string[]> = {};
+  const longNames = new Set<string>();
+  for (const [name, d] of Object.entries(decls)) {
+    if (d.type === 'boolean') booleans.push(name);
+    else if (d.type === 'list') arrays.push(name);
+    else strings.push(name);
+    if (d.alias) alias[name] = [...d.alias];
+    for (const n of [name, ...(d.alias ?? [])]) if (n.length > 1) longNames.add(n);
+  }
+  // A declared non-boolean option takes the next word as its value, whatever it looks like (a
+  // comment may start with a dash), like Getopt::Long. Joining `--name value` into `--name=value`
+  // keeps yargs from reading the value as an option; a value that is missing is an error.
+  const normalized: string[] = [];
+  const input = normalizeLongDashes(words, longNames);
+  for (let i = 0; i < input.length; i++) {
+    const w = input[i] as string;
+    const m = /^--?([^=]+)$/.exec(w);
+    const name = m?.[1] === undefined ? undefined : resolveName(m[1], decls);
+    if (name === undefined || decls[name]?.type === 'boolean') {
+      normalized.push(w);
+      continue;
+    }
+    const next = input[i + 1];
+    if (next === undefined) {
+      return R('ERR_BAD_OPTIONS', { msg: `Error parsing options: option --${name} requires a value` });
+    }
+    normalized.push(`--${name}=${next}`);
+    i++;
+  }
+  const out = parse.detailed(normalized, {
+    string: strings,
+    boolean: booleans,
+    array: arrays.map((key) => ({ key, string: true })),
+    alias,
+    configuration: {
+      'camel-case-expansion': false,
+      'dot-notation': false,
+      'parse-numbers': false,
+      'parse-positional-numbers': false,
+      'boolean-negation': false,
+      'duplicate-arguments-array': true,
+      'flatten-duplicate-arrays': true,
+      'greedy-arrays': false,
+      'unknown-options-as-args': true,
+      'short-option-groups': false,
+      'strip-aliased': true,
+    },
+  });
+  if (out.error) return R('ERR_BAD_OPTIONS', { msg: `Error parsing options: ${out.error.message}` });
+  const a = out.argv as Record<string, unknown>;
+  const stray = (a['_'] as unknown[]).map(String);
+  if (stray.length > 0) {
+    const first = stray[0] as string;
+    const what = first.startsWith('-') ? `unknown option ${first}` : `unexpected argument '${first}'`;
+    return R('ERR_BAD_OPTIONS', { msg: `Error parsing options: ${what}` });
+  }
+  const values: Record<string, unknown> = {};
+  for (const [name, d] of Object.entries(decls)) {
+    const raw = a[name];
+    switch (d.type) {
+      case 'boolean':
+        if (Array.isArray(raw)) return R('ERR_BAD_OPTIONS', { msg: `Error parsing options: --${name} given twice` });
+        values[name] = raw === true;
+        break;
+      case 'list':
+        values[name] = raw === undefined ? [] : (Array.isArray(raw) ? raw : [raw]).map(String);
+        if (d.required && (values[name] as string[]).length === 0) return missing(name);
+        break;
+      case 'string':
+      case 'integer': {
+        if (Array.isArray(raw)) return R('ERR_BAD_OPTIONS', { msg: `Error parsing options: --${name} given more than once` });
+        if (raw === undefined) {
+          if (d.required) return missing(name);
+          values[name] = undefined;
+          break;
+        }
+        const s = String(raw);
+        if (d.type === 'integer') {
+          if (!/^-?\d{1,15}$/.test(s)) {
+            return R('ERR_BAD_OPTIONS', { msg: `Error parsing options: value "${s}" invalid for option --${name} (number expected)` });
+          }
+          const n = Number(s);
+          if ((d.min !== undefined && n < d.min) || (d.max !== undefined && n > d.max)) {
+            return R('ERR_INVALID_PARAMETER', {
+              msg: `Value of --${name} must be between ${d.min ?? '-inf'} and ${d.max ?? 'inf'}`,
+            });
+          }
+          values[name] = n;
+        } else {
+          if (d.choices && !d.choices.includes(s)) {
+            return R('ERR_INVALID_PARAMETER', { msg: `Value of --${name} must be one of: ${d.choices.join(', ')}` });
+          }
+          values[name] = s;
+        }
+        break;
+      }
+    }
+  }
+  return R('OK', { value: values });
+}
+
+function resolveName(word: string, decls: OptionDecls): string | undefined {
+  if (Object.prototype.hasOwnProperty.call(decls, word)) return word;
+  for (const [name, d] of Object.entries(decls)) if (d.alias?.includes(word)) return name;
+  return undefined;
+}
+
+function missing(name: string): Result<Record<string, unknown>> {
+  return R('ERR_MISSING_PARAMETER', { msg: `Missing mandatory parameter --${name}` });
+}

@@ -1,0 +1,195 @@
+// The SSH side, kept thin: accept TCP with Nagle off and a login deadline, authenticate by public
+// key against the store, accept only the channel requests we serve, and hand every exec/shell to
+// the dispatcher as plain data. Everything ssh2 does not need to know stays out of here.
+import crypto from 'node:crypto';
+import net from 'node:net';
+import ssh2, { type Algorithms, type Connection, type ServerChannel, type Session } from 'ssh2';
+const { Server, utils } = ssh2;
+import type { Logger } from 'pino';
+import { runCall, type Services } from '../command/dispatch.js';
+import { canonicalIp } from '../keys/fromList.js';
+import type { AccountRow } from '../store/accounts.js';
+import type { HostKey } from './hostKeys.js';
+import { matchIngressKey } from './ingressAuth.js';
+
+export interface SshServerOptions {
+  readonly hostKeys: readonly HostKey[];
+  readonly log: Logger;
+  readonly services: Services;
+  readonly version: string;
+}
+
+export const ALGORITHMS: Algorithms = {
+  kex: ['curve25519-sha256', 'curve25519-sha256@libssh.org', 'ecdh-sha2-nistp256', 'ecdh-sha2-nistp384', 'ecdh-sha2-nistp521'],
+  serverHostKey: ['ssh-ed25519', 'ecdsa-sha2-nistp256'],
+  cipher: ['aes128-gcm@openssh.com', 'aes256-gcm@openssh.com', 'chacha20-poly1305@openssh.com', 'aes128-ctr', 'aes192-ctr', 'aes256-ctr'],
+  hmac: ['hmac-sha2-256-etm@openssh.com', 'hmac-sha2-512-etm@openssh.com', 'hmac-sha2-256', 'hmac-sha2-512'],
+  compress: ['none'],
+};
+
+const MAX_SESSIONS_PER_CONNECTION = 10;
+const ENV_ALLOWED = /^(LANG|LC_[A-Z]+)$/;
+
+export interface RunningSsh {
+  readonly tcp: net.Server;
+  /** Open client connections, ended by close(). */
+  close(): Promise<void>;
+}
+
+export function createSshServer(opts: SshServerOptions): RunningSsh {
+  const { log, services } = opts;
+  const ssh = new Server({
+    hostKeys: opts.hostKeys.map((k) => k.privateKey),
+    ident: `Gatehouse_${opts.version}`,
+    algorithms: ALGORITHMS,
+  });
+  const sockets = new Set<net.Socket>();
+  // ssh2 does not say which socket a connection came from; the peer address and port do, and they
+  // are unique among live TCP connections. The entry clears the login deadline once authenticated.
+  const graceTimers = new Map<string, NodeJS.Timeout>();
+  ssh.on('connection', (client: Connection, info: { ip: string; port: number }) => {
+    const key = `${info.ip}|${info.port}`;
+    handleConnection(client, { ip: canonicalIp(info.ip), port: info.port }, opts, () => {
+      clearTimeout(graceTimers.get(key));
+      graceTimers.delete(key);
+    });
+  });
+  const tcp = net.createServer({ noDelay: true }, (sock) => {
+    sockets.add(sock);
+    sock.on('close', () => sockets.delete(sock));
+    sock.on('error', () => {});
+    // The login deadline covers the whole handshake and authentication; ssh2 has none, and
+    // 'connection' only fires after the client's identification line.
+    const graceMs = services.config.current().loginGraceTimeSeconds * 1000;
+    const timer = setTimeout(() => {
+      log.info({ peer: sock.remoteAddress }, 'login grace time exceeded, dropping');
+      sock.destroy();
+    }, graceMs);
+    timer.unref();
+    const key = `${sock.remoteAddress}|${sock.remotePort}`;
+    graceTimers.set(key, timer);
+    sock.on('close', () => {
+      clearTimeout(timer);
+      if (graceTimers.get(key) === timer) graceTimers.delete(key);
+    });
+    ssh.injectSocket(sock);
+  });
+  return {
+    tcp,
+    close: () =>
+      new Promise((resolve) => {
+        for (const s of sockets) s.destroy();
+        tcp.close(() => resolve());
+      }),
+  };
+}
+
+function handleConnection(client: Connection, peer: { ip: string; port: number }, opts: SshServerOptions, loggedIn: () => void): void {
+  const connId = crypto.randomBytes(6).toString('hex');
+  const log = opts.log.child({ conn: connId, peer: `${peer.ip}:${peer.port}` });
+  const svc = opts.services;
+  let attempts = 0;
+  let account: AccountRow | null = null;
+  log.info('connection');
+  client.on('error', (err) => log.debug({ err: err.message }, 'connection error'));
+  client.on('authentication', (ctx) => {
+    const config = svc.config.current();
+    if (ctx.method !== 'publickey') {
+      // 'none' is how clients ask which methods exist; it is not an attempt.
+      if (ctx.method !== 'none') attempts++;
+      if (attempts > config.maxAuthTries) return client.end();
+      return ctx.reject(['publickey']);
+    }
+    const found = matchIngressKey(svc.store, config, ctx.username, { algo: ctx.key.algo, data: ctx.key.data }, peer.ip);
+    if (!ctx.signature) {
+      // A query ("would this key do?"), not a login: answer, count nothing.
+      return found.ok ? ctx.accept() : ctx.reject(['publickey']);
+    }
+    attempts++;
+    if (!found.ok) {
+      log.info({ account: ctx.username, why: found.why }, 'auth refused');
+      if (attempts >= config.maxAuthTries) {
+        ctx.reject(['publickey']);
+        return client.end();
+      }
+      return ctx.reject(['publickey']);
+    }
+    // RSA: a SHA-1 signature (no hashAlgo) is refused, only rsa-sha2-256/512.
+    if (found.match.key.type === 'ssh-rsa' && ctx.hashAlgo !== 'sha256' && ctx.hashAlgo !== 'sha512') {
+      log.info({ account: ctx.username, why: 'rsa-sha1' }, 'auth refused');
+      return ctx.reject(['publickey']);
+    }
+    const pub = utils.parseKey(`${found.match.key.type} ${found.match.key.blob.toString('base64')}`);
+    const verified = !(pub instanceof Error) && !Array.isArray(pub) && ctx.blob !== undefined && pub.verify(ctx.blob, ctx.signature, ctx.hashAlgo) === true;
+    if (!verified) {
+      log.info({ account: ctx.username, why: 'bad-signature' }, 'auth refused');
+      return ctx.reject(['publickey']);
+    }
+    account = found.match.account;
+    log.info({ account: account.name, key: found.match.key.fingerprint }, 'auth accepted');
+    ctx.accept();
+  });
+  client.on('ready', () => {
+    loggedIn();
+    let sessions = 0;
+    client.on('session', (accept, reject) => {
+      if (sessions >= MAX_SESSIONS_PER_CONNECTION || !account) return reject();
+      sessions++;
+      const session = accept();
+      handleSession(session, account, peer, connId, log, svc);
+    });
+    // Everything else a client may ask (port forwarding, …) is refused by default.
+    client.on('tcpip', (_accept, reject) => reject());
+    client.on('request', (accept, reject) => reject?.());
+  });
+}
+
+function handleSession(session: Session, account: AccountRow, peer: { ip: string; port: number }, connId: string, log: Logger, svc: Services): void {
+  let pty = false;
+  const env = new Map<string, string>();
+  let started = false;
+  session.on('pty', (accept) => {
+    pty = true;
+    accept?.();
+  });
+  session.on('window-change', (accept) => accept?.());
+  session.on('env', (accept, reject, info) => {
+    if (ENV_ALLOWED.test(info.key) && info.val.length <= 256) {
+      env.set(info.key, info.val);
+      accept?.();
+    } else reject?.();
+  });
+  session.on('signal', (accept) => accept?.());
+  const start = (channel: ServerChannel, command: string, kind: 'exec' | 'shell'): void => {
+    started = true;
+    // Accepted synchronously (above), paused until someone reads stdin: see SSH2-NOTES.md.
+    channel.pause();
+    const sink = {
+      stdout: (t: string) => void channel.write(t),
+      stderr: (t: string) => void channel.stderr.write(t),
+    };
+    runCall(svc, { account, peer, connId, command, kind, pty, env, stdin: channel, sink, log })
+      .catch((err: unknown) => {
+        log.error({ err }, 'call crashed');
+        return { exit: 100 };
+      })
+      .then((outcome) => {
+        // exit-status first, then close: end() first would make exit() a no-op (the client sees 255).
+        channel.exit(outcome.exit);
+        channel.end();
+      });
+  };
+  session.on('exec', (accept, reject, info) => {
+    if (started) return reject?.();
+    const channel = accept?.();
+    if (channel) start(channel, info.command, 'exec');
+  });
+  session.on('shell', (accept, reject) => {
+    if (started) return reject?.();
+    const channel = accept?.();
+    if (channel) start(channel, '', 'shell');
+  });
+  for (const ev of ['subsystem', 'x11', 'auth-agent', 'sftp'] as const) {
+    session.on(ev as 'subsystem', (_accept: unknown, reject: (() => void) | undefined) => reject?.());
+  }
+}

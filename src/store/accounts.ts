@@ -1,0 +1,75 @@
+// Queries about accounts and their settings. Statements are prepared once per store.
+import type { DB } from './db.js';
+
+export interface AccountRow {
+  readonly id: number;
+  readonly name: string;
+  readonly uid: number | null;
+  readonly comment: string | null;
+  readonly created_at: number;
+  readonly created_by: string;
+  readonly ttl_seconds: number | null;
+  readonly last_activity_at: number | null;
+  readonly last_activity_from: string | null;
+  readonly frozen_at: number | null;
+  readonly frozen_by: string | null;
+  readonly frozen_reason: string | null;
+}
+
+export interface NewAccount {
+  name: string;
+  uid: number | null;
+  comment: string | null;
+  createdAt: number;
+  createdBy: string;
+  ttlSeconds: number | null;
+}
+
+export function accountQueries(db: DB) {
+  const byName = db.prepare<[string], AccountRow>('SELECT * FROM accounts WHERE name = ?');
+  const byId = db.prepare<[number], AccountRow>('SELECT * FROM accounts WHERE id = ?');
+  const all = db.prepare<[], AccountRow>('SELECT * FROM accounts ORDER BY name');
+  const count = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM accounts');
+  const insert = db.prepare(
+    `INSERT INTO accounts (name, uid, comment, created_at, created_by, ttl_seconds)
+     VALUES (@name, @uid, @comment, @createdAt, @createdBy, @ttlSeconds)`,
+  );
+  const remove = db.prepare<[number]>('DELETE FROM accounts WHERE id = ?');
+  const maxUid = db.prepare<[number, number], { m: number | null }>(
+    'SELECT max(uid) AS m FROM accounts WHERE uid BETWEEN ? AND ?',
+  );
+  const uidTaken = db.prepare<[number], { id: number }>('SELECT id FROM accounts WHERE uid = ?');
+  const touch = db.prepare<[number, string, number]>(
+    'UPDATE accounts SET last_activity_at = ?, last_activity_from = ? WHERE id = ?',
+  );
+  const freeze = db.prepare<[number | null, string | null, string | null, number]>(
+    'UPDATE accounts SET frozen_at = ?, frozen_by = ?, frozen_reason = ? WHERE id = ?',
+  );
+  const getSettings = db.prepare<[number], { key: string; value: string }>(
+    'SELECT key, value FROM account_settings WHERE account_id = ?',
+  );
+  const setSetting = db.prepare<[number, string, string]>(
+    `INSERT INTO account_settings (account_id, key, value) VALUES (?, ?, ?)
+     ON CONFLICT (account_id, key) DO UPDATE SET value = excluded.value`,
+  );
+  const delSetting = db.prepare<[number, string]>('DELETE FROM account_settings WHERE account_id = ? AND key = ?');
+
+  return {
+    byName: (name: string): AccountRow | undefined => byName.get(name),
+    byId: (id: number): AccountRow | undefined => byId.get(id),
+    all: (): AccountRow[] => all.all(),
+    count: (): number => count.get()?.n ?? 0,
+    insert: (a: NewAccount): number => Number(insert.run(a).lastInsertRowid),
+    remove: (id: number): boolean => remove.run(id).changes === 1,
+    maxUidBetween: (min: number, max: number): number | null => maxUid.get(min, max)?.m ?? null,
+    uidTaken: (uid: number): boolean => uidTaken.get(uid) !== undefined,
+    touch: (id: number, at: number, from: string): void => void touch.run(at, from, id),
+    setFrozen: (id: number, f: { at: number; by: string; reason: string | null } | null): void =>
+      void freeze.run(f?.at ?? null, f?.by ?? null, f?.reason ?? null, id),
+    settings: (id: number): Map<string, string> => new Map(getSettings.all(id).map((r) => [r.key, r.value])),
+    setSetting: (id: number, key: string, value: string): void => void setSetting.run(id, key, value),
+    deleteSetting: (id: number, key: string): void => void delSetting.run(id, key),
+  };
+}
+
+export type AccountQueries = ReturnType<typeof accountQueries>;

@@ -1,0 +1,106 @@
+// Talking to a test server the way users do: the real OpenSSH client, and in-process ssh2 clients.
+import { spawn } from 'node:child_process';
+import ssh2 from 'ssh2';
+const { Client } = ssh2;
+
+export interface CallResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface Envelope {
+  command: string | null;
+  error_code: string;
+  error_message: string;
+  value: any;
+}
+
+const SSH_OPTS = [
+  '-o', 'StrictHostKeyChecking=no',
+  '-o', 'UserKnownHostsFile=/dev/null',
+  '-o', 'LogLevel=ERROR',
+  '-o', 'BatchMode=yes',
+  '-o', 'IdentitiesOnly=yes',
+  '-o', 'IdentityAgent=none',
+  '-F', '/dev/null',
+];
+
+/** Runs `ssh -i KEY -p PORT ACCOUNT@127.0.0.1 [extra] -- ARGS…` with the real OpenSSH client. */
+export function sshCall(
+  port: number,
+  account: string,
+  keyFile: string,
+  args: readonly string[],
+  opts: { stdin?: string; sshOptions?: readonly string[]; timeoutMs?: number } = {},
+): Promise<CallResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('ssh', [...SSH_OPTS, ...(opts.sshOptions ?? []), '-i', keyFile, '-p', String(port), `${account}@127.0.0.1`, '--', ...args], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`ssh ${args.join(' ')} timed out\nstdout: ${stdout}\nstderr: ${stderr}`));
+    }, opts.timeoutMs ?? 20000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    if (opts.stdin !== undefined) child.stdin.end(opts.stdin);
+    else child.stdin.end();
+  });
+}
+
+/** The envelope of a --json-greppable answer (exactly one JSON_OUTPUT= line is required). */
+export function greppable(out: string): Envelope {
+  const lines = out.split(/\r?\n/).filter((l) => l.startsWith('JSON_OUTPUT='));
+  if (lines.length !== 1) throw new Error(`expected one JSON_OUTPUT line, got ${lines.length}:\n${out}`);
+  return JSON.parse((lines[0] as string).slice('JSON_OUTPUT='.length)) as Envelope;
+}
+
+/** The envelope between JSON_START and JSON_END (--json / --json-pretty). */
+export function framed(out: string): Envelope {
+  const m = /\nJSON_START\r?\n([\s\S]*?)\r?\nJSON_END\r?\n/.exec(out);
+  if (!m?.[1]) throw new Error(`no JSON_START/JSON_END frame in:\n${out}`);
+  return JSON.parse(m[1]) as Envelope;
+}
+
+/** One exec over an in-process ssh2 client. */
+export function ssh2Exec(
+  port: number,
+  account: string,
+  privateKey: string,
+  command: string,
+  opts: { stdin?: string; pty?: boolean; endStdin?: boolean } = {},
+): Promise<CallResult> {
+  return new Promise((resolve, reject) => {
+    const c = new Client();
+    let stdout = '';
+    let stderr = '';
+    c.on('ready', () => {
+      c.exec(command, opts.pty ? { pty: { term: 'xterm', cols: 80, rows: 24 } } : {}, (err, ch) => {
+        if (err) {
+          c.end();
+          return reject(err);
+        }
+        let code: number | null = null;
+        ch.on('exit', (c2: number | null) => (code = c2));
+        ch.on('data', (d: Buffer) => (stdout += d.toString()));
+        ch.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        ch.on('close', () => {
+          c.end();
+          resolve({ code, stdout, stderr });
+        });
+        if (opts.stdin !== undefined) ch.write(opts.stdin);
+        if (opts.endStdin !== false) ch.end();
+      });
+    });
+    c.on('error', reject);
+    c.connect({ host: '127.0.0.1', port, username: account, privateKey, readyTimeout: 10000 });
+  });
+}

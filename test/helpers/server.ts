@@ -1,0 +1,102 @@
+// Starts a real Gatehouse on 127.0.0.1 (a free port) with its own temporary directory, and
+// creates accounts whose private keys the OpenSSH client and ssh2 clients can use.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import ssh2 from 'ssh2';
+import { setupAdmin } from '../../src/accounts/admin.js';
+import { createAccount } from '../../src/accounts/create.js';
+import { parsePublicKeyLine } from '../../src/keys/publicKey.js';
+import { startGatehouse, type Gatehouse } from '../../src/main.js';
+const { utils } = ssh2;
+
+export interface TestKey {
+  readonly privateFile: string;
+  readonly privateKey: string;
+  readonly publicLine: string;
+}
+
+export interface TestServer {
+  readonly gh: Gatehouse;
+  readonly port: number;
+  readonly dir: string;
+  readonly configPath: string;
+  /** Lines pino wrote, parsed. */
+  readonly logs: Record<string, unknown>[];
+  readonly admin: { name: string; key: TestKey };
+  newKey(type?: 'ed25519' | 'ecdsa' | 'rsa', comment?: string): TestKey;
+  /** An account with one fresh ed25519 key (created straight in the store, as an admin would). */
+  addAccount(name: string, opts?: { settings?: Record<string, string> }): { name: string; key: TestKey };
+  writeConfig(obj: Record<string, unknown>): void;
+  close(): Promise<void>;
+}
+
+export async function startTestServer(opts: { config?: Record<string, unknown> } = {}): Promise<TestServer> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-test-'));
+  const configPath = path.join(dir, 'bastion.conf');
+  const baseConfig = { bastionName: 'testbastion', ...opts.config };
+  const write = (obj: Record<string, unknown>): void => {
+    fs.writeFileSync(configPath, `# written by the test harness\n${JSON.stringify(obj, null, 2)}\n`);
+  };
+  write(baseConfig);
+  const logs: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      for (const line of chunk.toString().split('\n')) if (line.trim()) logs.push(JSON.parse(line) as Record<string, unknown>);
+      cb();
+    },
+  });
+  const gh = await startGatehouse({
+    configPath,
+    overrides: { listen: ['127.0.0.1:0'], dataDir: path.join(dir, 'data'), hostKeysDir: path.join(dir, 'hostkeys'), logLevel: 'info' },
+    logDestination: sink,
+  });
+  let n = 0;
+  const newKey = (type: 'ed25519' | 'ecdsa' | 'rsa' = 'ed25519', comment = 'test@gatehouse'): TestKey => {
+    const pair = type === 'rsa' ? utils.generateKeyPairSync('rsa', { bits: 2048, comment }) : type === 'ecdsa' ? utils.generateKeyPairSync('ecdsa', { bits: 256, comment }) : utils.generateKeyPairSync('ed25519', { comment });
+    const privateFile = path.join(dir, `key${++n}`);
+    fs.writeFileSync(privateFile, pair.private, { mode: 0o600 });
+    return { privateFile, privateKey: pair.private, publicLine: pair.public };
+  };
+  const adminKey = newKey();
+  const now = Math.floor(Date.now() / 1000);
+  const made = setupAdmin(gh.store, gh.config.current(), configPath, 'admin', adminKey.publicLine, now);
+  if (made.code !== 'OK') throw new Error(`admin setup failed: ${made.msg}`);
+  const addAccount = (name: string, o: { settings?: Record<string, string> } = {}): { name: string; key: TestKey } => {
+    const key = newKey();
+    const parsed = parsePublicKeyLine(key.publicLine);
+    if (!parsed.value) throw new Error(parsed.msg);
+    const r = createAccount(gh.store, gh.config.current(), {
+      name,
+      uid: 'auto',
+      comment: null,
+      createdBy: 'test',
+      ttlSeconds: null,
+      keys: [parsed.value],
+      settings: o.settings ?? {},
+      nowSec: Math.floor(Date.now() / 1000),
+    });
+    if (r.code !== 'OK') throw new Error(`account ${name}: ${r.msg}`);
+    return { name, key };
+  };
+  const port = gh.addresses[0]?.port ?? 0;
+  return {
+    gh,
+    port,
+    dir,
+    configPath,
+    logs,
+    admin: { name: 'admin', key: adminKey },
+    newKey,
+    addAccount,
+    writeConfig: (obj) => {
+      // Keep the admin: setupAdmin added it to the file.
+      write({ adminAccounts: ['admin'], ...obj });
+    },
+    async close() {
+      await gh.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
