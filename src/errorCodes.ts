@@ -40,6 +40,8 @@ export const ERROR_CODES = {
   KO_FORBIDDEN_ALGORITHM: 'The key algorithm is not allowed by this bastion.',
   KO_KEY_SIZE_TOO_SMALL: 'The RSA key is shorter than the configured minimum.',
   KO_KEY_SIZE_TOO_BIG: 'The RSA key is longer than the configured maximum.',
+  KO_NOT_SUPPORTED: 'The algorithm is not supported, or disabled, for that use on this bastion.',
+  KO_KEY_SIZE_INVALID: 'The key size is not valid for the algorithm.',
   KO_DUPLICATE_KEY: 'That key is already an ingress key of the account.',
   KO_NO_CONFIRMATION: 'A destructive plugin did not get its confirmation sentence.',
   KO_CANCELLED: 'The confirmation sentence did not match: nothing was done.',

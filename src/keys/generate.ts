@@ -1,0 +1,60 @@
+// Egress key pairs, generated in-process (in libuv's thread pool, so an RSA-8192 generation does
+// not stall other sessions) with The Bastion's algorithm and size rules (is_allowed_algo_and_size
+// in lib/perl/OVH/Bastion/ssh.inc). The private key is returned in OpenSSH format, to be sealed
+// with the keyring before it is stored.
+import ssh2 from 'ssh2';
+import type { BastionConfig } from '../config/schema.js';
+import { R, type Result } from '../result.js';
+import { parsePublicKeyLine, type PublicKeyInfo } from './publicKey.js';
+const { utils } = ssh2;
+
+export type EgressAlgo = 'rsa' | 'ecdsa' | 'ed25519';
+
+export function checkEgressAlgoAndSize(
+  config: Pick<BastionConfig, 'allowedEgressSshAlgorithms' | 'minimumEgressRsaKeySize' | 'maximumEgressRsaKeySize'>,
+  algoIn: string | undefined,
+  size: number | undefined,
+): Result<{ algo: EgressAlgo; size: number }> {
+  if (!algoIn) return R('ERR_MISSING_PARAMETER', { msg: "Missing parameter 'algo'" });
+  const algo = algoIn.toLowerCase();
+  if (!['rsa', 'ecdsa', 'ed25519'].includes(algo) || !config.allowedEgressSshAlgorithms.includes(algo)) {
+    return R('KO_NOT_SUPPORTED', { msg: `The algorithm '${algoIn}' is not supported (or disabled) for egress on this bastion` });
+  }
+  if (algo === 'rsa') {
+    if (size === undefined) return R('ERR_MISSING_PARAMETER', { msg: "Missing parameter 'size'" });
+    if (size < config.minimumEgressRsaKeySize) {
+      return R('KO_KEY_SIZE_TOO_SMALL', { msg: `For the selected algorithm, minimum configured key size for egress by policy is ${config.minimumEgressRsaKeySize} bits` });
+    }
+    if (size > config.maximumEgressRsaKeySize) {
+      return R('KO_KEY_SIZE_TOO_BIG', { msg: `For the selected algorithm, maximum configured key size for egress by policy is ${config.maximumEgressRsaKeySize} bits` });
+    }
+    return R('OK', { value: { algo: 'rsa', size } });
+  }
+  if (algo === 'ecdsa') {
+    if (size === undefined || ![256, 384, 521].includes(size)) {
+      return R('KO_KEY_SIZE_INVALID', { msg: 'For the selected algorithm, valid key sizes are 256, 384, 521' });
+    }
+    return R('OK', { value: { algo: 'ecdsa', size } });
+  }
+  if (size !== undefined && size !== 256) return R('KO_KEY_SIZE_INVALID', { msg: 'For the selected algorithm, key size must be 256' });
+  return R('OK', { value: { algo: 'ed25519', size: 256 } });
+}
+
+export interface GeneratedKey {
+  /** OpenSSH-format private key (unencrypted): seal it before storing. */
+  readonly privateKey: string;
+  readonly publicKey: PublicKeyInfo;
+}
+
+export function generateKeyPair(algo: EgressAlgo, size: number, comment: string): Promise<GeneratedKey> {
+  return new Promise((resolve, reject) => {
+    const done = (err: Error | null, pair: { private: string; public: string }): void => {
+      if (err) return reject(err);
+      const pub = parsePublicKeyLine(pair.public);
+      if (!pub.value) return reject(new Error(`generated public key does not parse: ${pub.msg}`));
+      resolve({ privateKey: pair.private, publicKey: pub.value });
+    };
+    if (algo === 'ed25519') utils.generateKeyPair('ed25519', { comment }, done);
+    else utils.generateKeyPair(algo, { bits: size, comment }, done);
+  });
+}
