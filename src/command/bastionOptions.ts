@@ -64,6 +64,9 @@ export function splitBastionOptions(words: readonly string[]): SplitRequest {
       'parse-numbers': false,
       'parse-positional-numbers': false,
       'boolean-negation': false,
+      // Even with boolean-negation off, yargs-parser treats `--no-json` as a known flag and drops
+      // it; a prefix that can never occur (words never hold NUL) leaves such words to the plugin.
+      'negation-prefix': '\0',
       'duplicate-arguments-array': false,
       'unknown-options-as-args': true,
       'short-option-groups': false,

@@ -22,14 +22,29 @@ export function parsePluginOptions(decls: OptionDecls, words: readonly string[])
   // A declared non-boolean option takes the next word as its value, whatever it looks like (a
   // comment may start with a dash), like Getopt::Long. Joining `--name value` into `--name=value`
   // keeps yargs from reading the value as an option; a value that is missing is an error.
+  // Option names are resolved here, not by yargs: its unknown-option test lets `--comment-x`,
+  // `--comment.x` or `--no-flag` through as "known" and then drops them silently. After this
+  // pass yargs only sees declared names in canonical form, and bare words (strays).
   const normalized: string[] = [];
   const input = normalizeLongDashes(words, longNames);
   for (let i = 0; i < input.length; i++) {
     const w = input[i] as string;
-    const m = /^--?([^=]+)$/.exec(w);
-    const name = m?.[1] === undefined ? undefined : resolveName(m[1], decls);
-    if (name === undefined || decls[name]?.type === 'boolean') {
+    if (!w.startsWith('-') || w === '-') {
       normalized.push(w);
+      continue;
+    }
+    const m = /^--?([^=]+)(=[\s\S]*)?$/.exec(w);
+    const name = m?.[1] === undefined ? undefined : resolveName(m[1], decls);
+    if (m === null || name === undefined) {
+      return R('ERR_BAD_OPTIONS', { msg: `Error parsing options: unknown option ${w.replace(/=[\s\S]*$/, '')}` });
+    }
+    if (decls[name]?.type === 'boolean') {
+      if (m[2] !== undefined) return R('ERR_BAD_OPTIONS', { msg: `Error parsing options: option --${name} takes no value` });
+      normalized.push(`--${name}`);
+      continue;
+    }
+    if (m[2] !== undefined) {
+      normalized.push(`--${name}${m[2]}`);
       continue;
     }
     const next = input[i + 1];
@@ -50,6 +65,9 @@ export function parsePluginOptions(decls: OptionDecls, words: readonly string[])
       'parse-numbers': false,
       'parse-positional-numbers': false,
       'boolean-negation': false,
+      // Otherwise `--no-confirm` for a declared `confirm` is silently swallowed instead of refused
+      // as unknown (yargs-parser still matches the prefix when negation is off).
+      'negation-prefix': '\0',
       'duplicate-arguments-array': true,
       'flatten-duplicate-arrays': true,
       'greedy-arrays': false,

@@ -1,0 +1,149 @@
+// parsePluginOptions: a plugin's words checked against its declaration before the handler runs.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { OptionDecls } from '../../src/plugin/define.js';
+import { parsePluginOptions } from '../../src/plugin/options.js';
+
+const DECLS: OptionDecls = {
+  account: { type: 'string', required: true, description: 'the account', alias: ['a'] },
+  comment: { type: 'string', description: 'a comment' },
+  uid: { type: 'integer', min: 100, max: 99999, description: 'uid' },
+  ttl: { type: 'integer', description: 'any integer' },
+  algo: { type: 'string', choices: ['rsa', 'ecdsa', 'ed25519'], description: 'algorithm' },
+  'public-key': { type: 'list', description: 'key lines', alias: ['k'] },
+  'always-active': { type: 'boolean', description: 'flag' },
+  'no-confirm': { type: 'boolean', description: 'a declared flag whose name starts with no-' },
+};
+
+function ok(words: string[]): Record<string, unknown> {
+  const r = parsePluginOptions(DECLS, words);
+  assert.equal(r.code, 'OK', r.msg);
+  assert.ok(r.value);
+  return r.value;
+}
+
+function ko(words: string[], code: string, msg?: RegExp): void {
+  const r = parsePluginOptions(DECLS, words);
+  assert.equal(r.code, code, `${JSON.stringify(words)} gave ${r.code}: ${r.msg}`);
+  assert.equal(r.value, null);
+  if (msg) assert.match(r.msg, msg);
+}
+
+test('every declared option gets a typed value, defaults for the absent ones', () => {
+  const v = ok(['--account', 'bob']);
+  assert.deepEqual(v, {
+    account: 'bob', comment: undefined, uid: undefined, ttl: undefined, algo: undefined,
+    'public-key': [], 'always-active': false, 'no-confirm': false,
+  });
+});
+
+test('--name=value, --name value, booleans', () => {
+  const v = ok(['--account=bob', '--comment', 'hello world', '--always-active', '--no-confirm']);
+  assert.equal(v['account'], 'bob');
+  assert.equal(v['comment'], 'hello world');
+  assert.equal(v['always-active'], true);
+  assert.equal(v['no-confirm'], true);
+});
+
+test('an unknown option is refused, including a --no- form of a declared boolean', () => {
+  ko(['--account', 'bob', '--colour'], 'ERR_BAD_OPTIONS', /unknown option --colour/);
+  ko(['--account', 'bob', '-z'], 'ERR_BAD_OPTIONS', /unknown option -z/);
+  ko(['--account', 'bob', '--no-always-active'], 'ERR_BAD_OPTIONS', /unknown option/);
+  ko(['--account', 'bob', '--comment.x', 'y'], 'ERR_BAD_OPTIONS', /unknown option --comment\.x/);
+  ko(['--account', 'bob', '--comment-x', 'y'], 'ERR_BAD_OPTIONS', /unknown option --comment-x/);
+  ko(['--account', 'bob', '--uid2', '5'], 'ERR_BAD_OPTIONS', /unknown option --uid2/);
+  ko(['--account', 'bob', '--__proto__', '5'], 'ERR_BAD_OPTIONS', /unknown option/);
+  ko(['--account', 'bob', '--colour=red'], 'ERR_BAD_OPTIONS', /unknown option --colour$/);
+});
+
+test('a boolean given a value is refused', () => {
+  ko(['--account', 'bob', '--always-active=yes'], 'ERR_BAD_OPTIONS', /takes no value/);
+});
+
+test('a stray word is refused', () => {
+  ko(['--account', 'bob', 'extra'], 'ERR_BAD_OPTIONS', /unexpected argument 'extra'/);
+  ko(['--always-active', 'yes', '--account', 'bob'], 'ERR_BAD_OPTIONS', /unexpected argument 'yes'/);
+});
+
+test('a missing value is refused', () => {
+  ko(['--account'], 'ERR_BAD_OPTIONS', /--account requires a value/);
+  ko(['--account', 'bob', '--comment'], 'ERR_BAD_OPTIONS', /--comment requires a value/);
+  ko(['--account', 'bob', '--public-key'], 'ERR_BAD_OPTIONS', /--public-key requires a value/);
+});
+
+test('a value may start with a dash: the next word is taken as is', () => {
+  const v = ok(['--account', 'bob', '--comment', '-- not an option', '--public-key', '--x']);
+  assert.equal(v['comment'], '-- not an option');
+  assert.deepEqual(v['public-key'], ['--x']);
+  assert.equal(ok(['--account', '-bob'])['account'], '-bob');
+  assert.equal(ok(['--account', 'bob', '--comment', '--account'])['comment'], '--account');
+});
+
+test('an empty value is a value', () => {
+  assert.equal(ok(['--account', 'bob', '--comment', ''])['comment'], '');
+  assert.equal(ok(['--account', 'bob', '--comment='])['comment'], '');
+});
+
+test('a required option that is absent is ERR_MISSING_PARAMETER', () => {
+  ko([], 'ERR_MISSING_PARAMETER', /--account/);
+  ko(['--comment', 'x'], 'ERR_MISSING_PARAMETER', /--account/);
+  const listRequired: OptionDecls = { host: { type: 'list', required: true, description: 'hosts' } };
+  assert.equal(parsePluginOptions(listRequired, []).code, 'ERR_MISSING_PARAMETER');
+  assert.deepEqual(parsePluginOptions(listRequired, ['--host', 'a']).value, { host: ['a'] });
+});
+
+test('list options repeat and keep every value in order, under any of their names', () => {
+  const v = ok(['--account', 'bob', '--public-key', 'k1', '-k', 'k2', '--public-key=k3', '-public-key', 'k1']);
+  assert.deepEqual(v['public-key'], ['k1', 'k2', 'k3', 'k1']);
+});
+
+test('a string option given twice is refused rather than silently picking one', () => {
+  ko(['--account', 'bob', '--account', 'alice'], 'ERR_BAD_OPTIONS', /more than once/);
+  ko(['--account', 'bob', '-a', 'alice'], 'ERR_BAD_OPTIONS', /more than once/);
+});
+
+test('integers: digits only, optional minus, within the declared range', () => {
+  assert.equal(ok(['--account', 'b', '--uid', '9001'])['uid'], 9001);
+  assert.equal(ok(['--account', 'b', '--ttl', '-5'])['ttl'], -5);
+  assert.equal(ok(['--account', 'b', '--ttl', '007'])['ttl'], 7);
+  ko(['--account', 'b', '--uid', '12abc'], 'ERR_BAD_OPTIONS', /number expected/);
+  ko(['--account', 'b', '--uid', '1.5'], 'ERR_BAD_OPTIONS', /number expected/);
+  ko(['--account', 'b', '--uid', '0x10'], 'ERR_BAD_OPTIONS', /number expected/);
+  ko(['--account', 'b', '--uid', ''], 'ERR_BAD_OPTIONS', /number expected/);
+  ko(['--account', 'b', '--ttl', '1234567890123456'], 'ERR_BAD_OPTIONS', /number expected/);
+  ko(['--account', 'b', '--uid', '99'], 'ERR_INVALID_PARAMETER', /between 100 and 99999/);
+  ko(['--account', 'b', '--uid', '100000'], 'ERR_INVALID_PARAMETER', /between 100 and 99999/);
+});
+
+test('choices: only the declared values', () => {
+  assert.equal(ok(['--account', 'b', '--algo', 'ed25519'])['algo'], 'ed25519');
+  ko(['--account', 'b', '--algo', 'dsa'], 'ERR_INVALID_PARAMETER', /rsa, ecdsa, ed25519/);
+  ko(['--account', 'b', '--algo', 'ED25519'], 'ERR_INVALID_PARAMETER');
+});
+
+test('aliases: one-letter and long ones, with one or two dashes', () => {
+  assert.equal(ok(['-a', 'bob'])['account'], 'bob');
+  assert.equal(ok(['--a', 'bob'])['account'], 'bob');
+  assert.equal(ok(['-a=bob'])['account'], 'bob');
+});
+
+test('single-dash long names, as Getopt::Long accepts them', () => {
+  const v = ok(['-account', 'bob', '-always-active', '-comment', 'c', '-uid', '200']);
+  assert.equal(v['account'], 'bob');
+  assert.equal(v['always-active'], true);
+  assert.equal(v['comment'], 'c');
+  assert.equal(v['uid'], 200);
+});
+
+test('no camel-case twins, no dotted objects, no number parsing of strings', () => {
+  const v = ok(['--account', '007', '--comment', '1e3']);
+  assert.equal(v['account'], '007');
+  assert.equal(v['comment'], '1e3');
+  assert.equal(Object.keys(v).includes('publicKey'), false);
+});
+
+test('a plugin without options refuses any word', () => {
+  assert.equal(parsePluginOptions({}, []).code, 'OK');
+  assert.equal(parsePluginOptions({}, ['--x']).code, 'ERR_BAD_OPTIONS');
+  assert.equal(parsePluginOptions({}, ['x']).code, 'ERR_BAD_OPTIONS');
+});
