@@ -20,12 +20,19 @@ export function defuseMarkers(json: string): string {
 }
 
 export function frameEnvelope(env: Envelope, mode: Exclude<JsonMode, 'none'>): string {
-  const ordered = { command: env.command, error_code: env.error_code, error_message: env.error_message, value: env.value };
-  if (mode === 'greppable') {
-    return `\nJSON_OUTPUT=${defuseMarkers(asciiJson(ordered)).replace(/[\r\n]/g, ' ')}\n`;
-  }
+  // Exactly the four keys, in this order; an undefined value would make JSON drop the key.
+  const ordered = { command: env.command, error_code: env.error_code, error_message: env.error_message, value: env.value ?? null };
   // Perl's JSON pretty printer indents by three spaces; keep that so diffs against The Bastion's
   // output stay quiet.
-  const body = mode === 'pretty' ? asciiJson(ordered, 3) : asciiJson(ordered);
-  return `\nJSON_START\n${defuseMarkers(body)}\nJSON_END\n`;
+  const indent = mode === 'pretty' ? 3 : undefined;
+  let json: string;
+  try {
+    json = asciiJson(ordered, indent);
+  } catch {
+    // A value JSON can't encode (a cycle, a BigInt) is a plugin bug: the caller still gets one
+    // well-formed envelope, and the plugin's value is not half-printed.
+    json = asciiJson({ command: env.command, error_code: 'ERR_INTERNAL', error_message: 'Internal error: the result could not be encoded', value: null }, indent);
+  }
+  if (mode === 'greppable') return `\nJSON_OUTPUT=${defuseMarkers(json).replace(/[\r\n]/g, ' ')}\n`;
+  return `\nJSON_START\n${defuseMarkers(json)}\nJSON_END\n`;
 }

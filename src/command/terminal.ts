@@ -97,7 +97,9 @@ export class Terminal {
 
   private log(text: string, type: 'info' | 'warn' | 'crit', toStderr: boolean): void {
     const out = (s: string): void => (toStderr ? this.writeErr(s) : this.write(s));
+    // Perl's split /^/ (which _osh_log uses) makes no empty last line of a text ending with \n.
     const lines = text.split('\n');
+    if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
     if (this.style.quiet) {
       out(text + '\n');
       return;
