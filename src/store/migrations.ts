@@ -76,6 +76,27 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX audit_account_at ON audit(account, at);
     `,
   },
+  {
+    version: 20,
+    name: 'personal egress keys',
+    // One row per key pair an account uses to reach targets (The Bastion's ~/.ssh/id_*_private.*).
+    // The private half is only ever stored sealed by the keyring; the public half is kept in parts
+    // so listings never have to touch the private column.
+    sql: `
+      CREATE TABLE account_egress_keys (
+        id INTEGER PRIMARY KEY,
+        account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        type TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        fingerprint TEXT NOT NULL,
+        base64 TEXT NOT NULL,
+        comment TEXT NOT NULL DEFAULT '',
+        private_sealed BLOB NOT NULL,
+        created_at INTEGER NOT NULL,
+        UNIQUE (account_id, fingerprint)
+      ) STRICT;
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

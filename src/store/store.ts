@@ -5,12 +5,14 @@ import { accountQueries } from './accounts.js';
 import { auditQueries } from './audit.js';
 import { grantQueries } from './grants.js';
 import { ingressKeyQueries } from './ingressKeys.js';
+import { egressKeyQueries } from './egressKeys.js';
 
 export function createStore(db: DB) {
   return {
     db,
     accounts: accountQueries(db),
     ingressKeys: ingressKeyQueries(db),
+    egressKeys: egressKeyQueries(db),
     grants: grantQueries(db),
     audit: auditQueries(db),
     /** Runs fn in one write transaction (BEGIN IMMEDIATE), committed if it returns, rolled back if it throws. */

@@ -1,0 +1,63 @@
+// Queries about accounts' personal egress keys (the key pairs the bastion uses, on an account's
+// behalf, to reach targets). Listings read the public columns only: the sealed private key has its
+// own query, meant for the egress code path, so a listing can't leak it by accident.
+import type { DB } from './db.js';
+
+/** The public half of an egress key, as listings see it. */
+export interface EgressKeyRow {
+  readonly id: number;
+  readonly account_id: number;
+  /** The SSH key type, e.g. ssh-ed25519 or ecdsa-sha2-nistp521. */
+  readonly type: string;
+  readonly size: number;
+  readonly fingerprint: string;
+  readonly base64: string;
+  readonly comment: string;
+  readonly created_at: number;
+}
+
+/** One key pair with its private half still sealed by the keyring (open it only to connect). */
+export interface SealedEgressKey extends EgressKeyRow {
+  readonly private_sealed: Buffer;
+}
+
+export interface NewEgressKey {
+  accountId: number;
+  type: string;
+  size: number;
+  fingerprint: string;
+  base64: string;
+  comment: string;
+  privateSealed: Buffer;
+  createdAt: number;
+}
+
+const PUBLIC_COLUMNS = 'id, account_id, type, size, fingerprint, base64, comment, created_at';
+
+export function egressKeyQueries(db: DB) {
+  const forAccount = db.prepare<[number], EgressKeyRow>(
+    `SELECT ${PUBLIC_COLUMNS} FROM account_egress_keys WHERE account_id = ? ORDER BY created_at, id`,
+  );
+  const sealedForAccount = db.prepare<[number], SealedEgressKey>(
+    `SELECT ${PUBLIC_COLUMNS}, private_sealed FROM account_egress_keys WHERE account_id = ? ORDER BY created_at, id`,
+  );
+  const byFingerprint = db.prepare<[number, string], EgressKeyRow>(
+    `SELECT ${PUBLIC_COLUMNS} FROM account_egress_keys WHERE account_id = ? AND fingerprint = ?`,
+  );
+  const insert = db.prepare(
+    `INSERT INTO account_egress_keys (account_id, type, size, fingerprint, base64, comment, private_sealed, created_at)
+     VALUES (@accountId, @type, @size, @fingerprint, @base64, @comment, @privateSealed, @createdAt)`,
+  );
+  const remove = db.prepare<[number, number]>('DELETE FROM account_egress_keys WHERE account_id = ? AND id = ?');
+  return {
+    /** Public halves, oldest first (The Bastion lists key files in name order, which embeds the creation time). */
+    forAccount: (accountId: number): EgressKeyRow[] => forAccount.all(accountId),
+    /** With the sealed private halves: for the egress connection only, never for a listing. */
+    sealedForAccount: (accountId: number): SealedEgressKey[] => sealedForAccount.all(accountId),
+    byFingerprint: (accountId: number, fp: string): EgressKeyRow | undefined => byFingerprint.get(accountId, fp),
+    insert: (k: NewEgressKey): number => Number(insert.run(k).lastInsertRowid),
+    remove: (accountId: number, id: number): boolean => remove.run(accountId, id).changes === 1,
+  };
+}
+
+export type EgressKeyQueries = ReturnType<typeof egressKeyQueries>;
