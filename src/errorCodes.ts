@@ -5,6 +5,8 @@ export const ERROR_CODES = {
   OK: 'Success.',
   OK_NO_CHANGE: 'Nothing to do: the state asked for was already there.',
   OK_PARTIAL: 'Part of the request succeeded; the value says which part.',
+  OK_NOT_EXPIRED: 'accountUnexpire: the account was not expired; its last activity was reset to now anyway.',
+  OK_EXPIRATION_NOT_CONFIGURED: 'accountUnexpire: no inactivity expiration applies; its last activity was reset to now anyway.',
 
   KO_NO_HOST: 'No --osh command and no host to connect to.',
   KO_UNKNOWN_COMMAND: 'No plugin of that name.',
@@ -46,12 +48,20 @@ export const ERROR_CODES = {
   KO_NO_CONFIRMATION: 'A destructive plugin did not get its confirmation sentence.',
   KO_CANCELLED: 'The confirmation sentence did not match: nothing was done.',
   KO_PERMISSION_DENIED: 'The caller may not do this to that target.',
+  KO_IMMUTABLE_KEY: 'The account was created with --immutable-key: its ingress keys can not be changed by itself.',
+  KO_PIV_NOT_AVAILABLE: 'PIV hardware-key attestation is not available on this bastion.',
 
   ERR_BAD_OPTIONS: 'The plugin options are unknown, missing or malformed.',
   ERR_MISSING_PARAMETER: 'A required option is missing.',
   ERR_INVALID_PARAMETER: 'An option value is not valid.',
   ERR_INTERNAL: 'An unexpected fault; details are in the server log, never in the answer.',
   ERR_NOT_IMPLEMENTED: 'That feature is not available on Gatehouse.',
+  ERR_SECURITY_VIOLATION: 'Refused for security reasons (e.g. a non-admin acting on an admin, or granting the grant commands).',
+  ERR_INCOMPATIBLE_PARAMETERS: 'Two options that can not be used together.',
+  ERR_NO_KEY: 'The account has no valid ingress key to act on.',
+  ERR_ONLY_ONE_KEY: 'Refused: that is the only valid ingress key of the account.',
+  ERR_NO_MATCH: 'No ingress key of the account has that fingerprint.',
+  ERR_INVALID_ID: 'No ingress key of the account has that id.',
 } as const;
 
 export type ResultCodeName = keyof typeof ERROR_CODES;
