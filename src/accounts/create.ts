@@ -1,13 +1,17 @@
-// Creating an account with its first ingress keys and settings, in one transaction: shared by
-// accountCreate, `gatehouse setup-admin` and the first-start bootstrap.
+// Creating an account with its first ingress keys, its personal egress key and its settings, in
+// one transaction: shared by accountCreate, `gatehouse setup-admin` and the first-start bootstrap.
+// The uid rules are those of The Bastion's osh-accountCreate helper.
 import { R, type Result } from '../result.js';
 import type { PublicKeyInfo } from '../keys/publicKey.js';
 import type { Store } from '../store/store.js';
+import type { NewEgressKey } from '../store/egressKeys.js';
 import type { BastionConfig } from '../config/schema.js';
+import { VERSION } from '../version.js';
+import { SETTING } from './settings.js';
 
 export interface AccountSpec {
   readonly name: string;
-  /** A fixed uid, or 'auto' for the next free one in accountUidMin..accountUidMax. */
+  /** A fixed uid, or 'auto' for the highest free one in accountUidMin..accountUidMax. */
   readonly uid: number | 'auto';
   readonly comment: string | null;
   readonly createdBy: string;
@@ -15,6 +19,8 @@ export interface AccountSpec {
   readonly keys: readonly PublicKeyInfo[];
   readonly settings: Readonly<Record<string, string>>;
   readonly nowSec: number;
+  /** The personal egress key pair, generated and sealed beforehand (generation is async). */
+  readonly egressKey?: Omit<NewEgressKey, 'accountId'>;
 }
 
 export function createAccount(store: Store, config: BastionConfig, spec: AccountSpec): Result<{ id: number; uid: number }> {
@@ -22,18 +28,11 @@ export function createAccount(store: Store, config: BastionConfig, spec: Account
     if (store.accounts.byName(spec.name)) {
       return R<{ id: number; uid: number }>('KO_ALREADY_EXISTING', { msg: `The account ${spec.name} already exists` });
     }
-    let uid: number;
-    if (spec.uid === 'auto') {
-      const next = nextFreeUid(store, config);
-      if (next === null) return R('KO_NO_FREE_UID', { msg: 'No free uid left in accountUidMin..accountUidMax' });
-      uid = next;
-    } else {
-      if (store.accounts.uidTaken(spec.uid)) return R('KO_UID_TAKEN', { msg: `The uid ${spec.uid} is already used by another account` });
-      uid = spec.uid;
-    }
+    const uid = pickUid(store, config, spec.uid);
+    if (uid.value === null) return R<{ id: number; uid: number }>(uid.code, { msg: uid.msg });
     const id = store.accounts.insert({
       name: spec.name,
-      uid,
+      uid: uid.value,
       comment: spec.comment,
       createdAt: spec.nowSec,
       createdBy: spec.createdBy,
@@ -52,15 +51,38 @@ export function createAccount(store: Store, config: BastionConfig, spec: Account
         createdAt: spec.nowSec,
       });
     }
+    if (spec.egressKey) store.egressKeys.insert({ ...spec.egressKey, accountId: id });
+    store.accounts.setSetting(id, SETTING.creationBastionVersion, VERSION);
     for (const [key, value] of Object.entries(spec.settings)) store.accounts.setSetting(id, key, value);
-    return R('OK', { value: { id, uid } });
+    return R('OK', { value: { id, uid: uid.value } });
   });
 }
 
-function nextFreeUid(store: Store, config: BastionConfig): number | null {
-  const max = store.accounts.maxUidBetween(config.accountUidMin, config.accountUidMax);
-  const candidate = max === null ? config.accountUidMin : max + 1;
-  if (candidate <= config.accountUidMax) return candidate;
-  for (let uid = config.accountUidMin; uid <= config.accountUidMax; uid++) if (!store.accounts.uidTaken(uid)) return uid;
-  return null;
+/** A uid asked for must be free and within the configured range; 'auto' takes the highest free one. */
+function pickUid(store: Store, config: BastionConfig, wanted: number | 'auto'): Result<number> {
+  const { accountUidMin: min, accountUidMax: max } = config;
+  if (wanted === 'auto') {
+    const next = highestFreeUid(store, min, max);
+    if (next === null) return R('ERR_UID_COLLISION', { msg: 'No available UID in the allowed range' });
+    return R('OK', { value: next });
+  }
+  return uidAvailable(store, config, wanted);
+}
+
+/** Whether a fixed uid may be given to a new account: free (ERR_UID_COLLISION), then in range (ERR_UID_INVALID_RANGE). */
+export function uidAvailable(store: Store, config: BastionConfig, uid: number): Result<number> {
+  const { accountUidMin: min, accountUidMax: max } = config;
+  if (store.accounts.uidTaken(uid)) return R('ERR_UID_COLLISION', { msg: `This UID (${uid}) is already taken` });
+  if (uid < min || uid > max) return R('ERR_UID_INVALID_RANGE', { msg: `UID must be between ${min} and ${max}` });
+  return R('OK', { value: uid });
+}
+
+/** The highest uid in [min, max] that no account uses, as The Bastion's get_next_available_uid. */
+export function highestFreeUid(store: Store, min: number, max: number): number | null {
+  let candidate = max;
+  for (const used of store.accounts.uidsBetweenDesc(min, max)) {
+    if (used === candidate) candidate--;
+    else if (used < candidate) break;
+  }
+  return candidate >= min ? candidate : null;
 }

@@ -39,6 +39,9 @@ export function accountQueries(db: DB) {
     'SELECT max(uid) AS m FROM accounts WHERE uid BETWEEN ? AND ?',
   );
   const uidTaken = db.prepare<[number], { id: number }>('SELECT id FROM accounts WHERE uid = ?');
+  const uidsDesc = db.prepare<[number, number], { uid: number }>(
+    'SELECT uid FROM accounts WHERE uid BETWEEN ? AND ? ORDER BY uid DESC',
+  );
   const touch = db.prepare<[number, string, number]>(
     'UPDATE accounts SET last_activity_at = ?, last_activity_from = ? WHERE id = ?',
   );
@@ -53,6 +56,9 @@ export function accountQueries(db: DB) {
      ON CONFLICT (account_id, key) DO UPDATE SET value = excluded.value`,
   );
   const delSetting = db.prepare<[number, string]>('DELETE FROM account_settings WHERE account_id = ? AND key = ?');
+  const everySetting = db.prepare<[], { account_id: number; key: string; value: string }>(
+    'SELECT account_id, key, value FROM account_settings',
+  );
 
   return {
     byName: (name: string): AccountRow | undefined => byName.get(name),
@@ -63,12 +69,25 @@ export function accountQueries(db: DB) {
     remove: (id: number): boolean => remove.run(id).changes === 1,
     maxUidBetween: (min: number, max: number): number | null => maxUid.get(min, max)?.m ?? null,
     uidTaken: (uid: number): boolean => uidTaken.get(uid) !== undefined,
+    /** The uids in use in [min, max], highest first (uid-auto takes the highest free one). */
+    uidsBetweenDesc: (min: number, max: number): number[] => uidsDesc.all(min, max).map((r) => r.uid),
     touch: (id: number, at: number, from: string): void => void touch.run(at, from, id),
     setFrozen: (id: number, f: { at: number; by: string; reason: string | null } | null): void =>
       void freeze.run(f?.at ?? null, f?.by ?? null, f?.reason ?? null, id),
     settings: (id: number): Map<string, string> => new Map(getSettings.all(id).map((r) => [r.key, r.value])),
     setSetting: (id: number, key: string, value: string): void => void setSetting.run(id, key, value),
-    deleteSetting: (id: number, key: string): void => void delSetting.run(id, key),
+    /** Whether a row was removed. */
+    deleteSetting: (id: number, key: string): boolean => delSetting.run(id, key).changes === 1,
+    /** Every account's settings in one query, for listings over all accounts. */
+    allSettings: (): Map<number, Map<string, string>> => {
+      const out = new Map<number, Map<string, string>>();
+      for (const r of everySetting.all()) {
+        let m = out.get(r.account_id);
+        if (!m) out.set(r.account_id, (m = new Map()));
+        m.set(r.key, r.value);
+      }
+      return out;
+    },
   };
 }
 
