@@ -1,5 +1,6 @@
 // Turns the text of a bastion.conf into a validated configuration. The format is The Bastion's:
-// a JSON object in which lines whose first non-blank character is '#' are comments.
+// a JSON object in which lines whose first non-blank character is '#' are comments (see
+// stripComments for the other comment forms The Bastion accepts).
 import { CONFIG_SCHEMA, DEPRECATED_NAMES, type BastionConfig, type KeySpec } from './schema.js';
 
 export interface ParsedConfig {
@@ -10,11 +11,34 @@ export interface ParsedConfig {
 
 export class ConfigSyntaxError extends Error {}
 
+/**
+ * The comments The Bastion's json_load (lib/perl/OVH/Bastion/configuration.inc) removes: whole
+ * lines whose first non-blank character is '#', `//` to the end of a line when outside a string,
+ * and `/** … *\/` blocks. They become spaces, so every other character keeps its position (JSON
+ * error positions point into the file, and the config editor can find keys by offset).
+ */
 export function stripComments(text: string): string {
-  return text
-    .split('\n')
-    .map((line) => (/^\s*#/.test(line) ? '' : line))
-    .join('\n');
+  const blank = (s: string): string => s.replace(/[^\n]/g, ' ');
+  const lines = text.split('\n').map((line) => {
+    if (/^\s*#/.test(line)) return blank(line);
+    const kept = cutLineComment(line);
+    return kept + blank(line.slice(kept.length));
+  });
+  return lines.join('\n').replace(/\/\*\*[\s\S]+?\*\//g, blank);
+}
+
+/** The line up to a `//` that is not inside a JSON string. */
+function cutLineComment(line: string): string {
+  let inString = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '/' && line[i + 1] === '/') return line.slice(0, i);
+  }
+  return line;
 }
 
 export function parseConfigText(text: string): ParsedConfig {
@@ -23,7 +47,9 @@ export function parseConfigText(text: string): ParsedConfig {
 
 /** The raw object a bastion.conf holds, before validation. */
 export function readConfigObject(text: string): Record<string, unknown> {
-  const body = stripComments(text).trim();
+  let body = stripComments(text.replace(/^\uFEFF/, '')).trim();
+  // Like json_load, a file that holds only the key/value lines may leave out the outer braces.
+  if (body !== '' && !body.startsWith('{')) body = `{\n${body}\n}`;
   let raw: unknown = {};
   if (body !== '') {
     try {

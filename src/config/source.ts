@@ -19,6 +19,7 @@ export function fixedConfig(raw: Record<string, unknown> = {}): ConfigSource {
 export function fileConfig(path: string, log: Pick<Logger, 'warn' | 'info' | 'error'>, overrides: Record<string, unknown> = {}): ConfigSource {
   let good: BastionConfig = validateConfig(overrides).config;
   let seen = '';
+  let loaded = false;
   const load = (): void => {
     let stamp: string;
     try {
@@ -30,7 +31,9 @@ export function fileConfig(path: string, log: Pick<Logger, 'warn' | 'info' | 'er
     if (stamp === seen) return;
     seen = stamp;
     if (stamp === 'absent') {
-      good = validateConfig(overrides).config;
+      // No file at start: the defaults. A file that disappears later (an editor replacing it, an
+      // operator's mistake) is a file that can't be read: keep what was in force.
+      if (loaded) log.error({ config: path }, 'configuration file missing, keeping the last good one');
       return;
     }
     try {
@@ -38,6 +41,7 @@ export function fileConfig(path: string, log: Pick<Logger, 'warn' | 'info' | 'er
       const merged = validateConfig({ ...readConfigObject(text), ...overrides });
       for (const w of merged.warnings) log.warn({ config: path }, `configuration: ${w}`);
       good = merged.config;
+      loaded = true;
       log.info({ config: path }, 'configuration loaded');
     } catch (e) {
       log.error({ config: path, err: (e as Error).message }, 'configuration file rejected, keeping the last good one');
