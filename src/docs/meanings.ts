@@ -1,0 +1,185 @@
+// The words the generated reference sections need that the registries don't hold: what each exit
+// status and each bastion.conf key means. A test fails when a registry gains an entry with no
+// words here, so the docs can't silently fall behind the code.
+
+/** By the name used in src/exitCodes.ts. */
+export const EXIT_MEANINGS: Readonly<Record<string, string>> = {
+  OK: 'Success: the plugin answered an `OK*` code, or the remote command exited 0.',
+  PLUGIN_ERROR: 'The plugin ran and answered a `KO_*` or `ERR_*` code (the envelope says which).',
+  ACCOUNT_INACTIVE: 'The account is marked inactive.',
+  HOST_NOT_FOUND: 'The target host name could not be resolved.',
+  READ_ONLY: 'The bastion is a read-only replica (`readOnlySlaveMode`): modifications are refused.',
+  UNKNOWN_COMMAND: 'No plugin of that name (`KO_UNKNOWN_COMMAND`).',
+  EXEC_FAILED: 'The bastion could not start what the request needed.',
+  RESTRICTED_COMMAND: 'The plugin exists but its category refuses the caller (`KO_RESTRICTED_COMMAND`).',
+  ACCESS_DENIED: 'No access list allows the connection asked for (`KO_ACCESS_DENIED`).',
+  CONFIGURATION_FAILURE: 'The bastion configuration is not usable.',
+  GETOPTS_FAILED: 'The bastion options or the command line could not be parsed (`KO_GETOPTS_FAILED`).',
+  NO_HOST: 'Neither `--osh` nor a host: nothing to do (`KO_NO_HOST`, usage printed).',
+  ACCOUNT_EXPIRED: 'The account expired for inactivity, `accountMaxInactiveDays` (`KO_ACCOUNT_EXPIRED`).',
+  INTERACTIVE_DISABLED: 'Interactive mode was asked for and is disabled (`interactiveModeAllowed`).',
+  CONFLICTING_OPTIONS: 'Two options that exclude each other (`KO_CONFLICTING_OPTIONS`).',
+  GOT_SIGNAL: 'The call was interrupted by a signal.',
+  MAINTENANCE_MODE: 'The bastion is in maintenance mode and refuses logins.',
+  ACCOUNT_INVALID: 'The account is not valid for this bastion.',
+  TTL_EXPIRED: 'The account reached the end of its TTL (`KO_TTL_EXPIRED`).',
+  INVALID_REMOTE_USER: 'The remote user name is not valid (`KO_INVALID_REMOTE_USER`).',
+  INVALID_REMOTE_HOST: 'The remote host is not valid, or is a subnet (`KO_INVALID_REMOTE_HOST`).',
+  ACCOUNT_FROZEN: 'The account is frozen (`KO_ACCOUNT_FROZEN`).',
+  DNS_DISABLED: 'A host name was given and DNS resolution is disabled.',
+  INVALID_PORT: 'The port is outside 1–65535 (`KO_INVALID_PORT`).',
+};
+
+export interface KeyWords {
+  /** `bastion` for The Bastion's keys (same name, same format), `gatehouse` for our own. */
+  readonly origin: 'bastion' | 'gatehouse';
+  readonly meaning: string;
+}
+
+/** By bastion.conf key, as in src/config/schema.ts. */
+export const CONFIG_KEY_MEANINGS: Readonly<Record<string, KeyWords>> = {
+  bastionName: {
+    origin: 'bastion',
+    meaning: 'The name of this bastion, shown by `info` (`bastion_name`), in the usage text and in the alias printed to users. Set it: the default is a reminder.',
+  },
+  bastionCommand: {
+    origin: 'bastion',
+    meaning: 'The ssh command users run to reach this bastion, printed by `info` (`bastion_alias_command`). Tokens replaced per caller: `ACCOUNT` or `USER` (the account name), `BASTIONNAME` or `CACHENAME` (`bastionName`), `HOSTNAME` (the server\'s host name).',
+  },
+  accountExpiredMessage: {
+    origin: 'bastion',
+    meaning: 'When not empty, the message an account expired for inactivity gets instead of the standard one; `#DAYS#` is replaced by the days since it was last seen.',
+  },
+  fanciness: {
+    origin: 'bastion',
+    meaning: 'How decorated the text for people is. `none`/`boomer`: ASCII only. `basic`/`millenial`: UTF-8 box drawing for the header and footer. `full`/`genz`: also UTF-8 marks on body lines. UTF-8 is only used when the client asked for a pty and sent a UTF-8 `LANG`/`LC_*`; JSON frames are never decorated.',
+  },
+  minimumIngressRsaKeySize: {
+    origin: 'bastion',
+    meaning: 'Smallest RSA ingress key (bits) accepted when a key is added, and at login.',
+  },
+  maximumIngressRsaKeySize: {
+    origin: 'bastion',
+    meaning: 'Largest RSA ingress key (bits) accepted when a key is added, and at login.',
+  },
+  minimumEgressRsaKeySize: {
+    origin: 'bastion',
+    meaning: 'Smallest RSA size (bits) for egress keys the bastion generates.',
+  },
+  maximumEgressRsaKeySize: {
+    origin: 'bastion',
+    meaning: 'Largest RSA size (bits) for egress keys the bastion generates.',
+  },
+  accountMaxInactiveDays: {
+    origin: 'bastion',
+    meaning: 'When above 0, an account not seen for that many days is refused with `KO_ACCOUNT_EXPIRED` (exit 113), unless it is always active. An account may carry its own limit. 0 disables the check.',
+  },
+  accountUidMin: {
+    origin: 'bastion',
+    meaning: 'Lowest uid given to a new account. Gatehouse has no unix accounts; uids are kept because The Bastion\'s API shows and accepts them (`accountCreate --uid`).',
+  },
+  accountUidMax: {
+    origin: 'bastion',
+    meaning: 'Highest uid given to a new account (`KO_NO_FREE_UID` when the range is full).',
+  },
+  idleLockTimeout: {
+    origin: 'bastion',
+    meaning: 'Seconds of input idleness after which an interactive session is locked; 0 disables. Shown by `info` (`idle_lock_timeout`).',
+  },
+  idleKillTimeout: {
+    origin: 'bastion',
+    meaning: 'Seconds of input idleness after which a session is ended; 0 disables. Shown by `info` (`idle_kill_timeout`).',
+  },
+  interactiveModeAllowed: {
+    origin: 'bastion',
+    meaning: 'Whether `-i`/`--interactive` mode may be used. Shown by `info` (`interactive_mode_allowed`).',
+  },
+  readOnlySlaveMode: {
+    origin: 'bastion',
+    meaning: 'Marks this bastion as a read-only replica; `info` reports `slave_mode`.',
+  },
+  ingressKeysFromAllowOverride: {
+    origin: 'bastion',
+    meaning: 'When true, a `from="…"` list given with an ingress key replaces `ingressKeysFrom` for that key; when false, `ingressKeysFrom` applies (see docs/compatibility.md for the case where it is empty).',
+  },
+  moshAllowed: {
+    origin: 'bastion',
+    meaning: 'Accepted for compatibility. mosh is not available on Gatehouse: `info` always reports `mosh_allowed: 0`.',
+  },
+  defaultAccountEgressKeyAlgorithm: {
+    origin: 'bastion',
+    meaning: 'Algorithm of the egress key generated for a new account.',
+  },
+  defaultAccountEgressKeySize: {
+    origin: 'bastion',
+    meaning: 'Size (bits) of the egress key generated for a new account (see `defaultAccountEgressKeyAlgorithm`).',
+  },
+  accountMFAPolicy: {
+    origin: 'bastion',
+    meaning: 'Accepted for compatibility. Multi-factor authentication is not available on Gatehouse; `info` reports every `mfa_*` field as 0.',
+  },
+  allowedIngressSshAlgorithms: {
+    origin: 'bastion',
+    meaning: 'Key algorithms accepted for ingress keys, when added and at login. Security-key types are refused whatever this says (see docs/compatibility.md).',
+  },
+  allowedEgressSshAlgorithms: {
+    origin: 'bastion',
+    meaning: 'Key algorithms the bastion may generate for egress keys.',
+  },
+  alwaysActiveAccounts: {
+    origin: 'bastion',
+    meaning: 'Accounts never refused for inactivity (`accountMaxInactiveDays`), such as robots.',
+  },
+  superOwnerAccounts: {
+    origin: 'bastion',
+    meaning: 'Accounts that pass every group role check as if they owned every group. Admins are superowners too.',
+  },
+  adminAccounts: {
+    origin: 'bastion',
+    meaning: 'Bastion admins: they may run `admin` plugins and every `restricted` plugin, and pass group checks. `gatehouse setup-admin` adds to this list.',
+  },
+  ingressKeysFrom: {
+    origin: 'bastion',
+    meaning: 'Networks (IPs or CIDR) ingress keys may log in from, applied at each login. Empty: no restriction beyond a key\'s own `from=`.',
+  },
+  egressKeysFrom: {
+    origin: 'bastion',
+    meaning: 'The bastion\'s own egress addresses, to put in the `from="…"` of the egress keys it shows; `info` lists them (`egress_ip_list`).',
+  },
+  allowedNetworks: {
+    origin: 'bastion',
+    meaning: 'When not empty, the only networks the bastion will connect to on the egress side, whatever the access lists say.',
+  },
+  forbiddenNetworks: {
+    origin: 'bastion',
+    meaning: 'Networks the bastion never connects to on the egress side; wins over `allowedNetworks`.',
+  },
+  listen: {
+    origin: 'gatehouse',
+    meaning: 'Addresses the SSH server listens on, `ADDR:PORT` (IPv6 as `[ADDR]:PORT`); port 0 picks a free port. `serve --listen` (repeatable) overrides it. Read at start.',
+  },
+  dataDir: {
+    origin: 'gatehouse',
+    meaning: 'Directory of the SQLite database (`gatehouse.db`) and the keyring that seals private keys. Relative paths are resolved against the working directory. `--data-dir` overrides it. Read at start.',
+  },
+  hostKeysDir: {
+    origin: 'gatehouse',
+    meaning: 'Directory of the server\'s SSH host keys, generated on first start when absent. `--hostkeys-dir` overrides it. Read at start.',
+  },
+  logLevel: {
+    origin: 'gatehouse',
+    meaning: 'Level of the pino JSON log written on stdout. `--log-level` overrides it. Read at start.',
+  },
+  loginGraceTimeSeconds: {
+    origin: 'gatehouse',
+    meaning: 'Seconds a new TCP connection has to finish the SSH handshake and authenticate before it is dropped (sshd\'s `LoginGraceTime`).',
+  },
+  maxAuthTries: {
+    origin: 'gatehouse',
+    meaning: 'Signed authentication attempts allowed per connection before it is closed (sshd\'s `MaxAuthTries`). Key queries without a signature are not counted.',
+  },
+  stdinTimeoutSeconds: {
+    origin: 'gatehouse',
+    meaning: 'How long a plugin waits for a line or for the end of input on stdin (a confirmation, a key) before giving up.',
+  },
+};
