@@ -54,7 +54,12 @@ export function splitBastionOptions(words: readonly string[]): SplitRequest {
   const dd = words.indexOf('--');
   const before = dd === -1 ? [...words] : words.slice(0, dd);
   const afterDashes = dd === -1 ? null : words.slice(dd + 1);
-  const argv = parse.detailed(normalizeLongDashes(before, LONG_NAMES), {
+  // yargs-parser reads a word such as `-1` as a short option named "1" (taking the next word as
+  // its value), so `--max-inactive-days -1` would lose both. No bastion option starts with a
+  // digit: such words are hidden from yargs behind a NUL (which words never contain) and restored.
+  const NUM = '\0num';
+  const hidden = before.map((w) => (/^-\d/.test(w) ? NUM + w : w));
+  const argv = parse.detailed(normalizeLongDashes(hidden, LONG_NAMES), {
     string: STRINGS,
     boolean: BOOLEANS,
     alias: ALIASES,
@@ -76,7 +81,7 @@ export function splitBastionOptions(words: readonly string[]): SplitRequest {
     },
   });
   const a = argv.argv as Record<string, unknown>;
-  const str = (k: string): string | undefined => (typeof a[k] === 'string' ? (a[k] as string) : undefined);
+  const str = (k: string): string | undefined => (typeof a[k] === 'string' ? (a[k] as string).replace(/^\0num/, '') : undefined);
   const bool = (k: string): boolean => a[k] === true;
   const json: JsonMode = bool('json-pretty') ? 'pretty' : bool('json-greppable') ? 'greppable' : bool('json') ? 'default' : 'none';
   const options: BastionOptions = {
@@ -95,6 +100,6 @@ export function splitBastionOptions(words: readonly string[]): SplitRequest {
     port: str('port'),
     timeout: str('timeout'),
   };
-  const rest = (a['_'] as (string | number)[]).map(String);
+  const rest = (a['_'] as (string | number)[]).map((w) => String(w).replace(/^\0num/, ''));
   return { options, rest, afterDashes, error: argv.error ? argv.error.message : null };
 }
