@@ -5,6 +5,7 @@ import path from 'node:path';
 import ssh2 from 'ssh2';
 const { utils } = ssh2;
 import { fingerprintOf } from '../keys/publicKey.js';
+import { generateCheckedKeyPair } from './keygen.js';
 
 export interface HostKey {
   readonly file: string;
@@ -14,8 +15,8 @@ export interface HostKey {
 }
 
 const WANTED = [
-  { file: 'ssh_host_ed25519_key', generate: () => utils.generateKeyPairSync('ed25519') },
-  { file: 'ssh_host_ecdsa_key', generate: () => utils.generateKeyPairSync('ecdsa', { bits: 256 }) },
+  { file: 'ssh_host_ed25519_key', generate: () => generateCheckedKeyPair('ed25519') },
+  { file: 'ssh_host_ecdsa_key', generate: () => generateCheckedKeyPair('ecdsa', { bits: 256 }) },
 ] as const;
 
 export function loadOrCreateHostKeys(dir: string, onCreate: (k: HostKey) => void = () => {}): HostKey[] {

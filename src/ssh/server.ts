@@ -3,7 +3,7 @@
 // the dispatcher as plain data. Everything ssh2 does not need to know stays out of here.
 import crypto from 'node:crypto';
 import net from 'node:net';
-import ssh2, { type Algorithms, type Connection, type ServerChannel, type Session } from 'ssh2';
+import ssh2, { type Algorithms, type AuthContext, type Connection, type ServerChannel, type Session } from 'ssh2';
 const { Server, utils } = ssh2;
 import type { Logger } from 'pino';
 import { runCall, type Services } from '../command/dispatch.js';
@@ -92,39 +92,37 @@ function handleConnection(client: Connection, peer: { ip: string; port: number }
   let account: AccountRow | null = null;
   log.info('connection');
   client.on('error', (err) => log.debug({ err: err.message }, 'connection error'));
+  // Like sshd's MaxAuthTries, every refused attempt counts, key queries included: otherwise a
+  // client could probe any number of public keys against an account on one connection. The
+  // connection is dropped when the count reaches the limit.
+  const refuse = (ctx: AuthContext, why: string, extra: Record<string, unknown> = {}): void => {
+    attempts++;
+    log.info({ account: ctx.username, method: ctx.method, why, ...extra }, 'auth refused');
+    ctx.reject(['publickey']);
+    const max = svc.config.current().maxAuthTries;
+    if (attempts >= max) {
+      log.info({ account: ctx.username, attempts }, 'too many authentication failures, disconnecting');
+      client.end();
+    }
+  };
   client.on('authentication', (ctx) => {
     const config = svc.config.current();
-    if (ctx.method !== 'publickey') {
-      // 'none' is how clients ask which methods exist; it is not an attempt.
-      if (ctx.method !== 'none') attempts++;
-      if (attempts > config.maxAuthTries) return client.end();
-      return ctx.reject(['publickey']);
-    }
+    // 'none' is how clients ask which methods exist; it is not an attempt.
+    if (ctx.method === 'none') return ctx.reject(['publickey']);
+    if (ctx.method !== 'publickey') return refuse(ctx, 'method-not-allowed');
     const found = matchIngressKey(svc.store, config, ctx.username, { algo: ctx.key.algo, data: ctx.key.data }, peer.ip);
-    if (!ctx.signature) {
-      // A query ("would this key do?"), not a login: answer, count nothing.
-      return found.ok ? ctx.accept() : ctx.reject(['publickey']);
-    }
-    attempts++;
-    if (!found.ok) {
-      log.info({ account: ctx.username, why: found.why }, 'auth refused');
-      if (attempts >= config.maxAuthTries) {
-        ctx.reject(['publickey']);
-        return client.end();
-      }
-      return ctx.reject(['publickey']);
-    }
+    const query = !ctx.signature;
+    if (!found.ok) return refuse(ctx, found.why, { query });
+    // A query ("would this key do?") for a usable key is answered; only the signed attempt logs in.
+    if (query) return ctx.accept();
     // RSA: a SHA-1 signature (no hashAlgo) is refused, only rsa-sha2-256/512.
     if (found.match.key.type === 'ssh-rsa' && ctx.hashAlgo !== 'sha256' && ctx.hashAlgo !== 'sha512') {
-      log.info({ account: ctx.username, why: 'rsa-sha1' }, 'auth refused');
-      return ctx.reject(['publickey']);
+      return refuse(ctx, 'rsa-sha1', { query });
     }
     const pub = utils.parseKey(`${found.match.key.type} ${found.match.key.blob.toString('base64')}`);
-    const verified = !(pub instanceof Error) && !Array.isArray(pub) && ctx.blob !== undefined && pub.verify(ctx.blob, ctx.signature, ctx.hashAlgo) === true;
-    if (!verified) {
-      log.info({ account: ctx.username, why: 'bad-signature' }, 'auth refused');
-      return ctx.reject(['publickey']);
-    }
+    const verified =
+      !(pub instanceof Error) && !Array.isArray(pub) && ctx.blob !== undefined && ctx.signature !== undefined && pub.verify(ctx.blob, ctx.signature, ctx.hashAlgo) === true;
+    if (!verified) return refuse(ctx, 'bad-signature', { query });
     account = found.match.account;
     log.info({ account: account.name, key: found.match.key.fingerprint }, 'auth accepted');
     ctx.accept();

@@ -4,12 +4,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import ssh2 from 'ssh2';
 import { setupAdmin } from '../../src/accounts/admin.js';
 import { createAccount } from '../../src/accounts/create.js';
 import { parsePublicKeyLine } from '../../src/keys/publicKey.js';
 import { startGatehouse, type Gatehouse } from '../../src/main.js';
-const { utils } = ssh2;
+import { generateCheckedKeyPair } from '../../src/ssh/keygen.js';
 
 export interface TestKey {
   readonly privateFile: string;
@@ -26,10 +25,19 @@ export interface TestServer {
   readonly logs: Record<string, unknown>[];
   readonly admin: { name: string; key: TestKey };
   newKey(type?: 'ed25519' | 'ecdsa' | 'rsa', comment?: string): TestKey;
-  /** An account with one fresh ed25519 key (created straight in the store, as an admin would). */
-  addAccount(name: string, opts?: { settings?: Record<string, string> }): { name: string; key: TestKey };
+  /**
+   * An account with one fresh key (ed25519 unless keyType says otherwise), created straight in
+   * the store as an admin would. keyOptions is put before the key, e.g. `from="127.0.0.1"`.
+   */
+  addAccount(name: string, opts?: AddAccountOptions): { name: string; key: TestKey };
   writeConfig(obj: Record<string, unknown>): void;
   close(): Promise<void>;
+}
+
+export interface AddAccountOptions {
+  readonly settings?: Record<string, string>;
+  readonly keyType?: 'ed25519' | 'ecdsa' | 'rsa';
+  readonly keyOptions?: string;
 }
 
 export async function startTestServer(opts: { config?: Record<string, unknown> } = {}): Promise<TestServer> {
@@ -54,7 +62,8 @@ export async function startTestServer(opts: { config?: Record<string, unknown> }
   });
   let n = 0;
   const newKey = (type: 'ed25519' | 'ecdsa' | 'rsa' = 'ed25519', comment = 'test@gatehouse'): TestKey => {
-    const pair = type === 'rsa' ? utils.generateKeyPairSync('rsa', { bits: 2048, comment }) : type === 'ecdsa' ? utils.generateKeyPairSync('ecdsa', { bits: 256, comment }) : utils.generateKeyPairSync('ed25519', { comment });
+    // Checked pairs: ssh2 alone makes a broken ed25519 key once in 256 (src/ssh/keygen.ts).
+    const pair = generateCheckedKeyPair(type, { bits: type === 'rsa' ? 2048 : 256, comment });
     const privateFile = path.join(dir, `key${++n}`);
     fs.writeFileSync(privateFile, pair.private, { mode: 0o600 });
     return { privateFile, privateKey: pair.private, publicLine: pair.public };
@@ -63,9 +72,9 @@ export async function startTestServer(opts: { config?: Record<string, unknown> }
   const now = Math.floor(Date.now() / 1000);
   const made = setupAdmin(gh.store, gh.config.current(), configPath, 'admin', adminKey.publicLine, now);
   if (made.code !== 'OK') throw new Error(`admin setup failed: ${made.msg}`);
-  const addAccount = (name: string, o: { settings?: Record<string, string> } = {}): { name: string; key: TestKey } => {
-    const key = newKey();
-    const parsed = parsePublicKeyLine(key.publicLine);
+  const addAccount = (name: string, o: AddAccountOptions = {}): { name: string; key: TestKey } => {
+    const key = newKey(o.keyType);
+    const parsed = parsePublicKeyLine(o.keyOptions ? `${o.keyOptions} ${key.publicLine}` : key.publicLine);
     if (!parsed.value) throw new Error(parsed.msg);
     const r = createAccount(gh.store, gh.config.current(), {
       name,

@@ -6,13 +6,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import ssh2 from 'ssh2';
+import { generateCheckedKeyPair } from '../../src/ssh/keygen.js';
 import { checkKeyPolicy, fingerprintOf, keyLine, parsePublicKeyLine, type PublicKeyInfo } from '../../src/keys/publicKey.js';
 const { utils } = ssh2;
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-pubkey-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-const ed = utils.generateKeyPairSync('ed25519', { comment: 'alice@laptop' });
+const ed = generateCheckedKeyPair('ed25519', { comment: 'alice@laptop' });
 const ec = utils.generateKeyPairSync('ecdsa', { bits: 384, comment: 'ec' });
 const rsa = utils.generateKeyPairSync('rsa', { bits: 2048, comment: 'rsa key' });
 const rsaSmall = utils.generateKeyPairSync('rsa', { bits: 1024 });
@@ -107,4 +108,19 @@ test('keyLine rebuilds the line The Bastion shows', () => {
   assert.equal(keyLine(k, []), ed.public);
   assert.equal(keyLine(k, ['127.0.0.1', '::1']), `from="127.0.0.1,::1" ${ed.public}`);
   assert.equal(keyLine({ ...k, comment: '' }, []), ed.public.split(' ').slice(0, 2).join(' '));
+});
+
+test('generated pairs are checked: a truncated ed25519 public half is caught', async () => {
+  const { isWellFormedPair } = await import('../../src/ssh/keygen.js');
+  // A public line as ssh2's generator produces it about once in 256: the 32-byte key lost its
+  // leading zero byte (length 0x1f).
+  const truncated = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAH8bvsmJIskfliReKMg+aOGkn5JQJG/CW2Uqx1FtEcas= c';
+  assert.equal(parsePublicKeyLine(truncated).code, 'KO_NOT_A_KEY');
+  assert.equal(isWellFormedPair({ private: ed.private, public: truncated }), false);
+  assert.equal(isWellFormedPair({ private: ed.private, public: ec.public }), false);
+  assert.equal(isWellFormedPair(ed), true);
+  for (let i = 0; i < 300; i++) {
+    const pair = generateCheckedKeyPair('ed25519');
+    assert.equal(parsePublicKeyLine(pair.public).code, 'OK');
+  }
 });
