@@ -41,6 +41,15 @@ export function normalizeLongDashes(words: readonly string[], longNames: Readonl
   });
 }
 
+const HIDE = '\0';
+const KNOWN_NAMES = new Set([...STRINGS, ...BOOLEANS, ...Object.values(ALIASES).flat()]);
+const unhide = (w: string): string => (w.startsWith(HIDE) ? w.slice(HIDE.length) : w);
+
+function isBastionOptionWord(w: string): boolean {
+  const m = /^--?([^=]+)(=[\s\S]*)?$/.exec(w);
+  return m?.[1] !== undefined && KNOWN_NAMES.has(m[1]);
+}
+
 export interface SplitRequest {
   readonly options: BastionOptions;
   /** Words that are not bastion options, in order: the plugin's options, or [user@]host. */
@@ -54,11 +63,12 @@ export function splitBastionOptions(words: readonly string[]): SplitRequest {
   const dd = words.indexOf('--');
   const before = dd === -1 ? [...words] : words.slice(0, dd);
   const afterDashes = dd === -1 ? null : words.slice(dd + 1);
-  // yargs-parser reads a word such as `-1` as a short option named "1" (taking the next word as
-  // its value), so `--max-inactive-days -1` would lose both. No bastion option starts with a
-  // digit: such words are hidden from yargs behind a NUL (which words never contain) and restored.
-  const NUM = '\0num';
-  const hidden = before.map((w) => (/^-\d/.test(w) ? NUM + w : w));
+  // yargs-parser's unknown-option test lets words through that only look like ours: `-1` is read
+  // as a short option "1" (eating the next word) and `--osh-only` as a variant of `--osh` (then
+  // dropped), so plugin options such as accountModify's `--max-inactive-days -1` or accountCreate's
+  // `--osh-only` would vanish. Any dashed word that doesn't name a bastion option is hidden from
+  // yargs behind a NUL (which words never contain) and restored in `rest`.
+  const hidden = before.map((w) => (w.startsWith('-') && !isBastionOptionWord(w) ? HIDE + w : w));
   const argv = parse.detailed(normalizeLongDashes(hidden, LONG_NAMES), {
     string: STRINGS,
     boolean: BOOLEANS,
@@ -81,7 +91,7 @@ export function splitBastionOptions(words: readonly string[]): SplitRequest {
     },
   });
   const a = argv.argv as Record<string, unknown>;
-  const str = (k: string): string | undefined => (typeof a[k] === 'string' ? (a[k] as string).replace(/^\0num/, '') : undefined);
+  const str = (k: string): string | undefined => (typeof a[k] === 'string' ? unhide(a[k] as string) : undefined);
   const bool = (k: string): boolean => a[k] === true;
   const json: JsonMode = bool('json-pretty') ? 'pretty' : bool('json-greppable') ? 'greppable' : bool('json') ? 'default' : 'none';
   const options: BastionOptions = {
@@ -100,6 +110,6 @@ export function splitBastionOptions(words: readonly string[]): SplitRequest {
     port: str('port'),
     timeout: str('timeout'),
   };
-  const rest = (a['_'] as (string | number)[]).map((w) => String(w).replace(/^\0num/, ''));
+  const rest = (a['_'] as (string | number)[]).map((w) => unhide(String(w)));
   return { options, rest, afterDashes, error: argv.error ? argv.error.message : null };
 }
