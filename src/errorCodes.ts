@@ -7,6 +7,7 @@ export const ERROR_CODES = {
   OK_PARTIAL: 'Part of the request succeeded; the value says which part.',
   OK_NOT_EXPIRED: 'accountUnexpire: the account was not expired; its last activity was reset to now anyway.',
   OK_EXPIRATION_NOT_CONFIGURED: 'accountUnexpire: no inactivity expiration applies; its last activity was reset to now anyway.',
+  OK_EMPTY: 'The listing asked for has nothing in it (value null).',
 
   KO_NO_HOST: 'No --osh command and no host to connect to.',
   KO_UNKNOWN_COMMAND: 'No plugin of that name.',
@@ -50,6 +51,11 @@ export const ERROR_CODES = {
   KO_PERMISSION_DENIED: 'The caller may not do this to that target.',
   KO_IMMUTABLE_KEY: 'The account was created with --immutable-key: its ingress keys can not be changed by itself.',
   KO_PIV_NOT_AVAILABLE: 'PIV hardware-key attestation is not available on this bastion.',
+  KO_GROUP_NOT_FOUND: 'No group of that name.',
+  KO_NAME_TOO_LONG: 'The group name is too long (18 characters at most).',
+  KO_INVALID_IP: 'An address or CIDR block that is not valid (host bits set under the prefix, bad octet …).',
+  KO_HOST_NOT_FOUND: 'The --host name given to a plugin does not resolve (exit 102).',
+  KO_NO_MATCHING_KEY: 'No egress key has the fingerprint given with --force-key.',
 
   ERR_BAD_OPTIONS: 'The plugin options are unknown, missing or malformed.',
   ERR_MISSING_PARAMETER: 'A required option is missing.',
@@ -68,6 +74,13 @@ export const ERROR_CODES = {
   ERR_ONLY_ONE_KEY: 'Refused: that is the only valid ingress key of the account.',
   ERR_NO_MATCH: 'No ingress key of the account has that fingerprint.',
   ERR_INVALID_ID: 'No ingress key of the account has that id.',
+  ERR_NOT_GROUP_OWNER: 'The caller is not an owner of that group (needed to change its owner, gatekeeper or aclkeeper lists, keys and settings).',
+  ERR_NOT_GROUP_GATEKEEPER: 'The caller is not a gatekeeper of that group (needed to change its member and guest lists).',
+  ERR_NOT_GROUP_ACLKEEPER: 'The caller is not an aclkeeper of that group (needed to change its server list).',
+  ERR_MEMBER_CANNOT_BE_GUEST: 'The account is a member of the group: it can not also be given guest accesses.',
+  ERR_GROUP_HAS_NO_ACCESS: 'The group itself has no access to that server, so no guest access to it can be given.',
+  ERR_CONNECTION_FAILED: 'The test connection to the server with the egress keys failed (use --force to add it anyway).',
+  ERR_INVALID_HOST: 'The host given did not resolve to an address.',
 } as const;
 
 export type ResultCodeName = keyof typeof ERROR_CODES;

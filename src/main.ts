@@ -13,6 +13,7 @@ import { loadOrCreateHostKeys } from './ssh/hostKeys.js';
 import { createSshServer } from './ssh/server.js';
 import { openStore, type Store } from './store/store.js';
 import { VERSION } from './version.js';
+import { groupRoleCheck } from './access/groupRoles.js';
 
 export interface StartOptions {
   readonly configPath: string;
@@ -52,6 +53,7 @@ export async function startGatehouse(opts: StartOptions): Promise<Gatehouse> {
     clock: { now: () => Date.now() },
     hostname: os.hostname(),
     version: VERSION,
+    groupRoles: groupRoleCheck(store),
   };
   const servers: ReturnType<typeof createSshServer>[] = [];
   const addresses: { host: string; port: number }[] = [];

@@ -97,6 +97,86 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 30,
+    name: 'groups, group roles, access lists, group egress keys',
+    // The Bastion keeps groups as unix groups (keyNAME, keyNAME-owner, …), access lists as
+    // allowed.ip / allowed.private / allowed.partial.GROUP files and group keys under
+    // /home/keykeeper: here they are rows. An ACL entry's address is kept as text for display and
+    // as fixed-width network/broadcast blobs (4 bytes for IPv4, 16 for IPv6) so that "which
+    // entries contain this IP" is a handful of index probes, not a scan.
+    sql: `
+      CREATE TABLE groups (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        created_at INTEGER NOT NULL,
+        created_by TEXT NOT NULL
+      ) STRICT;
+
+      -- Per-group policy (The Bastion's group_config): guest_ttl_limit, idle_lock_timeout, ...
+      CREATE TABLE group_settings (
+        group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (group_id, key)
+      ) STRICT, WITHOUT ROWID;
+
+      -- member and guest exclude each other; owner, gatekeeper and aclkeeper add to either.
+      CREATE TABLE group_roles (
+        group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+        role TEXT NOT NULL CHECK (role IN ('owner', 'gatekeeper', 'aclkeeper', 'member', 'guest')),
+        account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        added_by TEXT NOT NULL,
+        added_at INTEGER NOT NULL,
+        PRIMARY KEY (group_id, role, account_id)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX group_roles_by_account ON group_roles(account_id, role, group_id);
+
+      CREATE TABLE acl_entries (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('personal', 'group', 'guest')),
+        account_id INTEGER REFERENCES accounts(id) ON DELETE CASCADE,
+        group_id INTEGER REFERENCES groups(id) ON DELETE CASCADE,
+        ip TEXT NOT NULL,
+        family INTEGER NOT NULL CHECK (family IN (4, 6)),
+        prefix_len INTEGER NOT NULL,
+        range_start BLOB NOT NULL,
+        range_end BLOB NOT NULL,
+        user TEXT,
+        port INTEGER CHECK (port IS NULL OR port BETWEEN 1 AND 65535),
+        protocol TEXT CHECK (protocol IS NULL OR protocol IN ('scpupload', 'scpdownload', 'sftp', 'rsync')),
+        comment TEXT,
+        expires_at INTEGER,
+        force_key TEXT,
+        force_password TEXT,
+        added_by TEXT NOT NULL,
+        added_at INTEGER NOT NULL,
+        CHECK (user IS NULL OR protocol IS NULL),
+        CHECK (length(range_start) = length(range_end) AND length(range_start) = CASE family WHEN 4 THEN 4 ELSE 16 END),
+        CHECK (
+          (kind = 'personal' AND account_id IS NOT NULL AND group_id IS NULL) OR
+          (kind = 'group' AND group_id IS NOT NULL AND account_id IS NULL) OR
+          (kind = 'guest' AND group_id IS NOT NULL AND account_id IS NOT NULL)
+        )
+      ) STRICT;
+      CREATE INDEX acl_by_range ON acl_entries(family, range_start, range_end);
+      CREATE INDEX acl_by_group ON acl_entries(group_id, kind, account_id);
+      CREATE INDEX acl_by_account ON acl_entries(account_id, kind, group_id);
+
+      CREATE TABLE group_egress_keys (
+        id INTEGER PRIMARY KEY,
+        group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+        type TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        fingerprint TEXT NOT NULL,
+        base64 TEXT NOT NULL,
+        comment TEXT NOT NULL DEFAULT '',
+        private_sealed BLOB NOT NULL,
+        created_at INTEGER NOT NULL,
+        UNIQUE (group_id, fingerprint)
+      ) STRICT;
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

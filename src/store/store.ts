@@ -6,6 +6,8 @@ import { auditQueries } from './audit.js';
 import { grantQueries } from './grants.js';
 import { ingressKeyQueries } from './ingressKeys.js';
 import { egressKeyQueries } from './egressKeys.js';
+import { groupQueries } from './groups.js';
+import { aclQueries } from './acl.js';
 
 export function createStore(db: DB) {
   return {
@@ -13,6 +15,8 @@ export function createStore(db: DB) {
     accounts: accountQueries(db),
     ingressKeys: ingressKeyQueries(db),
     egressKeys: egressKeyQueries(db),
+    groups: groupQueries(db),
+    acl: aclQueries(db),
     grants: grantQueries(db),
     audit: auditQueries(db),
     /** Runs fn in one write transaction (BEGIN IMMEDIATE), committed if it returns, rolled back if it throws. */

@@ -1,0 +1,54 @@
+// Group roles as the dispatcher and the group plugins check them (The Bastion's _has_group_role
+// and friends in lib/perl/OVH/Bastion/allowkeeper.inc):
+//   - the category check: a group-owner / -gatekeeper / -aclkeeper plugin is callable at all only
+//     by an account holding that role on at least one group (or a superowner), else the call
+//     ends before parsing with KO_RESTRICTED_COMMAND (exit 106);
+//   - the plugin check: the role on the very group named, else ERR_NOT_GROUP_OWNER and friends
+//     (exit 100). Superowners (and admins, who are superowners) pass where The Bastion lets
+//     them, and a change made that way is flagged to the caller and logged as an override.
+// Roles are not implied by one another at check time: an owner who is not a gatekeeper can't
+// add members, but may make themself a gatekeeper (groupCreate gives the first owner every role).
+import type { PluginContext } from '../plugin/context.js';
+import { R, type Result, type ResultCode } from '../result.js';
+import type { GroupRole, GroupRow } from '../store/groups.js';
+import type { Store } from '../store/store.js';
+import type { GroupRoleCheck } from './roles.js';
+
+/** The dispatcher's hook: whether an account holds `role` on at least one group. */
+export function groupRoleCheck(store: Store): GroupRoleCheck {
+  return (accountId, role) => store.groups.hasRoleAnywhere(accountId, role);
+}
+
+export interface RoleVerdict {
+  readonly ok: boolean;
+  /** Allowed only because the caller is a superowner (or admin). */
+  readonly override: boolean;
+}
+
+/** Whether the caller holds `role` on `group`; superowners pass when `superowner` is set. */
+export function callerHasRole(ctx: PluginContext, group: GroupRow, role: GroupRole, superowner: boolean): RoleVerdict {
+  if (ctx.store.groups.hasRole(group.id, ctx.caller.account.id, role)) return { ok: true, override: false };
+  if (superowner && ctx.caller.roles.isSuperOwner) return { ok: true, override: true };
+  return { ok: false, override: false };
+}
+
+const REFUSAL: Partial<Record<GroupRole, ResultCode>> = {
+  owner: 'ERR_NOT_GROUP_OWNER',
+  gatekeeper: 'ERR_NOT_GROUP_GATEKEEPER',
+  aclkeeper: 'ERR_NOT_GROUP_ACLKEEPER',
+};
+
+/**
+ * The plugin-level check before a change to `group`: null when the caller may go on (warning
+ * them and logging when it is a superowner override), else the refusal to return.
+ */
+export function requireGroupRole(ctx: PluginContext, group: GroupRow, role: 'owner' | 'gatekeeper' | 'aclkeeper', why: string): Result | null {
+  const v = callerHasRole(ctx, group, role, true);
+  if (!v.ok) return R(REFUSAL[role] ?? 'ERR_NOT_GROUP_OWNER', { msg: `Sorry, you're not ${role === 'aclkeeper' ? 'an' : role === 'owner' ? 'an' : 'a'} ${role} of group ${group.name}, which is needed to ${why}` });
+  if (v.override) {
+    ctx.out.warn(`SUPER OWNER OVERRIDE: you're not a ${role} of the group ${group.name},`);
+    ctx.out.warn("but it's allowed because you're a superowner. This has been logged.");
+    ctx.log.info({ type: 'superowner-override', account: ctx.caller.name, group: group.name, role }, 'superowner override');
+  }
+  return null;
+}
