@@ -1,0 +1,53 @@
+import { findAccount } from '../../src/accounts/lookup.js';
+import { definePlugin } from '../../src/plugin/define.js';
+import { isOk, R } from '../../src/result.js';
+
+export default definePlugin({
+  name: 'accountFreeze',
+  category: 'restricted',
+  summary: 'Freeze an account, to prevent it from connecting',
+  header: 'freeze an account',
+  options: {
+    account: { type: 'string', required: true, valueName: 'ACCOUNT', description: 'The account to freeze' },
+    reason: {
+      type: 'string',
+      valueName: '\'"SOME REASON"\'',
+      description: 'Why the account is frozen; shown to its user on each refused call. Quote it twice from a shell',
+    },
+  },
+  help: `A frozen account can still log in over SSH, but every call it makes is refused with
+KO_ACCOUNT_FROZEN (exit status 131) until accountUnfreeze. Its keys, grants and settings are kept.
+You can't freeze yourself, and only an admin may freeze an admin.`,
+  examples: ['--account alice', '--account alice --reason "\'left the company\'"'],
+  differences: [
+    "Sessions the account already has open through the bastion are not terminated yet (The Bastion kills them): the freeze applies to every new call.",
+  ],
+  handler(ctx, opts) {
+    const { store, caller, out } = ctx;
+    if (opts.account === caller.name) {
+      return R('ERR_INVALID_PARAMETER', { msg: `Please don't freeze yourself, ${caller.name}: the bastion needs you!` });
+    }
+    const found = findAccount(store, opts.account);
+    if (!isOk(found) || found.value === null) return found;
+    const target = found.value;
+    if (ctx.config.adminAccounts.includes(target.name) && !caller.roles.isAdmin) {
+      return R('ERR_SECURITY_VIOLATION', { msg: "You can't freeze the account of an admin without being an admin yourself" });
+    }
+    out.info(`Freezing ${target.name}...`);
+    const reason = opts.reason !== undefined && opts.reason !== '' ? opts.reason : null;
+    return store.tx(() => {
+      // Read again inside the transaction: the state may have changed since the lookup.
+      const now = store.accounts.byId(target.id);
+      if (!now) return R('KO_NOT_FOUND', { msg: `Account '${target.name}' doesn't exist` });
+      if (now.frozen_at !== null) {
+        return R('OK_NO_CHANGE', { msg: `Account ${target.name} was already frozen, no change was needed or made` });
+      }
+      store.accounts.setFrozen(target.id, { at: Math.floor(ctx.clock.now() / 1000), by: caller.name, reason });
+      ctx.log.info({ action: 'freeze', account: target.name }, 'account frozen');
+      return R('OK', {
+        value: { account: target.name, reason },
+        msg: `Account ${target.name} is now frozen: every call it makes will be refused.`,
+      });
+    });
+  },
+});
