@@ -65,7 +65,9 @@ export async function runCall(svc: Services, input: CallInput): Promise<CallOutc
   let outcome: CallOutcome;
   try {
     const split = splitWords(input.command);
-    const words = split.ok ? split.words : [];
+    // A request that can't be split is still read for its --json/--quiet flags (plain blanks), so
+    // a script that asked for an envelope gets one with the refusal.
+    const words = split.ok ? split.words : input.command.split(/[ \t\r\n\0]+/).filter((w) => w !== '');
     auditArgs = words;
     const req = splitBastionOptions(words);
     const term = makeTerminal(input, req.options, config, svc);
@@ -160,12 +162,13 @@ async function route(
 
   const plugin = svc.plugins.get(pluginName);
   if (!plugin) return refuse(term, 'KO_UNKNOWN_COMMAND', EXIT.UNKNOWN_COMMAND, `Unknown command '${pluginName}'`);
+  // Redacted as soon as the plugin is known, so a refused call doesn't keep its secrets either.
+  setAuditArgs(redactSecrets(plugin, pluginWords));
   const roles = rolesOf(svc.store, config, input.account);
   const mayRun = (p: AnyPlugin): boolean => mayRunCategory(svc.store, roles, input.account, p, svc.groupRoles);
   if (!mayRun(plugin)) {
     return refuse(term, 'KO_RESTRICTED_COMMAND', EXIT.RESTRICTED_COMMAND, restrictedMessage(plugin.category));
   }
-  setAuditArgs(redactSecrets(plugin, pluginWords));
   const ctx: PluginContext = {
     caller: { account: input.account, name: input.account.name, roles, peer: input.peer },
     store: svc.store,
