@@ -91,3 +91,10 @@ test('normalizeLongDashes only rewrites names it knows, keeps =values and short 
     '--osh', '--json=1', '-q', '-other', '--osh', '-', '-7',
   ]);
 });
+
+test('dashed words that only look like bastion options are the plugin\'s, in order', () => {
+  const r = splitBastionOptions(['--osh', 'accountModify', '--account', 'a', '--max-inactive-days', '-1', '--osh-only', '--json-x', '-qq', '--quiet']);
+  assert.equal(r.options.osh, 'accountModify');
+  assert.equal(r.options.quiet, true);
+  assert.deepEqual(r.rest, ['--account', 'a', '--max-inactive-days', '-1', '--osh-only', '--json-x', '-qq']);
+});
