@@ -37,16 +37,14 @@ transaction. Only an admin may delete an admin.`,
       return R('ERR_SECURITY_VIOLATION', { msg: "You can't delete an admin without being admin yourself" });
     }
 
+    if (!opts['no-confirm']) out.info('!!!! WARNING !!!! WARNING !!!! WARNING !!!! WARNING !!!! WARNING !!!!');
+    out.warn(`Hint: account ${account} is currently ACTIVE (not disabled), think twice before removing it!`);
     if (!opts['no-confirm']) {
-      out.info('!!!! WARNING !!!! WARNING !!!! WARNING !!!! WARNING !!!! WARNING !!!!');
       out.info(`You are about to DELETE the bastion account ${account}, with its keys, grants and settings.`);
       out.info('To confirm, type the following sentence, with the account name in place:');
       out.info('');
       out.info('  "Yes, do as I say and delete <account name>, kthxbye"');
       out.info('');
-    }
-    out.warn(`Hint: account ${account} is currently ACTIVE (not disabled), think twice before removing it!`);
-    if (!opts['no-confirm']) {
       const line = await ctx.stdin.readLine();
       if (line === null) {
         return R('ERR_OPERATOR_IS_DRUNK', { msg: 'No confirmation sentence arrived on stdin (end of input or time out): nothing was deleted' });
