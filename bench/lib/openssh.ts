@@ -1,0 +1,78 @@
+// The OpenSSH client as users run it, timed from spawn to exit. Every comparison pins the same
+// key exchange and host key algorithm on all sides (ssh2 has no post-quantum kex; SSH2-NOTES.md).
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import ssh2 from 'ssh2';
+const { utils } = ssh2;
+
+export const PINNED_KEX = 'curve25519-sha256';
+export const PINNED_HOST_KEY = 'ssh-ed25519';
+
+const SSH_OPTS = [
+  '-F', '/dev/null',
+  '-T',
+  '-o', `KexAlgorithms=${PINNED_KEX}`,
+  '-o', `HostKeyAlgorithms=${PINNED_HOST_KEY}`,
+  '-o', 'StrictHostKeyChecking=no',
+  '-o', 'UserKnownHostsFile=/dev/null',
+  '-o', 'LogLevel=ERROR',
+  '-o', 'BatchMode=yes',
+  '-o', 'IdentitiesOnly=yes',
+  '-o', 'IdentityAgent=none',
+  '-o', 'ControlMaster=no',
+  '-o', 'ControlPath=none',
+];
+
+export interface KeyPair {
+  readonly privateFile: string;
+  readonly privateKey: string;
+  readonly publicLine: string;
+  readonly publicFile: string;
+}
+
+/** An ed25519 key pair in OpenSSH format, written under dir (private part 0600). */
+export function makeKey(dir: string, name: string): KeyPair {
+  const pair = utils.generateKeyPairSync('ed25519', { comment: `${name}@bench` });
+  const privateFile = path.join(dir, name);
+  fs.writeFileSync(privateFile, pair.private, { mode: 0o600 });
+  fs.writeFileSync(`${privateFile}.pub`, pair.public + '\n');
+  return { privateFile, privateKey: pair.private, publicLine: pair.public, publicFile: `${privateFile}.pub` };
+}
+
+export interface TimedCall {
+  readonly ms: number;
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** `ssh -p PORT -i KEY USER@127.0.0.1 -- ARGS…`, timed with the client's start-up included. */
+export function timedSsh(port: number, user: string, keyFile: string, args: readonly string[]): Promise<TimedCall> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn('ssh', [...SSH_OPTS, '-i', keyFile, '-p', String(port), `${user}@127.0.0.1`, '--', ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ ms: performance.now() - started, code, stdout, stderr });
+    });
+  });
+}
+
+export async function sshVersion(): Promise<string> {
+  return new Promise((resolve) => {
+    const child = spawn('ssh', ['-V'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    child.on('error', () => resolve('ssh not found'));
+    child.on('close', () => resolve(err.trim()));
+  });
+}
