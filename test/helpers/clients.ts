@@ -104,3 +104,30 @@ export function ssh2Exec(
     c.connect({ host: '127.0.0.1', port, username: account, privateKey, readyTimeout: 10000 });
   });
 }
+
+/** The OpenSSH command line sshCall uses, as one shell string (for bash -c pipelines). */
+export function sshCommandLine(port: number, account: string, keyFile: string, sshOptions: readonly string[] = []): string {
+  const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+  return ['ssh', ...SSH_OPTS, ...sshOptions, '-i', keyFile, '-p', String(port), `${account}@127.0.0.1`].map(q).join(' ');
+}
+
+/** Runs a script with bash -c (pipelines with the real ssh, awk, grep, jq). */
+export function bash(script: string, opts: { stdin?: string; timeoutMs?: number } = {}): Promise<CallResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', ['-c', `set -o pipefail\n${script}`], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`bash -c timed out: ${script}\nstdout: ${stdout}\nstderr: ${stderr}`));
+    }, opts.timeoutMs ?? 30000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.end(opts.stdin ?? '');
+  });
+}
