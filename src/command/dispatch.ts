@@ -22,6 +22,8 @@ import { splitBastionOptions, type BastionOptions } from './bastionOptions.js';
 import { stdinReader } from './stdin.js';
 import { Terminal, type Sink } from './terminal.js';
 import { bastionUsage } from './usage.js';
+import { egressCall } from '../egress/call.js';
+import type { ExitSignal, IngressChannel } from '../egress/types.js';
 import { splitWords } from './words.js';
 
 export interface Services {
@@ -46,12 +48,18 @@ export interface CallInput {
   readonly stdin: Readable;
   readonly sink: Sink;
   readonly log: Logger;
+  /** The session channel itself, for connections to a target (egress bridges it byte for byte). */
+  readonly ingress?: IngressChannel;
 }
 
 export interface CallOutcome {
   readonly exit: number;
   readonly code: string;
   readonly plugin: string | null;
+  /** 'egress' when the call was a connection request that reached the egress path. */
+  readonly kind?: 'egress';
+  /** The target's command was killed by a signal: the client gets exit-signal instead of a status. */
+  readonly signal?: ExitSignal;
 }
 
 const NO_OPTIONS: BastionOptions = splitBastionOptions([]).options;
@@ -74,7 +82,7 @@ export async function runCall(svc: Services, input: CallInput): Promise<CallOutc
     if (!split.ok) {
       outcome = refuse(term, 'KO_GETOPTS_FAILED', EXIT.GETOPTS_FAILED, `Error parsing command line: ${split.error}`);
     } else {
-      outcome = await route(svc, input, config, term, req, log, (redacted) => (auditArgs = redacted));
+      outcome = await route(svc, input, config, term, req, log, (redacted) => (auditArgs = redacted), callId);
     }
   } catch (err) {
     log.error({ err }, 'call failed');
@@ -89,7 +97,7 @@ export async function runCall(svc: Services, input: CallInput): Promise<CallOutc
       account: input.account.name,
       peerIp: input.peer.ip,
       peerPort: input.peer.port,
-      kind: outcome.plugin ? 'osh' : input.kind === 'shell' ? 'shell' : 'refused',
+      kind: outcome.kind ?? (outcome.plugin ? 'osh' : input.kind === 'shell' ? 'shell' : 'refused'),
       plugin: outcome.plugin,
       args: auditArgs,
       errorCode: outcome.code,
@@ -133,6 +141,7 @@ async function route(
   req: ReturnType<typeof splitBastionOptions>,
   log: Logger,
   setAuditArgs: (a: readonly string[]) => void,
+  callId: string,
 ): Promise<CallOutcome> {
   const o = req.options;
   const nowSec = Math.floor(svc.clock.now() / 1000);
@@ -156,7 +165,9 @@ async function route(
       term.envelope({ command: null, error_code: 'OK', error_message: 'OK', value: null });
       return { exit: EXIT.OK, code: 'OK', plugin: null };
     }
-    return connectRequest(term, input, config, req);
+    return connectRequest(term, input, config, req, (target) =>
+      egressCall(svc, { input, config, term, log, callId }, { ...target, options: o, afterDashes: req.afterDashes }),
+    );
   }
   if (req.afterDashes) pluginWords = [...pluginWords, ...req.afterDashes];
 
@@ -250,8 +261,14 @@ export function redactSecrets(plugin: AnyPlugin, words: readonly string[]): stri
   return out;
 }
 
-/** `[user@]host [-- command]`: validated as osh.pl does, then refused until egress arrives. */
-function connectRequest(term: Terminal, input: CallInput, config: BastionConfig, req: ReturnType<typeof splitBastionOptions>): CallOutcome {
+/** `[user@]host [-- command]`: validated as osh.pl does, then handed to the egress path. */
+function connectRequest(
+  term: Terminal,
+  input: CallInput,
+  config: BastionConfig,
+  req: ReturnType<typeof splitBastionOptions>,
+  connect: (target: { user: string | undefined; host: string; rest: readonly string[] }) => Promise<CallOutcome>,
+): CallOutcome | Promise<CallOutcome> {
   const o = req.options;
   let host = o.host;
   let user = o.user;
@@ -284,8 +301,7 @@ function connectRequest(term: Terminal, input: CallInput, config: BastionConfig,
   if (host.includes('/')) {
     return refuse(term, 'KO_INVALID_REMOTE_HOST', EXIT.INVALID_REMOTE_HOST, `Remote host '${host}' looks like a subnet, can't connect to that`);
   }
-  // No access list can allow anything until the groups and egress capabilities exist.
-  return refuse(term, 'KO_ACCESS_DENIED', EXIT.ACCESS_DENIED, `Access denied for ${input.account.name} to ${user ?? input.account.name}@${host}:${o.port ?? 22}`);
+  return connect({ user, host, rest });
 }
 
 /** is_valid_remote_user (lib/perl/OVH/Bastion.pm): what a remote login name may look like. */

@@ -2,11 +2,13 @@
 // key against the store, accept only the channel requests we serve, and hand every exec/shell to
 // the dispatcher as plain data. Everything ssh2 does not need to know stays out of here.
 import crypto from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import ssh2, { type Algorithms, type AuthContext, type Connection, type ServerChannel, type Session } from 'ssh2';
 const { Server, utils } = ssh2;
 import type { Logger } from 'pino';
 import { runCall, type Services } from '../command/dispatch.js';
+import type { PtyInfo } from '../egress/types.js';
 import { canonicalIp } from '../keys/fromList.js';
 import type { AccountRow } from '../store/accounts.js';
 import type { HostKey } from './hostKeys.js';
@@ -47,9 +49,11 @@ export function createSshServer(opts: SshServerOptions): RunningSsh {
   // ssh2 does not say which socket a connection came from; the peer address and port do, and they
   // are unique among live TCP connections. The entry clears the login deadline once authenticated.
   const graceTimers = new Map<string, NodeJS.Timeout>();
+  // Our own address of each connection (the sessions table's "via"), found the same way.
+  const locals = new Map<string, { ip: string; port: number }>();
   ssh.on('connection', (client: Connection, info: { ip: string; port: number }) => {
     const key = `${info.ip}|${info.port}`;
-    handleConnection(client, { ip: canonicalIp(info.ip), port: info.port }, opts, () => {
+    handleConnection(client, { ip: canonicalIp(info.ip), port: info.port }, locals.get(key), opts, () => {
       clearTimeout(graceTimers.get(key));
       graceTimers.delete(key);
     });
@@ -68,7 +72,9 @@ export function createSshServer(opts: SshServerOptions): RunningSsh {
     timer.unref();
     const key = `${sock.remoteAddress}|${sock.remotePort}`;
     graceTimers.set(key, timer);
+    if (sock.localAddress !== undefined && sock.localPort !== undefined) locals.set(key, { ip: canonicalIp(sock.localAddress), port: sock.localPort });
     sock.on('close', () => {
+      locals.delete(key);
       clearTimeout(timer);
       if (graceTimers.get(key) === timer) graceTimers.delete(key);
     });
@@ -84,7 +90,13 @@ export function createSshServer(opts: SshServerOptions): RunningSsh {
   };
 }
 
-function handleConnection(client: Connection, peer: { ip: string; port: number }, opts: SshServerOptions, loggedIn: () => void): void {
+function handleConnection(
+  client: Connection,
+  peer: { ip: string; port: number },
+  local: { ip: string; port: number } | undefined,
+  opts: SshServerOptions,
+  loggedIn: () => void,
+): void {
   const connId = crypto.randomBytes(6).toString('hex');
   const log = opts.log.child({ conn: connId, peer: `${peer.ip}:${peer.port}` });
   const svc = opts.services;
@@ -134,7 +146,7 @@ function handleConnection(client: Connection, peer: { ip: string; port: number }
       if (sessions >= MAX_SESSIONS_PER_CONNECTION || !account) return reject();
       sessions++;
       const session = accept();
-      handleSession(session, account, peer, connId, log, svc);
+      handleSession(session, account, peer, local, connId, log, svc);
     });
     // Everything else a client may ask (port forwarding, …) is refused by default.
     client.on('tcpip', (_accept, reject) => reject());
@@ -142,22 +154,42 @@ function handleConnection(client: Connection, peer: { ip: string; port: number }
   });
 }
 
-function handleSession(session: Session, account: AccountRow, peer: { ip: string; port: number }, connId: string, log: Logger, svc: Services): void {
+function handleSession(
+  session: Session,
+  account: AccountRow,
+  peer: { ip: string; port: number },
+  local: { ip: string; port: number } | undefined,
+  connId: string,
+  log: Logger,
+  svc: Services,
+): void {
   let pty = false;
+  // The pty as the client sized it, and its later window changes and signals, for the egress
+  // bridge (which passes them to the target); plugins only need the `pty` flag.
+  let ptyInfo: PtyInfo | null = null;
+  const events = new EventEmitter();
   const env = new Map<string, string>();
   let started = false;
-  session.on('pty', (accept) => {
+  session.on('pty', (accept, _reject, info) => {
     pty = true;
+    ptyInfo = { term: info.term, cols: info.cols, rows: info.rows, width: info.width, height: info.height, modes: { ...info.modes } };
     accept?.();
   });
-  session.on('window-change', (accept) => accept?.());
+  session.on('window-change', (accept, _reject, info) => {
+    if (ptyInfo) ptyInfo = { ...ptyInfo, cols: info.cols, rows: info.rows, width: info.width, height: info.height };
+    accept?.();
+    events.emit('window-change', { cols: info.cols, rows: info.rows, width: info.width, height: info.height });
+  });
   session.on('env', (accept, reject, info) => {
     if (ENV_ALLOWED.test(info.key) && info.val.length <= 256) {
       env.set(info.key, info.val);
       accept?.();
     } else reject?.();
   });
-  session.on('signal', (accept) => accept?.());
+  session.on('signal', (accept, _reject, info) => {
+    accept?.();
+    events.emit('signal', info.name);
+  });
   const start = (channel: ServerChannel, command: string, kind: 'exec' | 'shell'): void => {
     started = true;
     // Accepted synchronously (above), paused until someone reads stdin: see SSH2-NOTES.md.
@@ -166,14 +198,17 @@ function handleSession(session: Session, account: AccountRow, peer: { ip: string
       stdout: (t: string) => void channel.write(t),
       stderr: (t: string) => void channel.stderr.write(t),
     };
-    runCall(svc, { account, peer, connId, command, kind, pty, env, stdin: channel, sink, log })
-      .catch((err: unknown) => {
+    const ingress = { channel, stderr: channel.stderr, pty: () => ptyInfo, events, ...(local ? { local } : {}) };
+    runCall(svc, { account, peer, connId, command, kind, pty, env, stdin: channel, sink, log, ingress })
+      .catch((err: unknown): { exit: number; signal?: undefined } => {
         log.error({ err }, 'call crashed');
         return { exit: 100 };
       })
       .then((outcome) => {
-        // exit-status first, then close: end() first would make exit() a no-op (the client sees 255).
-        channel.exit(outcome.exit);
+        // exit-status (or exit-signal) first, then close: end() first would make exit() a no-op
+        // (the client sees 255).
+        if (outcome.signal) channel.exit(outcome.signal.name, outcome.signal.coreDumped, outcome.signal.message);
+        else channel.exit(outcome.exit);
         channel.end();
       });
   };

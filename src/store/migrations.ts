@@ -177,6 +177,54 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 40,
+    name: 'egress host keys and sessions',
+    // egress_host_keys replaces The Bastion's per-account ~/.ssh/known_hosts (trust on first use);
+    // sessions replaces its access log of ssh connections, and points at each asciicast recording.
+    // A session outlives its account (account_id set to NULL) so the trail survives a deletion.
+    sql: `
+      CREATE TABLE egress_host_keys (
+        account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        host TEXT NOT NULL,
+        port INTEGER NOT NULL CHECK (port BETWEEN 1 AND 65535),
+        type TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        blob BLOB NOT NULL,
+        first_seen_at INTEGER NOT NULL,
+        last_seen_at INTEGER NOT NULL,
+        PRIMARY KEY (account_id, host, port, type)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX egress_host_keys_by_target ON egress_host_keys(host, port);
+
+      CREATE TABLE sessions (
+        id TEXT PRIMARY KEY,
+        account_id INTEGER REFERENCES accounts(id) ON DELETE SET NULL,
+        account TEXT NOT NULL,
+        conn_id TEXT NOT NULL,
+        peer_ip TEXT NOT NULL,
+        peer_port INTEGER NOT NULL,
+        via_ip TEXT,
+        via_port INTEGER,
+        target_user TEXT NOT NULL,
+        target_host TEXT NOT NULL,
+        target_ip TEXT NOT NULL,
+        target_port INTEGER NOT NULL,
+        allowed INTEGER NOT NULL CHECK (allowed IN (0, 1)),
+        pty INTEGER NOT NULL CHECK (pty IN (0, 1)),
+        command TEXT,
+        started_at INTEGER NOT NULL,
+        ended_at INTEGER,
+        exit_status INTEGER,
+        exit_signal TEXT,
+        comment TEXT,
+        bytes_up INTEGER NOT NULL DEFAULT 0,
+        bytes_down INTEGER NOT NULL DEFAULT 0,
+        recording TEXT
+      ) STRICT;
+      CREATE INDEX sessions_by_account ON sessions(account_id, started_at);
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

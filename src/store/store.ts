@@ -8,6 +8,8 @@ import { ingressKeyQueries } from './ingressKeys.js';
 import { egressKeyQueries } from './egressKeys.js';
 import { groupQueries } from './groups.js';
 import { aclQueries } from './acl.js';
+import { hostKeyQueries } from './hostKeys.js';
+import { sessionQueries } from './sessions.js';
 
 export function createStore(db: DB) {
   return {
@@ -19,6 +21,8 @@ export function createStore(db: DB) {
     acl: aclQueries(db),
     grants: grantQueries(db),
     audit: auditQueries(db),
+    hostKeys: hostKeyQueries(db),
+    sessions: sessionQueries(db),
     /** Runs fn in one write transaction (BEGIN IMMEDIATE), committed if it returns, rolled back if it throws. */
     tx<T>(fn: () => T): T {
       return db.transaction(fn).immediate();

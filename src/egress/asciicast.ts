@@ -1,0 +1,134 @@
+// asciicast v2 (https://docs.asciinema.org/manual/asciicast/v2/): a JSON header line, then one
+// [seconds, code, data] line per event. Codes we write: "o" output (a pty session's screen, or a
+// non-pty session's stdout), "r" resize ("COLSxROWS"), and "e" for a non-pty session's stderr: the
+// format leaves the event list open and players skip codes they don't know, so stock
+// `asciinema play` shows stdout while selfPlaySession replays both streams where they belong.
+import fs from 'node:fs';
+import path from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+
+export interface CastHeader {
+  readonly version: 2;
+  readonly width: number;
+  readonly height: number;
+  /** Seconds since the epoch when the recording started. */
+  readonly timestamp: number;
+  readonly title?: string;
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+export type CastCode = 'o' | 'e' | 'r' | 'i' | 'm';
+
+export interface CastEvent {
+  readonly time: number;
+  readonly code: CastCode;
+  readonly data: string;
+}
+
+const CODES: ReadonlySet<string> = new Set(['o', 'e', 'r', 'i', 'm']);
+
+/** Writes one recording as the session goes; events are timed from the recorder's creation. */
+export class CastWriter {
+  private readonly out: fs.WriteStream;
+  private readonly decoders = { o: new StringDecoder('utf8'), e: new StringDecoder('utf8') };
+  private readonly started = performance.now();
+  private failed: Error | null = null;
+
+  constructor(readonly file: string, header: CastHeader) {
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    // 'wx': a recording is never overwritten; 0600: it may hold anything the target printed.
+    this.out = fs.createWriteStream(file, { flags: 'wx', mode: 0o600, highWaterMark: 256 * 1024 });
+    this.out.on('error', (err) => (this.failed = err));
+    this.out.write(JSON.stringify(header) + '\n');
+  }
+
+  /** Output of the session (stdout, or everything with a pty). Returns false when the file lags. */
+  output(chunk: Buffer): boolean {
+    return this.text('o', this.decoders.o.write(chunk));
+  }
+
+  /** stderr of a session without a pty. */
+  errorOutput(chunk: Buffer): boolean {
+    return this.text('e', this.decoders.e.write(chunk));
+  }
+
+  resize(cols: number, rows: number): boolean {
+    return this.event('r', `${cols}x${rows}`);
+  }
+
+  /** Whether the file has accepted everything so far (false: wait for drain before more). */
+  get writable(): boolean {
+    return !this.out.writableNeedDrain;
+  }
+
+  onDrain(fn: () => void): void {
+    this.out.once('drain', fn);
+  }
+
+  get error(): Error | null {
+    return this.failed;
+  }
+
+  /** Flushes what the decoders held back (a cut multi-byte character) and closes the file. */
+  close(): Promise<void> {
+    this.text('o', this.decoders.o.end());
+    this.text('e', this.decoders.e.end());
+    return new Promise((resolve) => {
+      if (this.out.destroyed) return resolve();
+      this.out.end(() => resolve());
+      this.out.once('error', () => resolve());
+    });
+  }
+
+  private text(code: 'o' | 'e', data: string): boolean {
+    if (data.length === 0) return this.writable;
+    return this.event(code, data);
+  }
+
+  private event(code: CastCode, data: string): boolean {
+    if (this.failed || this.out.destroyed || this.out.writableEnded) return true;
+    // Seconds since the start, to the microsecond (asciinema writes 6 decimals too).
+    const t = Math.round((performance.now() - this.started) * 1000) / 1e6;
+    return this.out.write(JSON.stringify([t, code, data]) + '\n');
+  }
+}
+
+export class CastFormatError extends Error {}
+
+/** Reads and checks a whole recording: the header, then well-formed events in time order. */
+export function parseCast(text: string): { header: CastHeader; events: CastEvent[] } {
+  const lines = text.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  const first = lines.shift();
+  if (first === undefined) throw new CastFormatError('empty recording');
+  let header: unknown;
+  try {
+    header = JSON.parse(first);
+  } catch {
+    throw new CastFormatError('the header line is not JSON');
+  }
+  if (!isHeader(header)) throw new CastFormatError('the header is not an asciicast v2 header');
+  const events: CastEvent[] = [];
+  let last = 0;
+  for (const [i, line] of lines.entries()) {
+    let ev: unknown;
+    try {
+      ev = JSON.parse(line);
+    } catch {
+      throw new CastFormatError(`event ${i + 1} is not JSON`);
+    }
+    if (!Array.isArray(ev) || ev.length !== 3) throw new CastFormatError(`event ${i + 1} is not a [time, code, data] triple`);
+    const [time, code, data] = ev as unknown[];
+    if (typeof time !== 'number' || !Number.isFinite(time) || time < last) throw new CastFormatError(`event ${i + 1} has a bad time`);
+    if (typeof code !== 'string' || !CODES.has(code) || typeof data !== 'string') throw new CastFormatError(`event ${i + 1} has a bad code or data`);
+    last = time;
+    events.push({ time, code: code as CastCode, data });
+  }
+  return { header, events };
+}
+
+function isHeader(h: unknown): h is CastHeader {
+  if (typeof h !== 'object' || h === null) return false;
+  const o = h as Record<string, unknown>;
+  return o['version'] === 2 && Number.isInteger(o['width']) && Number.isInteger(o['height']) && typeof o['timestamp'] === 'number';
+}

@@ -1,0 +1,85 @@
+// Where the dispatcher hands over a connection request it has validated (host, user, port): the
+// remote command is taken as osh.pl takes it, then the session runs.
+import type { Logger } from 'pino';
+import type { CallInput, CallOutcome, Services } from '../command/dispatch.js';
+import type { Terminal } from '../command/terminal.js';
+import type { BastionConfig } from '../config/schema.js';
+import { EXIT } from '../exitCodes.js';
+import type { BastionOptions } from '../command/bastionOptions.js';
+import { decideEgressAccess } from './decide.js';
+import { runEgress } from './session.js';
+
+export interface CallScope {
+  readonly input: CallInput;
+  readonly config: BastionConfig;
+  readonly term: Terminal;
+  readonly log: Logger;
+  readonly callId: string;
+}
+
+export interface ValidatedTarget {
+  readonly user: string | undefined;
+  readonly host: string;
+  /** Words left after the host (a remote command given without "--"). */
+  readonly rest: readonly string[];
+  readonly options: BastionOptions;
+  /** Words after a standalone "--", null when there was none. */
+  readonly afterDashes: readonly string[] | null;
+}
+
+export async function egressCall(svc: Services, scope: CallScope, target: ValidatedTarget): Promise<CallOutcome> {
+  const { input, term } = scope;
+  const opts = target.options;
+  if (opts.timeout !== undefined && !/^[1-9]\d{0,5}$/.test(opts.timeout)) {
+    const msg = `Error parsing command line options: --timeout expects a number of seconds, got '${opts.timeout}'`;
+    term.crit(msg, true);
+    term.envelope({ command: null, error_code: 'KO_GETOPTS_FAILED', error_message: msg, value: null });
+    return { exit: EXIT.GETOPTS_FAILED, code: 'KO_GETOPTS_FAILED', plugin: null };
+  }
+  const r = await runEgress(
+    {
+      store: svc.store,
+      config: scope.config,
+      keyring: svc.keyring,
+      clock: svc.clock,
+      version: svc.version,
+      decide: decideEgressAccess,
+      log: scope.log,
+      term,
+      callId: scope.callId,
+      connId: input.connId,
+      account: input.account,
+      peer: input.peer,
+      env: input.env,
+      ingress: input.ingress,
+    },
+    {
+      user: target.user,
+      host: target.host,
+      port: opts.port === undefined ? 22 : Number(opts.port),
+      command: remoteCommand(input.command, target.rest, target.afterDashes),
+      wait: opts.wait,
+      timeoutSec: opts.timeout === undefined ? undefined : Number(opts.timeout),
+      tty: opts.tty,
+      noTty: opts.noTty,
+      quiet: opts.quiet,
+    },
+  );
+  return { exit: r.exit, code: r.code, plugin: null, kind: 'egress', ...(r.signal ? { signal: r.signal } : {}) };
+}
+
+/**
+ * The remote command, as osh.pl builds it: everything after the first " -- " of the request kept
+ * as typed (quotes included, so the target's shell reads it as the user wrote it); without "--",
+ * the words left after the host, joined by spaces. null when there is none: a shell is opened.
+ */
+export function remoteCommand(raw: string, restAfterHost: readonly string[], afterDashes: readonly string[] | null): string | null {
+  if (afterDashes !== null) {
+    const m = /^(.*?) -- (.*)$/s.exec(raw);
+    const after = m ? (m[2] as string) : afterDashes.join(' ');
+    const leading = restAfterHost.length > 0 ? restAfterHost.join(' ') + ' ' : '';
+    const cmd = (leading + after).trim();
+    return cmd === '' ? null : cmd;
+  }
+  return restAfterHost.length > 0 ? restAfterHost.join(' ') : null;
+}

@@ -1,0 +1,245 @@
+// One connection request, from `[user@]host [-- command]` to the remote exit status, in the order
+// of bin/shell/osh.pl: resolve, say where we go, refuse osh-only accounts, ask the access decision,
+// list the keys to try, wait for the port if asked, then connect, bridge and record. Every request
+// that reaches the decision leaves a sessions row (allowed or not) under the call's id.
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { isFlagOn, SETTING } from '../accounts/settings.js';
+import type { Terminal } from '../command/terminal.js';
+import type { BastionConfig } from '../config/schema.js';
+import { EXIT } from '../exitCodes.js';
+import type { Keyring } from '../keys/keyring.js';
+import type { Clock } from '../plugin/context.js';
+import type { ResultCode } from '../result.js';
+import type { AccountRow } from '../store/accounts.js';
+import type { Store } from '../store/store.js';
+import type { AccessDecider } from './access.js';
+import { CastWriter } from './asciicast.js';
+import { bridge } from './bridge.js';
+import { connectTarget } from './connect.js';
+import { checkHostKey, hostKeyAlgorithms, strictPolicyOf, type HostKeyVerdict } from './hostKeys.js';
+import { planKeys } from './keys.js';
+import { failureText } from './messages.js';
+import { openRemote } from './remote.js';
+import { machineDisplay, resolveTarget } from './resolve.js';
+import type { ExitSignal, IngressChannel } from './types.js';
+import { waitForPort } from './wait.js';
+
+export interface EgressEnv {
+  readonly store: Store;
+  readonly config: BastionConfig;
+  readonly keyring: Keyring;
+  readonly clock: Clock;
+  readonly version: string;
+  readonly decide: AccessDecider;
+  readonly log: Logger;
+  readonly term: Terminal;
+  /** The call id: the session's id, shared with the audit row and the log lines. */
+  readonly callId: string;
+  readonly connId: string;
+  readonly account: AccountRow;
+  readonly peer: { readonly ip: string; readonly port: number };
+  /** LANG / LC_* the client sent, passed on to the target. */
+  readonly env: ReadonlyMap<string, string>;
+  readonly ingress: IngressChannel | undefined;
+}
+
+export interface TargetRequest {
+  readonly user: string | undefined;
+  readonly host: string;
+  readonly port: number;
+  /** The remote command, null for a shell. */
+  readonly command: string | null;
+  readonly wait: boolean;
+  readonly timeoutSec: number | undefined;
+  readonly tty: boolean;
+  readonly noTty: boolean;
+  readonly quiet: boolean;
+}
+
+export interface EgressOutcome {
+  readonly exit: number;
+  readonly code: ResultCode;
+  readonly signal?: ExitSignal;
+}
+
+const DEFAULT_TIMEOUT_SEC = 45;
+const WAIT_LIMIT_SEC = 3600;
+
+export async function runEgress(env: EgressEnv, req: TargetRequest): Promise<EgressOutcome> {
+  const { store, term, account } = env;
+  const say = (text: string): void => {
+    if (!req.quiet) term.writeErr(text + '\n');
+  };
+  const refuse = (code: ResultCode, exit: number, msg: string): EgressOutcome => {
+    term.crit(msg, true);
+    term.envelope({ command: null, error_code: code, error_message: msg, value: null });
+    return { exit, code };
+  };
+
+  if (req.tty && req.noTty) return refuse('KO_TTY_NOTTY', EXIT.CONFLICTING_OPTIONS, 'Options -t and -T are mutually exclusive');
+  const resolved = await resolveTarget(req.host);
+  if (!resolved.ok) return refuse('KO_HOST_NOT_FOUND', EXIT.HOST_NOT_FOUND, resolved.msg);
+  const ip = resolved.ip;
+  const user = req.user ?? account.name;
+  const target = machineDisplay(ip, req.port, user);
+  const via = env.ingress?.local;
+  say(`${machineDisplay(env.peer.ip, env.peer.port)} => ${account.name}@${via ? machineDisplay(via.ip, via.port) : 'bastion'} => ${target} ...`);
+
+  const settings = store.accounts.settings(account.id);
+  const nowMs = env.clock.now();
+  const sessionRow = {
+    id: env.callId,
+    accountId: account.id,
+    account: account.name,
+    connId: env.connId,
+    peerIp: env.peer.ip,
+    peerPort: env.peer.port,
+    viaIp: via?.ip ?? null,
+    viaPort: via?.port ?? null,
+    targetUser: user,
+    targetHost: req.host,
+    targetIp: ip,
+    targetPort: req.port,
+    pty: false,
+    command: req.command,
+    startedAt: nowMs,
+  };
+
+  // The access decision (osh-only accounts are refused before it, as in osh.pl).
+  const decision = isFlagOn(settings, SETTING.oshOnly)
+    ? { grants: [], msg: "You don't have the right to connect anywhere" }
+    : env.decide(store, { accountId: account.id, ip, port: req.port, user, now: Math.floor(nowMs / 1000) }, env.config);
+  const grants = decision.grants;
+  if (grants.length === 0) {
+    let msg = decision.msg ?? `Access denied for ${account.name} to ${target}`;
+    // "root is not the default login anymore": say which remote user was tried when none was given.
+    if (user === account.name) msg += ` (tried with remote user '${user}')`;
+    store.tx(() => {
+      store.sessions.start({ ...sessionRow, allowed: false, recording: null });
+      store.sessions.end(env.callId, { endedAt: nowMs, exitStatus: EXIT.ACCESS_DENIED, exitSignal: null, comment: 'access_denied', bytesUp: 0, bytesDown: 0 });
+    });
+    env.log.info({ session: env.callId, target, allowed: false }, 'egress refused');
+    return refuse('KO_ACCESS_DENIED', EXIT.ACCESS_DENIED, msg);
+  }
+
+  const ingressPty = env.ingress?.pty() ?? null;
+  const wantPty = !req.noTty && (ingressPty !== null || req.tty);
+  const size = ingressPty ?? { cols: 80, rows: 24, width: 0, height: 0 };
+  const day = new Date(nowMs).toISOString().slice(0, 10);
+  const recording = path.join('recordings', account.name, day, `${env.callId}.cast`);
+  say(` allowed ... log on(${recording})\n`);
+
+  const plan = planKeys(grants, env.keyring);
+  if (!req.quiet) {
+    say(' will try the following accesses you have:');
+    for (const line of plan.lines) say(line);
+    say('');
+  }
+  for (const fp of plan.broken) term.warn(`The egress key ${fp} could not be opened, it will not be tried`);
+
+  const idleIgnore = isFlagOn(settings, SETTING.idleIgnore);
+  const idleKill = idleIgnore ? 0 : env.config.idleKillTimeout;
+  if (idleKill > 0) say(`  /!\\ Your session will be killed after ${idleKill} seconds of inactivity.\n`);
+
+  // Leaving early (the user closed the connection) aborts waiting and connecting.
+  const abort = new AbortController();
+  const onGone = (): void => abort.abort();
+  env.ingress?.channel.once('close', onGone);
+  try {
+    const timeoutMs = (req.timeoutSec ?? DEFAULT_TIMEOUT_SEC) * 1000;
+    if (req.wait) {
+      say(`Waiting for port ${req.port} to be open on ${req.host} before attempting to connect...`);
+      const w = await waitForPort(ip, req.port, (req.timeoutSec ?? WAIT_LIMIT_SEC) * 1000, abort.signal, { info: say });
+      if (!w.ok) return refuse('KO_CONNECTION_TIMEOUT', EXIT.EXEC_FAILED, `${req.host} port ${req.port} did not open within ${w.seconds} seconds, giving up`);
+      say(`Alive after waiting for ${w.seconds} seconds, connecting...`);
+    }
+
+    store.sessions.start({ ...sessionRow, pty: wantPty, allowed: true, recording });
+    const rec = new CastWriter(path.join(path.resolve(env.config.dataDir), recording), {
+      version: 2,
+      width: size.cols,
+      height: size.rows,
+      timestamp: Math.floor(nowMs / 1000),
+      title: `${account.name} => ${target}`,
+      env: { TERM: ingressPty?.term ?? 'xterm' },
+    });
+    say('Connecting...');
+    const hostTarget = { accountId: account.id, host: ip, port: req.port };
+    const policy = strictPolicyOf(settings);
+    let verdict: HostKeyVerdict | null = null;
+    const conn = await connectTarget(
+      {
+        ip,
+        port: req.port,
+        user,
+        keys: plan.keys,
+        timeoutMs,
+        ident: `SSH-2.0-Gatehouse_${env.version}`,
+        hostKeyAlgorithms: hostKeyAlgorithms(store, hostTarget),
+        verifyHostKey: (blob) => {
+          verdict = checkHostKey(store, hostTarget, blob, policy, Math.floor(env.clock.now() / 1000));
+          return verdict.kind === 'known' || verdict.kind === 'learned' || verdict.kind === 'unchecked' || (verdict.kind === 'changed' && verdict.accepted);
+        },
+      },
+      abort.signal,
+    );
+    const v = verdict as HostKeyVerdict | null;
+    if (v?.kind === 'learned') say(`Permanently added the ${v.type} host key ${v.fingerprint} of ${machineDisplay(ip, req.port)} to the known hosts of ${account.name}.`);
+    if (v?.kind === 'changed' && v.accepted) term.warn(`The host key of ${machineDisplay(ip, req.port)} changed (now ${v.fingerprint}); connecting anyway as your StrictHostKeyChecking policy is 'no'.`);
+
+    const finish = async (end: { exitStatus: number | null; exitSignal: string | null; comment: string | null; bytesUp: number; bytesDown: number }): Promise<void> => {
+      await rec.close();
+      store.sessions.end(env.callId, { endedAt: env.clock.now(), ...end });
+    };
+    if (!conn.ok) {
+      const why = conn.why === 'hostkey_refused' && v?.kind === 'changed' ? 'hostkey_changed' : conn.why;
+      const text = failureText(why, { ip, port: req.port, detail: conn.detail, verdict: v, bastionName: env.config.bastionName, triedKeys: plan.keys.length });
+      rec.output(Buffer.from(text.recorded));
+      await finish({ exitStatus: EXIT.EXEC_FAILED, exitSignal: null, comment: why, bytesUp: 0, bytesDown: 0 });
+      env.log.info({ session: env.callId, target, why }, 'egress connection failed');
+      return refuse(text.code, EXIT.EXEC_FAILED, text.msg);
+    }
+    const client = conn.client;
+    env.log.info({ session: env.callId, target, key: conn.usedKey, pty: wantPty }, 'egress connected');
+    try {
+      const remoteEnv: Record<string, string> = { LC_BASTION: account.name };
+      for (const [k, val] of env.env) remoteEnv[k] = val;
+      const opened = await openRemote(client, {
+        command: req.command,
+        pty: wantPty ? { term: ingressPty?.term ?? 'xterm', cols: size.cols, rows: size.rows, width: size.width, height: size.height, modes: ingressPty?.modes ?? {} } : null,
+        env: remoteEnv,
+      });
+      if (!opened.ok) {
+        rec.output(Buffer.from(`${opened.msg}\r\n`));
+        await finish({ exitStatus: EXIT.EXEC_FAILED, exitSignal: null, comment: 'channel_refused', bytesUp: 0, bytesDown: 0 });
+        return refuse('KO_CONNECTION_ERROR', EXIT.EXEC_FAILED, opened.msg);
+      }
+      if (!env.ingress) {
+        // No channel to bridge (a call made without an SSH session): nothing can flow.
+        opened.channel.close();
+        await finish({ exitStatus: EXIT.EXEC_FAILED, exitSignal: null, comment: 'no_channel', bytesUp: 0, bytesDown: 0 });
+        return refuse('KO_CONNECTION_ERROR', EXIT.EXEC_FAILED, 'No session channel to connect the target to');
+      }
+      const r = await bridge(env.ingress, opened.channel, rec, {
+        pty: wantPty,
+        idleKillSeconds: idleKill,
+        onIdleKill: () => {
+          const msg = `\r\n*** Gatehouse: session idle for more than ${idleKill} seconds, closing it ***\r\n`;
+          env.ingress?.channel.write(msg);
+          rec.output(Buffer.from(msg));
+        },
+      });
+      await finish({ exitStatus: r.code, exitSignal: r.signal?.name ?? null, comment: r.comment, bytesUp: r.bytesUp, bytesDown: r.bytesDown });
+      env.log.info({ session: env.callId, target, exit: r.code, signal: r.signal?.name, up: r.bytesUp, down: r.bytesDown, why: r.comment }, 'egress session ended');
+      if (r.comment === 'idle_timeout') return { exit: EXIT.GOT_SIGNAL, code: 'KO_IDLE_TIMEOUT' };
+      if (r.signal) return { exit: 255, code: 'OK', signal: r.signal };
+      // A target that never says how its command ended: the OpenSSH client would report 255.
+      return { exit: r.code ?? 255, code: 'OK' };
+    } finally {
+      client.end();
+    }
+  } finally {
+    env.ingress?.channel.off('close', onGone);
+  }
+}

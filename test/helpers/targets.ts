@@ -1,0 +1,380 @@
+// Target SSH servers for egress tests, on loopback addresses only: a real OpenSSH sshd on a high
+// port with a throwaway configuration, and an in-process ssh2 server that runs exec commands with
+// /bin/sh. Plus store seeding for accesses and egress keys, straight into the store as the
+// plugins would write them.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import ssh2, { type Connection, type ServerChannel } from 'ssh2';
+import { parseAddress } from '../../src/access/aclAddress.js';
+import { loadKeyring } from '../../src/keys/keyring.js';
+import { parsePublicKeyLine } from '../../src/keys/publicKey.js';
+import type { Store } from '../../src/store/store.js';
+const { Server, utils } = ssh2;
+
+const SSHD = '/usr/sbin/sshd';
+
+function assertLoopback(host: string): void {
+  if (!/^127\.\d+\.\d+\.\d+$/.test(host) && host !== '::1') throw new Error(`test targets live on loopback only, not ${host}`);
+}
+
+/** A free TCP port on `host` (bound then released: the caller binds it right after). */
+export function freePort(host: string): Promise<number> {
+  assertLoopback(host);
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, host, () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitListening(host: string, port: number, ms = 10_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect({ host, port });
+      s.once('connect', () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`nothing listens on ${host}:${port}`);
+}
+
+/** An ed25519 host key pair in OpenSSH format (ssh2's generator, checked: it may emit a broken pair). */
+export function hostKeyPair(): { private: string; public: string; fingerprint: string } {
+  for (;;) {
+    const pair = utils.generateKeyPairSync('ed25519');
+    const priv = utils.parseKey(pair.private);
+    const pub = parsePublicKeyLine(pair.public);
+    if (priv instanceof Error || Array.isArray(priv) || !pub.value) continue;
+    const data = Buffer.from('probe');
+    if (priv.verify(data, priv.sign(data)) !== true) continue;
+    return { private: pair.private, public: pair.public, fingerprint: pub.value.fingerprint };
+  }
+}
+
+export interface SshdTarget {
+  readonly host: string;
+  readonly port: number;
+  readonly dir: string;
+  hostKeyFingerprint: string;
+  /** What sshd wrote on stderr (for failing tests). */
+  readonly log: () => string;
+  /** Replaces the authorized_keys file (read on every login). */
+  setAuthorizedKeys(lines: readonly string[]): void;
+  /** Restarts sshd on the same address and port with a new host key. */
+  rotateHostKey(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function sshdAvailable(): boolean {
+  return fs.existsSync(SSHD);
+}
+
+/** A real OpenSSH sshd as root on host:port, logins as root with the given keys only. */
+export async function startSshd(host: string, authorizedKeys: readonly string[]): Promise<SshdTarget> {
+  assertLoopback(host);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-sshd-'));
+  fs.mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
+  const port = await freePort(host);
+  const keyFile = path.join(dir, 'ssh_host_ed25519_key');
+  const authFile = path.join(dir, 'authorized_keys');
+  const writeHostKey = (): string => {
+    const k = hostKeyPair();
+    fs.rmSync(keyFile, { force: true });
+    fs.writeFileSync(keyFile, k.private, { mode: 0o600 });
+    return k.fingerprint;
+  };
+  const setAuthorizedKeys = (lines: readonly string[]): void => fs.writeFileSync(authFile, lines.map((l) => l + '\n').join(''), { mode: 0o600 });
+  setAuthorizedKeys(authorizedKeys);
+  const config = path.join(dir, 'sshd_config');
+  fs.writeFileSync(
+    config,
+    [
+      `ListenAddress ${host}:${port}`,
+      `HostKey ${keyFile}`,
+      `PidFile ${path.join(dir, 'sshd.pid')}`,
+      `AuthorizedKeysFile ${authFile}`,
+      'StrictModes no',
+      'UsePAM no',
+      'PermitRootLogin prohibit-password',
+      'PubkeyAuthentication yes',
+      'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no',
+      'AcceptEnv LANG LC_*',
+      'PrintMotd no',
+      'PrintLastLog no',
+      'LogLevel ERROR',
+      '',
+    ].join('\n'),
+  );
+  let child: ChildProcess | null = null;
+  let stderr = '';
+  const target: SshdTarget = {
+    host,
+    port,
+    dir,
+    hostKeyFingerprint: writeHostKey(),
+    log: () => stderr,
+    setAuthorizedKeys,
+    async rotateHostKey() {
+      await stop();
+      target.hostKeyFingerprint = writeHostKey();
+      await start();
+    },
+    async close() {
+      await stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  const start = async (): Promise<void> => {
+    const c = spawn(SSHD, ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+    c.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child = c;
+    await waitListening(host, port);
+  };
+  const stop = (): Promise<void> =>
+    new Promise((resolve) => {
+      const c = child;
+      child = null;
+      if (!c || c.exitCode !== null) return resolve();
+      c.once('exit', () => resolve());
+      c.kill('SIGTERM');
+    });
+  await start();
+  return target;
+}
+
+export interface Ssh2Target {
+  readonly host: string;
+  readonly port: number;
+  hostKeyFingerprint: string;
+  /** Users that logged in, in order, with the key fingerprint they used. */
+  readonly logins: { user: string; fingerprint: string }[];
+  /** The last pty request a session made (term, cols, rows), null when none. */
+  lastPty: { term: string; cols: number; rows: number } | null;
+  /** Env requests received by the last session. */
+  lastEnv: Record<string, string>;
+  rotateHostKey(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * An ssh2 server that accepts the given public keys for any user and runs each exec command with
+ * `/bin/sh -c` (stdout and stderr kept apart, exit status or signal passed back), or `/bin/sh`
+ * reading stdin for a shell.
+ */
+export async function startSsh2Target(host: string, authorizedKeys: readonly string[]): Promise<Ssh2Target> {
+  assertLoopback(host);
+  const allowed = authorizedKeys.map((l) => {
+    const k = parsePublicKeyLine(l);
+    if (!k.value) throw new Error(k.msg);
+    return k.value;
+  });
+  let hostKey = hostKeyPair();
+  const port = await freePort(host);
+  const clients = new Set<Connection>();
+  let server: InstanceType<typeof Server> | null = null;
+  const target: Ssh2Target = {
+    host,
+    port,
+    hostKeyFingerprint: hostKey.fingerprint,
+    logins: [],
+    lastPty: null,
+    lastEnv: {},
+    async rotateHostKey() {
+      await stop();
+      hostKey = hostKeyPair();
+      target.hostKeyFingerprint = hostKey.fingerprint;
+      await start();
+    },
+    close: () => stop(),
+  };
+  const onClient = (client: Connection): void => {
+    clients.add(client);
+    client.on('close', () => clients.delete(client));
+    client.on('error', () => {});
+    client.on('authentication', (ctx) => {
+      if (ctx.method !== 'publickey') return ctx.reject(['publickey']);
+      const match = allowed.find((k) => k.typecode === ctx.key.algo.replace(/^rsa-sha2-\d+$/, 'ssh-rsa') && k.blob.equals(ctx.key.data));
+      if (!match) return ctx.reject(['publickey']);
+      if (!ctx.signature) return ctx.accept();
+      const pub = utils.parseKey(`${match.typecode} ${match.base64}`);
+      if (pub instanceof Error || Array.isArray(pub) || !ctx.blob || pub.verify(ctx.blob, ctx.signature, ctx.hashAlgo) !== true) return ctx.reject(['publickey']);
+      target.logins.push({ user: ctx.username, fingerprint: match.fingerprint });
+      ctx.accept();
+    });
+    client.on('ready', () => {
+      client.on('session', (accept) => {
+        const session = accept();
+        const env: Record<string, string> = {};
+        target.lastEnv = env;
+        target.lastPty = null;
+        session.on('env', (acc, _rej, info) => {
+          env[info.key] = info.val;
+          acc?.();
+        });
+        session.on('pty', (acc, _rej, info) => {
+          target.lastPty = { term: info.term, cols: info.cols, rows: info.rows };
+          acc?.();
+        });
+        session.on('window-change', (acc) => acc?.());
+        session.on('exec', (acc, _rej, info) => {
+          const ch = acc?.();
+          if (ch) run(ch, ['-c', info.command]);
+        });
+        session.on('shell', (acc) => {
+          const ch = acc?.();
+          if (ch) run(ch, []);
+        });
+      });
+    });
+  };
+  const start = async (): Promise<void> => {
+    const srv = new Server({ hostKeys: [hostKey.private] }, onClient);
+    server = srv;
+    await new Promise<void>((resolve, reject) => {
+      srv.once('error', reject);
+      srv.listen(port, host, () => resolve());
+    });
+  };
+  const stop = (): Promise<void> =>
+    new Promise((resolve) => {
+      for (const c of clients) c.end();
+      const s = server;
+      server = null;
+      if (!s) return resolve();
+      s.close(() => resolve());
+    });
+  await start();
+  return target;
+}
+
+function run(ch: ServerChannel, args: string[]): void {
+  const child = spawn('/bin/sh', args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  ch.pipe(child.stdin);
+  child.stdin.on('error', () => {});
+  child.stdout.pipe(ch, { end: false });
+  child.stderr.pipe(ch.stderr, { end: false });
+  ch.on('signal', (info: { name: string }) => void child.kill(`SIG${info.name}` as NodeJS.Signals));
+  child.on('close', (code, signal) => {
+    if (signal) ch.exit(signal.replace(/^SIG/, ''), false, '');
+    else ch.exit(code ?? 0);
+    ch.end();
+  });
+}
+
+// ---- store seeding: what the access and key plugins would have written -------------------------
+
+export interface EgressKey {
+  readonly fingerprint: string;
+  /** The authorized_keys line for targets. */
+  readonly publicLine: string;
+}
+
+function newEgressPair(comment: string): { private: string; public: string } {
+  for (;;) {
+    const pair = utils.generateKeyPairSync('ed25519', { comment });
+    const priv = utils.parseKey(pair.private);
+    if (priv instanceof Error || Array.isArray(priv)) continue;
+    const data = Buffer.from('probe');
+    if (priv.verify(data, priv.sign(data)) === true) return pair;
+  }
+}
+
+/** A personal egress key for the account, sealed with the server's keyring. */
+export function addPersonalEgressKey(store: Store, dataDir: string, accountId: number): EgressKey {
+  const pair = newEgressPair(`gatehouse-test-${accountId}`);
+  const pub = parsePublicKeyLine(pair.public).value;
+  if (!pub) throw new Error('bad generated key');
+  store.egressKeys.insert({
+    accountId,
+    type: pub.typecode,
+    size: pub.size,
+    fingerprint: pub.fingerprint,
+    base64: pub.base64,
+    comment: pub.comment,
+    privateSealed: loadKeyring(dataDir).seal(Buffer.from(pair.private)),
+    createdAt: Math.floor(Date.now() / 1000),
+  });
+  return { fingerprint: pub.fingerprint, publicLine: pair.public };
+}
+
+export function addGroupEgressKey(store: Store, dataDir: string, groupId: number): EgressKey {
+  const pair = newEgressPair(`gatehouse-test-group-${groupId}`);
+  const pub = parsePublicKeyLine(pair.public).value;
+  if (!pub) throw new Error('bad generated key');
+  store.groups.insertKey({
+    groupId,
+    type: pub.typecode,
+    size: pub.size,
+    fingerprint: pub.fingerprint,
+    base64: pub.base64,
+    comment: pub.comment,
+    privateSealed: loadKeyring(dataDir).seal(Buffer.from(pair.private)),
+    createdAt: Math.floor(Date.now() / 1000),
+  });
+  return { fingerprint: pub.fingerprint, publicLine: pair.public };
+}
+
+export interface AccessSpec {
+  readonly ip: string;
+  readonly user?: string | null;
+  readonly port?: number | null;
+  readonly expiresAt?: number | null;
+  readonly forceKey?: string | null;
+}
+
+function aclEntry(kind: 'personal' | 'group' | 'guest', accountId: number | null, groupId: number | null, a: AccessSpec) {
+  const addr = parseAddress(a.ip, { allowSubnets: true }).value;
+  if (!addr) throw new Error(`bad address ${a.ip}`);
+  return {
+    kind,
+    accountId,
+    groupId,
+    ip: addr.ip,
+    family: addr.family,
+    prefixLen: addr.prefixLen,
+    start: addr.start,
+    end: addr.end,
+    user: a.user ?? null,
+    port: a.port ?? null,
+    protocol: null,
+    comment: null,
+    expiresAt: a.expiresAt ?? null,
+    forceKey: a.forceKey ?? null,
+    forcePassword: null,
+    addedBy: 'test',
+    addedAt: Math.floor(Date.now() / 1000),
+  };
+}
+
+export function grantPersonal(store: Store, accountId: number, a: AccessSpec): number {
+  return store.acl.insert(aclEntry('personal', accountId, null, a));
+}
+
+export function createGroup(store: Store, name: string): number {
+  return store.groups.insert(name, Math.floor(Date.now() / 1000), 'test');
+}
+
+export function grantGroup(store: Store, groupId: number, a: AccessSpec): number {
+  return store.acl.insert(aclEntry('group', null, groupId, a));
+}
+
+export function grantGuest(store: Store, groupId: number, accountId: number, a: AccessSpec): number {
+  return store.acl.insert(aclEntry('guest', accountId, groupId, a));
+}
+
+export function addRole(store: Store, groupId: number, accountId: number, role: 'member' | 'guest' | 'owner'): void {
+  store.groups.addRole(groupId, accountId, role, 'test', Math.floor(Date.now() / 1000));
+}
