@@ -24,6 +24,7 @@ transaction. Only an admin may delete an admin.`,
   differences: [
     "Nothing is archived: there is no home directory to back up. The audit trail keeps the account's past calls.",
     'The value\'s `ttygroup` is null: there is no unix tty group to delete.',
+    'A non-admin deleting an admin is refused before the confirmation sentence is asked for (The Bastion asks first).',
   ],
   async handler(ctx, opts) {
     const { out, store, config } = ctx;
