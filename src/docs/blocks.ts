@@ -84,7 +84,7 @@ export function configKeysBlock(): string {
     out.push(origin === 'bastion' ? "### The Bastion's keys" : "### Gatehouse's own keys", '');
     out.push(
       origin === 'bastion'
-        ? 'Same names, formats and defaults as The Bastion\'s `bastion.conf`; they apply to the next call after the file changes.'
+        ? 'Same names and formats as The Bastion\'s `bastion.conf`, and the same defaults unless a key says otherwise; they apply to the next call after the file changes.'
         : 'What sshd and the filesystem layout did for The Bastion.',
       '',
     );

@@ -52,7 +52,7 @@ export const CONFIG_KEY_MEANINGS: Readonly<Record<string, KeyWords>> = {
   },
   fanciness: {
     origin: 'bastion',
-    meaning: 'How decorated the text for people is. `none`/`boomer`: ASCII only. `basic`/`millenial`: UTF-8 box drawing for the header and footer. `full`/`genz`: also UTF-8 marks on body lines. UTF-8 is only used when the client asked for a pty and sent a UTF-8 `LANG`/`LC_*`; JSON frames are never decorated.',
+    meaning: 'How decorated the text for people is. `none`/`boomer`: ASCII only. `basic`/`millenial`: UTF-8 box drawing for the header and footer. `full`/`genz`: also UTF-8 marks on body lines. UTF-8 is only used when the client asked for a pty and sent a UTF-8 `LC_ALL`, `LC_CTYPE` or `LANG`; JSON frames are never decorated.',
   },
   minimumIngressRsaKeySize: {
     origin: 'bastion',
@@ -80,7 +80,7 @@ export const CONFIG_KEY_MEANINGS: Readonly<Record<string, KeyWords>> = {
   },
   accountUidMax: {
     origin: 'bastion',
-    meaning: 'Highest uid given to a new account (`KO_NO_FREE_UID` when the range is full).',
+    meaning: 'Highest uid given to a new account (`ERR_UID_COLLISION` when no uid in the range is free).',
   },
   idleLockTimeout: {
     origin: 'bastion',
@@ -112,7 +112,7 @@ export const CONFIG_KEY_MEANINGS: Readonly<Record<string, KeyWords>> = {
   },
   defaultAccountEgressKeySize: {
     origin: 'bastion',
-    meaning: 'Size (bits) of the egress key generated for a new account (see `defaultAccountEgressKeyAlgorithm`).',
+    meaning: 'Size (bits) of the egress key generated for a new account (see `defaultAccountEgressKeyAlgorithm`). The Bastion derives its default from the algorithm: 4096 for rsa, 521 for ecdsa, 256 for ed25519.',
   },
   accountMFAPolicy: {
     origin: 'bastion',

@@ -72,6 +72,10 @@ test('loadPlugins refuses a file whose name, folder or name uniqueness disagrees
   };
   await assert.rejects(loadPlugins(make('name', { 'open/foo.js': { name: 'bar', category: 'open' } })), /open\/foo\.js: declares the name 'bar'/);
   await assert.rejects(loadPlugins(make('cat', { 'open/foo.js': { name: 'foo', category: 'admin' } })), /open\/foo\.js: declares the category 'admin'/);
+  await assert.rejects(
+    loadPlugins(make('dup', { 'open/foo.js': { name: 'foo', category: 'open' }, 'admin/foo.js': { name: 'foo', category: 'admin' } })),
+    /admin\/foo\.js: a plugin named 'foo' exists already/,
+  );
   const good = await loadPlugins(make('good', { 'open/foo.js': { name: 'foo', category: 'open' }, 'admin/bar.js': { name: 'bar', category: 'admin' } }));
   assert.deepEqual([...good.keys()].sort(), ['bar', 'foo']);
   fs.mkdirSync(path.join(tmp, 'nodefault', 'open'), { recursive: true });
