@@ -80,7 +80,7 @@ if set. value.connect_only_from says which addresses the key will be accepted fr
     const { key, connect_only_from: from } = added.value;
     out.info(' ');
     out.info('Public key successfully added:');
-    printKey(out, { ...parsed.value, prefix: String(key['prefix']) }, String(key['id']), 'OK', false);
+    printKey(out, { ...parsed.value, prefix: String(key['prefix']) }, `ID = ${String(key['id'])}`, 'OK', false);
     if (from.length > 0) out.info(`You will only be able to connect from: ${from.join(', ')}`);
     ctx.log.info({ action: 'add-ingress-key', account: caller.name, fingerprint: parsed.value.fingerprint }, 'ingress key added');
     return added;

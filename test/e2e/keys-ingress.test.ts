@@ -289,6 +289,12 @@ test('an account with an immutable key may not add or delete its keys', async ()
   assert.equal(del.env.error_code, 'KO_IMMUTABLE_KEY');
   const list = await call(frozenKeys, ['--osh', 'selfListIngressKeys']);
   assert.equal(list.env.value.keys.length, 1);
+  // The same through accountCreate --immutable-key, as an admin would set it.
+  const own = srv.newKey();
+  const made = await call(admin(), ['--osh', 'accountCreate', '--account', 'immutable2', '--uid-auto', '--immutable-key'], own.publicLine + '\n');
+  assert.equal(made.env.error_code, 'OK', made.env.error_message);
+  const viaCreate = await call({ name: 'immutable2', key: own }, ['--osh', 'selfAddIngressKey'], k.publicLine + '\n');
+  assert.equal(viaCreate.env.error_code, 'KO_IMMUTABLE_KEY');
 });
 
 test('accountListIngressKeys: restricted, --account required, unknown accounts refused', async () => {
