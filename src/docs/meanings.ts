@@ -4,13 +4,13 @@
 
 /** By the name used in src/exitCodes.ts. */
 export const EXIT_MEANINGS: Readonly<Record<string, string>> = {
-  OK: 'Success: the plugin answered an `OK*` code, or the remote command exited 0.',
+  OK: 'Success: the plugin answered an `OK…` code, or the remote command exited 0.',
   PLUGIN_ERROR: 'The plugin ran and answered a `KO_*` or `ERR_*` code (the envelope says which).',
   ACCOUNT_INACTIVE: 'The account is marked inactive.',
-  HOST_NOT_FOUND: 'The target host name could not be resolved.',
+  HOST_NOT_FOUND: 'The target host name could not be resolved (`KO_HOST_NOT_FOUND`).',
   READ_ONLY: 'The bastion is a read-only replica (`readOnlySlaveMode`): modifications are refused.',
   UNKNOWN_COMMAND: 'No plugin of that name (`KO_UNKNOWN_COMMAND`).',
-  EXEC_FAILED: 'The bastion could not start what the request needed.',
+  EXEC_FAILED: 'The connection to the target failed after access was granted (`KO_CONNECTION_*`, `KO_HOSTKEY_*`, `KO_PERMISSION_DENIED`).',
   RESTRICTED_COMMAND: 'The plugin exists but its category refuses the caller (`KO_RESTRICTED_COMMAND`).',
   ACCESS_DENIED: 'No access list allows the connection asked for (`KO_ACCESS_DENIED`).',
   CONFIGURATION_FAILURE: 'The bastion configuration is not usable.',
@@ -18,8 +18,8 @@ export const EXIT_MEANINGS: Readonly<Record<string, string>> = {
   NO_HOST: 'Neither `--osh` nor a host: nothing to do (`KO_NO_HOST`, usage printed).',
   ACCOUNT_EXPIRED: 'The account expired for inactivity, `accountMaxInactiveDays` (`KO_ACCOUNT_EXPIRED`).',
   INTERACTIVE_DISABLED: 'Interactive mode was asked for and is disabled (`interactiveModeAllowed`).',
-  CONFLICTING_OPTIONS: 'Two options that exclude each other (`KO_CONFLICTING_OPTIONS`).',
-  GOT_SIGNAL: 'The call was interrupted by a signal.',
+  CONFLICTING_OPTIONS: 'Two options that exclude each other (`KO_CONFLICTING_OPTIONS`, `KO_TTY_NOTTY`).',
+  GOT_SIGNAL: 'The session was ended by a signal, or for idleness (`KO_IDLE_TIMEOUT`).',
   MAINTENANCE_MODE: 'The bastion is in maintenance mode and refuses logins.',
   ACCOUNT_INVALID: 'The account is not valid for this bastion.',
   TTL_EXPIRED: 'The account reached the end of its TTL (`KO_TTL_EXPIRED`).',
