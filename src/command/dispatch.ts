@@ -70,19 +70,24 @@ export async function runCall(svc: Services, input: CallInput): Promise<CallOutc
   const log = input.log.child({ call: callId });
   const config = svc.config.current();
   let auditArgs: readonly string[] = [];
+  // The plugin asked for, once known: a refused call (106) records which one it was.
+  let auditPlugin: string | null = null;
   let outcome: CallOutcome;
   try {
     const split = splitWords(input.command);
     // A request that can't be split is still read for its --json/--quiet flags (plain blanks), so
     // a script that asked for an envelope gets one with the refusal.
     const words = split.ok ? split.words : input.command.split(/[ \t\r\n\0]+/).filter((w) => w !== '');
-    auditArgs = words;
+    auditArgs = redactWords(words, BASTION_SECRETS);
     const req = splitBastionOptions(words);
     const term = makeTerminal(input, req.options, config, svc);
     if (!split.ok) {
       outcome = refuse(term, 'KO_GETOPTS_FAILED', EXIT.GETOPTS_FAILED, `Error parsing command line: ${split.error}`);
     } else {
-      outcome = await route(svc, input, config, term, req, log, (redacted) => (auditArgs = redacted), callId);
+      outcome = await route(svc, input, config, term, req, log, (redacted, plugin) => {
+        auditArgs = redacted;
+        auditPlugin = plugin;
+      }, callId);
     }
   } catch (err) {
     log.error({ err }, 'call failed');
@@ -98,7 +103,7 @@ export async function runCall(svc: Services, input: CallInput): Promise<CallOutc
       peerIp: input.peer.ip,
       peerPort: input.peer.port,
       kind: outcome.kind ?? (outcome.plugin ? 'osh' : input.kind === 'shell' ? 'shell' : 'refused'),
-      plugin: outcome.plugin,
+      plugin: outcome.plugin ?? auditPlugin,
       args: auditArgs,
       errorCode: outcome.code,
       exitStatus: outcome.exit,
@@ -107,7 +112,7 @@ export async function runCall(svc: Services, input: CallInput): Promise<CallOutc
   } catch (err) {
     log.error({ err }, 'audit row could not be written');
   }
-  log.info({ account: input.account.name, plugin: outcome.plugin, code: outcome.code, exit: outcome.exit, ms: Math.round(durationMs * 10) / 10 }, 'call');
+  log.info({ account: input.account.name, plugin: outcome.plugin ?? auditPlugin, code: outcome.code, exit: outcome.exit, ms: Math.round(durationMs * 10) / 10 }, 'call');
   return outcome;
 }
 
@@ -140,7 +145,7 @@ async function route(
   term: Terminal,
   req: ReturnType<typeof splitBastionOptions>,
   log: Logger,
-  setAuditArgs: (a: readonly string[]) => void,
+  setAuditArgs: (a: readonly string[], plugin: string) => void,
   callId: string,
 ): Promise<CallOutcome> {
   const o = req.options;
@@ -174,7 +179,7 @@ async function route(
   const plugin = svc.plugins.get(pluginName);
   if (!plugin) return refuse(term, 'KO_UNKNOWN_COMMAND', EXIT.UNKNOWN_COMMAND, `Unknown command '${pluginName}'`);
   // Redacted as soon as the plugin is known, so a refused call doesn't keep its secrets either.
-  setAuditArgs(redactSecrets(plugin, pluginWords));
+  setAuditArgs(redactSecrets(plugin, pluginWords), plugin.name);
   const roles = rolesOf(svc.store, config, input.account);
   const mayRun = (p: AnyPlugin): boolean => mayRunCategory(svc.store, roles, input.account, p, svc.groupRoles);
   if (!mayRun(plugin)) {
@@ -242,6 +247,14 @@ export function redactSecrets(plugin: AnyPlugin, words: readonly string[]): stri
   for (const [name, d] of Object.entries(plugin.options)) {
     if (d.secret) for (const n of [name, ...(d.alias ?? [])]) secret.add(n);
   }
+  return redactWords(words, secret);
+}
+
+/** Bastion-level options whose values are secrets (a one-time MFA code is still a credential). */
+const BASTION_SECRETS: ReadonlySet<string> = new Set(['mfa-token']);
+
+/** The words with the value of each named option (`--name value` or `--name=value`) replaced. */
+export function redactWords(words: readonly string[], secret: ReadonlySet<string>): string[] {
   if (secret.size === 0) return [...words];
   const out: string[] = [];
   for (let i = 0; i < words.length; i++) {
