@@ -2,7 +2,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { OptionDecls } from '../../src/plugin/define.js';
+import { redactSecrets, redactWords } from '../../src/command/dispatch.js';
+import { definePlugin, type AnyPlugin } from '../../src/plugin/define.js';
 import { parsePluginOptions } from '../../src/plugin/options.js';
+import { R } from '../../src/result.js';
 
 const DECLS: OptionDecls = {
   account: { type: 'string', required: true, description: 'the account', alias: ['a'] },
@@ -146,4 +149,22 @@ test('a plugin without options refuses any word', () => {
   assert.equal(parsePluginOptions({}, []).code, 'OK');
   assert.equal(parsePluginOptions({}, ['--x']).code, 'ERR_BAD_OPTIONS');
   assert.equal(parsePluginOptions({}, ['x']).code, 'ERR_BAD_OPTIONS');
+});
+
+test('secret options are redacted from the audited words, under every name and form', () => {
+  const p = definePlugin({
+    name: 'x',
+    category: 'open',
+    summary: 's',
+    options: {
+      password: { type: 'string', secret: true, alias: ['P'], description: 'secret' },
+      account: { type: 'string', description: 'not secret' },
+    },
+    handler: () => R('OK'),
+  }) as unknown as AnyPlugin;
+  assert.deepEqual(redactSecrets(p, ['--account', 'a', '--password', 'hunter2', '-P', 'x', '--password=y', '-password', 'z']), [
+    '--account', 'a', '--password', '********', '-P', '********', '--password=********', '-password', '********',
+  ]);
+  assert.deepEqual(redactSecrets(p, ['--password']), ['--password']);
+  assert.deepEqual(redactWords(['--a', '1'], new Set()), ['--a', '1']);
 });
