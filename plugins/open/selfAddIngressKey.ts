@@ -16,7 +16,8 @@ export default definePlugin({
       type: 'string',
       alias: ['pubKey'],
       valueName: '\'"KEY"\'',
-      description: 'The new public SSH key to log in with; quote it twice from a shell. Without it, the key is read from stdin',
+      description: 'The new public SSH key to log in with (words after it that are not options are glued to it, so one level of quoting is enough). Without it, the key is read from stdin',
+      gluesStrayWords: true,
     },
     piv: { type: 'boolean', description: 'Add a key from a PIV hardware token with its attestation certificates (not available on Gatehouse)' },
   },
@@ -35,7 +36,6 @@ if set. value.connect_only_from says which addresses the key will be accepted fr
     '--piv is refused with KO_PIV_NOT_AVAILABLE: Gatehouse has no PIV attestation checker (The Bastion answers the same when its helper is missing).',
     'An account created with --immutable-key gets KO_IMMUTABLE_KEY (The Bastion fails with ERR_CANNOT_OPEN_FILE on its read-only authorized_keys).',
     'from="…" entries that are not IP addresses or networks are refused with ERR_INVALID_PARAMETER; The Bastion silently drops them, which widens what the key accepts.',
-    'Words left over after the options are refused (ERR_BAD_OPTIONS) instead of being glued to --public-key: quote the key twice, or send it on stdin.',
     "The added key's `info` has no UNIQID field.",
   ],
   async handler(ctx, opts) {

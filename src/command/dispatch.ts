@@ -176,7 +176,7 @@ async function route(
   }
   if (req.afterDashes) pluginWords = [...pluginWords, ...req.afterDashes];
 
-  const plugin = svc.plugins.get(pluginName);
+  const plugin = svc.plugins.get(LEGACY_NAMES[pluginName] ?? pluginName);
   if (!plugin) return refuse(term, 'KO_UNKNOWN_COMMAND', EXIT.UNKNOWN_COMMAND, `Unknown command '${pluginName}'`);
   // Redacted as soon as the plugin is known, so a refused call doesn't keep its secrets either.
   setAuditArgs(redactSecrets(plugin, pluginWords), plugin.name);
@@ -229,6 +229,31 @@ async function runPlugin(ctx: PluginContext, plugin: AnyPlugin, words: readonly 
   term.footer(plugin.name);
   return result;
 }
+
+/** Old plugin names The Bastion still answers to (bin/shell/osh.pl, %legacy2new). */
+export const LEGACY_NAMES: Readonly<Record<string, string>> = {
+  accountAddFullGroupAccess: 'groupAddMember',
+  accountDelFullGroupAccess: 'groupDelMember',
+  accountAddPartialGroupAccess: 'groupAddGuestAccess',
+  accountDelPartialGroupAccess: 'groupDelGuestAccess',
+  accountListPartialGroupAccess: 'groupListGuestAccesses',
+  selfListKeys: 'selfListIngressKeys',
+  selfAddKey: 'selfAddIngressKey',
+  selfDelKey: 'selfDelIngressKey',
+  selfListBastionKeys: 'selfListEgressKeys',
+  selfGenerateBastionKey: 'selfGenerateEgressKey',
+  selfAddPrivateAccess: 'selfAddPersonalAccess',
+  selfDelPrivateAccess: 'selfDelPersonalAccess',
+  accountAddPrivateAccess: 'accountAddPersonalAccess',
+  accountDelPrivateAccess: 'accountDelPersonalAccess',
+  accountListBastionKeys: 'accountListEgressKeys',
+  accountListKeys: 'accountListIngressKeys',
+  accountResetKeys: 'accountResetIngressKeys',
+  helloWorld: 'info',
+  groupGenerateEgressPassword: 'groupGeneratePassword',
+  groupListEgressPasswords: 'groupListPasswords',
+  selfListEgressPasswords: 'selfListPasswords',
+};
 
 function restrictedMessage(category: AnyPlugin['category']): string {
   switch (category) {

@@ -21,6 +21,12 @@ export interface StringOption extends OptionBase {
   readonly choices?: readonly string[];
   /** Shown in help, e.g. ACCOUNT. */
   readonly valueName?: string;
+  /**
+   * Bare words left over after parsing are appended to this option's value, space-separated.
+   * The Bastion does this for --public-key: OpenSSH sends `--public-key "ssh-ed25519 AAAA… c"`
+   * as separate words, and scripts rely on it working with one level of quoting.
+   */
+  readonly gluesStrayWords?: boolean;
 }
 export interface IntegerOption extends OptionBase {
   readonly type: 'integer';

@@ -79,6 +79,11 @@ export function parsePluginOptions(decls: OptionDecls, words: readonly string[])
   if (out.error) return R('ERR_BAD_OPTIONS', { msg: `Error parsing options: ${out.error.message}` });
   const a = out.argv as Record<string, unknown>;
   const stray = (a['_'] as unknown[]).map(String);
+  const glue = Object.entries(decls).find(([n, d]) => d.type === 'string' && d.gluesStrayWords && typeof a[n] === 'string');
+  if (glue && stray.length > 0 && stray.every((w) => !w.startsWith('-'))) {
+    a[glue[0]] = [a[glue[0]] as string, ...stray].join(' ');
+    stray.length = 0;
+  }
   if (stray.length > 0) {
     const first = stray[0] as string;
     const what = first.startsWith('-') ? `unknown option ${first}` : `unexpected argument '${first}'`;
