@@ -5,10 +5,9 @@
 import crypto from 'node:crypto';
 import os from 'node:os';
 import ipaddr from 'ipaddr.js';
-import ssh2 from 'ssh2';
 import type { BastionConfig } from '../config/schema.js';
 import { effectiveFromList } from '../keys/fromList.js';
-import { checkEgressAlgoAndSize, generateKeyPair, type EgressAlgo, type GeneratedKey } from '../keys/generate.js';
+import { checkEgressAlgoAndSize, generateKeyPair } from '../keys/generate.js';
 import type { Keyring } from '../keys/keyring.js';
 import { checkKeyPolicy, keyLine, type KeyFamily, type PublicKeyInfo } from '../keys/publicKey.js';
 import type { Terminal } from '../command/terminal.js';
@@ -17,7 +16,6 @@ import type { EgressKeyRow } from '../store/egressKeys.js';
 import type { IngressKeyRow } from '../store/ingressKeys.js';
 import type { Store } from '../store/store.js';
 import { isFlagOn, SETTING } from './settings.js';
-const { utils } = ssh2;
 
 /** Whether the account was created with --immutable-key (its own key plugins are refused). */
 export function hasImmutableKey(store: Store, accountId: number): boolean {
@@ -340,25 +338,6 @@ export function printEgressKey(out: Terminal, v: Record<string, unknown>, create
 }
 
 /**
- * A generated pair whose two halves parse and agree. ssh2 1.17 makes an unreadable ed25519 pair
- * about once in 256 (see src/ssh/keygen.ts): such a pair is thrown away and made again.
- */
-async function wellFormedPair(algo: EgressAlgo, size: number, comment: string): Promise<GeneratedKey> {
-  let lastError: unknown = null;
-  for (let i = 0; i < 8; i++) {
-    try {
-      const pair = await generateKeyPair(algo, size, comment);
-      const priv = utils.parseKey(pair.privateKey);
-      if (!(priv instanceof Error) && !Array.isArray(priv) && priv.getPublicSSH().equals(pair.publicKey.blob)) return pair;
-      lastError = new Error('the private half does not match the public half');
-    } catch (e) {
-      lastError = e;
-    }
-  }
-  throw new Error(`could not generate a well-formed ${algo} key pair: ${String(lastError)}`);
-}
-
-/**
  * Generates a personal egress key pair for an account and stores it, the private half sealed by
  * the keyring. Comment as The Bastion writes it: ACCOUNT@BASTIONNAME:TIMESTAMP. Also usable by
  * accountCreate, which gives every new account one key pair (defaultAccountEgressKey*).
@@ -372,7 +351,7 @@ export async function generateEgressKey(
 ): Promise<Result<EgressKeyRow>> {
   const checked = checkEgressAlgoAndSize(deps.config, algo, size);
   if (!isOk(checked) || checked.value === null) return R(checked.code, { msg: checked.msg });
-  const pair = await wellFormedPair(checked.value.algo, checked.value.size, `${account.name}@${deps.config.bastionName}:${nowSec}`);
+  const pair = await generateKeyPair(checked.value.algo, checked.value.size, `${account.name}@${deps.config.bastionName}:${nowSec}`);
   const pub = pair.publicKey;
   const sealed = deps.keyring.seal(Buffer.from(pair.privateKey, 'utf8'));
   const id = deps.store.egressKeys.insert({

@@ -6,6 +6,7 @@ import ssh2 from 'ssh2';
 import type { BastionConfig } from '../config/schema.js';
 import { R, type Result } from '../result.js';
 import { parsePublicKeyLine, type PublicKeyInfo } from './publicKey.js';
+import { isWellFormedPair } from '../ssh/keygen.js';
 const { utils } = ssh2;
 
 export type EgressAlgo = 'rsa' | 'ecdsa' | 'ed25519';
@@ -46,14 +47,32 @@ export interface GeneratedKey {
   readonly publicKey: PublicKeyInfo;
 }
 
-export function generateKeyPair(algo: EgressAlgo, size: number, comment: string): Promise<GeneratedKey> {
+/**
+ * A fresh pair whose two halves parse and agree. ssh2 1.17 makes an unreadable ed25519 pair about
+ * once in 256 (see src/ssh/keygen.ts); such a pair is thrown away and made again, here, so no
+ * caller can store a key that will never work.
+ */
+export async function generateKeyPair(algo: EgressAlgo, size: number, comment: string): Promise<GeneratedKey> {
+  let lastError: unknown = null;
+  // Failures are independent (1/256 each for ed25519): 8 tries fail once in 2^64.
+  for (let i = 0; i < 8; i++) {
+    try {
+      const pair = await generateOnce(algo, size, comment);
+      if (isWellFormedPair(pair)) {
+        const pub = parsePublicKeyLine(pair.public);
+        if (pub.value) return { privateKey: pair.private, publicKey: pub.value };
+        lastError = new Error(pub.msg);
+      } else lastError = new Error('the private half does not match the public half');
+    } catch (e) {
+      lastError = e;
+    }
+  }
+  throw new Error(`could not generate a well-formed ${algo} key pair: ${String(lastError)}`);
+}
+
+function generateOnce(algo: EgressAlgo, size: number, comment: string): Promise<{ private: string; public: string }> {
   return new Promise((resolve, reject) => {
-    const done = (err: Error | null, pair: { private: string; public: string }): void => {
-      if (err) return reject(err);
-      const pub = parsePublicKeyLine(pair.public);
-      if (!pub.value) return reject(new Error(`generated public key does not parse: ${pub.msg}`));
-      resolve({ privateKey: pair.private, publicKey: pub.value });
-    };
+    const done = (err: Error | null, pair: { private: string; public: string }): void => (err ? reject(err) : resolve(pair));
     if (algo === 'ed25519') utils.generateKeyPair('ed25519', { comment }, done);
     else utils.generateKeyPair(algo, { bits: size, comment }, done);
   });
