@@ -51,6 +51,15 @@ export class Terminal {
     else this.sink.stderr(text);
   }
 
+  /**
+   * Bytes exactly as given, no line-ending rewrite: a recorded screen replayed (selfPlaySession)
+   * already holds the target's own \r\n and cursor moves. `stderr` is merged into stdout with a pty.
+   */
+  writeRaw(text: string, stream: 'stdout' | 'stderr' = 'stdout'): void {
+    if (stream === 'stderr' && !this.style.pty) this.sink.stderr(text);
+    else this.sink.stdout(text);
+  }
+
   header(title: string): void {
     if (this.style.quiet) return;
     const { hostname, version } = this.style;

@@ -158,8 +158,9 @@ export async function runEgress(env: EgressEnv, req: TargetRequest): Promise<Egr
     store.sessions.start({ ...sessionRow, pty: wantPty, allowed: true, recording });
     const rec = new CastWriter(path.join(path.resolve(env.config.dataDir), recording), {
       version: 2,
-      width: size.cols,
-      height: size.rows,
+      // A client without a terminal of its own (ssh -tt < script) sends 0x0: players need a size.
+      width: size.cols > 0 ? size.cols : 80,
+      height: size.rows > 0 ? size.rows : 24,
       timestamp: Math.floor(nowMs / 1000),
       title: `${account.name} => ${target}`,
       env: { TERM: ingressPty?.term ?? 'xterm' },
