@@ -39,7 +39,7 @@ export default definePlugin({
     v['bastion_name'] = config.bastionName;
     out.info(`\nI am ${out.colour(ctx.server.hostname, 'green')}, aka ${out.colour(config.bastionName, 'green')}`);
     const accounts = ctx.store.accounts.count();
-    const groups = 0;
+    const groups = ctx.store.groups.count();
     out.info(`I have ${out.colour(String(accounts), 'green')} registered accounts and ${out.colour(String(groups), 'green')} groups`);
     v['registered_accounts'] = accounts;
     v['registered_groups'] = groups;

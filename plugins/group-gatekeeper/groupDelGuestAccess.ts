@@ -1,0 +1,36 @@
+import { requestTuple, TARGET_HELP, TUPLE_OPTIONS } from '../../src/access/aclOptions.js';
+import { resolveHost } from '../../src/access/aclHost.js';
+import { delGuestAccess } from '../../src/access/groupGuests.js';
+import { definePlugin } from '../../src/plugin/define.js';
+import { isOk } from '../../src/result.js';
+
+export default definePlugin({
+  name: 'groupDelGuestAccess',
+  category: 'group-gatekeeper',
+  summary: 'Remove a guest access (one server of a group) from an account',
+  header: 'remove access from one server of a group from an account',
+  options: {
+    group: { type: 'string', valueName: 'GROUP', description: 'Group the guest access is to' },
+    account: { type: 'string', valueName: 'ACCOUNT', description: 'Account losing the access' },
+    ...TUPLE_OPTIONS,
+  },
+  help: `${TARGET_HELP}
+Name the access exactly as it was given (groupListGuestAccesses lists them). When accesses
+remain, the value lists them; when none remains, the account no longer holds the group's keys.`,
+  examples: ['--group web --account bob --host 192.0.2.10 --user deploy --port 22'],
+  differences: [
+    'Removing an access that was not there answers OK_NO_CHANGE; The Bastion answers OK with the remaining accesses.',
+    '--proxy-host/--proxy-port/--proxy-user (jump hosts) are not available.',
+  ],
+  async handler(ctx, opts) {
+    let address = null;
+    if (ctx.request.host) {
+      const r = await resolveHost(ctx.request.host);
+      if (!isOk(r) || r.value === null) return r;
+      address = r.value.address;
+    }
+    const tuple = requestTuple(ctx, opts);
+    if (!isOk(tuple) || tuple.value === null) return tuple;
+    return delGuestAccess(ctx, { group: opts.group, account: opts.account, address, tuple: tuple.value, ttl: null, comment: null });
+  },
+});

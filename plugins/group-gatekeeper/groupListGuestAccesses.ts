@@ -1,0 +1,37 @@
+import { findAccount } from '../../src/accounts/lookup.js';
+import { printAcls, reverseNames } from '../../src/access/aclPrint.js';
+import { findGroup } from '../../src/access/groupName.js';
+import { definePlugin } from '../../src/plugin/define.js';
+import { isOk, R } from '../../src/result.js';
+
+export default definePlugin({
+  name: 'groupListGuestAccesses',
+  category: 'group-gatekeeper',
+  summary: 'List the guest accesses an account has to the servers of a group',
+  header: 'lists guest accesses to group servers of a bastion account',
+  options: {
+    group: { type: 'string', valueName: 'GROUP', description: 'The group whose servers the accesses are to' },
+    account: { type: 'string', valueName: 'ACCOUNT', description: 'The account to look at' },
+    'reverse-dns': { type: 'boolean', description: 'Look up the name of each address (slow: off unless asked)' },
+    include: { type: 'list', valueName: 'PATTERN', description: 'Only the lines with a column matching PATTERN' },
+    exclude: { type: 'list', valueName: 'PATTERN', description: 'Leave out the lines with a column matching PATTERN (wins over --include)' },
+  },
+  help: `Open to gatekeepers (of any group, as in The Bastion). PATTERN may hold the * and ? wildcards;
+a PATTERN without any matches text containing it.`,
+  examples: ['--group web --account bob'],
+  differences: ['--include/--exclude filter the JSON value too; The Bastion filters only the text table.'],
+  async handler(ctx, opts) {
+    const { store } = ctx;
+    if (!opts.group || !opts.account) return R('ERR_MISSING_PARAMETER', { msg: "Missing mandatory parameter 'account' or 'group'" });
+    const found = findGroup(store, opts.group);
+    if (!isOk(found) || found.value === null) return found;
+    const account = findAccount(store, opts.account);
+    if (!isOk(account) || account.value === null) return account;
+    const now = Math.floor(ctx.clock.now() / 1000);
+    const rows = store.acl.list({ kind: 'guest', accountId: account.value.id, groupId: found.value.id }, now);
+    if (rows.length === 0) return R('OK_EMPTY', { msg: "This account doesn't seem to have any guest access to this group" });
+    const reverse = opts['reverse-dns'] ? await reverseNames(rows) : undefined;
+    const [listed] = printAcls(ctx, [{ type: 'group-guest', group: found.value.name, acl: rows }], { includes: opts.include, excludes: opts.exclude, reverse });
+    return R('OK', { value: listed?.acl ?? [] });
+  },
+});

@@ -1,0 +1,36 @@
+import { groupKeyValue, printGroupKey } from '../../src/access/groupKeys.js';
+import { findGroup } from '../../src/access/groupName.js';
+import { requireGroupRole } from '../../src/access/groupRoles.js';
+import { definePlugin } from '../../src/plugin/define.js';
+import { isOk, R } from '../../src/result.js';
+
+export default definePlugin({
+  name: 'groupDelEgressKey',
+  category: 'group-owner',
+  summary: 'Delete one egress key of a group',
+  header: 'Remove a bastion group egress key',
+  options: {
+    group: { type: 'string', valueName: 'GROUP', description: 'Group to delete the egress key from' },
+    id: { type: 'string', valueName: 'ID', description: 'The key id, as groupInfo shows it (e.g. id1a2b3c4d)' },
+  },
+  help: `The private half is destroyed: the bastion can no longer reach servers with this key. Remove
+its public half from the servers' authorized_keys too. Only owners of the group (or superowners)
+may do this.`,
+  examples: ['--group web --id id15cbc848'],
+  handler(ctx, opts) {
+    const { config, out, store } = ctx;
+    if (!opts.id || !opts.group) return R('ERR_MISSING_PARAMETER', { msg: 'Missing the --group or --id parameter' });
+    const found0 = findGroup(store, opts.group);
+    if (!isOk(found0) || found0.value === null) return found0;
+    const g = found0.value;
+    const refused = requireGroupRole(ctx, g, 'owner', 'delete its egress keys');
+    if (refused) return refused;
+    const found = store.groups.keys(g.id).map((k) => ({ k, v: groupKeyValue(k, g.name, config) })).find((x) => x.v['id'] === opts.id);
+    if (!found) return R('ERR_INVALID_PARAMETER', { msg: `Couldn't find any key with the ID you specified (${opts.id}) in group ${g.name}` });
+    out.info("We're about to delete the following key:\n");
+    printGroupKey(out, found.v, found.k.created_at);
+    store.tx(() => store.groups.removeKey(g.id, found.k.id));
+    ctx.log.info({ type: 'group', action: 'delete_egress_key', group: g.name, fingerprint: found.k.fingerprint }, 'group egress key deleted');
+    return R('OK', { value: found.v, msg: `Key ${opts.id} has successfully been deleted from the ${g.name} group` });
+  },
+});

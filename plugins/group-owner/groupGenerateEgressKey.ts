@@ -1,0 +1,57 @@
+import { checkGroupKeyAlgo, groupKeyValue, newGroupKeyPair, printGroupKey } from '../../src/access/groupKeys.js';
+import { findGroup } from '../../src/access/groupName.js';
+import { requireGroupRole } from '../../src/access/groupRoles.js';
+import { definePlugin } from '../../src/plugin/define.js';
+import { isOk, R } from '../../src/result.js';
+
+export default definePlugin({
+  name: 'groupGenerateEgressKey',
+  category: 'group-owner',
+  summary: 'Create a new egress key pair for a group',
+  header: 'generating a new key pair for a group',
+  options: {
+    group: { type: 'string', valueName: 'GROUP', description: 'Group to generate a new egress key for' },
+    algo: { type: 'string', valueName: 'ALGO', description: 'Algorithm of the key: rsa, ecdsa or ed25519' },
+    size: {
+      type: 'integer',
+      valueName: 'SIZE',
+      description: 'Size of the key: RSA between the configured minimum and maximum (4096 is good), ECDSA 256, 384 or 521, Ed25519 always 256',
+    },
+    encrypted: { type: 'boolean', description: 'Protect the private key with a passphrase (not available on Gatehouse)' },
+  },
+  help: `The new key joins the group's other keys: members and guests may reach the group's servers
+with any of them (unless a server line forces one key). Copy its public half, with the from="…"
+part, into the authorized_keys of the servers. Only owners of the group (or superowners) may do this.`,
+  examples: ['--group web --algo ed25519', '--group web --algo rsa --size 4096'],
+  differences: [
+    '--encrypted is refused with ERR_NOT_IMPLEMENTED: private keys are sealed at rest by the bastion\'s keyring.',
+    "`filename`/`fullpath` are The Bastion's names for the key; no such file exists, the key lives in the store.",
+  ],
+  async handler(ctx, opts) {
+    const { config, out, store } = ctx;
+    if (!opts.algo || !opts.group) return R('ERR_MISSING_PARAMETER', { msg: "Missing the 'algo', 'size' or 'group' parameter" });
+    const algo = checkGroupKeyAlgo(config, opts.algo, opts.size);
+    if (!isOk(algo) || algo.value === null) {
+      return algo.code === 'ERR_MISSING_PARAMETER' ? R(algo.code, { msg: "Missing the 'algo', 'size' or 'group' parameter" }) : algo;
+    }
+    const found0 = findGroup(store, opts.group);
+    if (!isOk(found0) || found0.value === null) return found0;
+    const g = found0.value;
+    const refused = requireGroupRole(ctx, g, 'owner', 'manage its egress keys');
+    if (refused) return refused;
+    if (opts.encrypted) {
+      return R('ERR_NOT_IMPLEMENTED', { msg: 'Passphrase-protected group keys are not available here: private keys are already encrypted at rest by the bastion.' });
+    }
+    out.info('Generating a new key pair, this might take a while...');
+    const now = Math.floor(ctx.clock.now() / 1000);
+    const pair = await newGroupKeyPair(config, ctx.keyring, g.name, algo.value, now);
+    const id = store.tx(() => store.groups.insertKey({ ...pair, groupId: g.id }));
+    const row = store.groups.keys(g.id).find((k) => k.id === id);
+    if (!row) return R('ERR_INTERNAL', { msg: 'The new key could not be read back' });
+    const value = groupKeyValue(row, g.name, config);
+    out.info('The new key pair has been generated:\n');
+    printGroupKey(out, value, row.created_at);
+    ctx.log.info({ type: 'group', action: 'generate_egress_key', group: g.name, fingerprint: row.fingerprint }, 'group egress key generated');
+    return R('OK', { value });
+  },
+});

@@ -1,0 +1,28 @@
+import { changeGroupRole } from '../../src/access/groupMembership.js';
+import { definePlugin } from '../../src/plugin/define.js';
+import { isOk, R } from '../../src/result.js';
+
+export default definePlugin({
+  name: 'groupTransmitOwnership',
+  category: 'group-owner',
+  summary: 'Hand your ownership of a group over to another account',
+  header: 'transmit the ownership of a group',
+  options: {
+    group: { type: 'string', valueName: 'GROUP', description: 'Group whose ownership you hand over' },
+    account: { type: 'string', valueName: 'ACCOUNT', description: 'Account that becomes an owner of GROUP in your place' },
+  },
+  help: `The same as groupAddOwner for ACCOUNT followed by groupDelOwner for yourself, done in one
+transaction: either both happen or neither does. Your other roles on the group stay.`,
+  examples: ['--group web --account bob'],
+  handler(ctx, opts) {
+    if (opts.account === ctx.caller.name) {
+      return R('OK_NO_CHANGE', { msg: 'Nothing to do to transmit the ownership of the group to yourself' });
+    }
+    // Nested store.tx calls become savepoints of this one: a failure in the second step undoes the first.
+    return ctx.store.tx(() => {
+      const added = changeGroupRole(ctx, { group: opts.group, account: opts.account, role: 'owner', action: 'add' });
+      if (!isOk(added)) return added;
+      return changeGroupRole(ctx, { group: opts.group, account: ctx.caller.name, role: 'owner', action: 'del' });
+    });
+  },
+});

@@ -1,0 +1,31 @@
+import { findAccount } from '../../src/accounts/lookup.js';
+import { delPersonalAccess } from '../../src/access/aclPersonal.js';
+import { requestTarget, requestTuple, TARGET_HELP, TUPLE_OPTIONS } from '../../src/access/aclOptions.js';
+import { definePlugin } from '../../src/plugin/define.js';
+import { isOk, R } from '../../src/result.js';
+
+export default definePlugin({
+  name: 'accountDelPersonalAccess',
+  category: 'restricted',
+  summary: "Remove a server from an account's personal access list",
+  header: 'removing personal access to a server from an account',
+  options: {
+    account: { type: 'string', valueName: 'ACCOUNT', description: 'The account losing the access' },
+    ...TUPLE_OPTIONS,
+  },
+  help: `${TARGET_HELP}
+Name the access exactly as it was added (same block, user, port and protocol). This doesn't
+remove the account's key from the server's authorized_keys.`,
+  examples: ['--account alice --host 192.0.2.10 --user alice --port 22'],
+  differences: ['--proxy-host/--proxy-port/--proxy-user (jump hosts) are not available.'],
+  async handler(ctx, opts) {
+    const target = await requestTarget(ctx, "Missing parameter 'host' or didn't resolve correctly");
+    if (!isOk(target) || target.value === null) return target;
+    const tuple = requestTuple(ctx, opts);
+    if (!isOk(tuple) || tuple.value === null) return tuple;
+    if (!opts.account) return R('ERR_MISSING_PARAMETER', { msg: "Missing mandatory parameter 'account'" });
+    const account = findAccount(ctx.store, opts.account);
+    if (!isOk(account) || account.value === null) return account;
+    return delPersonalAccess(ctx, { account: account.value, target: target.value, tuple: tuple.value });
+  },
+});

@@ -1,0 +1,75 @@
+import { personalProbeKeys } from '../../src/access/aclKeys.js';
+import { machineDisplay } from '../../src/access/aclModify.js';
+import { addPersonalAccess } from '../../src/access/aclPersonal.js';
+import {
+  checkForced,
+  COMMENT_OPTION,
+  defaultComment,
+  FORCE_OPTIONS,
+  parseTtlOption,
+  requestTarget,
+  requestTuple,
+  TARGET_HELP,
+  TTL_OPTION,
+  TUPLE_OPTIONS,
+} from '../../src/access/aclOptions.js';
+import { effectiveUser } from '../../src/access/acl.js';
+import { probeAccess } from '../../src/access/aclProbe.js';
+import { definePlugin } from '../../src/plugin/define.js';
+import { isOk } from '../../src/result.js';
+
+export default definePlugin({
+  name: 'selfAddPersonalAccess',
+  category: 'restricted',
+  summary: 'Add a server to your personal access list',
+  header: 'adding personal access to a server on your account',
+  options: {
+    ...TUPLE_OPTIONS,
+    force: { type: 'boolean', description: "Don't test the SSH connection with your egress keys first" },
+    ...FORCE_OPTIONS,
+    ...TTL_OPTION,
+    ...COMMENT_OPTION,
+  },
+  help: `${TARGET_HELP}
+The access is used with your personal egress keys (selfListEgressKeys): one of them must be in the
+server's authorized_keys. Without --force, the bastion first logs in to the server with them
+(5 s at most) and refuses the line (ERR_CONNECTION_FAILED) when that fails.`,
+  examples: ['--host 192.0.2.10 --user me --port 22', '--host 198.51.100.0/24 --user-any --port-any --force'],
+  differences: [
+    '--proxy-host/--proxy-port/--proxy-user (jump hosts) are not available: proxyIp, proxyPort and proxyUser are always null.',
+    "The plugin configuration keys widest_v4_prefix and self_remote_user_only are not available.",
+  ],
+  async handler(ctx, opts) {
+    const { out, store, caller } = ctx;
+    const target = await requestTarget(ctx, "Missing parameter 'host' or didn't resolve correctly");
+    if (!isOk(target) || target.value === null) return target;
+    const tuple = requestTuple(ctx, opts);
+    if (!isOk(tuple) || tuple.value === null) return tuple;
+    const ttl = parseTtlOption(opts.ttl);
+    if (!isOk(ttl)) return ttl;
+    const forced = checkForced(opts);
+    if (!isOk(forced) || forced.value === null) return forced;
+    const t = tuple.value;
+    const a = target.value.address;
+    if (!opts.force) {
+      const user = effectiveUser(t) ?? caller.name;
+      out.info(`Testing connection to ${machineDisplay(a.ip, t.port ?? 22, user)}, please wait...`);
+      const probe = await probeAccess({ address: a, port: t.port, user, keys: personalProbeKeys(store, ctx.keyring, caller.account.id), forceKey: forced.value.forceKey });
+      if (!isOk(probe)) {
+        out.info("Note: if you still want to add this access even if it doesn't work, use --force");
+        return probe;
+      }
+      if (probe.msg !== probe.code) out.info(probe.msg);
+    } else {
+      out.info("Forcing add as asked, we didn't test the SSH connection, maybe it won't work!");
+    }
+    return addPersonalAccess(ctx, {
+      account: caller.account,
+      target: target.value,
+      tuple: t,
+      ttl: ttl.value,
+      comment: defaultComment(opts.comment, target.value),
+      ...forced.value,
+    });
+  },
+});

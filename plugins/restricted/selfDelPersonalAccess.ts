@@ -1,0 +1,24 @@
+import { delPersonalAccess } from '../../src/access/aclPersonal.js';
+import { requestTarget, requestTuple, TARGET_HELP, TUPLE_OPTIONS } from '../../src/access/aclOptions.js';
+import { definePlugin } from '../../src/plugin/define.js';
+import { isOk } from '../../src/result.js';
+
+export default definePlugin({
+  name: 'selfDelPersonalAccess',
+  category: 'restricted',
+  summary: 'Remove a server from your personal access list',
+  header: 'removing personal access to a server from your account',
+  options: { ...TUPLE_OPTIONS },
+  help: `${TARGET_HELP}
+Name the access exactly as it was added (same block, user, port and protocol). This doesn't
+remove your key from the server's authorized_keys.`,
+  examples: ['--host 192.0.2.10 --user me --port 22'],
+  differences: ['--proxy-host/--proxy-port/--proxy-user (jump hosts) are not available.'],
+  async handler(ctx, opts) {
+    const target = await requestTarget(ctx, "Missing parameter 'host' or didn't resolve correctly");
+    if (!isOk(target) || target.value === null) return target;
+    const tuple = requestTuple(ctx, opts);
+    if (!isOk(tuple) || tuple.value === null) return tuple;
+    return delPersonalAccess(ctx, { account: ctx.caller.account, target: target.value, tuple: tuple.value });
+  },
+});

@@ -1,0 +1,115 @@
+// The input of groupSetServers: the whole new server list of a group, read from stdin. The
+// Bastion's format is one line per server, [USER@]HOST[:PORT][ COMMENT]; Gatehouse also takes a
+// JSON array of {"host" (or "ip"), "user", "port", "comment"} objects, which scripts can produce
+// without worrying about quoting. Every entry is checked as the plugin would check one line;
+// the errors say which line failed and why, in The Bastion's wording.
+import { isValidRemoteUser, checkPort } from './acl.js';
+import { parseAddress, type AclAddress } from './aclAddress.js';
+import { resolveHost } from './aclHost.js';
+
+export interface BulkEntry {
+  readonly address: AclAddress;
+  readonly user: string | null;
+  readonly port: number | null;
+  readonly comment: string | null;
+}
+
+export interface BulkParse {
+  /** Non-empty lines (or array items) seen. */
+  readonly parsed: number;
+  readonly entries: BulkEntry[];
+  readonly errors: string[];
+}
+
+interface RawEntry {
+  readonly label: string;
+  readonly host: string;
+  readonly user: string | undefined;
+  readonly port: string | undefined;
+  readonly comment: string | null;
+}
+
+export async function parseServerList(input: string): Promise<BulkParse> {
+  const trimmed = input.trim();
+  const errors: string[] = [];
+  let raws: (RawEntry | null)[];
+  if (trimmed.startsWith('[')) {
+    raws = fromJson(trimmed, errors);
+  } else {
+    raws = trimmed
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .filter((l) => l.length > 0)
+      .map((line) => {
+        const m = /^(?:(\S+)@)?([a-zA-Z0-9_./-]+)(?::(\d+))?(?:\s+(.+))?$/.exec(line);
+        if (!m) {
+          errors.push(`Couldn't parse the line '${line}'`);
+          return null;
+        }
+        return { label: line, user: m[1], host: m[2] as string, port: m[3], comment: m[4] ?? null };
+      });
+  }
+  const entries: BulkEntry[] = [];
+  for (const [i, raw] of raws.entries()) {
+    if (!raw) continue;
+    const where = `In line ${i + 1} (${raw.label})`;
+    let port: number | null = null;
+    if (raw.port !== undefined) {
+      const p = checkPort(raw.port);
+      if (p.value === null) {
+        errors.push(`${where}, port '${raw.port}' is invalid`);
+        continue;
+      }
+      port = p.value;
+    }
+    if (raw.user !== undefined && !isValidRemoteUser(raw.user, true)) {
+      errors.push(`${where}, user '${raw.user}' is invalid`);
+      continue;
+    }
+    let address: AclAddress | null;
+    if (raw.host.includes('/')) {
+      const a = parseAddress(raw.host, { allowSubnets: true });
+      if (!a.value) {
+        errors.push(`${where}, ${a.msg}`);
+        continue;
+      }
+      address = a.value;
+    } else {
+      const r = await resolveHost(raw.host);
+      if (!r.value) {
+        errors.push(`${where}, ${r.msg}`);
+        continue;
+      }
+      address = r.value.address;
+    }
+    entries.push({ address, user: raw.user === undefined || raw.user === '*' ? null : raw.user, port, comment: raw.comment });
+  }
+  return { parsed: raws.length, entries, errors };
+}
+
+function fromJson(text: string, errors: string[]): (RawEntry | null)[] {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    errors.push('The input starts with [ but is not a valid JSON array');
+    return [];
+  }
+  if (!Array.isArray(data)) {
+    errors.push('The input starts with [ but is not a valid JSON array');
+    return [];
+  }
+  return data.map((item: unknown, i) => {
+    const o = item !== null && typeof item === 'object' ? (item as Record<string, unknown>) : null;
+    const host = o ? (o['host'] ?? o['ip']) : undefined;
+    const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined);
+    if (!o || typeof host !== 'string') {
+      errors.push(`In line ${i + 1} (${JSON.stringify(item)}), expected an object with a "host" string`);
+      return null;
+    }
+    const user = o['user'] === null ? undefined : str(o['user']);
+    const port = o['port'] === null ? undefined : str(o['port']);
+    const comment = typeof o['comment'] === 'string' && o['comment'] !== '' ? o['comment'] : null;
+    return { label: JSON.stringify(item), host, user, port, comment };
+  });
+}

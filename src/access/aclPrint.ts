@@ -1,0 +1,147 @@
+// Access lists as the listing plugins show them (The Bastion's print_acls and _get_acl_from_file
+// in lib/perl/OVH/Bastion/allowdeny.inc): one JSON object per entry with The Bastion's field names
+// and types (port as a string, as it is read back from the list file; expiry an epoch number),
+// and a text table that leaves out the columns nobody filled. --include / --exclude patterns
+// match the text cells of a row; Gatehouse filters the JSON value with them too.
+import dns from 'node:dns';
+import type { PluginContext } from '../plugin/context.js';
+import type { AclRow } from '../store/acl.js';
+import { durationToHuman } from '../util/duration.js';
+import { effectiveUser, wildcardMatcher } from './acl.js';
+
+export interface AclJsonEntry {
+  ip: string;
+  user: string | null;
+  port: string | null;
+  forceKey: string | null;
+  forcePassword: string | null;
+  expiry: number | null;
+  addedBy: string | null;
+  addedDate: string | null;
+  userComment: string | null;
+  comment: string | null;
+  proxyIp: null;
+  proxyPort: null;
+  proxyUser: null;
+  reverseDns: string | null;
+}
+
+/** One way of access as listings group them: personal, group, group-member, group-guest. */
+export interface AclContext {
+  readonly type: string;
+  readonly group?: string;
+  readonly acl: readonly AclRow[];
+}
+
+export interface AclContextJson {
+  type: string;
+  group?: string;
+  acl: AclJsonEntry[];
+}
+
+export interface PrintOptions {
+  readonly includes?: readonly string[];
+  readonly excludes?: readonly string[];
+  /** Reverse names by IP (reverseNames), when --reverse-dns was asked for. */
+  readonly reverse?: ReadonlyMap<string, string | null>;
+  /** Leave out the group contexts (--hide-groups). */
+  readonly hideGroups?: boolean;
+}
+
+const pad2 = (n: number): string => String(n).padStart(2, '0');
+
+/** "YYYY-MM-DD HH:MM:SS" in the server's time zone, as The Bastion writes "# add by X on …". */
+export function addedDate(epochSec: number): string {
+  const d = new Date(epochSec * 1000);
+  return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())} ${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}`;
+}
+
+export function aclJson(e: AclRow, reverseDns: string | null = null): AclJsonEntry {
+  return {
+    ip: e.ip,
+    user: effectiveUser(e),
+    port: e.port === null ? null : String(e.port),
+    forceKey: e.force_key,
+    forcePassword: e.force_password,
+    expiry: e.expires_at,
+    addedBy: e.added_by,
+    addedDate: addedDate(e.added_at),
+    userComment: e.comment,
+    comment: null,
+    proxyIp: null,
+    proxyPort: null,
+    proxyUser: null,
+    reverseDns,
+  };
+}
+
+const COLUMNS = ['IP', 'PORT', 'USER', 'ACCESS-BY', 'ADDED-BY', 'ADDED-AT', 'EXPIRY?', 'COMMENT', 'FORCED-KEY', 'FORCED-PASSWORD'];
+
+/** Prints the table and returns the JSON contexts, both filtered by --include/--exclude (and --hide-groups). */
+export function printAcls(ctx: PluginContext, contexts: readonly AclContext[], o: PrintOptions): AclContextJson[] {
+  const include = wildcardMatcher(o.includes ?? []);
+  const exclude = wildcardMatcher(o.excludes ?? []);
+  const now = Math.floor(ctx.clock.now() / 1000);
+  const rows: string[][] = [];
+  const json: AclContextJson[] = [];
+  for (const c of contexts) {
+    if (o.hideGroups && c.type.startsWith('group')) continue;
+    const accessBy = c.group ? `${c.group}(${c.type})` : c.type;
+    const kept: AclJsonEntry[] = [];
+    for (const e of c.acl) {
+      const rev = o.reverse?.get(e.ip) ?? null;
+      const user = effectiveUser(e);
+      const row = [
+        rev ?? e.ip,
+        e.port === null ? '*' : String(e.port),
+        user ?? '*',
+        accessBy,
+        e.added_by || '-',
+        addedDate(e.added_at).slice(0, 10),
+        e.expires_at === null ? '-' : durationToHuman(Math.max(0, e.expires_at - now), now).human,
+        e.comment || '-',
+        e.force_key || '-',
+        e.force_password || '-',
+      ];
+      if (exclude && row.some((cell) => exclude(cell))) continue;
+      if (include && !row.some((cell) => include(cell))) continue;
+      rows.push(row);
+      kept.push(aclJson(e, rev));
+    }
+    json.push(c.group === undefined ? { type: c.type, acl: kept } : { type: c.type, group: c.group, acl: kept });
+  }
+  const used = COLUMNS.map((_, i) => rows.some((r) => r[i] !== '-'));
+  const width = COLUMNS.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
+  const fmt = (cells: readonly string[]): string =>
+    cells
+      .map((cell, i) => (used[i] ? cell.padStart(width[i] as number) : null))
+      .filter((x) => x !== null)
+      .join(' ');
+  const lines = [fmt(COLUMNS), fmt(width.map((w) => '-'.repeat(w))), ...rows.map(fmt)];
+  lines.push('', `${rows.length} accesses listed`);
+  ctx.out.info(lines.join('\n'));
+  return json;
+}
+
+/** Reverse names of the single addresses among `rows` (getnameinfo, so /etc/hosts counts), null when none. */
+export async function reverseNames(rows: readonly AclRow[], timeoutMs = 2000): Promise<Map<string, string | null>> {
+  const out = new Map<string, string | null>();
+  const singles = [...new Set(rows.filter((r) => !r.ip.includes('/')).map((r) => r.ip))];
+  await Promise.all(
+    singles.map(
+      (ip) =>
+        new Promise<void>((resolve) => {
+          const timer = setTimeout(() => {
+            out.set(ip, null);
+            resolve();
+          }, timeoutMs);
+          dns.lookupService(ip, 22, (err, hostname) => {
+            clearTimeout(timer);
+            out.set(ip, err || !hostname || hostname === ip ? null : hostname);
+            resolve();
+          });
+        }),
+    ),
+  );
+  return out;
+}

@@ -1,0 +1,117 @@
+// Guest accesses: one server of a group given to an account that is not a member, used with the
+// group's keys (The Bastion's groupSetRole with type guest, and the osh-accountAddGroupServer
+// helper). A guest access can only name a server the group itself has (ERR_GROUP_HAS_NO_ACCESS),
+// never for a member (ERR_MEMBER_CANNOT_BE_GUEST), and must respect the group's guest TTL limit.
+// An account is a guest of a group while it has at least one guest access to it.
+import type { PluginContext } from '../plugin/context.js';
+import { isOk, R, type Result } from '../result.js';
+import { durationToHuman, formatDuration } from '../util/duration.js';
+import { effectiveUser, type AclTuple } from './acl.js';
+import type { AclAddress } from './aclAddress.js';
+import { bestMatch, entryAllows } from './aclMatch.js';
+import { addLine, deleteLine, machineDisplay } from './aclModify.js';
+import { aclJson } from './aclPrint.js';
+import { GROUP_SETTING } from './groupInfo.js';
+import { roleChangeTarget } from './groupMembership.js';
+
+export interface GuestChange {
+  readonly group: string | undefined;
+  readonly account: string | undefined;
+  readonly address: AclAddress | null;
+  readonly tuple: AclTuple;
+  /** Seconds, add only. */
+  readonly ttl: number | null;
+  readonly comment: string | null;
+}
+
+export function addGuestAccess(ctx: PluginContext, c: GuestChange): Result {
+  const { store, out } = ctx;
+  if (!c.group || !c.account) return R('ERR_MISSING_PARAMETER', { msg: "Missing mandatory parameter 'account' or 'group'" });
+  if (!c.address) return R('ERR_MISSING_PARAMETER', { msg: 'Missing argument host for type guest' });
+  // The group's guest TTL policy is looked at before anything else is (as groupSetRole does).
+  const policyGroup = store.groups.byName(c.group.startsWith('key') ? c.group.slice(3) : c.group);
+  const limit = policyGroup ? Number(store.groups.settings(policyGroup.id).get(GROUP_SETTING.guestTtlLimit) ?? 0) : 0;
+  if (limit > 0) {
+    if (!c.ttl) return R('ERR_INVALID_PARAMETER', { msg: `This group requires guest accesses to have a TTL set, to a duration of ${formatDuration(limit)} or less` });
+    if (c.ttl > limit) {
+      return R('ERR_INVALID_PARAMETER', { msg: `The TTL you specified is invalid, this group requires guest accesses to have a TTL of ${formatDuration(limit)} maximum` });
+    }
+  }
+  const t = roleChangeTarget(ctx, c.group, c.account, 'guest');
+  if (!isOk(t) || t.value === null) return t;
+  const { group, account } = t.value;
+  const now = Math.floor(ctx.clock.now() / 1000);
+  const a = c.address;
+  const user = effectiveUser(c.tuple);
+  const machine = machineDisplay(a.ip, c.tuple.port, user);
+  const groupLines = store.acl.list({ kind: 'group', groupId: group.id }, now).filter((e) => entryAllows(e, { ip: a, port: c.tuple.port, user }));
+  const groupLine = bestMatch(groupLines);
+  if (!groupLine) {
+    return R('ERR_GROUP_HAS_NO_ACCESS', {
+      msg: `The group ${group.name} doesn't have access to ${machine}, so you can't add a guest group access to it (first add it to the group if applicable, with groupAddServer)`,
+    });
+  }
+  if (store.groups.hasRole(group.id, account.id, 'member')) {
+    return R('ERR_MEMBER_CANNOT_BE_GUEST', { msg: `Can't add ${account.name} as a guest of group ${group.name}, they're already a member!` });
+  }
+  const done = store.tx(() => {
+    const r = addLine(
+      store,
+      { kind: 'guest', accountId: account.id, groupId: group.id },
+      { address: a, tuple: c.tuple },
+      // Without a comment of its own, the guest line takes the one of the group line it relies on.
+      { comment: c.comment ?? groupLine.comment, ttl: c.ttl, forceKey: null, forcePassword: null },
+      ctx.caller.name,
+      now,
+    );
+    store.groups.addRole(group.id, account.id, 'guest', ctx.caller.name, now);
+    return r;
+  });
+  if (done === 'exists') {
+    out.info(`Account ${account.name} already had access to ${machine} through ${group.name}`);
+    return R('OK_NO_CHANGE', { msg: `Account ${account.name} already had access to ${machine} through ${group.name}` });
+  }
+  ctx.log.info({ type: 'membership', action: 'add', role: 'guest', group: group.name, account: account.name, ip: a.ip, user, port: c.tuple.port, ttl: c.ttl }, 'guest access added');
+  out.info(`Account ${account.name} has now access to the group key of ${group.name}, but does NOT`);
+  out.info(`automatically inherit access to any of the group's servers, only to ${machine},`);
+  out.info(`and any other of the group's servers previously granted to ${account.name}.`);
+  if (c.ttl) out.info(`This access will expire in ${durationToHuman(c.ttl, now).human}`);
+  out.info(`\nYou can view ${account.name}'s guest accesses to ${group.name} with the following command:`);
+  out.info(`${ctx.config.bastionName} --osh groupListGuestAccesses --account ${account.name} --group ${group.name}`);
+  return R('OK');
+}
+
+export function delGuestAccess(ctx: PluginContext, c: GuestChange): Result {
+  const { store, out } = ctx;
+  if (!c.group || !c.account) return R('ERR_MISSING_PARAMETER', { msg: "Missing mandatory parameter 'account' or 'group'" });
+  if (!c.address) return R('ERR_MISSING_PARAMETER', { msg: 'Missing argument host for type guest' });
+  const t = roleChangeTarget(ctx, c.group, c.account, 'guest');
+  if (!isOk(t) || t.value === null) return t;
+  const { group, account } = t.value;
+  if (store.groups.hasRole(group.id, account.id, 'member')) {
+    return R('ERR_MEMBER_CANNOT_BE_GUEST', { msg: `Can't remove ${account.name} as a guest of group ${group.name}, they're a member!` });
+  }
+  const now = Math.floor(ctx.clock.now() / 1000);
+  const a = c.address;
+  const machine = machineDisplay(a.ip, c.tuple.port, effectiveUser(c.tuple));
+  const owner = { kind: 'guest' as const, accountId: account.id, groupId: group.id };
+  const outcome = store.tx(() => {
+    const done = deleteLine(store, owner, { address: a, tuple: c.tuple }, now);
+    const left = store.acl.list(owner, now);
+    // No guest access left: the account no longer holds the group's keys.
+    if (left.length === 0) store.groups.removeRole(group.id, account.id, 'guest');
+    return { done, left };
+  });
+  if (outcome.done === 'absent') {
+    out.info(`Account ${account.name} didn't have access to ${machine} through ${group.name}`);
+    return R('OK_NO_CHANGE', { msg: `Account ${account.name} didn't have access to ${machine} through ${group.name}, nothing done` });
+  }
+  ctx.log.info({ type: 'membership', action: 'del', role: 'guest', group: group.name, account: account.name, ip: a.ip }, 'guest access removed');
+  out.info(`Access to ${machine} through group ${group.name} was removed from account ${account.name}`);
+  if (outcome.left.length === 0) {
+    out.info(`No guest access to servers of group ${group.name} remained for account ${account.name}, removed group key access`);
+    return R('OK');
+  }
+  // The Bastion answers with the guest accesses that remain.
+  return R('OK', { value: outcome.left.map((e) => aclJson(e)) });
+}
