@@ -165,6 +165,9 @@ export interface Ssh2Target {
   lastPty: { term: string; cols: number; rows: number } | null;
   /** Env requests received by the last session. */
   lastEnv: Record<string, string>;
+  /** Window changes and signals received, in order, across sessions. */
+  readonly windowChanges: { cols: number; rows: number }[];
+  readonly signals: string[];
   rotateHostKey(): Promise<void>;
   close(): Promise<void>;
 }
@@ -174,7 +177,7 @@ export interface Ssh2Target {
  * `/bin/sh -c` (stdout and stderr kept apart, exit status or signal passed back), or `/bin/sh`
  * reading stdin for a shell.
  */
-export async function startSsh2Target(host: string, authorizedKeys: readonly string[]): Promise<Ssh2Target> {
+export async function startSsh2Target(host: string, authorizedKeys: readonly string[], opts: { port?: number } = {}): Promise<Ssh2Target> {
   assertLoopback(host);
   const allowed = authorizedKeys.map((l) => {
     const k = parsePublicKeyLine(l);
@@ -182,7 +185,7 @@ export async function startSsh2Target(host: string, authorizedKeys: readonly str
     return k.value;
   });
   let hostKey = hostKeyPair();
-  const port = await freePort(host);
+  const port = opts.port ?? (await freePort(host));
   const clients = new Set<Connection>();
   let server: InstanceType<typeof Server> | null = null;
   const target: Ssh2Target = {
@@ -192,6 +195,8 @@ export async function startSsh2Target(host: string, authorizedKeys: readonly str
     logins: [],
     lastPty: null,
     lastEnv: {},
+    windowChanges: [],
+    signals: [],
     async rotateHostKey() {
       await stop();
       hostKey = hostKeyPair();
@@ -228,14 +233,23 @@ export async function startSsh2Target(host: string, authorizedKeys: readonly str
           target.lastPty = { term: info.term, cols: info.cols, rows: info.rows };
           acc?.();
         });
-        session.on('window-change', (acc) => acc?.());
+        session.on('window-change', (acc, _rej, info) => {
+          target.windowChanges.push({ cols: info.cols, rows: info.rows });
+          acc?.();
+        });
+        let child: ChildProcess | null = null;
+        session.on('signal', (acc, _rej, info) => {
+          target.signals.push(info.name);
+          acc?.();
+          if (child) killGroup(child, `SIG${info.name}` as NodeJS.Signals);
+        });
         session.on('exec', (acc, _rej, info) => {
           const ch = acc?.();
-          if (ch) run(ch, ['-c', info.command]);
+          if (ch) child = run(ch, ['-c', info.command]);
         });
         session.on('shell', (acc) => {
           const ch = acc?.();
-          if (ch) run(ch, []);
+          if (ch) child = run(ch, []);
         });
       });
     });
@@ -260,18 +274,31 @@ export async function startSsh2Target(host: string, authorizedKeys: readonly str
   return target;
 }
 
-function run(ch: ServerChannel, args: string[]): void {
-  const child = spawn('/bin/sh', args, { stdio: ['pipe', 'pipe', 'pipe'] });
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    if (child.pid !== undefined) process.kill(-child.pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+function run(ch: ServerChannel, args: string[]): ChildProcess {
+  // Its own process group, so a signal or the end of the session reaches every process it started.
+  const child = spawn('/bin/sh', args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
   ch.pipe(child.stdin);
   child.stdin.on('error', () => {});
   child.stdout.pipe(ch, { end: false });
   child.stderr.pipe(ch.stderr, { end: false });
-  ch.on('signal', (info: { name: string }) => void child.kill(`SIG${info.name}` as NodeJS.Signals));
+  // The session went away (the bastion closed it): the command goes with it.
+  ch.on('close', () => {
+    if (child.exitCode === null && child.signalCode === null) killGroup(child, 'SIGKILL');
+  });
   child.on('close', (code, signal) => {
     if (signal) ch.exit(signal.replace(/^SIG/, ''), false, '');
     else ch.exit(code ?? 0);
     ch.end();
   });
+  return child;
 }
 
 // ---- store seeding: what the access and key plugins would have written -------------------------
