@@ -3,6 +3,7 @@
 // up with the system resolver (so /etc/hosts counts, as getaddrinfo does for The Bastion), IPv4
 // answers preferred, with a time limit; nothing is ever connected to here.
 import dns from 'node:dns';
+import { EXIT } from '../exitCodes.js';
 import { R, type Result } from '../result.js';
 import { isValidRemoteUser, checkPort } from './acl.js';
 import { parseAddress, type AclAddress } from './aclAddress.js';
@@ -44,6 +45,7 @@ function lookup(host: string, timeoutMs: number): Promise<string | null> {
 
 export interface TargetRefusal {
   readonly code: 'KO_INVALID_PORT' | 'KO_INVALID_REMOTE_USER' | 'KO_INVALID_REMOTE_HOST' | 'KO_HOST_NOT_FOUND';
+  readonly exit: number;
   readonly msg: string;
 }
 
@@ -54,11 +56,16 @@ export interface TargetRefusal {
  * (exit 102). Null when there's nothing to refuse.
  */
 export async function checkPluginTarget(o: { readonly port?: string | undefined; readonly user?: string | undefined; readonly host?: string | undefined }): Promise<TargetRefusal | null> {
-  if (o.port !== undefined && checkPort(o.port).value === null) return { code: 'KO_INVALID_PORT', msg: `Invalid port specified (${o.port})` };
-  if (o.user && !isValidRemoteUser(o.user, true)) return { code: 'KO_INVALID_REMOTE_USER', msg: `Remote user name '${o.user}' seems invalid` };
+  if (o.port !== undefined && checkPort(o.port).value === null) {
+    return { code: 'KO_INVALID_PORT', exit: EXIT.INVALID_PORT, msg: `Invalid port specified (${o.port})` };
+  }
+  if (o.user && !isValidRemoteUser(o.user, true)) {
+    return { code: 'KO_INVALID_REMOTE_USER', exit: EXIT.INVALID_REMOTE_USER, msg: `Remote user name '${o.user}' seems invalid` };
+  }
   if (o.host) {
     const r = await resolveHost(o.host);
-    if (r.code === 'KO_INVALID_REMOTE_HOST' || r.code === 'KO_HOST_NOT_FOUND') return { code: r.code, msg: r.msg };
+    if (r.code === 'KO_INVALID_REMOTE_HOST') return { code: r.code, exit: EXIT.INVALID_REMOTE_HOST, msg: r.msg };
+    if (r.code === 'KO_HOST_NOT_FOUND') return { code: r.code, exit: EXIT.HOST_NOT_FOUND, msg: r.msg };
   }
   return null;
 }

@@ -6,6 +6,7 @@ import crypto from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import { checkAccountState } from '../access/accountState.js';
+import { checkPluginTarget } from '../access/aclHost.js';
 import { mayRunCategory, rolesOf, type GroupRoleCheck } from '../access/roles.js';
 import type { BastionConfig } from '../config/schema.js';
 import type { ConfigSource } from '../config/source.js';
@@ -175,6 +176,11 @@ async function route(
     );
   }
   if (req.afterDashes) pluginWords = [...pluginWords, ...req.afterDashes];
+
+  // osh.pl checks a plugin call's --port, --user and --host (resolving a name) before it looks at
+  // the plugin: the same refusals, exit statuses (134, 127, 128, 102) and null command here.
+  const badTarget = await checkPluginTarget(o);
+  if (badTarget) return refuse(term, badTarget.code, badTarget.exit, badTarget.msg);
 
   const plugin = svc.plugins.get(LEGACY_NAMES[pluginName] ?? pluginName);
   if (!plugin) return refuse(term, 'KO_UNKNOWN_COMMAND', EXIT.UNKNOWN_COMMAND, `Unknown command '${pluginName}'`);
