@@ -6,7 +6,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AnyPlugin } from '../plugin/define.js';
 import { BLOCKS, spliceBlock } from './blocks.js';
-import { renderPluginIndex, renderPluginPage, sortedPlugins } from './pluginPage.js';
+import { LEGACY_NAMES } from '../command/dispatch.js';
+import { oldNamesByPlugin, renderPluginIndex, renderPluginPage, sortedPlugins } from './pluginPage.js';
 
 /** The repository root, from dist/src/docs/ (compiled) — three levels up. */
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -17,8 +18,9 @@ export const GENERATED_DIR = 'docs/plugins';
 export function expectedDocs(repoRoot: string, plugins: Iterable<AnyPlugin>): Map<string, string> {
   const files = new Map<string, string>();
   const all = sortedPlugins(plugins);
-  for (const p of all) files.set(`${GENERATED_DIR}/${p.category}/${p.name}.md`, renderPluginPage(p));
-  files.set(`${GENERATED_DIR}/README.md`, renderPluginIndex(all));
+  const oldNames = oldNamesByPlugin(LEGACY_NAMES);
+  for (const p of all) files.set(`${GENERATED_DIR}/${p.category}/${p.name}.md`, renderPluginPage(p, oldNames));
+  files.set(`${GENERATED_DIR}/README.md`, renderPluginIndex(all, LEGACY_NAMES));
   for (const [file, blocks] of Object.entries(BLOCKS)) {
     let text = fs.readFileSync(path.join(repoRoot, file), 'utf8');
     for (const [id, render] of Object.entries(blocks)) text = spliceBlock(text, id, render(), file);

@@ -73,18 +73,29 @@ function optionsTable(p: AnyPlugin): string {
   const entries = Object.entries(p.options);
   if (entries.length === 0) return 'This plugin takes no options.';
   const rows = entries.map(([name, d]) => {
-    const notes = d.secret ? ' The value is replaced by `********` in the audit trail and logs.' : '';
-    return [optionNames(name, d).map(cellCode).join(', '), valueCell(name, d), isRequired(d) ? 'yes' : 'no', cell(d.description + notes)];
+    const text = d.secret ? `${d.description.trim().replace(/\.?$/, '.')} The value is replaced by \`********\` in the audit trail and logs.` : d.description;
+    return [optionNames(name, d).map(cellCode).join(', '), valueCell(name, d), isRequired(d) ? 'yes' : 'no', cell(text)];
   });
   return table(['Option', 'Value', 'Required', 'Description'], rows);
 }
 
-export function renderPluginPage(p: AnyPlugin): string {
+/** Old names (The Bastion's legacy plugin names) that reach each plugin, by plugin name. */
+export type OldNames = ReadonlyMap<string, readonly string[]>;
+
+export function oldNamesByPlugin(legacy: Readonly<Record<string, string>>): OldNames {
+  const out = new Map<string, string[]>();
+  for (const [old, current] of Object.entries(legacy).sort((a, b) => byCodePoint(a[0], b[0]))) out.set(current, [...(out.get(current) ?? []), old]);
+  return out;
+}
+
+export function renderPluginPage(p: AnyPlugin, oldNames: OldNames = new Map()): string {
   const out: string[] = [GENERATED_NOTE, '', `# ${p.name}`, ''];
   out.push(p.summary.trim(), '');
   out.push(`- **Category:** ${code(p.category)} (source: ${code(`plugins/${p.category}/${p.name}.ts`)})`);
   out.push(`- **Who may run it:** ${WHO_MAY_RUN[p.category]}`);
   if (p.header !== undefined && p.header !== p.summary) out.push(`- **Output title:** ${cell(p.header)}`);
+  const old = oldNames.get(p.name);
+  if (old && old.length > 0) out.push(`- **Old names, still accepted:** ${old.map(code).join(', ')}`);
   out.push('', '## Usage', '', fenced(usageLine(p)), '');
   out.push('Add `--json`, `--json-pretty` or `--json-greppable` for the JSON envelope (see [the JSON API](../../json-api.md)), and `--help` for this text on the bastion.', '');
   out.push('## Options', '', optionsTable(p), '');
@@ -103,7 +114,7 @@ export function sortedPlugins(plugins: Iterable<AnyPlugin>): AnyPlugin[] {
   return [...plugins].sort((a, b) => byCodePoint(a.category, b.category) || byCodePoint(a.name, b.name));
 }
 
-export function renderPluginIndex(plugins: Iterable<AnyPlugin>): string {
+export function renderPluginIndex(plugins: Iterable<AnyPlugin>, legacy: Readonly<Record<string, string>> = {}): string {
   const all = sortedPlugins(plugins);
   const out: string[] = [GENERATED_NOTE, '', '# Plugins', ''];
   out.push(
@@ -121,6 +132,17 @@ export function renderPluginIndex(plugins: Iterable<AnyPlugin>): string {
       continue;
     }
     out.push(table(['Plugin', 'What it does'], mine.map((p) => [`[${p.name}](${category}/${p.name}.md)`, cell(p.summary)])), '');
+  }
+  const known = new Map(all.map((p) => [p.name, p]));
+  const olds = Object.entries(legacy)
+    .filter(([, current]) => known.has(current))
+    .sort((a, b) => byCodePoint(a[0], b[0]));
+  if (olds.length > 0) {
+    out.push('## Old names', '', "The Bastion's former plugin names are still accepted and run the current plugin:", '');
+    out.push(table(['Old name', 'Runs'], olds.map(([old, current]) => {
+      const p = known.get(current) as AnyPlugin;
+      return [code(old), `[${current}](${p.category}/${current}.md)`];
+    })), '');
   }
   return out.join('\n');
 }
