@@ -59,6 +59,7 @@ export const ERROR_CODES = {
   KO_CONNECTION_ERROR: 'Egress: the connection to the target failed or the target refused the session (exit 105).',
   KO_HOSTKEY_CHANGED: 'Egress: the target presented a host key other than the one on record (exit 105).',
   KO_HOSTKEY_UNKNOWN: "Egress: the target's host key is not on record and the account's StrictHostKeyChecking is 'yes' (exit 105).",
+  KO_TTYREC_FAILED: 'Egress: the session could not be recorded, so it was not opened (exit 126).',
   KO_IDLE_TIMEOUT: 'Egress: the session was closed after idleKillTimeout seconds without activity (exit 117).',
   KO_GROUP_NOT_FOUND: 'No group of that name.',
   KO_NAME_TOO_LONG: 'The group name is too long (18 characters at most).',

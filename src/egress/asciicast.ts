@@ -35,11 +35,25 @@ export class CastWriter {
   private failed: Error | null = null;
 
   constructor(readonly file: string, header: CastHeader) {
-    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    try {
+      fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    } catch {
+      // The file can't be opened then either: that error is the one ready() reports.
+    }
     // 'wx': a recording is never overwritten; 0600: it may hold anything the target printed.
     this.out = fs.createWriteStream(file, { flags: 'wx', mode: 0o600, highWaterMark: 256 * 1024 });
     this.out.on('error', (err) => (this.failed = err));
     this.out.write(JSON.stringify(header) + '\n');
+  }
+
+  /** Resolves once the file is open (null) or could not be created (the error). */
+  ready(): Promise<Error | null> {
+    if (this.failed) return Promise.resolve(this.failed);
+    if (this.out.pending === false) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      this.out.once('ready', () => resolve(null));
+      this.out.once('error', (err) => resolve(err));
+    });
   }
 
   /** Output of the session (stdout, or everything with a pty). Returns false when the file lags. */

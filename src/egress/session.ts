@@ -165,6 +165,13 @@ export async function runEgress(env: EgressEnv, req: TargetRequest): Promise<Egr
       title: `${account.name} => ${target}`,
       env: { TERM: ingressPty?.term ?? 'xterm' },
     });
+    // An unrecorded session is not opened (The Bastion refuses when ttyrec can't start).
+    const recError = await rec.ready();
+    if (recError) {
+      store.sessions.end(env.callId, { endedAt: env.clock.now(), exitStatus: EXIT.TTYREC_CMDLINE_FAILED, exitSignal: null, comment: 'ttyrec_failed', bytesUp: 0, bytesDown: 0 });
+      env.log.error({ session: env.callId, err: recError.message }, 'recording could not be created');
+      return refuse('KO_TTYREC_FAILED', EXIT.TTYREC_CMDLINE_FAILED, 'This session could not be recorded, so it was not opened: warn your bastion admin');
+    }
     say('Connecting...');
     const hostTarget = { accountId: account.id, host: ip, port: req.port };
     const policy = strictPolicyOf(settings);

@@ -2,6 +2,8 @@
 // arrive apart and untouched, its exit status (or signal) is the call's, and every request that
 // reached the access decision leaves a sessions row under the audit row's id.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { greppable, sshCall } from '../helpers/clients.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -101,4 +103,20 @@ test('a sessions row for every allowed session: id = audit call id, target, exit
   assert.equal(row.via_port, srv.port);
   assert.ok(row.ended_at !== null && row.ended_at >= row.started_at);
   assert.match(row.recording ?? '', /^recordings\/alice\/\d{4}-\d\d-\d\d\/[0-9a-f]{12}\.cast$/);
+});
+
+test('a session that cannot be recorded is not opened: 126 KO_TTYREC_FAILED', async () => {
+  const norec = srv.addAccount('norec');
+  const id = srv.gh.store.accounts.byName('norec')?.id ?? -1;
+  const key = addPersonalEgressKey(srv.gh.store, srv.gh.dataDir, id);
+  void key;
+  grantPersonal(srv.gh.store, id, { ip: HOST });
+  // A file where the account's recordings directory should be.
+  fs.mkdirSync(path.join(srv.gh.dataDir, 'recordings'), { recursive: true });
+  fs.writeFileSync(path.join(srv.gh.dataDir, 'recordings', 'norec'), 'in the way');
+  const logins = target.logins.length;
+  const r = await sshCall(srv.port, norec.name, norec.key.privateFile, ['--json-greppable', `deploy@${HOST}`, '-p', String(target.port), '--', 'true']);
+  assert.equal(r.code, 126, r.stderr);
+  assert.equal(greppable(r.stdout).error_code, 'KO_TTYREC_FAILED');
+  assert.equal(target.logins.length, logins, 'the target was never logged into');
 });
