@@ -23,6 +23,7 @@ export const EXIT_MEANINGS: Readonly<Record<string, string>> = {
   MAINTENANCE_MODE: 'The bastion is in maintenance mode and refuses logins.',
   ACCOUNT_INVALID: 'The account is not valid for this bastion.',
   TTL_EXPIRED: 'The account reached the end of its TTL (`KO_TTL_EXPIRED`).',
+  TTYREC_CMDLINE_FAILED: 'The session could not be recorded, so it was not opened (`KO_TTYREC_FAILED`).',
   INVALID_REMOTE_USER: 'The remote user name is not valid (`KO_INVALID_REMOTE_USER`).',
   INVALID_REMOTE_HOST: 'The remote host is not valid, or is a subnet (`KO_INVALID_REMOTE_HOST`).',
   ACCOUNT_FROZEN: 'The account is frozen (`KO_ACCOUNT_FROZEN`).',
