@@ -15,7 +15,6 @@ export const ERROR_CODES = {
   KO_UNKNOWN_COMMAND: 'No plugin of that name.',
   KO_RESTRICTED_COMMAND: 'The caller may not run that plugin (category refused before parsing).',
   KO_GETOPTS_FAILED: 'The bastion options could not be parsed.',
-  KO_HELP: 'Help was printed (bastion --help).',
   KO_INVALID_PORT: 'A port outside 1-65535.',
   KO_INVALID_REMOTE_USER: 'A remote user name that is not valid.',
   KO_INVALID_REMOTE_HOST: 'A remote host that is not valid.',

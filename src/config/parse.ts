@@ -85,11 +85,31 @@ export function validateConfig(raw: Record<string, unknown>): ParsedConfig {
       out[name] = spec.kind === 'list' ? [...spec.default] : spec.default;
     }
   }
+  deriveEgressKeySize(out, warnings);
   const known = new Set([...Object.keys(CONFIG_SCHEMA), ...Object.values(DEPRECATED_NAMES)]);
   for (const name of Object.keys(raw)) {
     if (!known.has(name)) warnings.push(`option '${name}' is not used by Gatehouse`);
   }
   return { config: Object.freeze(out) as unknown as BastionConfig, warnings };
+}
+
+// defaultAccountEgressKeySize depends on defaultAccountEgressKeyAlgorithm (configuration.inc):
+// 0 or absent means the algorithm's default, and a size the algorithm can't take falls back to it.
+const EGRESS_SIZES: Record<string, { fallback: number; valid: (n: number) => boolean }> = {
+  rsa: { fallback: 4096, valid: (n) => n >= 1024 && n <= 32768 },
+  ecdsa: { fallback: 521, valid: (n) => [256, 384, 521].includes(n) },
+  ed25519: { fallback: 256, valid: (n) => n === 256 },
+};
+
+function deriveEgressKeySize(out: Record<string, unknown>, warnings: string[]): void {
+  const rule = EGRESS_SIZES[String(out['defaultAccountEgressKeyAlgorithm'])];
+  if (!rule) return;
+  const size = Number(out['defaultAccountEgressKeySize']);
+  if (size === 0) out['defaultAccountEgressKeySize'] = rule.fallback;
+  else if (!rule.valid(size)) {
+    warnings.push(`option 'defaultAccountEgressKeySize': ${size} does not suit ${String(out['defaultAccountEgressKeyAlgorithm'])}, using ${rule.fallback}`);
+    out['defaultAccountEgressKeySize'] = rule.fallback;
+  }
 }
 
 type Checked = { ok: true; value: unknown } | { ok: false; why: string };

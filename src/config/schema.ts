@@ -32,7 +32,7 @@ export const CONFIG_SCHEMA = {
   ingressKeysFromAllowOverride: { kind: 'bool', default: false },
   moshAllowed: { kind: 'bool', default: false },
   defaultAccountEgressKeyAlgorithm: { kind: 'enum', default: 'ecdsa', valid: ['rsa', 'ecdsa', 'ed25519'] },
-  defaultAccountEgressKeySize: { kind: 'int', default: 256, min: 256, max: 32768 },
+  defaultAccountEgressKeySize: { kind: 'int', default: 0, min: 0, max: 32768 },
   accountMFAPolicy: {
     kind: 'enum',
     default: 'enabled',

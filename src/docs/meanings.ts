@@ -113,7 +113,7 @@ export const CONFIG_KEY_MEANINGS: Readonly<Record<string, KeyWords>> = {
   },
   defaultAccountEgressKeySize: {
     origin: 'bastion',
-    meaning: 'Size (bits) of the egress key generated for a new account (see `defaultAccountEgressKeyAlgorithm`). The Bastion derives its default from the algorithm: 4096 for rsa, 521 for ecdsa, 256 for ed25519.',
+    meaning: 'Size (bits) of the egress key generated for a new account (see `defaultAccountEgressKeyAlgorithm`). 0 (the default) means the default of the algorithm: 4096 for rsa, 521 for ecdsa, 256 for ed25519; a size the algorithm cannot take falls back to it, as in The Bastion.',
   },
   accountMFAPolicy: {
     origin: 'bastion',
