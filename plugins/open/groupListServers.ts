@@ -35,7 +35,7 @@ matched against the columns of the text table (IP, port, user, comment, …).`,
       });
     }
     const now = Math.floor(ctx.clock.now() / 1000);
-    const rows = store.acl.list({ kind: 'group', groupId: g.id }, now);
+    const rows = store.acl.view({ kind: 'group', groupId: g.id }, now);
     if (rows.length === 0) {
       return R('OK_EMPTY', { msg: 'This group is empty, if you are an aclkeeper of this group, you might want to add servers to it with groupAddServer' });
     }

@@ -5,7 +5,7 @@
 // this one function, so what a listing says and what the egress path does can't drift apart.
 import { contains, type AclAddress } from './aclAddress.js';
 import { effectiveUser } from './acl.js';
-import type { AclRow } from '../store/acl.js';
+import type { AclRow, AclView } from '../store/acl.js';
 
 export interface WantedAccess {
   readonly ip: Pick<AclAddress, 'family' | 'start' | 'end'>;
@@ -39,6 +39,6 @@ export function bestMatch(entries: readonly AclRow[]): AclRow | undefined {
 }
 
 /** Whether an entry is the very line (same block, user, port and protocol) a change names. */
-export function sameLine(e: AclRow, t: { readonly ip: string; readonly user: string | null; readonly port: number | null; readonly protocol: string | null }): boolean {
+export function sameLine(e: AclView, t: { readonly ip: string; readonly user: string | null; readonly port: number | null; readonly protocol: string | null }): boolean {
   return e.ip === t.ip && e.user === t.user && e.port === t.port && e.protocol === t.protocol;
 }

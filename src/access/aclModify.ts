@@ -2,7 +2,7 @@
 // lib/perl/OVH/Bastion/allowkeeper.inc): a line is identified by its block, user, port and
 // protocol; adding a line that is already there (and not expired) changes nothing, removing one
 // that isn't there changes nothing. Expired lines of the list are dropped on the way.
-import type { AclOwner, AclRow } from '../store/acl.js';
+import type { AclOwner, AclView } from '../store/acl.js';
 import type { Store } from '../store/store.js';
 import type { AclTuple } from './acl.js';
 import { storedComment } from './acl.js';
@@ -22,9 +22,9 @@ export interface AclLineExtras {
   readonly forcePassword: string | null;
 }
 
-export function findLine(store: Store, owner: AclOwner, line: AclLine, now: number): AclRow[] {
+export function findLine(store: Store, owner: AclOwner, line: AclLine, now: number): AclView[] {
   const t = { ip: line.address.ip, user: line.tuple.user, port: line.tuple.port, protocol: line.tuple.protocol };
-  return store.acl.list(owner, now).filter((e) => sameLine(e, t));
+  return store.acl.view(owner, now).filter((e) => sameLine(e, t));
 }
 
 /** Adds the line unless it is there; call inside store.tx. */

@@ -4,7 +4,7 @@
 import type { PluginContext } from '../plugin/context.js';
 import { R, type Result } from '../result.js';
 import type { AccountRow } from '../store/accounts.js';
-import type { AclRow } from '../store/acl.js';
+import type { AclView } from '../store/acl.js';
 import type { Store } from '../store/store.js';
 import { durationToHuman } from '../util/duration.js';
 import { effectiveUser, type AclTuple } from './acl.js';
@@ -76,10 +76,10 @@ export function delPersonalAccess(ctx: PluginContext, c: { account: AccountRow; 
  */
 export function accessContexts(store: Store, accountId: number, now: number, mayReadGroup: (groupId: number) => boolean = () => true): AclContext[] {
   const out: AclContext[] = [];
-  const personal = store.acl.list({ kind: 'personal', accountId }, now);
+  const personal = store.acl.view({ kind: 'personal', accountId }, now);
   if (personal.length > 0) out.push({ type: 'personal', acl: personal });
-  const byGroup = (rows: AclRow[]): Map<number, AclRow[]> => {
-    const m = new Map<number, AclRow[]>();
+  const byGroup = (rows: AclView[]): Map<number, AclView[]> => {
+    const m = new Map<number, AclView[]>();
     for (const e of rows) {
       if (e.group_id === null) continue;
       const l = m.get(e.group_id);

@@ -5,7 +5,7 @@
 // match the text cells of a row; Gatehouse filters the JSON value with them too.
 import dns from 'node:dns';
 import type { PluginContext } from '../plugin/context.js';
-import type { AclRow } from '../store/acl.js';
+import type { AclView } from '../store/acl.js';
 import { durationToHuman } from '../util/duration.js';
 import { effectiveUser, wildcardMatcher } from './acl.js';
 
@@ -30,7 +30,7 @@ export interface AclJsonEntry {
 export interface AclContext {
   readonly type: string;
   readonly group?: string;
-  readonly acl: readonly AclRow[];
+  readonly acl: readonly AclView[];
 }
 
 export interface AclContextJson {
@@ -56,7 +56,7 @@ export function addedDate(epochSec: number): string {
   return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())} ${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}`;
 }
 
-export function aclJson(e: AclRow, reverseDns: string | null = null): AclJsonEntry {
+export function aclJson(e: AclView, reverseDns: string | null = null): AclJsonEntry {
   return {
     ip: e.ip,
     user: effectiveUser(e),
@@ -82,7 +82,16 @@ export function printAcls(ctx: PluginContext, contexts: readonly AclContext[], o
   const include = wildcardMatcher(o.includes ?? []);
   const exclude = wildcardMatcher(o.excludes ?? []);
   const now = Math.floor(ctx.clock.now() / 1000);
+  // Lines added together share their date: format each second once (listings run to 10,000s of lines).
+  const dates = new Map<number, string>();
+  const dateOf = (t: number): string => {
+    let d = dates.get(t);
+    if (d === undefined) dates.set(t, (d = addedDate(t)));
+    return d;
+  };
   const rows: string[][] = [];
+  const width = COLUMNS.map((h) => h.length);
+  const used = COLUMNS.map(() => false);
   const json: AclContextJson[] = [];
   for (const c of contexts) {
     if (o.hideGroups && c.type.startsWith('group')) continue;
@@ -91,13 +100,14 @@ export function printAcls(ctx: PluginContext, contexts: readonly AclContext[], o
     for (const e of c.acl) {
       const rev = o.reverse?.get(e.ip) ?? null;
       const user = effectiveUser(e);
+      const date = dateOf(e.added_at);
       const row = [
         rev ?? e.ip,
         e.port === null ? '*' : String(e.port),
         user ?? '*',
         accessBy,
         e.added_by || '-',
-        addedDate(e.added_at).slice(0, 10),
+        date.slice(0, 10),
         e.expires_at === null ? '-' : durationToHuman(Math.max(0, e.expires_at - now), now).human,
         e.comment || '-',
         e.force_key || '-',
@@ -105,26 +115,42 @@ export function printAcls(ctx: PluginContext, contexts: readonly AclContext[], o
       ];
       if (exclude && row.some((cell) => exclude(cell))) continue;
       if (include && !row.some((cell) => include(cell))) continue;
+      for (let i = 0; i < row.length; i++) {
+        const cell = row[i] as string;
+        if (cell.length > (width[i] as number)) width[i] = cell.length;
+        if (cell !== '-') used[i] = true;
+      }
       rows.push(row);
-      kept.push(aclJson(e, rev));
+      kept.push({
+        ip: e.ip,
+        user,
+        port: e.port === null ? null : String(e.port),
+        forceKey: e.force_key,
+        forcePassword: e.force_password,
+        expiry: e.expires_at,
+        addedBy: e.added_by,
+        addedDate: date,
+        userComment: e.comment,
+        comment: null,
+        proxyIp: null,
+        proxyPort: null,
+        proxyUser: null,
+        reverseDns: rev,
+      });
     }
     json.push(c.group === undefined ? { type: c.type, acl: kept } : { type: c.type, group: c.group, acl: kept });
   }
-  const used = COLUMNS.map((_, i) => rows.some((r) => r[i] !== '-'));
-  const width = COLUMNS.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
-  const fmt = (cells: readonly string[]): string =>
-    cells
-      .map((cell, i) => (used[i] ? cell.padStart(width[i] as number) : null))
-      .filter((x) => x !== null)
-      .join(' ');
-  const lines = [fmt(COLUMNS), fmt(width.map((w) => '-'.repeat(w))), ...rows.map(fmt)];
+  const columns = COLUMNS.map((_, i) => i).filter((i) => used[i]);
+  const fmt = (cells: readonly string[]): string => columns.map((i) => (cells[i] as string).padStart(width[i] as number)).join(' ');
+  const lines = [fmt(COLUMNS), fmt(width.map((w) => '-'.repeat(w)))];
+  for (const r of rows) lines.push(fmt(r));
   lines.push('', `${rows.length} accesses listed`);
   ctx.out.info(lines.join('\n'));
   return json;
 }
 
 /** Reverse names of the single addresses among `rows` (getnameinfo, so /etc/hosts counts), null when none. */
-export async function reverseNames(rows: readonly AclRow[], timeoutMs = 2000): Promise<Map<string, string | null>> {
+export async function reverseNames(rows: readonly AclView[], timeoutMs = 2000): Promise<Map<string, string | null>> {
   const out = new Map<string, string | null>();
   const singles = [...new Set(rows.filter((r) => !r.ip.includes('/')).map((r) => r.ip))];
   await Promise.all(

@@ -7,7 +7,7 @@ import type { PluginContext } from '../plugin/context.js';
 import { isOk, R, type Result } from '../result.js';
 import { durationToHuman, formatDuration } from '../util/duration.js';
 import { effectiveUser, type AclTuple } from './acl.js';
-import type { AclAddress } from './aclAddress.js';
+import { candidateStarts, type AclAddress } from './aclAddress.js';
 import { bestMatch, entryAllows } from './aclMatch.js';
 import { addLine, deleteLine, machineDisplay } from './aclModify.js';
 import { aclJson } from './aclPrint.js';
@@ -44,7 +44,10 @@ export function addGuestAccess(ctx: PluginContext, c: GuestChange): Result {
   const a = c.address;
   const user = effectiveUser(c.tuple);
   const machine = machineDisplay(a.ip, c.tuple.port, user);
-  const groupLines = store.acl.list({ kind: 'group', groupId: group.id }, now).filter((e) => entryAllows(e, { ip: a, port: c.tuple.port, user }));
+  // The group's own lines that allow the wanted user@host:port (an indexed lookup by address).
+  const groupLines = store.acl
+    .containing(a.family, candidateStarts(a), a.end, now)
+    .filter((e) => e.kind === 'group' && e.group_id === group.id && entryAllows(e, { ip: a, port: c.tuple.port, user }));
   const groupLine = bestMatch(groupLines);
   if (!groupLine) {
     return R('ERR_GROUP_HAS_NO_ACCESS', {
@@ -97,7 +100,7 @@ export function delGuestAccess(ctx: PluginContext, c: GuestChange): Result {
   const owner = { kind: 'guest' as const, accountId: account.id, groupId: group.id };
   const outcome = store.tx(() => {
     const done = deleteLine(store, owner, { address: a, tuple: c.tuple }, now);
-    const left = store.acl.list(owner, now);
+    const left = store.acl.view(owner, now);
     // No guest access left: the account no longer holds the group's keys.
     if (left.length === 0) store.groups.removeRole(group.id, account.id, 'guest');
     return { done, left };

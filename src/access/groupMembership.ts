@@ -56,7 +56,7 @@ export function changeGroupRole(
       return;
     }
     if (opts.role === 'member' && store.groups.hasRole(group.id, account.id, 'guest')) {
-      const guestLines = store.acl.list({ kind: 'guest', accountId: account.id, groupId: group.id }, now);
+      const guestLines = store.acl.view({ kind: 'guest', accountId: account.id, groupId: group.id }, now);
       if (guestLines.length > 0) {
         out.warn('This account was previously a guest of this group, with the following accesses:');
         printAcls(ctx, [{ type: 'group-guest', group: group.name, acl: guestLines }], {});

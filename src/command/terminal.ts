@@ -116,10 +116,14 @@ export class Terminal {
     const prefix = this.style.fancyPrefixes ? '\u2502' : '~';
     const mark = type === 'crit' ? (this.style.fancyPrefixes ? '\u26d4' : '[!]') : type === 'warn' ? (this.style.fancyPrefixes ? '\u2757' : '[#]') : '';
     const colour: Colour = type === 'crit' ? 'red bold' : type === 'warn' ? 'yellow' : 'blue';
+    // One write for the whole text: a listing of thousands of lines is one channel write (a few
+    // SSH packets), not one packet per line.
+    let body = '';
     for (const line of lines) {
       const p = line.length > 0 && mark ? `${prefix} ${mark}` : prefix;
-      out(type === 'info' ? `${this.colour(p + ' ', colour)}${line}\n` : `${this.colour(`${p} ${line}`, colour)}\n`);
+      body += type === 'info' ? `${this.colour(p + ' ', colour)}${line}\n` : `${this.colour(`${p} ${line}`, colour)}\n`;
     }
+    out(body);
   }
 
   private eol(text: string): string {

@@ -29,6 +29,23 @@ export interface AclRow {
   readonly added_at: number;
 }
 
+/**
+ * An entry as listings use it: without the range blobs, which cost more to fetch (a Buffer each)
+ * than the rest of the row, and which only matching needs.
+ */
+export type AclView = Omit<AclRow, 'range_start' | 'range_end'>;
+
+const VIEW_COLUMNS = ['id', 'kind', 'account_id', 'group_id', 'ip', 'prefix_len', 'user', 'port', 'protocol', 'comment', 'expires_at', 'force_key', 'force_password', 'added_by', 'added_at'] as const;
+type ViewTuple = [number, AclKind, number | null, number | null, string, number, string | null, number | null, AclProtocol | null, string | null, number | null, string | null, string | null, string, number];
+
+// Raw rows mapped by hand: better-sqlite3 builds an object per row much more slowly than a literal.
+function toView(t: ViewTuple): AclView {
+  return {
+    id: t[0], kind: t[1], account_id: t[2], group_id: t[3], ip: t[4], family: t[4].includes(':') ? 6 : 4, prefix_len: t[5], user: t[6], port: t[7],
+    protocol: t[8], comment: t[9], expires_at: t[10], force_key: t[11], force_password: t[12], added_by: t[13], added_at: t[14],
+  };
+}
+
 export interface NewAclEntry {
   kind: AclKind;
   accountId: number | null;
@@ -57,16 +74,23 @@ export type AclOwner =
 
 const LIVE = '(expires_at IS NULL OR expires_at >= @now)';
 
-/** The read queries, exported so tests can check their plans (EXPLAIN QUERY PLAN) use the indexes. */
+/**
+ * The read queries, exported so tests can check their plans (EXPLAIN QUERY PLAN) use the indexes.
+ * The "IS NULL" terms repeat what the kind implies (CHECK constraint): with them the whole index
+ * key is matched and rows come out in id order, so no sort is needed.
+ */
 export const ACL_SQL = {
-  personal: `SELECT * FROM acl_entries WHERE account_id = @a AND kind = 'personal' AND ${LIVE} ORDER BY id`,
-  group: `SELECT * FROM acl_entries WHERE group_id = @g AND kind = 'group' AND ${LIVE} ORDER BY id`,
+  personal: `SELECT * FROM acl_entries WHERE account_id = @a AND kind = 'personal' AND group_id IS NULL AND ${LIVE} ORDER BY id`,
+  group: `SELECT * FROM acl_entries WHERE group_id = @g AND kind = 'group' AND account_id IS NULL AND ${LIVE} ORDER BY id`,
   guest: `SELECT * FROM acl_entries WHERE account_id = @a AND kind = 'guest' AND group_id = @g AND ${LIVE} ORDER BY id`,
   guestCounts: `SELECT account_id, count(*) AS n FROM acl_entries WHERE group_id = @g AND kind = 'guest' AND ${LIVE} GROUP BY account_id`,
-  /** Group entries of every group the account is a member of (selfListAccesses, the decision). */
-  ofMemberGroups: `SELECT e.* FROM group_roles r CROSS JOIN acl_entries e ON e.group_id = r.group_id AND e.kind = 'group'
+  /** Group entries of every group the account is a member of (selfListAccesses). */
+  ofMemberGroups: `SELECT ${VIEW_COLUMNS.map((c) => `e.${c}`).join(', ')} FROM group_roles r CROSS JOIN acl_entries e ON e.group_id = r.group_id AND e.kind = 'group'
      WHERE r.account_id = @a AND r.role = 'member' AND (e.expires_at IS NULL OR e.expires_at >= @now) ORDER BY e.group_id, e.id`,
-  guestOfAccount: `SELECT * FROM acl_entries WHERE account_id = @a AND kind = 'guest' AND ${LIVE} ORDER BY group_id, id`,
+  guestOfAccount: `SELECT ${VIEW_COLUMNS.join(', ')} FROM acl_entries WHERE account_id = @a AND kind = 'guest' AND ${LIVE} ORDER BY group_id, id`,
+  groupView: `SELECT ${VIEW_COLUMNS.join(', ')} FROM acl_entries WHERE group_id = @g AND kind = 'group' AND account_id IS NULL AND ${LIVE} ORDER BY id`,
+  personalView: `SELECT ${VIEW_COLUMNS.join(', ')} FROM acl_entries WHERE account_id = @a AND kind = 'personal' AND group_id IS NULL AND ${LIVE} ORDER BY id`,
+  guestView: `SELECT ${VIEW_COLUMNS.join(', ')} FROM acl_entries WHERE account_id = @a AND kind = 'guest' AND group_id = @g AND ${LIVE} ORDER BY id`,
   containing: (n: number): string =>
     `SELECT * FROM acl_entries WHERE family = ? AND range_start IN (${Array(n).fill('?').join(', ')}) AND range_end >= ?
        AND (expires_at IS NULL OR expires_at >= ?)`,
@@ -84,8 +108,11 @@ export function aclQueries(db: DB) {
   const ofGroup = db.prepare<{ g: number; now: number }, AclRow>(ACL_SQL.group);
   const guest = db.prepare<{ a: number; g: number; now: number }, AclRow>(ACL_SQL.guest);
   const guestCounts = db.prepare<{ g: number; now: number }, { account_id: number; n: number }>(ACL_SQL.guestCounts);
-  const ofMemberGroups = db.prepare<{ a: number; now: number }, AclRow>(ACL_SQL.ofMemberGroups);
-  const guestOfAccount = db.prepare<{ a: number; now: number }, AclRow>(ACL_SQL.guestOfAccount);
+  const ofMemberGroups = db.prepare<{ a: number; now: number }, ViewTuple>(ACL_SQL.ofMemberGroups).raw(true);
+  const guestOfAccount = db.prepare<{ a: number; now: number }, ViewTuple>(ACL_SQL.guestOfAccount).raw(true);
+  const groupView = db.prepare<{ g: number; now: number }, ViewTuple>(ACL_SQL.groupView).raw(true);
+  const personalView = db.prepare<{ a: number; now: number }, ViewTuple>(ACL_SQL.personalView).raw(true);
+  const guestView = db.prepare<{ a: number; g: number; now: number }, ViewTuple>(ACL_SQL.guestView).raw(true);
   const dropExpiredOf = {
     personal: db.prepare<{ a: number; now: number }>(
       `DELETE FROM acl_entries WHERE account_id = @a AND kind = 'personal' AND expires_at < @now`,
@@ -138,8 +165,19 @@ export function aclQueries(db: DB) {
     /** Live guest entries per guest account of a group. */
     guestCounts: (groupId: number, now: number): Map<number, number> =>
       new Map(guestCounts.all({ g: groupId, now }).map((r) => [r.account_id, r.n])),
-    ofMemberGroups: (accountId: number, now: number): AclRow[] => ofMemberGroups.all({ a: accountId, now }),
-    guestOfAccount: (accountId: number, now: number): AclRow[] => guestOfAccount.all({ a: accountId, now }),
+    /** The same live entries as list(), without the range blobs: for listings. */
+    view(owner: AclOwner, now: number): AclView[] {
+      switch (owner.kind) {
+        case 'personal':
+          return personalView.all({ a: owner.accountId, now }).map(toView);
+        case 'group':
+          return groupView.all({ g: owner.groupId, now }).map(toView);
+        case 'guest':
+          return guestView.all({ a: owner.accountId, g: owner.groupId, now }).map(toView);
+      }
+    },
+    ofMemberGroups: (accountId: number, now: number): AclView[] => ofMemberGroups.all({ a: accountId, now }).map(toView),
+    guestOfAccount: (accountId: number, now: number): AclView[] => guestOfAccount.all({ a: accountId, now }).map(toView),
     clearGroup: (groupId: number): number => clearGroup.run(groupId).changes,
     clearGuest: (accountId: number, groupId: number): number => clearGuest.run(accountId, groupId).changes,
     /**

@@ -60,10 +60,13 @@ test('"which entries contain this address" probes acl_by_range, for IPv4 and IPv
 test('per-list queries use acl_by_account / acl_by_group; role queries use group_roles keys', () => {
   const { store } = seeded();
   const checks: [string, unknown, RegExp][] = [
-    [ACL_SQL.personal, { a: 1, now: 0 }, /USING INDEX acl_by_account \(account_id=\? AND kind=\?\)/],
-    [ACL_SQL.group, { g: 1, now: 0 }, /USING INDEX acl_by_group \(group_id=\? AND kind=\?\)/],
+    [ACL_SQL.personal, { a: 1, now: 0 }, /USING INDEX acl_by_account \(account_id=\? AND kind=\? AND group_id=\?\)/],
+    [ACL_SQL.group, { g: 1, now: 0 }, /USING INDEX acl_by_group \(group_id=\? AND kind=\? AND account_id=\?\)/],
     [ACL_SQL.guest, { a: 1, g: 1, now: 0 }, /USING INDEX acl_by_(account|group) \((account_id|group_id)=\? AND kind=\? AND (group_id|account_id)=\?\)/],
     [ACL_SQL.guestCounts, { g: 1, now: 0 }, /USING INDEX acl_by_group \(group_id=\? AND kind=\?\)/],
+    [ACL_SQL.groupView, { g: 1, now: 0 }, /USING INDEX acl_by_group \(group_id=\? AND kind=\? AND account_id=\?\)/],
+    [ACL_SQL.personalView, { a: 1, now: 0 }, /USING INDEX acl_by_account \(account_id=\? AND kind=\? AND group_id=\?\)/],
+    [ACL_SQL.guestView, { a: 1, g: 1, now: 0 }, /USING INDEX acl_by_(account|group) \((account_id|group_id)=\? AND kind=\? AND (group_id|account_id)=\?\)/],
     [ACL_SQL.guestOfAccount, { a: 1, now: 0 }, /USING INDEX acl_by_account \(account_id=\? AND kind=\?\)/],
     [ACL_SQL.ofMemberGroups, { a: 1, now: 0 }, /USING (COVERING )?INDEX group_roles_by_account \(account_id=\? AND role=\?\)[\s\S]*USING INDEX acl_by_group \(group_id=\? AND kind=\?\)/],
     [GROUP_SQL.hasRoleAnywhere, [1, 'owner'], /USING COVERING INDEX group_roles_by_account \(account_id=\? AND role=\?\)/],
@@ -75,6 +78,8 @@ test('per-list queries use acl_by_account / acl_by_group; role queries use group
     const p = plan(store.db, sql, params as never);
     assert.match(p, re, `${sql}\n${p}`);
     assert.doesNotMatch(p, /SCAN (acl_entries|group_roles|e|r)\b/, `${sql}\n${p}`);
+    const listings: string[] = [ACL_SQL.personal, ACL_SQL.group, ACL_SQL.guest, ACL_SQL.personalView, ACL_SQL.groupView, ACL_SQL.guestView];
+    if (listings.includes(sql)) assert.doesNotMatch(p, /TEMP B-TREE/, `listings come out of the index in id order: ${sql}\n${p}`);
   }
 });
 
