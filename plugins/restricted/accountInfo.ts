@@ -1,4 +1,5 @@
 import { accountInfoValue, type AccountInfo } from '../../src/accounts/info.js';
+import { accountGroupFlags } from '../../src/access/groupRoles.js';
 import { findAccount } from '../../src/accounts/lookup.js';
 import type { Terminal } from '../../src/command/terminal.js';
 import { definePlugin } from '../../src/plugin/define.js';
@@ -32,7 +33,6 @@ roles, granted commands and activation only.`,
     "There are no unix passwords: --with-mfa-password-info always describes a locked password, changed on the account's creation day.",
     "Multi-factor authentication, PIV and PAM don't exist on Gatehouse: the mfa_*, pam_auth_bypass and pubkey_auth_optional fields show what accountModify recorded, the *_configured and PIV fields are always 0.",
     'creation_information.bastion_version is the Gatehouse version that created the account.',
-    'The groups capability fills `groups`; until then it is always {}.',
   ],
   handler(ctx, opts) {
     const { store, config, out, caller } = ctx;
@@ -62,7 +62,11 @@ roles, granted commands and activation only.`,
     }
     const nowSec = Math.floor(ctx.clock.now() / 1000);
     const infoOpts = { auditorView: caller.roles.isAuditor, withPasswordInfo, nowSec };
-    const infos = rows.map((row) => accountInfoValue(store, config, ctx.server.plugins, row, infoOpts));
+    const infos = rows.map((row) => {
+      const info = accountInfoValue(store, config, ctx.server.plugins, row, infoOpts);
+      if (withGroups) info.groups = accountGroupFlags(store, row.id);
+      return info;
+    });
 
     if (!opts.all) {
       const info = infos[0] as AccountInfo;

@@ -52,3 +52,13 @@ export function requireGroupRole(ctx: PluginContext, group: GroupRow, role: 'own
   }
   return null;
 }
+
+const FLAG_ORDER: readonly GroupRole[] = ['owner', 'gatekeeper', 'aclkeeper', 'member', 'guest'];
+
+/** accountInfo's `groups` (--with-groups): each group the account has a role on, with its roles. */
+export function accountGroupFlags(store: Store, accountId: number): Record<string, { name: string; flags: string[] }> {
+  const out: Record<string, { name: string; flags: string[] }> = {};
+  for (const r of store.groups.rolesOfAccount(accountId)) (out[r.group] ??= { name: r.group, flags: [] }).flags.push(r.role);
+  for (const g of Object.values(out)) g.flags.sort((a, b) => FLAG_ORDER.indexOf(a as GroupRole) - FLAG_ORDER.indexOf(b as GroupRole));
+  return out;
+}

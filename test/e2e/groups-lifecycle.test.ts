@@ -92,6 +92,10 @@ test('groupCreate makes the owner owner, gatekeeper, aclkeeper and member, with 
   assert.deepEqual(rsa.env.value, { group: 'lab', owner: 'admin' });
   const info = await osh(srv, admin, ['--osh', 'info']);
   assert.equal(info.env.value.registered_groups, 2);
+  const acc = await osh(srv, admin, ['--osh', 'accountInfo', '--account', 'alice', '--with-groups']);
+  assert.deepEqual(acc.env.value.groups, { 'te.st_Group1-': { name: 'te.st_Group1-', flags: ['owner', 'gatekeeper', 'aclkeeper', 'member'] } });
+  const accNo = await osh(srv, admin, ['--osh', 'accountInfo', '--account', 'alice']);
+  assert.deepEqual(accNo.env.value.groups, {}, 'only with --with-groups, as in The Bastion');
 });
 
 test('groupInfo: anyone sees owners, gatekeepers and keys; members and up see the rest', async () => {
