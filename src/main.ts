@@ -14,6 +14,7 @@ import { createSshServer } from './ssh/server.js';
 import { openStore, type Store } from './store/store.js';
 import { VERSION } from './version.js';
 import { groupRoleCheck } from './access/groupRoles.js';
+import { createRecorderPool } from './egress/recorder.js';
 
 export interface StartOptions {
   readonly configPath: string;
@@ -45,6 +46,8 @@ export async function startGatehouse(opts: StartOptions): Promise<Gatehouse> {
   );
   for (const k of hostKeys) log.info({ type: k.type, fingerprint: k.fingerprint }, 'host key');
   const plugins = await loadPlugins();
+  // Session recordings are written by one worker thread (see src/egress/recorder.ts).
+  const recorder = createRecorderPool((err) => log.error({ err: err.message }, 'recorder thread failed'));
   const services: Services = {
     store,
     config,
@@ -54,6 +57,7 @@ export async function startGatehouse(opts: StartOptions): Promise<Gatehouse> {
     hostname: os.hostname(),
     version: VERSION,
     groupRoles: groupRoleCheck(store),
+    recorder,
   };
   const servers: ReturnType<typeof createSshServer>[] = [];
   const addresses: { host: string; port: number }[] = [];
@@ -75,6 +79,7 @@ export async function startGatehouse(opts: StartOptions): Promise<Gatehouse> {
     }
   } catch (e) {
     await Promise.all(servers.map((s) => s.close()));
+    await recorder.stop();
     store.close();
     throw e;
   }
@@ -86,6 +91,7 @@ export async function startGatehouse(opts: StartOptions): Promise<Gatehouse> {
     dataDir,
     async close() {
       await Promise.all(servers.map((s) => s.close()));
+      await recorder.stop();
       store.close();
       log.info('stopped');
       log.flush();

@@ -25,6 +25,7 @@ import { Terminal, type Sink } from './terminal.js';
 import { bastionUsage } from './usage.js';
 import { egressCall } from '../egress/call.js';
 import type { ExitSignal, IngressChannel } from '../egress/types.js';
+import type { RecorderPool } from '../egress/recorder.js';
 import { splitWords } from './words.js';
 
 export interface Services {
@@ -36,6 +37,8 @@ export interface Services {
   readonly hostname: string;
   readonly version: string;
   readonly groupRoles?: GroupRoleCheck;
+  /** Writes egress session recordings off the main thread; without it they are written in-line. */
+  readonly recorder?: RecorderPool;
 }
 
 export interface CallInput {

@@ -27,12 +27,30 @@ export interface CastEvent {
 
 const CODES: ReadonlySet<string> = new Set(['o', 'e', 'r', 'i', 'm']);
 
-/** Writes one recording as the session goes; events are timed from the recorder's creation. */
-export class CastWriter {
+/** What the session side records into (a CastWriter here, or one in the recorder thread). */
+export interface Recording {
+  /** Output of the session (stdout, or everything with a pty). Returns false when the file lags. */
+  output(chunk: Buffer): boolean;
+  /** stderr of a session without a pty. */
+  errorOutput(chunk: Buffer): boolean;
+  resize(cols: number, rows: number): boolean;
+  /** Called once when the recording can take more after output() returned false. */
+  onDrain(fn: () => void): void;
+  /** Resolves once the file is open (null) or could not be created (the error). */
+  ready(): Promise<Error | null>;
+  close(): Promise<void>;
+}
+
+/**
+ * Writes one recording as the session goes. Events are timed from the writer's creation, or at
+ * the time given (milliseconds since that start) when the caller measured it itself.
+ */
+export class CastWriter implements Recording {
   private readonly out: fs.WriteStream;
   private readonly decoders = { o: new StringDecoder('utf8'), e: new StringDecoder('utf8') };
   private readonly started = performance.now();
   private failed: Error | null = null;
+  private last = 0;
 
   constructor(readonly file: string, header: CastHeader) {
     try {
@@ -41,7 +59,7 @@ export class CastWriter {
       // The file can't be opened then either: that error is the one ready() reports.
     }
     // 'wx': a recording is never overwritten; 0600: it may hold anything the target printed.
-    this.out = fs.createWriteStream(file, { flags: 'wx', mode: 0o600, highWaterMark: 256 * 1024 });
+    this.out = fs.createWriteStream(file, { flags: 'wx', mode: 0o600, highWaterMark: 1024 * 1024 });
     this.out.on('error', (err) => (this.failed = err));
     this.out.write(JSON.stringify(header) + '\n');
   }
@@ -56,18 +74,17 @@ export class CastWriter {
     });
   }
 
-  /** Output of the session (stdout, or everything with a pty). Returns false when the file lags. */
-  output(chunk: Buffer): boolean {
-    return this.text('o', this.decoders.o.write(chunk));
+  /** `done` is called once the event reached the file (or was dropped after a failure). */
+  output(chunk: Buffer, atMs?: number, done?: () => void): boolean {
+    return this.text('o', this.decoders.o.write(chunk), atMs, done);
   }
 
-  /** stderr of a session without a pty. */
-  errorOutput(chunk: Buffer): boolean {
-    return this.text('e', this.decoders.e.write(chunk));
+  errorOutput(chunk: Buffer, atMs?: number, done?: () => void): boolean {
+    return this.text('e', this.decoders.e.write(chunk), atMs, done);
   }
 
-  resize(cols: number, rows: number): boolean {
-    return this.event('r', `${cols}x${rows}`);
+  resize(cols: number, rows: number, atMs?: number, done?: () => void): boolean {
+    return this.event('r', `${cols}x${rows}`, atMs, done);
   }
 
   /** Whether the file has accepted everything so far (false: wait for drain before more). */
@@ -94,16 +111,24 @@ export class CastWriter {
     });
   }
 
-  private text(code: 'o' | 'e', data: string): boolean {
-    if (data.length === 0) return this.writable;
-    return this.event(code, data);
+  private text(code: 'o' | 'e', data: string, atMs?: number, done?: () => void): boolean {
+    if (data.length === 0) {
+      done?.();
+      return this.writable;
+    }
+    return this.event(code, data, atMs, done);
   }
 
-  private event(code: CastCode, data: string): boolean {
-    if (this.failed || this.out.destroyed || this.out.writableEnded) return true;
-    // Seconds since the start, to the microsecond (asciinema writes 6 decimals too).
-    const t = Math.round((performance.now() - this.started) * 1000) / 1e6;
-    return this.out.write(JSON.stringify([t, code, data]) + '\n');
+  private event(code: CastCode, data: string, atMs?: number, done?: () => void): boolean {
+    if (this.failed || this.out.destroyed || this.out.writableEnded) {
+      done?.();
+      return true;
+    }
+    // Seconds since the start, to the microsecond (asciinema writes 6 decimals too), never
+    // before the previous event.
+    const t = Math.max(this.last, Math.round((atMs ?? performance.now() - this.started) * 1000) / 1e6);
+    this.last = t;
+    return this.out.write(JSON.stringify([t, code, data]) + '\n', () => done?.());
   }
 }
 

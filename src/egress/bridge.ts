@@ -3,7 +3,7 @@
 // decided by the target channel's close (OpenSSH sends EOF before exit-status, so the user's
 // channel is never ended on the target's EOF: see SSH2-NOTES.md).
 import type { ClientChannel } from 'ssh2';
-import type { CastWriter } from './asciicast.js';
+import type { Recording } from './asciicast.js';
 import { pump, streamSink, type Sink } from './pump.js';
 import type { ExitSignal, IngressChannel, WindowSize } from './types.js';
 
@@ -26,7 +26,7 @@ export interface BridgeResult {
   readonly comment: string | null;
 }
 
-export function bridge(ingress: IngressChannel, target: ClientChannel, rec: CastWriter, o: BridgeOptions): Promise<BridgeResult> {
+export function bridge(ingress: IngressChannel, target: ClientChannel, rec: Recording, o: BridgeOptions): Promise<BridgeResult> {
   return new Promise((resolve) => {
     let lastActivity = Date.now();
     let comment: string | null = null;

@@ -6,6 +6,7 @@ import type { Terminal } from '../command/terminal.js';
 import type { BastionConfig } from '../config/schema.js';
 import { EXIT } from '../exitCodes.js';
 import type { BastionOptions } from '../command/bastionOptions.js';
+import { CastWriter } from './asciicast.js';
 import { decideEgressAccess } from './decide.js';
 import { runEgress } from './session.js';
 
@@ -44,6 +45,7 @@ export async function egressCall(svc: Services, scope: CallScope, target: Valida
       clock: svc.clock,
       version: svc.version,
       decide: decideEgressAccess,
+      record: (file, header) => (svc.recorder ? svc.recorder.open(file, header) : new CastWriter(file, header)),
       log: scope.log,
       term,
       callId: scope.callId,

@@ -14,7 +14,7 @@ import type { ResultCode } from '../result.js';
 import type { AccountRow } from '../store/accounts.js';
 import type { Store } from '../store/store.js';
 import type { AccessDecider } from './access.js';
-import { CastWriter } from './asciicast.js';
+import type { CastHeader, Recording } from './asciicast.js';
 import { bridge } from './bridge.js';
 import { connectTarget } from './connect.js';
 import { checkHostKey, hostKeyAlgorithms, strictPolicyOf, type HostKeyVerdict } from './hostKeys.js';
@@ -32,6 +32,8 @@ export interface EgressEnv {
   readonly clock: Clock;
   readonly version: string;
   readonly decide: AccessDecider;
+  /** Opens a recording (the recorder thread's, or one written in-line). */
+  readonly record: (file: string, header: CastHeader) => Recording;
   readonly log: Logger;
   readonly term: Terminal;
   /** The call id: the session's id, shared with the audit row and the log lines. */
@@ -156,7 +158,7 @@ export async function runEgress(env: EgressEnv, req: TargetRequest): Promise<Egr
     }
 
     store.sessions.start({ ...sessionRow, pty: wantPty, allowed: true, recording });
-    const rec = new CastWriter(path.join(path.resolve(env.config.dataDir), recording), {
+    const rec = env.record(path.join(path.resolve(env.config.dataDir), recording), {
       version: 2,
       // A client without a terminal of its own (ssh -tt < script) sends 0x0: players need a size.
       width: size.cols > 0 ? size.cols : 80,

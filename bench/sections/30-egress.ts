@@ -1,0 +1,233 @@
+// Section "egress": what going through the bastion costs a session, against going straight to the
+// same target, in the same run. The target is a throwaway OpenSSH sshd on 127.0.0.1; Gatehouse
+// runs as a child with one account whose personal egress key and access reach that sshd (written
+// straight into its store, as the plugins would), and the direct path uses that very key.
+// 1. Memory: the bastion's RSS with 20 proxied sessions open (each an idle remote command), per
+//    session over idle, measured first so the transfers below haven't grown the heap yet.
+// 2. Throughput: `cat` of a 200 MiB text file, read by an in-process ssh2 client, through the
+//    bastion (`-q root@127.0.0.1 -p P -- cat F`, recorded as every session is) and direct; the
+//    clock runs from the first byte to the channel's close; 3 runs each, interleaved, median.
+// 3. Setup: the OpenSSH client running `true`, through the bastion and direct, interleaved, median
+//    of 20 (spawn to exit: handshake(s), auth, exec, close).
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import ssh2, { type ClientChannel } from 'ssh2';
+import { loadKeyring } from '../../src/keys/keyring.js';
+import { parsePublicKeyLine } from '../../src/keys/publicKey.js';
+import { parseAddress } from '../../src/access/aclAddress.js';
+import { openDatabase } from '../../src/store/db.js';
+import { createStore } from '../../src/store/store.js';
+import { startGatehouse } from '../lib/gatehouse.js';
+import { timedSsh } from '../lib/openssh.js';
+import { rssMiB } from '../lib/proc.js';
+import { ensureSshd, startSshd } from '../lib/sshd.js';
+import { median } from '../lib/stats.js';
+import type { BenchContext, BenchRow, BenchSection } from '../lib/types.js';
+const { Client, utils } = ssh2;
+
+const FILE_MIB = 200;
+const THROUGHPUT_RUNS = 3;
+const SETUP_RUNS = 20;
+const OPEN_SESSIONS = 20;
+// The same cipher on every hop and on the direct path, so only the bastion's work differs.
+const CIPHER = 'aes128-gcm@openssh.com';
+
+/** A text file (base64 lines) of `mib` MiB: printable, so the recording holds it as is. */
+function makeFile(file: string, mib: number): void {
+  const block = Buffer.from(
+    crypto
+      .randomBytes(768 * 1024)
+      .toString('base64')
+      .replace(/(.{76})/g, '$1\n'),
+  ).subarray(0, 1024 * 1024);
+  const fd = fs.openSync(file, 'w');
+  for (let i = 0; i < mib; i++) fs.writeSync(fd, block);
+  fs.closeSync(fd);
+}
+
+function egressPair(): { private: string; public: string } {
+  for (;;) {
+    const pair = utils.generateKeyPairSync('ed25519', { comment: 'bench-egress' });
+    const k = utils.parseKey(pair.private);
+    if (k instanceof Error || Array.isArray(k)) continue;
+    const probe = Buffer.from('probe');
+    if (k.verify(probe, k.sign(probe)) === true) return pair;
+  }
+}
+
+interface Conn {
+  readonly port: number;
+  readonly user: string;
+  readonly key: string;
+}
+
+/** Connects, runs `command`, counts stdout bytes; ms from the first byte to the channel's close. */
+function transfer(c: Conn, command: string): Promise<{ bytes: number; ms: number; code: number | null }> {
+  return new Promise((resolve, reject) => {
+    const client = new Client();
+    client.on('error', reject);
+    client.on('ready', () => {
+      client.exec(command, (err, ch) => {
+        if (err) return reject(err);
+        let bytes = 0;
+        let first = 0;
+        ch.on('data', (d: Buffer) => {
+          if (bytes === 0) first = performance.now();
+          bytes += d.length;
+        });
+        ch.stderr.resume();
+        ch.on('close', (code: number | null) => {
+          const ms = performance.now() - first;
+          client.end();
+          resolve({ bytes, ms, code });
+        });
+      });
+    });
+    client.connect({ host: '127.0.0.1', port: c.port, username: c.user, privateKey: c.key, algorithms: { cipher: [CIPHER] }, readyTimeout: 20_000 });
+  });
+}
+
+/** A session left open (the remote command waits), resolved once it printed `ready`. */
+function openIdle(c: Conn, command: string): Promise<{ close(): void }> {
+  return new Promise((resolve, reject) => {
+    const client = new Client();
+    client.on('error', reject);
+    client.on('ready', () => {
+      client.exec(command, (err, ch: ClientChannel) => {
+        if (err) return reject(err);
+        let out = '';
+        ch.stderr.resume();
+        ch.on('data', (d: Buffer) => {
+          out += d.toString();
+          if (out.includes('ready')) resolve({ close: () => client.end() });
+        });
+        ch.on('close', () => reject(new Error(`session closed early: ${out}`)));
+      });
+    });
+    client.connect({ host: '127.0.0.1', port: c.port, username: c.user, privateKey: c.key, readyTimeout: 20_000 });
+  });
+}
+
+async function section(ctx: BenchContext): Promise<BenchRow[]> {
+  const sshdPath = await ensureSshd(ctx);
+  if ('error' in sshdPath) return [{ name: 'target sshd', value: null, unit: '', note: sshdPath.error }];
+
+  const gh = await startGatehouse(ctx, { name: 'gatehouse-egress' });
+  const dataDir = path.join(gh.dir, 'data');
+  const pair = egressPair();
+  const keyFile = path.join(ctx.tmpDir, 'egress_key');
+  fs.writeFileSync(keyFile, pair.private, { mode: 0o600 });
+  const sshd = await startSshd(ctx, sshdPath.path, pair.public);
+  ctx.log(`gatehouse pid ${gh.pid} on ${gh.port}, target sshd on ${sshd.port} (user ${sshd.user})`);
+
+  // The account's egress key and its access to the target, as selfGenerateEgressKey and
+  // accountAddPersonalAccess would write them (the store is WAL: the running server sees them).
+  const store = createStore(openDatabase(path.join(dataDir, 'gatehouse.db')));
+  try {
+    const account = store.accounts.byName(gh.admin.name);
+    const pub = parsePublicKeyLine(pair.public).value;
+    const addr = parseAddress('127.0.0.1', { allowSubnets: false }).value;
+    if (!account || !pub || !addr) throw new Error('could not seed the egress key and access');
+    store.tx(() => {
+      store.egressKeys.insert({
+        accountId: account.id, type: pub.typecode, size: pub.size, fingerprint: pub.fingerprint, base64: pub.base64,
+        comment: pub.comment, privateSealed: loadKeyring(dataDir).seal(Buffer.from(pair.private)), createdAt: Math.floor(Date.now() / 1000),
+      });
+      store.acl.insert({
+        kind: 'personal', accountId: account.id, groupId: null, ip: addr.ip, family: addr.family, prefixLen: addr.prefixLen,
+        start: addr.start, end: addr.end, user: sshd.user, port: sshd.port, protocol: null, comment: 'bench', expiresAt: null,
+        forceKey: null, forcePassword: null, addedBy: 'bench', addedAt: Math.floor(Date.now() / 1000),
+      });
+    });
+  } finally {
+    store.close();
+  }
+
+  const direct: Conn = { port: sshd.port, user: sshd.user, key: pair.private };
+  const viaBastion: Conn = { port: gh.port, user: gh.admin.name, key: gh.admin.key.privateKey };
+  const through = (cmd: string): string => `-q ${sshd.user}@127.0.0.1 -p ${sshd.port} -- ${cmd}`;
+
+  const rows: BenchRow[] = [];
+  // 1. Memory per open proxied session, first: before the transfers grow the heap. One session
+  // beforehand, so what every session shares (the recorder thread, loaded modules) counts as idle.
+  await transfer(viaBastion, through('true'));
+  await new Promise((r) => setTimeout(r, 1000));
+  const idle = rssMiB(gh.pid);
+  const open: { close(): void }[] = [];
+  try {
+    for (let i = 0; i < OPEN_SESSIONS; i += 5) {
+      // In fives: sshd's MaxStartups drops unauthenticated connections beyond 10 at once.
+      open.push(...(await Promise.all(Array.from({ length: Math.min(5, OPEN_SESSIONS - i) }, () => openIdle(viaBastion, through('echo ready; exec sleep 120'))))));
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+    const busy = rssMiB(gh.pid);
+    rows.push({ name: 'bastion RSS, idle', value: idle === null ? null : round(idle), unit: 'MiB' });
+    rows.push({
+      name: `bastion RSS per open proxied session (${OPEN_SESSIONS} open)`,
+      value: idle === null || busy === null ? null : round((busy - idle) / OPEN_SESSIONS, 2),
+      unit: 'MiB',
+      note: `${busy === null ? '?' : round(busy)} MiB with ${OPEN_SESSIONS} open`,
+    });
+  } finally {
+    for (const s of open) s.close();
+  }
+  // 2. Throughput.
+  const file = path.join(ctx.tmpDir, 'payload.txt');
+  ctx.log(`writing a ${FILE_MIB} MiB file`);
+  makeFile(file, FILE_MIB);
+  const size = fs.statSync(file).size;
+  const rates = { direct: [] as number[], bastion: [] as number[] };
+  for (let i = 0; i < THROUGHPUT_RUNS; i++) {
+    for (const [label, c, cmd] of [['direct', direct, `cat ${file}`], ['bastion', viaBastion, through(`cat ${file}`)]] as const) {
+      const r = await transfer(c, cmd);
+      if (r.bytes !== size || r.code !== 0) throw new Error(`${label} cat moved ${r.bytes} of ${size} bytes (exit ${r.code})`);
+      const mibs = size / (1024 * 1024) / (r.ms / 1000);
+      rates[label].push(mibs);
+      ctx.log(`cat ${FILE_MIB} MiB ${label}: ${mibs.toFixed(1)} MiB/s`);
+    }
+  }
+  rows.push({ name: `cat ${FILE_MIB} MiB, direct ssh2 → sshd`, value: round(median(rates.direct)), unit: 'MiB/s', note: `median of ${THROUGHPUT_RUNS}, ${CIPHER}` });
+  rows.push({
+    name: `cat ${FILE_MIB} MiB, through the bastion (recorded)`,
+    value: round(median(rates.bastion)),
+    unit: 'MiB/s',
+    baseline: `cat ${FILE_MIB} MiB, direct ssh2 → sshd`,
+    target: { atLeast: 0.8, on: 'ratio' },
+    note: `median of ${THROUGHPUT_RUNS}`,
+  });
+
+  // 3. Setup time with the OpenSSH client.
+  const setup = { direct: [] as number[], bastion: [] as number[] };
+  for (let i = 0; i < SETUP_RUNS + 2; i++) {
+    const d = await timedSsh(sshd.port, sshd.user, keyFile, ['true']);
+    const b = await timedSsh(gh.port, gh.admin.name, gh.admin.key.privateFile, ['-q', `${sshd.user}@127.0.0.1`, '-p', String(sshd.port), '--', 'true']);
+    if (d.code !== 0 || b.code !== 0) throw new Error(`setup calls failed: direct ${d.code} ${d.stderr}, bastion ${b.code} ${b.stderr}`);
+    if (i < 2) continue; // warm-up
+    setup.direct.push(d.ms);
+    setup.bastion.push(b.ms);
+  }
+  rows.push({ name: 'ssh … true, direct to sshd', value: round(median(setup.direct)), unit: 'ms', note: `median of ${SETUP_RUNS}, OpenSSH client` });
+  rows.push({
+    name: 'ssh … true, through the bastion',
+    value: round(median(setup.bastion)),
+    unit: 'ms',
+    baseline: 'ssh … true, direct to sshd',
+    target: { atMost: 1.3, on: 'ratio' },
+    note: `median of ${SETUP_RUNS}; two handshakes`,
+  });
+
+  return rows;
+}
+
+function round(n: number, digits = 1): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}
+
+const egress: BenchSection = {
+  name: 'egress',
+  description: `sessions through the bastion vs direct to the same sshd: cat of ${FILE_MIB} MiB, setup time, RSS per open session`,
+  run: section,
+};
+export default egress;
