@@ -54,6 +54,11 @@ test('groupAddServer: value shape, hostname= comment, duplicates, TTL, forced ke
   assert.equal(fp.env.value.forcePassword, '$1$2$3456');
   const proto = await add('--host', '198.51.100.8', '--port', '22', '--protocol', 'sftp', '--force');
   assert.equal(proto.env.value.user, '!sftp');
+  // A name is resolved once (here through /etc/hosts) and kept as the address, with a comment.
+  const named = await add('--host', 'localhost', '--user', 'named', '--port', '22', '--force');
+  assert.equal(named.env.value.ip, '127.0.0.1');
+  assert.equal(named.env.value.comment, 'hostname=localhost');
+  assert.equal((await osh(srv, alice, ['--osh', 'groupDelServer', '--group', 'web', '--host', 'localhost', '--user', 'named', '--port', '22'])).env.error_code, 'OK');
 
   const refusals: [string[], string][] = [
     [['--host', '192.0.2.5', '--user-any', '--port-any', '--force', '--force-password', '$1$2$3456', '--force-key', groupKeyFp], 'ERR_INCOMPATIBLE_PARAMETERS'],
