@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import parse from 'yargs-parser';
 import { bootstrapAdmin, setupAdmin } from './accounts/admin.js';
+import { validateConfig } from './config/parse.js';
 import { fileConfig } from './config/source.js';
 import { isOk } from './result.js';
 import { createLogger } from './log.js';
@@ -15,6 +16,11 @@ const USAGE = `Usage:
                   [--log-level LEVEL] [--bootstrap-admin]
   gatehouse setup-admin --account NAME --public-key-file FILE [--config FILE] [--data-dir DIR]
 `;
+
+/** A path as one shell word, so the printed ssh line can be pasted as is. */
+function shellWord(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
 
 function fail(msg: string, code = 2): never {
   process.stderr.write(`gatehouse: ${msg}\n`);
@@ -40,6 +46,9 @@ async function main(argv: string[]): Promise<void> {
   if (typeof args['data-dir'] === 'string') overrides['dataDir'] = args['data-dir'];
   if (typeof args['hostkeys-dir'] === 'string') overrides['hostKeysDir'] = args['hostkeys-dir'];
   if (typeof args['log-level'] === 'string') overrides['logLevel'] = args['log-level'];
+  // A bad value in bastion.conf falls back to its default (The Bastion's rule), but a flag typed
+  // on the command line is refused: `--listen nonsense` must not quietly listen on 2222.
+  for (const w of validateConfig(overrides).warnings) fail(`invalid command-line value: ${w.replace(/, using the default$/, '')}`);
 
   if (command === 'serve') {
     for (const k of ['account', 'public-key-file']) if (args[k] !== undefined) fail(`--${k} is not a serve option`);
@@ -48,7 +57,7 @@ async function main(argv: string[]): Promise<void> {
       const boot = bootstrapAdmin(gh.store, gh.config.current(), configPath, gh.dataDir, Math.floor(Date.now() / 1000));
       if (boot.code === 'OK' && boot.value) {
         const a = gh.addresses[0];
-        const id = boot.value.identityFile ? `-i ${boot.value.identityFile} ` : '';
+        const id = boot.value.identityFile ? `-i ${shellWord(boot.value.identityFile)} ` : '';
         const where = a ? `-p ${a.port} ${boot.value.account}@${a.host.includes(':') ? `[${a.host}]` : a.host}` : boot.value.account;
         gh.log.info({ account: boot.value.account, publicKeyFile: boot.value.publicKeyFile }, 'bootstrap admin account created');
         process.stderr.write(
