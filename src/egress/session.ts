@@ -79,6 +79,9 @@ export async function runEgress(env: EgressEnv, req: TargetRequest): Promise<Egr
     return { exit, code };
   };
 
+  // The user may leave at any moment: a late write to the closed channel must not throw.
+  env.ingress?.channel.on('error', () => {});
+  env.ingress?.stderr.on('error', () => {});
   if (req.tty && req.noTty) return refuse('KO_TTY_NOTTY', EXIT.CONFLICTING_OPTIONS, 'Options -t and -T are mutually exclusive');
   const resolved = await resolveTarget(req.host);
   if (!resolved.ok) return refuse('KO_HOST_NOT_FOUND', EXIT.HOST_NOT_FOUND, resolved.msg);
@@ -121,11 +124,14 @@ export async function runEgress(env: EgressEnv, req: TargetRequest): Promise<Egr
       store.sessions.start({ ...sessionRow, allowed: false, recording: null });
       store.sessions.end(env.callId, { endedAt: nowMs, exitStatus: EXIT.ACCESS_DENIED, exitSignal: null, comment: 'access_denied', bytesUp: 0, bytesDown: 0 });
     });
-    env.log.info({ session: env.callId, target, allowed: false }, 'egress refused');
+    env.log.debug({ session: env.callId, target, allowed: false }, 'egress refused');
     return refuse('KO_ACCESS_DENIED', EXIT.ACCESS_DENIED, msg);
   }
 
-  const ingressPty = env.ingress?.pty() ?? null;
+  // Only an SSH session channel can be bridged (a call made some other way can't connect).
+  const ingress = env.ingress;
+  if (!ingress) return refuse('KO_CONNECTION_ERROR', EXIT.EXEC_FAILED, 'No session channel to connect the target to');
+  const ingressPty = ingress.pty();
   const wantPty = !req.noTty && (ingressPty !== null || req.tty);
   const size = ingressPty ?? { cols: 80, rows: 24, width: 0, height: 0 };
   const day = new Date(nowMs).toISOString().slice(0, 10);
@@ -147,7 +153,7 @@ export async function runEgress(env: EgressEnv, req: TargetRequest): Promise<Egr
   // Leaving early (the user closed the connection) aborts waiting and connecting.
   const abort = new AbortController();
   const onGone = (): void => abort.abort();
-  env.ingress?.channel.once('close', onGone);
+  ingress.channel.once('close', onGone);
   try {
     const timeoutMs = (req.timeoutSec ?? DEFAULT_TIMEOUT_SEC) * 1000;
     if (req.wait) {
@@ -207,11 +213,12 @@ export async function runEgress(env: EgressEnv, req: TargetRequest): Promise<Egr
       const text = failureText(why, { ip, port: req.port, detail: conn.detail, verdict: v, bastionName: env.config.bastionName, triedKeys: plan.keys.length });
       rec.output(Buffer.from(text.recorded));
       await finish({ exitStatus: EXIT.EXEC_FAILED, exitSignal: null, comment: why, bytesUp: 0, bytesDown: 0 });
-      env.log.info({ session: env.callId, target, why }, 'egress connection failed');
+      env.log.debug({ session: env.callId, target, why }, 'egress connection failed');
       return refuse(text.code, EXIT.EXEC_FAILED, text.msg);
     }
     const client = conn.client;
-    env.log.info({ session: env.callId, target, key: conn.usedKey, pty: wantPty }, 'egress connected');
+    // The call's own log line comes when it ends, maybe hours later: say now that a session started.
+    env.log.info({ session: env.callId, target, key: conn.usedKey, pty: wantPty }, 'egress session started');
     try {
       const remoteEnv: Record<string, string> = { LC_BASTION: account.name };
       for (const [k, val] of env.env) remoteEnv[k] = val;
@@ -225,23 +232,17 @@ export async function runEgress(env: EgressEnv, req: TargetRequest): Promise<Egr
         await finish({ exitStatus: EXIT.EXEC_FAILED, exitSignal: null, comment: 'channel_refused', bytesUp: 0, bytesDown: 0 });
         return refuse('KO_CONNECTION_ERROR', EXIT.EXEC_FAILED, opened.msg);
       }
-      if (!env.ingress) {
-        // No channel to bridge (a call made without an SSH session): nothing can flow.
-        opened.channel.close();
-        await finish({ exitStatus: EXIT.EXEC_FAILED, exitSignal: null, comment: 'no_channel', bytesUp: 0, bytesDown: 0 });
-        return refuse('KO_CONNECTION_ERROR', EXIT.EXEC_FAILED, 'No session channel to connect the target to');
-      }
-      const r = await bridge(env.ingress, opened.channel, rec, {
+      const r = await bridge(ingress, opened.channel, rec, {
         pty: wantPty,
         idleKillSeconds: idleKill,
         onIdleKill: () => {
           const msg = `\r\n*** Gatehouse: session idle for more than ${idleKill} seconds, closing it ***\r\n`;
-          env.ingress?.channel.write(msg);
+          ingress.channel.write(msg);
           rec.output(Buffer.from(msg));
         },
       });
       await finish({ exitStatus: r.code, exitSignal: r.signal?.name ?? null, comment: r.comment, bytesUp: r.bytesUp, bytesDown: r.bytesDown });
-      env.log.info({ session: env.callId, target, exit: r.code, signal: r.signal?.name, up: r.bytesUp, down: r.bytesDown, why: r.comment }, 'egress session ended');
+      env.log.debug({ session: env.callId, target, exit: r.code, signal: r.signal?.name, up: r.bytesUp, down: r.bytesDown, why: r.comment }, 'egress session ended');
       if (r.comment === 'idle_timeout') return { exit: EXIT.GOT_SIGNAL, code: 'KO_IDLE_TIMEOUT' };
       if (r.signal) return { exit: 255, code: 'OK', signal: r.signal };
       // A target that never says how its command ended: the OpenSSH client would report 255.
@@ -250,6 +251,6 @@ export async function runEgress(env: EgressEnv, req: TargetRequest): Promise<Egr
       client.end();
     }
   } finally {
-    env.ingress?.channel.off('close', onGone);
+    ingress.channel.off('close', onGone);
   }
 }

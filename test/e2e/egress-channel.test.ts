@@ -147,3 +147,19 @@ test('a session row says how much went each way', async () => {
   assert.equal(typeof item.bytes_down, 'number');
   assert.match(r.stdout, /type ssh from 127\.0\.0\.1:\d+\(127\.0\.0\.1\) via carol@127\.0\.0\.1:\d+ to carol@127\.0\.0\.41:\d+\(127\.0\.0\.41\) returned/);
 });
+
+test('a user who leaves mid-session ends the target side too, and the row says so', async () => {
+  const before = target.logins.length;
+  const s = await open(`-q ${HOST} -p ${target.port} -- echo ready; exec sleep 30`, false);
+  await until(() => s.out().includes('ready'), 'the remote command to start');
+  assert.equal(target.logins.length, before + 1);
+  s.end();
+  await until(() => {
+    const audit = srv.gh.store.audit.recent(5).find((a) => a.kind === 'egress');
+    const row = audit ? srv.gh.store.sessions.byId(audit.call_id) : undefined;
+    return row?.comment === 'client_gone' && row.ended_at !== null;
+  }, 'the session to be closed as client_gone');
+  // The bastion is still fine.
+  const r = await sshCall(srv.port, carol.name, carol.key.privateFile, ['-q', HOST, '-p', String(target.port), '--', 'echo alive']);
+  assert.equal(r.stdout, 'alive\n');
+});
