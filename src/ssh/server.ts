@@ -118,6 +118,16 @@ function handleConnection(
     }
   };
   client.on('authentication', (ctx) => {
+    // ssh2 emits this from inside its socket handler: anything thrown here (a store error, a
+    // corrupt row) would take the whole process down. Refuse the attempt and log it instead.
+    try {
+      authenticate(ctx);
+    } catch (err) {
+      log.error({ err, account: ctx.username }, 'authentication failed internally');
+      refuse(ctx, 'internal-error');
+    }
+  });
+  const authenticate = (ctx: AuthContext): void => {
     const config = svc.config.current();
     // 'none' is how clients ask which methods exist; it is not an attempt.
     if (ctx.method === 'none') return ctx.reject(['publickey']);
@@ -138,7 +148,7 @@ function handleConnection(
     account = found.match.account;
     log.info({ account: account.name, key: found.match.key.fingerprint }, 'auth accepted');
     ctx.accept();
-  });
+  };
   client.on('ready', () => {
     loggedIn();
     let sessions = 0;

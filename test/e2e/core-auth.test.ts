@@ -152,3 +152,12 @@ test('ssh2 client: the attempt limit ends the connection even when the client ke
   assert.ok(tried <= 4, `the server hung up after the third refused key, ${tried} tried`);
   await waitFor('the disconnect', () => logLines(srv.logs, 'too many authentication failures, disconnecting', { attempts: 3 }).length === 2);
 });
+
+test('a corrupt key row refuses that login and does not take the server down', async () => {
+  const broken = srv.addAccount('auth-corrupt', { keyOptions: 'from="127.0.0.1"' });
+  const id = srv.gh.store.accounts.byName(broken.name)?.id;
+  srv.gh.store.db.prepare("UPDATE ingress_keys SET from_list = '{not json' WHERE account_id = ?").run(id);
+  await refusedLogin(broken.name, broken.key.privateFile);
+  await waitFor('the internal error log', () => logLines(srv.logs, 'authentication failed internally', { account: broken.name }).length > 0);
+  await infoAs('admin', srv.admin.key.privateFile);
+});
