@@ -9,6 +9,7 @@
 //    clock runs from the first byte to the channel's close; 3 runs each, interleaved, median.
 // 3. Setup: the OpenSSH client running `true`, through the bastion and direct, interleaved, median
 //    of 20 (spawn to exit: handshake(s), auth, exec, close).
+import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -19,7 +20,7 @@ import { parseAddress } from '../../src/access/aclAddress.js';
 import { openDatabase } from '../../src/store/db.js';
 import { createStore } from '../../src/store/store.js';
 import { startGatehouse } from '../lib/gatehouse.js';
-import { timedSsh } from '../lib/openssh.js';
+import { PINNED_HOST_KEY, PINNED_KEX, timedSsh } from '../lib/openssh.js';
 import { rssMiB } from '../lib/proc.js';
 import { ensureSshd, startSshd } from '../lib/sshd.js';
 import { median } from '../lib/stats.js';
@@ -85,6 +86,23 @@ function transfer(c: Conn, command: string): Promise<{ bytes: number; ms: number
       });
     });
     client.connect({ host: '127.0.0.1', port: c.port, username: c.user, privateKey: c.key, algorithms: { cipher: [CIPHER] }, readyTimeout: 20_000 });
+  });
+}
+
+/** The OpenSSH client reading a command's stdout: bytes and ms from the first byte to its exit. */
+function opensshTransfer(port: number, user: string, keyFile: string, args: readonly string[]): Promise<{ bytes: number; ms: number; code: number | null }> {
+  return new Promise((resolve, reject) => {
+    const opts = ['-F', '/dev/null', '-T', '-o', `KexAlgorithms=${PINNED_KEX}`, '-o', `HostKeyAlgorithms=${PINNED_HOST_KEY}`, '-o', `Ciphers=${CIPHER}`,
+      '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', '-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes'];
+    const child = spawn('ssh', [...opts, '-i', keyFile, '-p', String(port), `${user}@127.0.0.1`, '--', ...args], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let bytes = 0;
+    let first = 0;
+    child.stdout.on('data', (d: Buffer) => {
+      if (bytes === 0) first = performance.now();
+      bytes += d.length;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ bytes, ms: performance.now() - first, code }));
   });
 }
 
@@ -195,6 +213,24 @@ async function section(ctx: BenchContext): Promise<BenchRow[]> {
     baseline: `cat ${FILE_MIB} MiB, direct ssh2 → sshd`,
     target: { atLeast: 0.8, on: 'ratio' },
     note: `median of ${THROUGHPUT_RUNS}`,
+  });
+
+  // The same with the OpenSSH client on the user's side (what people use), for context.
+  const viaOpenssh = { direct: [] as number[], bastion: [] as number[] };
+  for (let i = 0; i < THROUGHPUT_RUNS; i++) {
+    const d = await opensshTransfer(sshd.port, sshd.user, keyFile, ['cat', file]);
+    const b = await opensshTransfer(gh.port, gh.admin.name, gh.admin.key.privateFile, ['-q', `${sshd.user}@127.0.0.1`, '-p', String(sshd.port), '--', 'cat', file]);
+    if (d.bytes !== size || b.bytes !== size) throw new Error(`OpenSSH cat moved ${d.bytes} / ${b.bytes} of ${size} bytes`);
+    viaOpenssh.direct.push(size / (1024 * 1024) / (d.ms / 1000));
+    viaOpenssh.bastion.push(size / (1024 * 1024) / (b.ms / 1000));
+  }
+  rows.push({ name: `cat ${FILE_MIB} MiB, direct OpenSSH client → sshd`, value: round(median(viaOpenssh.direct)), unit: 'MiB/s', note: `median of ${THROUGHPUT_RUNS}, context` });
+  rows.push({
+    name: `cat ${FILE_MIB} MiB, OpenSSH client through the bastion`,
+    value: round(median(viaOpenssh.bastion)),
+    unit: 'MiB/s',
+    baseline: `cat ${FILE_MIB} MiB, direct OpenSSH client → sshd`,
+    note: `median of ${THROUGHPUT_RUNS}, context`,
   });
 
   // 3. Setup time with the OpenSSH client.
