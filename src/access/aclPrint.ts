@@ -141,11 +141,14 @@ export function printAcls(ctx: PluginContext, contexts: readonly AclContext[], o
     json.push(c.group === undefined ? { type: c.type, acl: kept } : { type: c.type, group: c.group, acl: kept });
   }
   const columns = COLUMNS.map((_, i) => i).filter((i) => used[i]);
-  const fmt = (cells: readonly string[]): string => columns.map((i) => (cells[i] as string).padStart(width[i] as number)).join(' ');
-  const lines = [fmt(COLUMNS), fmt(width.map((w) => '-'.repeat(w)))];
-  for (const r of rows) lines.push(fmt(r));
-  lines.push('', `${rows.length} accesses listed`);
-  ctx.out.info(lines.join('\n'));
+  const fmt = (cells: readonly string[]): string => {
+    let line = '';
+    for (const i of columns) line += (line ? ' ' : '') + (cells[i] as string).padStart(width[i] as number);
+    return line;
+  };
+  let text = `${fmt(COLUMNS)}\n${fmt(width.map((w) => '-'.repeat(w)))}\n`;
+  for (const r of rows) text += fmt(r) + '\n';
+  ctx.out.info(`${text}\n${rows.length} accesses listed`);
   return json;
 }
 

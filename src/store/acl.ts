@@ -35,14 +35,18 @@ export interface AclRow {
  */
 export type AclView = Omit<AclRow, 'range_start' | 'range_end'>;
 
-const VIEW_COLUMNS = ['id', 'kind', 'account_id', 'group_id', 'ip', 'prefix_len', 'user', 'port', 'protocol', 'comment', 'expires_at', 'force_key', 'force_password', 'added_by', 'added_at'] as const;
-type ViewTuple = [number, AclKind, number | null, number | null, string, number, string | null, number | null, AclProtocol | null, string | null, number | null, string | null, string | null, string, number];
+const VIEW_COLUMNS = ['id', 'ip', 'user', 'port', 'protocol', 'comment', 'expires_at', 'force_key', 'force_password', 'added_by', 'added_at', 'group_id'] as const;
+type ViewTuple = [number, string, string | null, number | null, AclProtocol | null, string | null, number | null, string | null, string | null, string, number, number | null];
 
-// Raw rows mapped by hand: better-sqlite3 builds an object per row much more slowly than a literal.
-function toView(t: ViewTuple): AclView {
+// Raw rows mapped by hand (better-sqlite3 builds an object per row much more slowly than a
+// literal); what the list's owner already says (kind, account) is not fetched again.
+function toView(t: ViewTuple, kind: AclKind, accountId: number | null): AclView {
+  const ip = t[1];
+  const slash = ip.indexOf('/');
+  const family = ip.includes(':') ? 6 : 4;
   return {
-    id: t[0], kind: t[1], account_id: t[2], group_id: t[3], ip: t[4], family: t[4].includes(':') ? 6 : 4, prefix_len: t[5], user: t[6], port: t[7],
-    protocol: t[8], comment: t[9], expires_at: t[10], force_key: t[11], force_password: t[12], added_by: t[13], added_at: t[14],
+    id: t[0], kind, account_id: accountId, group_id: t[11], ip, family, prefix_len: slash === -1 ? (family === 4 ? 32 : 128) : Number(ip.slice(slash + 1)),
+    user: t[2], port: t[3], protocol: t[4], comment: t[5], expires_at: t[6], force_key: t[7], force_password: t[8], added_by: t[9], added_at: t[10],
   };
 }
 
@@ -169,15 +173,15 @@ export function aclQueries(db: DB) {
     view(owner: AclOwner, now: number): AclView[] {
       switch (owner.kind) {
         case 'personal':
-          return personalView.all({ a: owner.accountId, now }).map(toView);
+          return personalView.all({ a: owner.accountId, now }).map((t) => toView(t, 'personal', owner.accountId));
         case 'group':
-          return groupView.all({ g: owner.groupId, now }).map(toView);
+          return groupView.all({ g: owner.groupId, now }).map((t) => toView(t, 'group', null));
         case 'guest':
-          return guestView.all({ a: owner.accountId, g: owner.groupId, now }).map(toView);
+          return guestView.all({ a: owner.accountId, g: owner.groupId, now }).map((t) => toView(t, 'guest', owner.accountId));
       }
     },
-    ofMemberGroups: (accountId: number, now: number): AclView[] => ofMemberGroups.all({ a: accountId, now }).map(toView),
-    guestOfAccount: (accountId: number, now: number): AclView[] => guestOfAccount.all({ a: accountId, now }).map(toView),
+    ofMemberGroups: (accountId: number, now: number): AclView[] => ofMemberGroups.all({ a: accountId, now }).map((t) => toView(t, 'group', null)),
+    guestOfAccount: (accountId: number, now: number): AclView[] => guestOfAccount.all({ a: accountId, now }).map((t) => toView(t, 'guest', accountId)),
     clearGroup: (groupId: number): number => clearGroup.run(groupId).changes,
     clearGuest: (accountId: number, groupId: number): number => clearGuest.run(accountId, groupId).changes,
     /**
