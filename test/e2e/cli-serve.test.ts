@@ -11,7 +11,9 @@ import { readConfigObject } from '../../src/config/parse.js';
 import { generateCheckedKeyPair } from '../../src/ssh/keygen.js';
 import { openStore } from '../../src/store/store.js';
 import { bash, framed } from '../helpers/clients.js';
-import { freePort, startCli, type RunningCli } from '../helpers/cli.js';
+import { freePort, runCli, startCli, type RunningCli } from '../helpers/cli.js';
+import Database from 'better-sqlite3';
+import { LATEST_VERSION } from '../../src/store/db.js';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-cli-'));
 const running: RunningCli[] = [];
@@ -133,6 +135,17 @@ test('without --bootstrap-admin no account is created and no line is printed', a
   assert.deepEqual(storeAccounts(cwd), []);
   assert.equal(fs.existsSync(path.join(cwd, 'bastion.conf')), false);
   assert.ok(fs.existsSync(path.join(cwd, 'hostkeys', 'ssh_host_ed25519_key')));
+});
+
+test('a store newer than this Gatehouse stops the start with a clear message', async () => {
+  const { cwd, home } = dirs('future');
+  openStore(path.join(cwd, 'data', 'gatehouse.db')).close();
+  const db = new Database(path.join(cwd, 'data', 'gatehouse.db'));
+  db.pragma(`user_version = ${LATEST_VERSION + 1000}`);
+  db.close();
+  const r = await runCli(['serve', '--listen', `127.0.0.1:${await freePort()}`], { cwd, env: { HOME: home } });
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /newer than this Gatehouse knows/);
 });
 
 test('npm start is build + serve --bootstrap-admin, and the default listen address is 127.0.0.1:2222', async () => {
