@@ -163,3 +163,20 @@ test('a user who leaves mid-session ends the target side too, and the row says s
   const r = await sshCall(srv.port, carol.name, carol.key.privateFile, ['-q', HOST, '-p', String(target.port), '--', 'echo alive']);
   assert.equal(r.stdout, 'alive\n');
 });
+
+test("auditors and admins see another account's sessions with --account; others may not", async () => {
+  const mine = await sshCall(srv.port, carol.name, carol.key.privateFile, ['--json-greppable', '--osh', 'selfListSessions']);
+  const ids = greppable(mine.stdout).value.map((s: { id: string }) => s.id);
+  assert.ok(ids.length > 0);
+  const admin = await sshCall(srv.port, 'admin', srv.admin.key.privateFile, ['--json-greppable', '--osh', 'selfListSessions', '--account', 'carol']);
+  assert.equal(admin.code, 0, admin.stderr);
+  assert.deepEqual(greppable(admin.stdout).value.map((s: { id: string }) => s.id), ids);
+  const play = await sshCall(srv.port, 'admin', srv.admin.key.privateFile, ['--json-greppable', '--osh', 'selfPlaySession', '--account', 'carol', '--id', ids[0], '--speed', '100']);
+  assert.equal(greppable(play.stdout).error_code, 'OK');
+  // Without --account, carol's session is nobody else's business.
+  const notMine = await sshCall(srv.port, 'admin', srv.admin.key.privateFile, ['--json-greppable', '--osh', 'selfPlaySession', '--id', ids[0]]);
+  assert.equal(greppable(notMine.stdout).error_code, 'ERR_NOT_FOUND');
+  const refused = await sshCall(srv.port, dave.name, dave.key.privateFile, ['--json-greppable', '--osh', 'selfListSessions', '--account', 'carol']);
+  assert.equal(refused.code, 100);
+  assert.equal(greppable(refused.stdout).error_code, 'ERR_ACCESS_DENIED');
+});
