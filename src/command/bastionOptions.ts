@@ -19,6 +19,8 @@ export interface BastionOptions {
   readonly user: string | undefined;
   readonly port: string | undefined;
   readonly timeout: string | undefined;
+  /** --use-key FINGERPRINT: the only egress key to try. */
+  readonly useKey: string | undefined;
 }
 
 const STRINGS = ['osh', 'user', 'host', 'port', 'timeout', 'password', 'bind', 'ssh-as', 'use-key', 'mfa-token', 'J', 'fallback-password-delay'];
@@ -109,6 +111,7 @@ export function splitBastionOptions(words: readonly string[]): SplitRequest {
     user: str('user'),
     port: str('port'),
     timeout: str('timeout'),
+    useKey: str('use-key'),
   };
   const rest = (a['_'] as (string | number)[]).map((w) => unhide(String(w)));
   return { options, rest, afterDashes, error: argv.error ? argv.error.message : null };

@@ -65,6 +65,7 @@ export async function egressCall(svc: Services, scope: CallScope, target: Valida
       tty: opts.tty,
       noTty: opts.noTty,
       quiet: opts.quiet,
+      ...(opts.useKey !== undefined ? { useKey: opts.useKey } : {}),
     },
   );
   return { exit: r.exit, code: r.code, plugin: null, kind: 'egress', ...(r.signal ? { signal: r.signal } : {}) };

@@ -15,7 +15,8 @@ export interface KeyPlan {
   readonly broken: string[];
 }
 
-export function planKeys(grants: readonly AccessGrant[], keyring: Keyring): KeyPlan {
+/** `useKey`: --use-key, the only fingerprint to try (The Bastion's "KEY FORCED ON CMDLINE"). */
+export function planKeys(grants: readonly AccessGrant[], keyring: Keyring, useKey?: string): KeyPlan {
   const keys: KeyToTry[] = [];
   const lines: string[] = [];
   const broken: string[] = [];
@@ -23,7 +24,8 @@ export function planKeys(grants: readonly AccessGrant[], keyring: Keyring): KeyP
   for (const g of grants) {
     const who = g.type === 'personal' ? 'personal access' : `${g.type} of ${g.group ?? '?'}`;
     for (const k of g.keys) {
-      const forced = g.forceKey ? ' (KEY FORCED IN ACL)' : '';
+      if (useKey !== undefined && k.fingerprint !== useKey) continue;
+      const forced = useKey !== undefined ? ' (KEY FORCED ON CMDLINE)' : g.forceKey ? ' (KEY FORCED IN ACL)' : '';
       lines.push(`  - ${who} with ${k.family}-${k.size} key ${k.fingerprint} [${day(k.createdAt)}]${forced}`);
       if (seen.has(k.fingerprint)) continue;
       seen.add(k.fingerprint);
@@ -34,6 +36,9 @@ export function planKeys(grants: readonly AccessGrant[], keyring: Keyring): KeyP
     if (g.forceKey && g.keys.length === 0) {
       lines.push(`  - ${who} but found no key matching the forced fingerprint in corresponding ACL (SKIPPED)`);
     }
+  }
+  if (useKey !== undefined && keys.length === 0 && broken.length === 0) {
+    lines.push(`  >>> No key matched the fingerprint you gave me (${useKey}), connection will fail!`);
   }
   return { keys, lines, broken };
 }

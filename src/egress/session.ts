@@ -57,6 +57,8 @@ export interface TargetRequest {
   readonly tty: boolean;
   readonly noTty: boolean;
   readonly quiet: boolean;
+  /** --use-key: try only the egress key with this fingerprint. */
+  readonly useKey?: string;
 }
 
 export interface EgressOutcome {
@@ -138,7 +140,7 @@ export async function runEgress(env: EgressEnv, req: TargetRequest): Promise<Egr
   const recording = path.join('recordings', account.name, day, `${env.callId}.cast`);
   say(` allowed ... log on(${recording})\n`);
 
-  const plan = planKeys(grants, env.keyring);
+  const plan = planKeys(grants, env.keyring, req.useKey);
   if (!req.quiet) {
     say(' will try the following accesses you have:');
     for (const line of plan.lines) say(line);

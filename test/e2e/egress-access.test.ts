@@ -200,3 +200,15 @@ test('refusals before the decision: invalid host 128, invalid port 134, -t with 
   assert.equal(tty.code, 115);
   assert.equal(greppable(tty.stdout).error_code, 'KO_TTY_NOTTY');
 });
+
+test('--use-key tries only that key; an unknown fingerprint tries none', async () => {
+  const fp = people['solo']?.egress.fingerprint ?? '';
+  const ok = await as('solo', ['--use-key', fp, `root@${A}`, '-p', String(targetA.port), '--', 'echo chosen']);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.equal(ok.stdout, 'chosen\n');
+  assert.match(ok.stderr, /\(KEY FORCED ON CMDLINE\)/);
+  const none = await as('solo', ['--json-greppable', '--use-key', 'SHA256:nosuchkey', `root@${A}`, '-p', String(targetA.port), '--', 'true']);
+  assert.equal(none.code, 105);
+  assert.match(none.stderr, />>> No key matched the fingerprint you gave me \(SHA256:nosuchkey\)/);
+  assert.equal(greppable(none.stdout).error_code, 'KO_PERMISSION_DENIED');
+});
