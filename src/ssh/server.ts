@@ -29,6 +29,7 @@ export const ALGORITHMS: Algorithms = {
   compress: ['none'],
 };
 
+/** Sessions open at once on one connection (sshd's MaxSessions default). */
 const MAX_SESSIONS_PER_CONNECTION = 10;
 const ENV_ALLOWED = /^(LANG|LC_[A-Z]+)$/;
 
@@ -156,6 +157,9 @@ function handleConnection(
       if (sessions >= MAX_SESSIONS_PER_CONNECTION || !account) return reject();
       sessions++;
       const session = accept();
+      // Open sessions are counted, like sshd's MaxSessions, not sessions ever opened: a client
+      // that multiplexes (ControlMaster) runs any number of calls one after the other.
+      session.once('close', () => sessions--);
       handleSession(session, account, peer, local, connId, log, svc);
     });
     // Everything else a client may ask (port forwarding, …) is refused by default.

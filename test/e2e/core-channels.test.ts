@@ -106,6 +106,33 @@ test('several sessions on one connection, one after the other and at once', asyn
   }
 });
 
+test('sessions are limited per connection at once, not in total (ControlMaster-style reuse)', async () => {
+  const c = await connect();
+  try {
+    // One after the other, well past the concurrent limit: every one is served.
+    for (let i = 0; i < 15; i++) assert.equal((await run(c, '--osh info --quiet')).code, 0, `session ${i + 1}`);
+    // At once: the eleventh is refused while ten are open (each waits on stdin until we end it).
+    const open: ClientChannel[] = [];
+    const done: Promise<Finished>[] = [];
+    for (let i = 0; i < 10; i++) {
+      const started = await new Promise<{ finished: Promise<Finished> }>((resolve, reject) =>
+        c.exec('--osh accountCreate --account waiting --uid-auto', (err, ch) => {
+          if (err) return reject(err);
+          open.push(ch);
+          resolve({ finished: finish(ch) });
+        }),
+      );
+      done.push(started.finished);
+    }
+    await assert.rejects(run(c, '--osh info'), /Channel open failure/);
+    for (const ch of open) ch.end();
+    for (const f of await Promise.all(done)) assert.equal(f.code, 100);
+    assert.equal((await run(c, '--osh info --quiet')).code, 0, 'served again once they closed');
+  } finally {
+    c.end();
+  }
+});
+
 test('pty-req: accepted, CRLF output, stderr merged; window-change and signal accepted mid-call', async () => {
   const c = await connect();
   try {
