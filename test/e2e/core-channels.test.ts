@@ -2,6 +2,9 @@
 // everything else is refused (subsystems, X11, port forwarding, other env names). Every channel
 // ends with exit-status and then close.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
 import ssh2, { type ClientChannel, type ExecOptions } from 'ssh2';
 import { greppable, sshCall } from '../helpers/clients.js';
@@ -130,6 +133,23 @@ test('sessions are limited per connection at once, not in total (ControlMaster-s
     assert.equal((await run(c, '--osh info --quiet')).code, 0, 'served again once they closed');
   } finally {
     c.end();
+  }
+});
+
+test('OpenSSH ControlMaster: many calls over one multiplexed connection', async () => {
+  const control = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ghmux-')), 'm');
+  const mux = ['-o', 'ControlMaster=auto', '-o', `ControlPath=${control}`, '-o', 'ControlPersist=30'];
+  try {
+    for (let i = 0; i < 12; i++) {
+      const r = await sshCall(srv.port, 'admin', srv.admin.key.privateFile, ['--osh', 'info', '--json-greppable', '--quiet'], { sshOptions: mux });
+      assert.equal(r.code, 0, `call ${i + 1}: ${r.stderr}`);
+      assert.equal(greppable(r.stdout).value.account, 'admin');
+    }
+    const conns = srv.logs.filter((l) => l['msg'] === 'call' && l['account'] === 'admin').slice(-12).map((l) => l['conn']);
+    assert.equal(new Set(conns).size, 1, 'all twelve calls went over one connection');
+  } finally {
+    await sshCall(srv.port, 'admin', srv.admin.key.privateFile, [], { sshOptions: [...mux, '-O', 'exit'] });
+    fs.rmSync(path.dirname(control), { recursive: true, force: true });
   }
 });
 
