@@ -20,6 +20,7 @@ export interface ConnectParams {
   readonly hostKeyAlgorithms: readonly string[];
   /** Called with the raw host key blob, on the first key exchange and on every rekey. */
   readonly verifyHostKey: (blob: Buffer) => boolean;
+  /** Software version for the identification line (ssh2 adds the SSH-2.0- prefix). */
   readonly ident: string;
   readonly onKeyTried?: (fingerprint: string) => void;
 }

@@ -193,7 +193,7 @@ export async function runEgress(env: EgressEnv, req: TargetRequest): Promise<Egr
         user,
         keys: plan.keys,
         timeoutMs,
-        ident: `SSH-2.0-Gatehouse_${env.version}`,
+        ident: `Gatehouse_${env.version}`,
         hostKeyAlgorithms: hostKeyAlgorithms(store, hostTarget),
         verifyHostKey: (blob) => {
           verdict = checkHostKey(store, hostTarget, blob, policy, Math.floor(env.clock.now() / 1000));
