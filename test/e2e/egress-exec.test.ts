@@ -120,3 +120,16 @@ test('a session that cannot be recorded is not opened: 126 KO_TTYREC_FAILED', as
   assert.equal(greppable(r.stdout).error_code, 'KO_TTYREC_FAILED');
   assert.equal(target.logins.length, logins, 'the target was never logged into');
 });
+
+test("osh.pl's other spellings of the target: -l, --user, --host, --port", async () => {
+  for (const args of [
+    ['-q', '-l', 'deploy', HOST, '-p', String(target.port), '--', 'echo l'],
+    ['-q', '--host', HOST, '--user', 'deploy', '--port', String(target.port), '--', 'echo l'],
+    ['-q', '-u', 'deploy', '-h', HOST, '-p', String(target.port), '--', 'echo l'],
+  ]) {
+    const r = await run(args);
+    assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+    assert.equal(r.stdout, 'l\n');
+    assert.equal(target.logins.at(-1)?.user, 'deploy');
+  }
+});
