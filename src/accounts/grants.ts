@@ -1,0 +1,51 @@
+// Granting and revoking restricted commands (The Bastion's accountGrantCommand and
+// accountRevokeCommand, which add and remove an account from the osh-<command> unix group): both
+// take the same request through the same checks, so a name refused by one is refused by the
+// other, and only the verb in the messages differs.
+import type { PluginContext } from '../plugin/context.js';
+import type { AnyPlugin } from '../plugin/define.js';
+import { isOk, R, type Result } from '../result.js';
+import type { AccountRow } from '../store/accounts.js';
+import { findAccount } from './lookup.js';
+
+/** Every restricted plugin, plus `auditor` (a grant that is not a plugin), sorted. */
+export function grantableCommands(plugins: ReadonlyMap<string, AnyPlugin>): string[] {
+  const names = [...plugins.values()].filter((p) => p.category === 'restricted').map((p) => p.name);
+  return [...names, 'auditor'].sort();
+}
+
+/** Whoever may grant these could grant themselves anything: admins only, either way. */
+const ADMIN_ONLY = new Set(['accountGrantCommand', 'accountRevokeCommand']);
+
+export interface GrantChange {
+  readonly target: AccountRow;
+  readonly command: string;
+}
+
+/**
+ * The checks before a grant or a revocation, in The Bastion's order: without --command, the list
+ * of what may be named is printed; then the account must exist, the command be a restricted
+ * plugin (or auditor), and the two grant plugins themselves are left to admins.
+ */
+export function checkGrantChange(
+  ctx: PluginContext,
+  opts: { readonly account: string | undefined; readonly command: string | undefined },
+  verb: 'grant' | 'revoke',
+): Result<GrantChange> {
+  if (opts.command === undefined || opts.command === '') {
+    ctx.out.info(`\nList of possible commands to ${verb}: ${grantableCommands(ctx.server.plugins).join(' ')}`);
+    return R('ERR_MISSING_PARAMETER', { msg: "Missing mandatory parameter 'command'" });
+  }
+  if (opts.account === undefined) return R('ERR_MISSING_PARAMETER', { msg: "Missing mandatory parameter 'account'" });
+  const found = findAccount(ctx.store, opts.account);
+  if (!isOk(found) || found.value === null) return R(found.code, { msg: found.msg });
+  const command = opts.command;
+  if (!/^[a-z0-9]+$/i.test(command)) return R('ERR_INVALID_PARAMETER', { msg: `Specified command is invalid (${command})` });
+  if (!grantableCommands(ctx.server.plugins).includes(command)) {
+    return R('ERR_INVALID_PARAMETER', { msg: `Specified command (${command}) is not in the restricted plugins list` });
+  }
+  if (ADMIN_ONLY.has(command) && !ctx.caller.roles.isAdmin) {
+    return R('ERR_SECURITY_VIOLATION', { msg: `Specified command (${command}) can only be ${verb === 'grant' ? 'granted' : 'revoked'} by bastion admins, for security reasons` });
+  }
+  return R('OK', { value: { target: found.value, command } });
+}
