@@ -6,16 +6,13 @@ import {
   defaultComment,
   FORCE_OPTIONS,
   parseTtlOption,
-  requestTarget,
-  requestTuple,
   TARGET_HELP,
   TTL_OPTION,
   TUPLE_OPTIONS,
 } from '../../src/access/aclOptions.js';
 import { effectiveUser } from '../../src/access/acl.js';
-import { probeAccess } from '../../src/access/aclProbe.js';
-import { findGroup } from '../../src/access/groupName.js';
-import { requireGroupRole } from '../../src/access/groupRoles.js';
+import { testBeforeAdding } from '../../src/access/aclProbe.js';
+import { groupLineRequest, groupServerValue, requireAclkeeper } from '../../src/access/groupServers.js';
 import { definePlugin } from '../../src/plugin/define.js';
 import { isOk, R } from '../../src/result.js';
 import { durationToHuman } from '../../src/util/duration.js';
@@ -45,37 +42,28 @@ then reach the server with those keys; guests only if given a guest access to it
   differences: ['--proxy-host/--proxy-port/--proxy-user (jump hosts) are not available: proxyIp, proxyPort and proxyUser are always null.'],
   async handler(ctx, opts) {
     const { store, out } = ctx;
-    if (!opts.group || !ctx.request.host) return R('ERR_MISSING_PARAMETER', { msg: "Missing mandatory parameter 'host' or 'group'" });
-    const target = await requestTarget(ctx, "Missing mandatory parameter 'host' or 'group'");
-    if (!isOk(target) || target.value === null) return target;
-    const tuple = requestTuple(ctx, opts);
-    if (!isOk(tuple) || tuple.value === null) return tuple;
-    const found = findGroup(store, opts.group);
-    if (!isOk(found) || found.value === null) return found;
-    const g = found.value;
+    const req = await groupLineRequest(ctx, opts);
+    if (!isOk(req) || req.value === null) return req;
+    const { group: g, target, tuple: t } = req.value;
     const ttl = parseTtlOption(opts.ttl);
     if (!isOk(ttl)) return ttl;
     const forced = checkForced(opts);
     if (!isOk(forced) || forced.value === null) return forced;
-    const refused = requireGroupRole(ctx, g, 'aclkeeper', 'add servers to it');
-    if (refused) return R('ERR_NOT_GROUP_ACLKEEPER', { msg: `Sorry, you must be an aclkeeper of group ${g.name} to be able to add servers to it` });
+    const refused = requireAclkeeper(ctx, g, 'add servers to it');
+    if (refused) return refused;
 
-    const a = target.value.address;
-    const t = tuple.value;
-    if (!opts.force) {
-      const user = effectiveUser(t) ?? ctx.caller.name;
-      out.info(`Testing connection to ${machineDisplay(a.ip, t.port ?? 22, user)}, please wait...`);
-      const probe = await probeAccess({ address: a, port: t.port, user, keys: groupProbeKeys(store, ctx.keyring, g.id), forceKey: forced.value.forceKey });
-      if (!isOk(probe)) {
-        out.info("Note: if you still want to add this access even if it doesn't work, use --force");
-        return probe;
-      }
-      if (probe.msg !== probe.code) out.info(probe.msg);
-    } else {
-      out.info("Forcing add as asked, we didn't test the SSH connection, maybe it won't work!");
-    }
+    const a = target.address;
     const { forceKey, forcePassword } = forced.value;
-    const comment = defaultComment(opts.comment, target.value);
+    const failed = await testBeforeAdding(out, {
+      force: opts.force,
+      address: a,
+      tuple: t,
+      callerName: ctx.caller.name,
+      keys: () => groupProbeKeys(store, ctx.keyring, g.id),
+      forceKey,
+    });
+    if (failed) return failed;
+    const comment = defaultComment(opts.comment, target);
     const now = Math.floor(ctx.clock.now() / 1000);
     const done = store.tx(() =>
       addLine(store, { kind: 'group', groupId: g.id }, { address: a, tuple: t }, { comment, ttl: ttl.value, forceKey, forcePassword }, ctx.caller.name, now),
@@ -85,20 +73,7 @@ then reach the server with those keys; guests only if given a guest access to it
     ctx.log.info({ type: 'acl', action: 'add', way: 'group', group: g.name, ip: a.ip, user: effectiveUser(t), port: t.port, ttl: ttl.value }, 'acl changed');
     const ttlMsg = ttl.value ? ` (expires in ${durationToHuman(ttl.value, now).human})` : '';
     return R('OK', {
-      value: {
-        action: 'add',
-        group: g.name,
-        ip: a.ip,
-        user: effectiveUser(t),
-        port: t.port,
-        forcePassword,
-        forceKey,
-        ttl: ttl.value || null,
-        comment,
-        proxyIp: null,
-        proxyPort: null,
-        proxyUser: null,
-      },
+      value: groupServerValue('add', g, a, t, { forcePassword, forceKey, ttl: ttl.value, comment }),
       msg: `Entry ${machine} was added to group ${g.name}${ttlMsg}`,
     });
   },

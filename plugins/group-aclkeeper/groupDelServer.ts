@@ -1,8 +1,7 @@
 import { deleteLine, machineDisplay } from '../../src/access/aclModify.js';
-import { requestTarget, requestTuple, TARGET_HELP, TUPLE_OPTIONS } from '../../src/access/aclOptions.js';
+import { TARGET_HELP, TUPLE_OPTIONS } from '../../src/access/aclOptions.js';
 import { effectiveUser } from '../../src/access/acl.js';
-import { findGroup } from '../../src/access/groupName.js';
-import { requireGroupRole } from '../../src/access/groupRoles.js';
+import { groupLineRequest, groupServerValue, requireAclkeeper } from '../../src/access/groupServers.js';
 import { definePlugin } from '../../src/plugin/define.js';
 import { isOk, R } from '../../src/result.js';
 
@@ -24,39 +23,17 @@ as a guest access needs the group to still have the server.`,
   differences: ['--proxy-host/--proxy-port/--proxy-user (jump hosts) are not available: proxyIp, proxyPort and proxyUser are always null.'],
   async handler(ctx, opts) {
     const { store } = ctx;
-    if (!opts.group || !ctx.request.host) return R('ERR_MISSING_PARAMETER', { msg: "Missing mandatory parameter 'host' or 'group'" });
-    const target = await requestTarget(ctx, "Missing mandatory parameter 'host' or 'group'");
-    if (!isOk(target) || target.value === null) return target;
-    const tuple = requestTuple(ctx, opts);
-    if (!isOk(tuple) || tuple.value === null) return tuple;
-    const found = findGroup(store, opts.group);
-    if (!isOk(found) || found.value === null) return found;
-    const g = found.value;
-    const refused = requireGroupRole(ctx, g, 'aclkeeper', 'delete servers from it');
-    if (refused) return R('ERR_NOT_GROUP_ACLKEEPER', { msg: `Sorry, you must be an aclkeeper of group ${g.name} to be able to delete servers from it` });
-    const a = target.value.address;
-    const t = tuple.value;
+    const req = await groupLineRequest(ctx, opts);
+    if (!isOk(req) || req.value === null) return req;
+    const { group: g, target, tuple: t } = req.value;
+    const refused = requireAclkeeper(ctx, g, 'delete servers from it');
+    if (refused) return refused;
+    const a = target.address;
     const now = Math.floor(ctx.clock.now() / 1000);
     const done = store.tx(() => deleteLine(store, { kind: 'group', groupId: g.id }, { address: a, tuple: t }, now));
     const machine = machineDisplay(a.ip, t.port, effectiveUser(t));
     if (done === 'absent') return R('OK_NO_CHANGE', { msg: `Entry ${machine} was not in group ${g.name}, nothing done` });
     ctx.log.info({ type: 'acl', action: 'del', way: 'group', group: g.name, ip: a.ip, user: effectiveUser(t), port: t.port }, 'acl changed');
-    return R('OK', {
-      value: {
-        action: 'del',
-        group: g.name,
-        ip: a.ip,
-        user: effectiveUser(t),
-        port: t.port,
-        forcePassword: null,
-        forceKey: null,
-        ttl: null,
-        comment: null,
-        proxyIp: null,
-        proxyPort: null,
-        proxyUser: null,
-      },
-      msg: `Entry ${machine} was removed from group ${g.name}`,
-    });
+    return R('OK', { value: groupServerValue('del', g, a, t, null), msg: `Entry ${machine} was removed from group ${g.name}` });
   },
 });

@@ -1,7 +1,7 @@
 import { parseServerList, type BulkEntry } from '../../src/access/aclBulk.js';
 import { addLine } from '../../src/access/aclModify.js';
 import { findGroup } from '../../src/access/groupName.js';
-import { requireGroupRole } from '../../src/access/groupRoles.js';
+import { requireAclkeeper } from '../../src/access/groupServers.js';
 import { definePlugin } from '../../src/plugin/define.js';
 import { isOk, R } from '../../src/result.js';
 
@@ -41,8 +41,9 @@ changed. No connection is tested.`,
     const found = findGroup(store, opts.group);
     if (!isOk(found) || found.value === null) return found;
     const g = found.value;
-    const refused = requireGroupRole(ctx, g, 'aclkeeper', 'replace its server list');
-    if (refused) return R('ERR_NOT_GROUP_ACLKEEPER', { msg: `Sorry, you must be an aclkeeper of group ${g.name} to be able to add servers to it` });
+    // The Bastion's own words for this refusal, although the list is replaced rather than added to.
+    const refused = requireAclkeeper(ctx, g, 'add servers to it');
+    if (refused) return refused;
     out.info('Specify the entries of the new ACL below, one per line, with the following format: [USER@]HOST[:PORT][ COMMENT]');
     out.info('The list ends at EOF (usually CTRL+D).');
     const input = await ctx.stdin.readAll({ maxBytes: 16 * 1024 * 1024 });

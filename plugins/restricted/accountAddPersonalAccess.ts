@@ -6,8 +6,7 @@ import {
   defaultComment,
   FORCE_OPTIONS,
   parseTtlOption,
-  requestTarget,
-  requestTuple,
+  requestLine,
   TARGET_HELP,
   TTL_OPTION,
   TUPLE_OPTIONS,
@@ -37,10 +36,9 @@ account itself holds its keys.`,
     "The plugin configuration keys widest_v4_prefix and self_remote_user_only are not available.",
   ],
   async handler(ctx, opts) {
-    const target = await requestTarget(ctx, "Missing parameter 'host' or didn't resolve correctly");
-    if (!isOk(target) || target.value === null) return target;
-    const tuple = requestTuple(ctx, opts);
-    if (!isOk(tuple) || tuple.value === null) return tuple;
+    const line = await requestLine(ctx, opts, "Missing parameter 'host' or didn't resolve correctly");
+    if (!isOk(line) || line.value === null) return line;
+    const { target, tuple } = line.value;
     const ttl = parseTtlOption(opts.ttl);
     if (!isOk(ttl)) return ttl;
     if (opts['force-key'] && opts['force-password']) {
@@ -54,10 +52,10 @@ account itself holds its keys.`,
     ctx.out.info(`Can't verify whether ${account.value.name}'s personal key has been installed to the remote server, as you don't have access to their private keys, adding the access blindly`);
     return addPersonalAccess(ctx, {
       account: account.value,
-      target: target.value,
-      tuple: tuple.value,
+      target,
+      tuple,
       ttl: ttl.value,
-      comment: defaultComment(opts.comment, target.value),
+      comment: defaultComment(opts.comment, target),
       ...forced.value,
     });
   },

@@ -1,6 +1,6 @@
 import { findAccount } from '../../src/accounts/lookup.js';
 import { delPersonalAccess } from '../../src/access/aclPersonal.js';
-import { requestTarget, requestTuple, TARGET_HELP, TUPLE_OPTIONS } from '../../src/access/aclOptions.js';
+import { requestLine, TARGET_HELP, TUPLE_OPTIONS } from '../../src/access/aclOptions.js';
 import { definePlugin } from '../../src/plugin/define.js';
 import { isOk, R } from '../../src/result.js';
 
@@ -19,13 +19,11 @@ remove the account's key from the server's authorized_keys.`,
   examples: ['--account alice --host 192.0.2.10 --user alice --port 22'],
   differences: ['--proxy-host/--proxy-port/--proxy-user (jump hosts) are not available.'],
   async handler(ctx, opts) {
-    const target = await requestTarget(ctx, "Missing parameter 'host' or didn't resolve correctly");
-    if (!isOk(target) || target.value === null) return target;
-    const tuple = requestTuple(ctx, opts);
-    if (!isOk(tuple) || tuple.value === null) return tuple;
+    const line = await requestLine(ctx, opts, "Missing parameter 'host' or didn't resolve correctly");
+    if (!isOk(line) || line.value === null) return line;
     if (!opts.account) return R('ERR_MISSING_PARAMETER', { msg: "Missing mandatory parameter 'account'" });
     const account = findAccount(ctx.store, opts.account);
     if (!isOk(account) || account.value === null) return account;
-    return delPersonalAccess(ctx, { account: account.value, target: target.value, tuple: tuple.value });
+    return delPersonalAccess(ctx, { account: account.value, ...line.value });
   },
 });

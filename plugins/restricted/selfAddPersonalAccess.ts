@@ -1,5 +1,4 @@
 import { personalProbeKeys } from '../../src/access/aclKeys.js';
-import { machineDisplay } from '../../src/access/aclModify.js';
 import { addPersonalAccess } from '../../src/access/aclPersonal.js';
 import {
   checkForced,
@@ -7,14 +6,12 @@ import {
   defaultComment,
   FORCE_OPTIONS,
   parseTtlOption,
-  requestTarget,
-  requestTuple,
+  requestLine,
   TARGET_HELP,
   TTL_OPTION,
   TUPLE_OPTIONS,
 } from '../../src/access/aclOptions.js';
-import { effectiveUser } from '../../src/access/acl.js';
-import { probeAccess } from '../../src/access/aclProbe.js';
+import { testBeforeAdding } from '../../src/access/aclProbe.js';
 import { definePlugin } from '../../src/plugin/define.js';
 import { isOk } from '../../src/result.js';
 
@@ -41,34 +38,28 @@ server's authorized_keys. Without --force, the bastion first logs in to the serv
   ],
   async handler(ctx, opts) {
     const { out, store, caller } = ctx;
-    const target = await requestTarget(ctx, "Missing parameter 'host' or didn't resolve correctly");
-    if (!isOk(target) || target.value === null) return target;
-    const tuple = requestTuple(ctx, opts);
-    if (!isOk(tuple) || tuple.value === null) return tuple;
+    const line = await requestLine(ctx, opts, "Missing parameter 'host' or didn't resolve correctly");
+    if (!isOk(line) || line.value === null) return line;
+    const { target, tuple } = line.value;
     const ttl = parseTtlOption(opts.ttl);
     if (!isOk(ttl)) return ttl;
     const forced = checkForced(opts);
     if (!isOk(forced) || forced.value === null) return forced;
-    const t = tuple.value;
-    const a = target.value.address;
-    if (!opts.force) {
-      const user = effectiveUser(t) ?? caller.name;
-      out.info(`Testing connection to ${machineDisplay(a.ip, t.port ?? 22, user)}, please wait...`);
-      const probe = await probeAccess({ address: a, port: t.port, user, keys: personalProbeKeys(store, ctx.keyring, caller.account.id), forceKey: forced.value.forceKey });
-      if (!isOk(probe)) {
-        out.info("Note: if you still want to add this access even if it doesn't work, use --force");
-        return probe;
-      }
-      if (probe.msg !== probe.code) out.info(probe.msg);
-    } else {
-      out.info("Forcing add as asked, we didn't test the SSH connection, maybe it won't work!");
-    }
+    const failed = await testBeforeAdding(out, {
+      force: opts.force,
+      address: target.address,
+      tuple,
+      callerName: caller.name,
+      keys: () => personalProbeKeys(store, ctx.keyring, caller.account.id),
+      forceKey: forced.value.forceKey,
+    });
+    if (failed) return failed;
     return addPersonalAccess(ctx, {
       account: caller.account,
-      target: target.value,
-      tuple: t,
+      target,
+      tuple,
       ttl: ttl.value,
-      comment: defaultComment(opts.comment, target.value),
+      comment: defaultComment(opts.comment, target),
       ...forced.value,
     });
   },

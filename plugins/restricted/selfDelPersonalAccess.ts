@@ -1,5 +1,5 @@
 import { delPersonalAccess } from '../../src/access/aclPersonal.js';
-import { requestTarget, requestTuple, TARGET_HELP, TUPLE_OPTIONS } from '../../src/access/aclOptions.js';
+import { requestLine, TARGET_HELP, TUPLE_OPTIONS } from '../../src/access/aclOptions.js';
 import { definePlugin } from '../../src/plugin/define.js';
 import { isOk } from '../../src/result.js';
 
@@ -15,10 +15,8 @@ remove your key from the server's authorized_keys.`,
   examples: ['--host 192.0.2.10 --user me --port 22'],
   differences: ['--proxy-host/--proxy-port/--proxy-user (jump hosts) are not available.'],
   async handler(ctx, opts) {
-    const target = await requestTarget(ctx, "Missing parameter 'host' or didn't resolve correctly");
-    if (!isOk(target) || target.value === null) return target;
-    const tuple = requestTuple(ctx, opts);
-    if (!isOk(tuple) || tuple.value === null) return tuple;
-    return delPersonalAccess(ctx, { account: ctx.caller.account, target: target.value, tuple: tuple.value });
+    const line = await requestLine(ctx, opts, "Missing parameter 'host' or didn't resolve correctly");
+    if (!isOk(line) || line.value === null) return line;
+    return delPersonalAccess(ctx, { account: ctx.caller.account, ...line.value });
   },
 });

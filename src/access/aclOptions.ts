@@ -37,7 +37,8 @@ export const TARGET_HELP = `The server is given with the bastion-level options: 
 to an IP at once; a block in PREFIX/LEN notation), --user USER (or --user-any; * and ? patterns
 are allowed) and --port PORT (or --port-any).`;
 
-interface TupleFlags {
+/** The tuple options as a handler receives them (TUPLE_OPTIONS parsed). */
+export interface TupleFlags {
   readonly 'user-any': boolean;
   readonly 'port-any': boolean;
   readonly protocol: string | undefined;
@@ -51,6 +52,21 @@ export async function requestTarget(ctx: PluginContext, missingMsg: string): Pro
   const host = ctx.request.host;
   if (!host) return R('ERR_MISSING_PARAMETER', { msg: missingMsg });
   return resolveHost(host);
+}
+
+/** The line a request names: its --host resolved and its user/port/protocol. */
+export interface RequestedLine {
+  readonly target: ResolvedHost;
+  readonly tuple: AclTuple;
+}
+
+/** requestTarget then requestTuple: the first two steps of every plugin that adds or removes one line. */
+export async function requestLine(ctx: PluginContext, o: TupleFlags, missingMsg: string): Promise<Result<RequestedLine>> {
+  const target = await requestTarget(ctx, missingMsg);
+  if (!isOk(target) || target.value === null) return R(target.code, { msg: target.msg });
+  const tuple = requestTuple(ctx, o);
+  if (!isOk(tuple) || tuple.value === null) return R(tuple.code, { msg: tuple.msg });
+  return R('OK', { value: { target: target.value, tuple: tuple.value } });
 }
 
 export function requestTuple(ctx: PluginContext, o: TupleFlags): Result<AclTuple> {

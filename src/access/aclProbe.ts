@@ -6,8 +6,11 @@
 // the target.
 import net from 'node:net';
 import ssh2 from 'ssh2';
-import { R, type Result } from '../result.js';
+import type { Terminal } from '../command/terminal.js';
+import { isOk, R, type Result } from '../result.js';
+import { effectiveUser, type AclTuple } from './acl.js';
 import type { AclAddress } from './aclAddress.js';
+import { machineDisplay } from './aclModify.js';
 const { Client } = ssh2;
 
 export interface ProbeKey {
@@ -90,4 +93,36 @@ function tryLogin(host: string, port: number, username: string, keys: readonly P
       finish('error');
     }
   });
+}
+
+export interface AddTest {
+  /** --force: skip the test (with a warning). */
+  readonly force: boolean;
+  readonly address: AclAddress;
+  readonly tuple: AclTuple;
+  /** Who logs in when the line names no user: the caller, as ssh would. */
+  readonly callerName: string;
+  /** The keys to test with, opened only when a test runs. */
+  readonly keys: () => readonly ProbeKey[];
+  readonly forceKey: string | null;
+}
+
+/**
+ * The step groupAddServer and selfAddPersonalAccess take before adding a line, with The
+ * Bastion's messages: null to go on, or the failed test's result (after a hint about --force).
+ */
+export async function testBeforeAdding(out: Terminal, t: AddTest): Promise<Result | null> {
+  if (t.force) {
+    out.info("Forcing add as asked, we didn't test the SSH connection, maybe it won't work!");
+    return null;
+  }
+  const user = effectiveUser(t.tuple) ?? t.callerName;
+  out.info(`Testing connection to ${machineDisplay(t.address.ip, t.tuple.port ?? 22, user)}, please wait...`);
+  const probe = await probeAccess({ address: t.address, port: t.tuple.port, user, keys: t.keys(), forceKey: t.forceKey });
+  if (!isOk(probe)) {
+    out.info("Note: if you still want to add this access even if it doesn't work, use --force");
+    return probe;
+  }
+  if (probe.msg !== probe.code) out.info(probe.msg);
+  return null;
 }

@@ -1,0 +1,61 @@
+// What groupAddServer, groupDelServer and groupSetServers share about a group's server list: the
+// request for one line of it, the aclkeeper check with The Bastion's refusal message, and the
+// `value` an add or a delete answers with (osh-groupAddServer's shape).
+import type { PluginContext } from '../plugin/context.js';
+import { isOk, R, type Result } from '../result.js';
+import type { GroupRow } from '../store/groups.js';
+import { effectiveUser, type AclTuple } from './acl.js';
+import type { AclAddress } from './aclAddress.js';
+import { requestLine, type RequestedLine, type TupleFlags } from './aclOptions.js';
+import { findGroup } from './groupName.js';
+import { requireGroupRole } from './groupRoles.js';
+
+export interface GroupLineRequest extends RequestedLine {
+  readonly group: GroupRow;
+}
+
+const MISSING = "Missing mandatory parameter 'host' or 'group'";
+
+/** --group and the bastion-level --host/--user/--port: the line and the group, both checked. */
+export async function groupLineRequest(
+  ctx: PluginContext,
+  opts: TupleFlags & { readonly group: string | undefined },
+): Promise<Result<GroupLineRequest>> {
+  if (!opts.group || !ctx.request.host) return R('ERR_MISSING_PARAMETER', { msg: MISSING });
+  const line = await requestLine(ctx, opts, MISSING);
+  if (!isOk(line) || line.value === null) return R(line.code, { msg: line.msg });
+  const found = findGroup(ctx.store, opts.group);
+  if (!isOk(found) || found.value === null) return R(found.code, { msg: found.msg });
+  return R('OK', { value: { ...line.value, group: found.value } });
+}
+
+/** The aclkeeper check of the server-list plugins: null to go on (superowners pass, logged). */
+export function requireAclkeeper(ctx: PluginContext, group: GroupRow, why: string): Result | null {
+  if (requireGroupRole(ctx, group, 'aclkeeper', why) === null) return null;
+  return R('ERR_NOT_GROUP_ACLKEEPER', { msg: `Sorry, you must be an aclkeeper of group ${group.name} to be able to ${why}` });
+}
+
+export interface GroupLineExtras {
+  readonly forcePassword: string | null;
+  readonly forceKey: string | null;
+  readonly ttl: number | null;
+  readonly comment: string | null;
+}
+
+/** What groupAddServer / groupDelServer answer; jump hosts are not available, so proxy* are null. */
+export function groupServerValue(action: 'add' | 'del', group: GroupRow, a: AclAddress, t: AclTuple, extras: GroupLineExtras | null) {
+  return {
+    action,
+    group: group.name,
+    ip: a.ip,
+    user: effectiveUser(t),
+    port: t.port,
+    forcePassword: extras?.forcePassword ?? null,
+    forceKey: extras?.forceKey ?? null,
+    ttl: extras?.ttl || null,
+    comment: extras?.comment ?? null,
+    proxyIp: null,
+    proxyPort: null,
+    proxyUser: null,
+  };
+}
