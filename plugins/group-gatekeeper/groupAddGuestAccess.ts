@@ -1,6 +1,5 @@
-import { COMMENT_OPTION, requestTuple, TARGET_HELP, TTL_OPTION, TUPLE_OPTIONS, parseTtlOption } from '../../src/access/aclOptions.js';
-import { resolveHost } from '../../src/access/aclHost.js';
-import { addGuestAccess } from '../../src/access/groupGuests.js';
+import { COMMENT_OPTION, parseTtlOption, TARGET_HELP, TTL_OPTION, TUPLE_OPTIONS } from '../../src/access/aclOptions.js';
+import { addGuestAccess, guestLineRequest } from '../../src/access/groupGuests.js';
 import { definePlugin } from '../../src/plugin/define.js';
 import { isOk } from '../../src/result.js';
 
@@ -25,16 +24,10 @@ accountAddPersonalAccess.`,
   examples: ['--group web --account bob --host 192.0.2.10 --user deploy --port 22', '--group web --account bob --host 192.0.2.10 --user-any --port-any --ttl 2h'],
   differences: ['--proxy-host/--proxy-port/--proxy-user (jump hosts) are not available.'],
   async handler(ctx, opts) {
-    let address = null;
-    if (ctx.request.host) {
-      const r = await resolveHost(ctx.request.host);
-      if (!isOk(r) || r.value === null) return r;
-      address = r.value.address;
-    }
-    const tuple = requestTuple(ctx, opts);
-    if (!isOk(tuple) || tuple.value === null) return tuple;
+    const line = await guestLineRequest(ctx, opts);
+    if (!isOk(line) || line.value === null) return line;
     const ttl = parseTtlOption(opts.ttl);
     if (!isOk(ttl)) return ttl;
-    return addGuestAccess(ctx, { group: opts.group, account: opts.account, address, tuple: tuple.value, ttl: ttl.value, comment: opts.comment ?? null });
+    return addGuestAccess(ctx, line.value, { ttl: ttl.value, comment: opts.comment ?? null });
   },
 });

@@ -1,6 +1,5 @@
-import { requestTuple, TARGET_HELP, TUPLE_OPTIONS } from '../../src/access/aclOptions.js';
-import { resolveHost } from '../../src/access/aclHost.js';
-import { delGuestAccess } from '../../src/access/groupGuests.js';
+import { TARGET_HELP, TUPLE_OPTIONS } from '../../src/access/aclOptions.js';
+import { delGuestAccess, guestLineRequest } from '../../src/access/groupGuests.js';
 import { definePlugin } from '../../src/plugin/define.js';
 import { isOk } from '../../src/result.js';
 
@@ -23,14 +22,8 @@ remain, the value lists them; when none remains, the account no longer holds the
     '--proxy-host/--proxy-port/--proxy-user (jump hosts) are not available.',
   ],
   async handler(ctx, opts) {
-    let address = null;
-    if (ctx.request.host) {
-      const r = await resolveHost(ctx.request.host);
-      if (!isOk(r) || r.value === null) return r;
-      address = r.value.address;
-    }
-    const tuple = requestTuple(ctx, opts);
-    if (!isOk(tuple) || tuple.value === null) return tuple;
-    return delGuestAccess(ctx, { group: opts.group, account: opts.account, address, tuple: tuple.value, ttl: null, comment: null });
+    const line = await guestLineRequest(ctx, opts);
+    if (!isOk(line) || line.value === null) return line;
+    return delGuestAccess(ctx, line.value);
   },
 });

@@ -8,32 +8,64 @@ import { isOk, R, type Result } from '../result.js';
 import { durationToHuman, formatDuration } from '../util/duration.js';
 import { effectiveUser, type AclTuple } from './acl.js';
 import { candidateStarts, type AclAddress } from './aclAddress.js';
+import { resolveHost } from './aclHost.js';
 import { bestMatch, entryAllows } from './aclMatch.js';
 import { addLine, deleteLine, machineDisplay } from './aclModify.js';
+import { requestTuple, type TupleFlags } from './aclOptions.js';
 import { aclJson } from './aclPrint.js';
 import { GROUP_SETTING } from './groupInfo.js';
 import { roleChangeTarget } from './groupMembership.js';
 
-export interface GuestChange {
+/** The guest access a request names; group, account and host are checked by add/del, in their order. */
+export interface GuestLine {
   readonly group: string | undefined;
   readonly account: string | undefined;
+  /** null when the request had no --host. */
   readonly address: AclAddress | null;
   readonly tuple: AclTuple;
-  /** Seconds, add only. */
-  readonly ttl: number | null;
-  readonly comment: string | null;
 }
 
-export function addGuestAccess(ctx: PluginContext, c: GuestChange): Result {
+/**
+ * The --host (resolved when given: its absence is refused later, after the group's TTL policy,
+ * as The Bastion's groupSetRole does) and the user/port/protocol of the request.
+ */
+export async function guestLineRequest(
+  ctx: PluginContext,
+  opts: TupleFlags & { readonly group: string | undefined; readonly account: string | undefined },
+): Promise<Result<GuestLine>> {
+  let address: AclAddress | null = null;
+  if (ctx.request.host) {
+    const r = await resolveHost(ctx.request.host);
+    if (!isOk(r) || r.value === null) return R(r.code, { msg: r.msg });
+    address = r.value.address;
+  }
+  const tuple = requestTuple(ctx, opts);
+  if (!isOk(tuple) || tuple.value === null) return R(tuple.code, { msg: tuple.msg });
+  return R('OK', { value: { group: opts.group, account: opts.account, address, tuple: tuple.value } });
+}
+
+type CompleteGuestLine = { readonly [K in keyof GuestLine]-?: NonNullable<GuestLine[K]> };
+
+/** Group, account and host must all be there. */
+function complete(req: GuestLine): Result<CompleteGuestLine> {
+  const { group, account, address, tuple } = req;
+  if (!group || !account) return R('ERR_MISSING_PARAMETER', { msg: "Missing mandatory parameter 'account' or 'group'" });
+  if (!address) return R('ERR_MISSING_PARAMETER', { msg: 'Missing argument host for type guest' });
+  return R('OK', { value: { group, account, address, tuple } });
+}
+
+/** `ttl` in seconds (null: none); `comment` null: the group line's. */
+export function addGuestAccess(ctx: PluginContext, req: GuestLine, extras: { readonly ttl: number | null; readonly comment: string | null }): Result {
   const { store, out } = ctx;
-  if (!c.group || !c.account) return R('ERR_MISSING_PARAMETER', { msg: "Missing mandatory parameter 'account' or 'group'" });
-  if (!c.address) return R('ERR_MISSING_PARAMETER', { msg: 'Missing argument host for type guest' });
+  const full = complete(req);
+  if (!isOk(full) || full.value === null) return full;
+  const c = full.value;
   // The group's guest TTL policy is looked at before anything else is (as groupSetRole does).
   const policyGroup = store.groups.byName(c.group.startsWith('key') ? c.group.slice(3) : c.group);
   const limit = policyGroup ? Number(store.groups.settings(policyGroup.id).get(GROUP_SETTING.guestTtlLimit) ?? 0) : 0;
   if (limit > 0) {
-    if (!c.ttl) return R('ERR_INVALID_PARAMETER', { msg: `This group requires guest accesses to have a TTL set, to a duration of ${formatDuration(limit)} or less` });
-    if (c.ttl > limit) {
+    if (!extras.ttl) return R('ERR_INVALID_PARAMETER', { msg: `This group requires guest accesses to have a TTL set, to a duration of ${formatDuration(limit)} or less` });
+    if (extras.ttl > limit) {
       return R('ERR_INVALID_PARAMETER', { msg: `The TTL you specified is invalid, this group requires guest accesses to have a TTL of ${formatDuration(limit)} maximum` });
     }
   }
@@ -63,7 +95,7 @@ export function addGuestAccess(ctx: PluginContext, c: GuestChange): Result {
       { kind: 'guest', accountId: account.id, groupId: group.id },
       { address: a, tuple: c.tuple },
       // Without a comment of its own, the guest line takes the one of the group line it relies on.
-      { comment: c.comment ?? groupLine.comment, ttl: c.ttl, forceKey: null, forcePassword: null },
+      { comment: extras.comment ?? groupLine.comment, ttl: extras.ttl, forceKey: null, forcePassword: null },
       ctx.caller.name,
       now,
     );
@@ -74,20 +106,21 @@ export function addGuestAccess(ctx: PluginContext, c: GuestChange): Result {
     out.info(`Account ${account.name} already had access to ${machine} through ${group.name}`);
     return R('OK_NO_CHANGE', { msg: `Account ${account.name} already had access to ${machine} through ${group.name}` });
   }
-  ctx.log.info({ type: 'membership', action: 'add', role: 'guest', group: group.name, account: account.name, ip: a.ip, user, port: c.tuple.port, ttl: c.ttl }, 'guest access added');
+  ctx.log.info({ type: 'membership', action: 'add', role: 'guest', group: group.name, account: account.name, ip: a.ip, user, port: c.tuple.port, ttl: extras.ttl }, 'guest access added');
   out.info(`Account ${account.name} has now access to the group key of ${group.name}, but does NOT`);
   out.info(`automatically inherit access to any of the group's servers, only to ${machine},`);
   out.info(`and any other of the group's servers previously granted to ${account.name}.`);
-  if (c.ttl) out.info(`This access will expire in ${durationToHuman(c.ttl, now).human}`);
+  if (extras.ttl) out.info(`This access will expire in ${durationToHuman(extras.ttl, now).human}`);
   out.info(`\nYou can view ${account.name}'s guest accesses to ${group.name} with the following command:`);
   out.info(`${ctx.config.bastionName} --osh groupListGuestAccesses --account ${account.name} --group ${group.name}`);
   return R('OK');
 }
 
-export function delGuestAccess(ctx: PluginContext, c: GuestChange): Result {
+export function delGuestAccess(ctx: PluginContext, req: GuestLine): Result {
   const { store, out } = ctx;
-  if (!c.group || !c.account) return R('ERR_MISSING_PARAMETER', { msg: "Missing mandatory parameter 'account' or 'group'" });
-  if (!c.address) return R('ERR_MISSING_PARAMETER', { msg: 'Missing argument host for type guest' });
+  const full = complete(req);
+  if (!isOk(full) || full.value === null) return full;
+  const c = full.value;
   const t = roleChangeTarget(ctx, c.group, c.account, 'guest');
   if (!isOk(t) || t.value === null) return t;
   const { group, account } = t.value;
