@@ -1,26 +1,18 @@
-import { findGroup } from '../../src/access/groupName.js';
-import { confirmAndDeleteGroup } from '../../src/access/groupLifecycle.js';
+import { DELETE_GROUP_HELP, DELETE_GROUP_OPTIONS, deleteGroupAsked } from '../../src/access/groupLifecycle.js';
 import { definePlugin } from '../../src/plugin/define.js';
-import { isOk, R } from '../../src/result.js';
 
 export default definePlugin({
   name: 'groupDelete',
   category: 'restricted',
   summary: 'Delete any group, with its server list, guest accesses and keys',
   header: 'delete an existing bastion group',
-  options: {
-    group: { type: 'string', valueName: 'GROUP', description: 'Name of the group to delete' },
-    'no-confirm': { type: 'boolean', description: "Don't ask to type the group name back (and blame yourself if it was the wrong group)" },
-  },
-  help: `Without --no-confirm, the bastion reads one line from stdin, which must be the group name;
-anything else, or no line at all, cancels (ERR_OPERATOR_IS_DRUNK).
+  options: DELETE_GROUP_OPTIONS,
+  help: `${DELETE_GROUP_HELP}
 This restricted command deletes any group; owners delete their own groups with groupDestroy.`,
   examples: ['--group web', '--group web --no-confirm'],
   differences: ['Nothing is archived: there is no home directory to back up. The audit trail keeps every past call on the group.'],
   async handler(ctx, opts) {
-    if (!opts.group) return R('ERR_MISSING_PARAMETER', { msg: "Missing 'group' parameter" });
-    const group = findGroup(ctx.store, opts.group);
-    if (!isOk(group) || group.value === null) return group;
-    return confirmAndDeleteGroup(ctx, group.value, opts['no-confirm']);
+    // The restricted grant is the permission: any group may be deleted.
+    return deleteGroupAsked(ctx, opts, () => null);
   },
 });

@@ -3,8 +3,9 @@
 // key; deleting a group takes its roles, server list, guest accesses, settings and keys with it,
 // in one transaction. Both share the confirmation step of groupDelete/groupDestroy.
 import type { PluginContext } from '../plugin/context.js';
-import { R, type Result } from '../result.js';
+import { isOk, R, type Result } from '../result.js';
 import type { GroupRow, NewGroupKey } from '../store/groups.js';
+import { findGroup } from './groupName.js';
 
 export function createGroup(
   ctx: PluginContext,
@@ -23,11 +24,34 @@ export function createGroup(
   });
 }
 
+/** The options of groupDelete and groupDestroy: one request, two permission tiers. */
+export const DELETE_GROUP_OPTIONS = {
+  group: { type: 'string', valueName: 'GROUP', description: 'Name of the group to delete' },
+  'no-confirm': { type: 'boolean', description: "Don't ask to type the group name back (and blame yourself if it was the wrong group)" },
+} as const;
+
+export const DELETE_GROUP_HELP = `Without --no-confirm, the bastion reads one line from stdin, which must be the group name;
+anything else, or no line at all, cancels (ERR_OPERATOR_IS_DRUNK).`;
+
 /**
- * groupDelete / groupDestroy after their own permission checks: the typed-back group name unless
- * --no-confirm (ERR_OPERATOR_IS_DRUNK when it doesn't match), then everything goes at once.
+ * groupDelete / groupDestroy: the group named, `mayDelete` (the plugin's own permission check:
+ * null to go on), then the typed-back group name unless --no-confirm.
  */
-export async function confirmAndDeleteGroup(ctx: PluginContext, group: GroupRow, noConfirm: boolean): Promise<Result> {
+export async function deleteGroupAsked(
+  ctx: PluginContext,
+  opts: { readonly group: string | undefined; readonly 'no-confirm': boolean },
+  mayDelete: (group: GroupRow) => Result | null,
+): Promise<Result> {
+  if (!opts.group) return R('ERR_MISSING_PARAMETER', { msg: "Missing 'group' parameter" });
+  const group = findGroup(ctx.store, opts.group);
+  if (!isOk(group) || group.value === null) return group;
+  const refused = mayDelete(group.value);
+  if (refused) return refused;
+  return confirmAndDeleteGroup(ctx, group.value, opts['no-confirm']);
+}
+
+/** ERR_OPERATOR_IS_DRUNK when the typed-back name doesn't match; then everything goes at once. */
+async function confirmAndDeleteGroup(ctx: PluginContext, group: GroupRow, noConfirm: boolean): Promise<Result> {
   const { out, store } = ctx;
   if (!noConfirm) {
     out.info('!!!! WARNING !!!! WARNING !!!! WARNING !!!! WARNING !!!! WARNING !!!!');
