@@ -1,4 +1,11 @@
-import { checkGroupKeyAlgo, groupKeyValue, newGroupKeyPair, printGroupKey } from '../../src/access/groupKeys.js';
+import {
+  checkGroupKeyAlgo,
+  encryptedGroupKeyRefusal,
+  GROUP_KEY_OPTIONS,
+  groupKeyValue,
+  newGroupKeyPair,
+  printGroupKey,
+} from '../../src/access/groupKeys.js';
 import { findGroup } from '../../src/access/groupName.js';
 import { requireGroupRole } from '../../src/access/groupRoles.js';
 import { definePlugin } from '../../src/plugin/define.js';
@@ -12,12 +19,7 @@ export default definePlugin({
   options: {
     group: { type: 'string', valueName: 'GROUP', description: 'Group to generate a new egress key for' },
     algo: { type: 'string', valueName: 'ALGO', description: 'Algorithm of the key: rsa, ecdsa or ed25519' },
-    size: {
-      type: 'integer',
-      valueName: 'SIZE',
-      description: 'Size of the key: RSA between the configured minimum and maximum (4096 is good), ECDSA 256, 384 or 521, Ed25519 always 256',
-    },
-    encrypted: { type: 'boolean', description: 'Protect the private key with a passphrase (not available on Gatehouse)' },
+    ...GROUP_KEY_OPTIONS,
   },
   help: `The new key joins the group's other keys: members and guests may reach the group's servers
 with any of them (unless a server line forces one key). Copy its public half, with the from="…"
@@ -39,9 +41,7 @@ part, into the authorized_keys of the servers. Only owners of the group (or supe
     const g = found0.value;
     const refused = requireGroupRole(ctx, g, 'owner', 'manage its egress keys');
     if (refused) return refused;
-    if (opts.encrypted) {
-      return R('ERR_NOT_IMPLEMENTED', { msg: 'Passphrase-protected group keys are not available here: private keys are already encrypted at rest by the bastion.' });
-    }
+    if (opts.encrypted) return encryptedGroupKeyRefusal();
     out.info('Generating a new key pair, this might take a while...');
     const now = Math.floor(ctx.clock.now() / 1000);
     const pair = await newGroupKeyPair(config, ctx.keyring, g.name, algo.value, now);

@@ -3,7 +3,7 @@ import { createAccount, uidAvailable } from '../../src/accounts/create.js';
 import { bastionAliasCommand } from '../../src/accounts/lookup.js';
 import { FLAG_ON, SETTING } from '../../src/accounts/settings.js';
 import { effectiveFromList } from '../../src/keys/fromList.js';
-import { checkEgressAlgoAndSize, generateKeyPair } from '../../src/keys/generate.js';
+import { checkEgressAlgoAndSize, generateKeyPair, sealedKeyPair } from '../../src/keys/generate.js';
 import { checkKeyPolicy, parsePublicKeyLine, type PublicKeyInfo } from '../../src/keys/publicKey.js';
 import { definePlugin } from '../../src/plugin/define.js';
 import { isOk, R } from '../../src/result.js';
@@ -137,15 +137,7 @@ defaultAccountEgressKeySize), whose public half accountListEgressKeys shows.`,
       keys,
       settings,
       nowSec,
-      egressKey: {
-        type: pair.publicKey.typecode,
-        size: pair.publicKey.size,
-        fingerprint: pair.publicKey.fingerprint,
-        base64: pair.publicKey.base64,
-        comment: pair.publicKey.comment,
-        privateSealed: ctx.keyring.seal(Buffer.from(pair.privateKey)),
-        createdAt: nowSec,
-      },
+      egressKey: sealedKeyPair(pair, ctx.keyring, nowSec),
     });
     if (!isOk(created) || created.value === null) return created;
 

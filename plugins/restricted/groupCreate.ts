@@ -1,6 +1,13 @@
 import { findAccount } from '../../src/accounts/lookup.js';
 import { checkGroupName } from '../../src/access/groupName.js';
-import { checkGroupKeyAlgo, groupKeyValue, newGroupKeyPair, printGroupKey } from '../../src/access/groupKeys.js';
+import {
+  checkGroupKeyAlgo,
+  encryptedGroupKeyRefusal,
+  GROUP_KEY_OPTIONS,
+  groupKeyValue,
+  newGroupKeyPair,
+  printGroupKey,
+} from '../../src/access/groupKeys.js';
 import { createGroup } from '../../src/access/groupLifecycle.js';
 import { definePlugin } from '../../src/plugin/define.js';
 import { isOk, R } from '../../src/result.js';
@@ -14,12 +21,7 @@ export default definePlugin({
     group: { type: 'string', valueName: 'GROUP', description: 'Name of the group to create (up to 18 characters from [a-zA-Z0-9._-], not starting with "key")' },
     owner: { type: 'string', valueName: 'ACCOUNT', description: 'Existing account to make owner of the group (can be you)' },
     algo: { type: 'string', valueName: 'ALGO', description: 'Algorithm of the group egress key: rsa, ecdsa or ed25519' },
-    size: {
-      type: 'integer',
-      valueName: 'SIZE',
-      description: 'Size of the key: RSA between the configured minimum and maximum (4096 is good), ECDSA 256, 384 or 521, Ed25519 always 256',
-    },
-    encrypted: { type: 'boolean', description: 'Protect the private key with a passphrase (not available on Gatehouse)' },
+    ...GROUP_KEY_OPTIONS,
     'no-key': { type: 'boolean', description: "Don't generate an egress key for the group (groupGenerateEgressKey can add one later)" },
   },
   help: `The owner becomes owner, gatekeeper, aclkeeper and member of the new group: they can then
@@ -47,9 +49,7 @@ Either --algo (and --size) or --no-key is needed.`,
     const owner = findAccount(store, opts.owner);
     if (!isOk(owner) || owner.value === null) return owner;
     if (store.groups.byName(name.value)) return R('KO_ALREADY_EXISTING', { msg: `The group ${name.value} already exists` });
-    if (opts.encrypted) {
-      return R('ERR_NOT_IMPLEMENTED', { msg: 'Passphrase-protected group keys are not available here: private keys are already encrypted at rest by the bastion.' });
-    }
+    if (opts.encrypted) return encryptedGroupKeyRefusal();
 
     const now = Math.floor(ctx.clock.now() / 1000);
     let key = null;

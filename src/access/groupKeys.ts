@@ -3,16 +3,15 @@
 // in the shape of The Bastion's get_group_keys entries (the personal-key shape of
 // src/accounts/keys.ts, plus the file names The Bastion's keys have: here they name no file, but
 // scripts that read `filename`/`fullpath` keep working).
-import ssh2 from 'ssh2';
 import { bastionEgressIps, egressKeyValue, printEgressKey } from '../accounts/keys.js';
 import type { BastionConfig } from '../config/schema.js';
-import { checkEgressAlgoAndSize, generateKeyPair, type EgressAlgo, type GeneratedKey } from '../keys/generate.js';
+import { checkEgressAlgoAndSize, generateKeyPair, sealedKeyPair, type EgressAlgo } from '../keys/generate.js';
 import type { Keyring } from '../keys/keyring.js';
 import type { Terminal } from '../command/terminal.js';
 import { isOk, R, type Result } from '../result.js';
 import type { GroupKeyRow, GroupRow } from '../store/groups.js';
+import type { NewKeyPair } from '../store/egressKeys.js';
 import type { Store } from '../store/store.js';
-const { utils } = ssh2;
 
 /** The file name The Bastion gives a group key: id_<algo><size>_<group>.<time> (ed25519 has no size). */
 export function keyFileName(k: Pick<GroupKeyRow, 'type' | 'size' | 'created_at'>, group: string): string {
@@ -40,21 +39,19 @@ export function printGroupKey(out: Terminal, v: Record<string, unknown>, created
   printEgressKey(out, v, createdAt);
 }
 
-// ssh2 now and then emits an ed25519 pair whose halves disagree: check and retry, as the
-// personal-key generator does.
-async function wellFormedPair(algo: EgressAlgo, size: number, comment: string): Promise<GeneratedKey> {
-  let lastError: unknown = null;
-  for (let i = 0; i < 8; i++) {
-    try {
-      const pair = await generateKeyPair(algo, size, comment);
-      const priv = utils.parseKey(pair.privateKey);
-      if (!(priv instanceof Error) && !Array.isArray(priv) && priv.getPublicSSH().equals(pair.publicKey.blob)) return pair;
-      lastError = new Error('the private half does not match the public half');
-    } catch (e) {
-      lastError = e;
-    }
-  }
-  throw new Error(`could not generate a well-formed ${algo} key pair: ${String(lastError)}`);
+/** The key options groupCreate and groupGenerateEgressKey share (each describes its own --algo). */
+export const GROUP_KEY_OPTIONS = {
+  size: {
+    type: 'integer',
+    valueName: 'SIZE',
+    description: 'Size of the key: RSA between the configured minimum and maximum (4096 is good), ECDSA 256, 384 or 521, Ed25519 always 256',
+  },
+  encrypted: { type: 'boolean', description: 'Protect the private key with a passphrase (not available on Gatehouse)' },
+} as const;
+
+/** --encrypted: private keys are sealed by the keyring instead (a passphrase could not be typed at each connection). */
+export function encryptedGroupKeyRefusal(): Result {
+  return R('ERR_NOT_IMPLEMENTED', { msg: 'Passphrase-protected group keys are not available here: private keys are already encrypted at rest by the bastion.' });
 }
 
 export interface CheckedAlgo {
@@ -71,16 +68,8 @@ export function checkGroupKeyAlgo(config: BastionConfig, algo: string | undefine
 }
 
 /** Generates a key pair (outside any transaction: it takes time) ready to be stored for `group`. */
-export async function newGroupKeyPair(config: BastionConfig, keyring: Keyring, group: string, a: CheckedAlgo, nowSec: number) {
-  const pair = await wellFormedPair(a.algo, a.size, `${group}@${config.bastionName}:${nowSec}`);
-  const pub = pair.publicKey;
-  return {
-    type: pub.typecode,
-    size: pub.size,
-    fingerprint: pub.fingerprint,
-    base64: pub.base64,
-    comment: pub.comment,
-    privateSealed: keyring.seal(Buffer.from(pair.privateKey, 'utf8')),
-    createdAt: nowSec,
-  };
+export async function newGroupKeyPair(config: BastionConfig, keyring: Keyring, group: string, a: CheckedAlgo, nowSec: number): Promise<NewKeyPair> {
+  // generateKeyPair checks the pair (ssh2 now and then emits an unreadable ed25519 one) and retries.
+  const pair = await generateKeyPair(a.algo, a.size, `${group}@${config.bastionName}:${nowSec}`);
+  return sealedKeyPair(pair, keyring, nowSec);
 }

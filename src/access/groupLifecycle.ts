@@ -4,14 +4,15 @@
 // in one transaction. Both share the confirmation step of groupDelete/groupDestroy.
 import type { PluginContext } from '../plugin/context.js';
 import { isOk, R, type Result } from '../result.js';
-import type { GroupRow, NewGroupKey } from '../store/groups.js';
+import type { NewKeyPair } from '../store/egressKeys.js';
+import type { GroupRow } from '../store/groups.js';
 import { findGroup } from './groupName.js';
 
 export function createGroup(
   ctx: PluginContext,
   name: string,
   owner: { readonly id: number; readonly name: string },
-  key: Omit<NewGroupKey, 'groupId'> | null,
+  key: NewKeyPair | null,
   nowSec: number,
 ): Result<{ id: number }> {
   const { store } = ctx;

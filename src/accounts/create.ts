@@ -4,7 +4,7 @@
 import { R, type Result } from '../result.js';
 import type { PublicKeyInfo } from '../keys/publicKey.js';
 import type { Store } from '../store/store.js';
-import type { NewEgressKey } from '../store/egressKeys.js';
+import type { NewKeyPair } from '../store/egressKeys.js';
 import type { BastionConfig } from '../config/schema.js';
 import { VERSION } from '../version.js';
 import { SETTING } from './settings.js';
@@ -20,7 +20,7 @@ export interface AccountSpec {
   readonly settings: Readonly<Record<string, string>>;
   readonly nowSec: number;
   /** The personal egress key pair, generated and sealed beforehand (generation is async). */
-  readonly egressKey?: Omit<NewEgressKey, 'accountId'>;
+  readonly egressKey?: NewKeyPair;
 }
 
 export function createAccount(store: Store, config: BastionConfig, spec: AccountSpec): Result<{ id: number; uid: number }> {

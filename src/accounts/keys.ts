@@ -7,7 +7,7 @@ import os from 'node:os';
 import ipaddr from 'ipaddr.js';
 import type { BastionConfig } from '../config/schema.js';
 import { effectiveFromList } from '../keys/fromList.js';
-import { checkEgressAlgoAndSize, generateKeyPair } from '../keys/generate.js';
+import { checkEgressAlgoAndSize, generateKeyPair, sealedKeyPair } from '../keys/generate.js';
 import type { Keyring } from '../keys/keyring.js';
 import { checkKeyPolicy, keyLine, type KeyFamily, type PublicKeyInfo } from '../keys/publicKey.js';
 import type { Terminal } from '../command/terminal.js';
@@ -352,19 +352,8 @@ export async function generateEgressKey(
   const checked = checkEgressAlgoAndSize(deps.config, algo, size);
   if (!isOk(checked) || checked.value === null) return R(checked.code, { msg: checked.msg });
   const pair = await generateKeyPair(checked.value.algo, checked.value.size, `${account.name}@${deps.config.bastionName}:${nowSec}`);
-  const pub = pair.publicKey;
-  const sealed = deps.keyring.seal(Buffer.from(pair.privateKey, 'utf8'));
-  const id = deps.store.egressKeys.insert({
-    accountId: account.id,
-    type: pub.typecode,
-    size: pub.size,
-    fingerprint: pub.fingerprint,
-    base64: pub.base64,
-    comment: pub.comment,
-    privateSealed: sealed,
-    createdAt: nowSec,
-  });
-  const row = deps.store.egressKeys.byFingerprint(account.id, pub.fingerprint);
+  const id = deps.store.egressKeys.insert({ ...sealedKeyPair(pair, deps.keyring, nowSec), accountId: account.id });
+  const row = deps.store.egressKeys.byFingerprint(account.id, pair.publicKey.fingerprint);
   if (!row || row.id !== id) return R('ERR_INTERNAL', { msg: 'The new egress key could not be read back' });
   return R('OK', { value: row });
 }

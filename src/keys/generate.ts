@@ -4,6 +4,8 @@
 // with the keyring before it is stored.
 import ssh2 from 'ssh2';
 import type { BastionConfig } from '../config/schema.js';
+import type { NewKeyPair } from '../store/egressKeys.js';
+import type { Keyring } from './keyring.js';
 import { R, type Result } from '../result.js';
 import { parsePublicKeyLine, type PublicKeyInfo } from './publicKey.js';
 import { isWellFormedPair } from '../ssh/keygen.js';
@@ -68,6 +70,20 @@ export async function generateKeyPair(algo: EgressAlgo, size: number, comment: s
     }
   }
   throw new Error(`could not generate a well-formed ${algo} key pair: ${String(lastError)}`);
+}
+
+/** A generated pair as the store keeps it (personal or group key): its private half sealed. */
+export function sealedKeyPair(pair: GeneratedKey, keyring: Keyring, createdAt: number): NewKeyPair {
+  const pub = pair.publicKey;
+  return {
+    type: pub.typecode,
+    size: pub.size,
+    fingerprint: pub.fingerprint,
+    base64: pub.base64,
+    comment: pub.comment,
+    privateSealed: keyring.seal(Buffer.from(pair.privateKey, 'utf8')),
+    createdAt,
+  };
 }
 
 function generateOnce(algo: EgressAlgo, size: number, comment: string): Promise<{ private: string; public: string }> {

@@ -1,12 +1,12 @@
 // Queries about accounts' personal egress keys (the key pairs the bastion uses, on an account's
 // behalf, to reach targets). Listings read the public columns only: the sealed private key has its
 // own query, meant for the egress code path, so a listing can't leak it by accident.
+// The shape of a stored key pair is defined here once; group keys (groups.ts) add their owner to it.
 import type { DB } from './db.js';
 
-/** The public half of an egress key, as listings see it. */
-export interface EgressKeyRow {
+/** The public half of a stored key pair, personal or group: what listings see. */
+export interface KeyPairRow {
   readonly id: number;
-  readonly account_id: number;
   /** The SSH key type, e.g. ssh-ed25519 or ecdsa-sha2-nistp521. */
   readonly type: string;
   readonly size: number;
@@ -16,13 +16,11 @@ export interface EgressKeyRow {
   readonly created_at: number;
 }
 
-/** One key pair with its private half still sealed by the keyring (open it only to connect). */
-export interface SealedEgressKey extends EgressKeyRow {
-  readonly private_sealed: Buffer;
-}
+/** Those columns, in both key tables (account_egress_keys and group_egress_keys). */
+export const KEY_PAIR_COLUMNS = 'id, type, size, fingerprint, base64, comment, created_at';
 
-export interface NewEgressKey {
-  accountId: number;
+/** A key pair to store, its private half sealed by the keyring; the owner is added per table. */
+export interface NewKeyPair {
   type: string;
   size: number;
   fingerprint: string;
@@ -32,7 +30,21 @@ export interface NewEgressKey {
   createdAt: number;
 }
 
-const PUBLIC_COLUMNS = 'id, account_id, type, size, fingerprint, base64, comment, created_at';
+/** The public half of an account's egress key. */
+export interface EgressKeyRow extends KeyPairRow {
+  readonly account_id: number;
+}
+
+/** One key pair with its private half still sealed by the keyring (open it only to connect). */
+export interface SealedEgressKey extends EgressKeyRow {
+  readonly private_sealed: Buffer;
+}
+
+export interface NewEgressKey extends NewKeyPair {
+  accountId: number;
+}
+
+const PUBLIC_COLUMNS = `account_id, ${KEY_PAIR_COLUMNS}`;
 
 export function egressKeyQueries(db: DB) {
   const forAccount = db.prepare<[number], EgressKeyRow>(

@@ -1,6 +1,7 @@
 // Queries about groups: the groups themselves, who holds which role on them, their settings and
 // their egress keys. Statements are prepared once per store.
 import type { DB } from './db.js';
+import { KEY_PAIR_COLUMNS, type KeyPairRow, type NewKeyPair } from './egressKeys.js';
 
 export type GroupRole = 'owner' | 'gatekeeper' | 'aclkeeper' | 'member' | 'guest';
 export const GROUP_ROLES: readonly GroupRole[] = ['owner', 'gatekeeper', 'aclkeeper', 'member', 'guest'];
@@ -24,33 +25,19 @@ export interface AccountGroupRole {
 }
 
 /** The public half of a group egress key, as listings see it. */
-export interface GroupKeyRow {
-  readonly id: number;
+export interface GroupKeyRow extends KeyPairRow {
   readonly group_id: number;
-  readonly type: string;
-  readonly size: number;
-  readonly fingerprint: string;
-  readonly base64: string;
-  readonly comment: string;
-  readonly created_at: number;
 }
 
 export interface SealedGroupKey extends GroupKeyRow {
   readonly private_sealed: Buffer;
 }
 
-export interface NewGroupKey {
+export interface NewGroupKey extends NewKeyPair {
   groupId: number;
-  type: string;
-  size: number;
-  fingerprint: string;
-  base64: string;
-  comment: string;
-  privateSealed: Buffer;
-  createdAt: number;
 }
 
-const KEY_COLUMNS = 'id, group_id, type, size, fingerprint, base64, comment, created_at';
+const KEY_COLUMNS = `group_id, ${KEY_PAIR_COLUMNS}`;
 
 /**
  * The role queries, exported so tests can check their plans (EXPLAIN QUERY PLAN) use the indexes.
