@@ -1,6 +1,7 @@
 // The bastion-level options of a request (bin/shell/osh.pl's GetOptionsFromString list) and the
 // split between them and what belongs to a plugin or to the remote command.
 import parse from 'yargs-parser';
+import { GETOPT_LIKE, normalizeLongDashes } from './getopt.js';
 
 export type JsonMode = 'none' | 'default' | 'pretty' | 'greppable';
 
@@ -35,14 +36,6 @@ const ALIASES: Record<string, string[]> = {
 };
 const LONG_NAMES = new Set([...STRINGS, ...BOOLEANS].filter((n) => n.length > 1));
 
-/** Perl's Getopt::Long accepts `-osh` for `--osh`: rewrite single-dash long names we know. */
-export function normalizeLongDashes(words: readonly string[], longNames: ReadonlySet<string>): string[] {
-  return words.map((w) => {
-    const m = /^-([a-zA-Z][a-zA-Z0-9-]+)(=.*)?$/.exec(w);
-    return m?.[1] && longNames.has(m[1]) ? `-${w}` : w;
-  });
-}
-
 const HIDE = '\0';
 const KNOWN_NAMES = new Set([...STRINGS, ...BOOLEANS, ...Object.values(ALIASES).flat()]);
 const unhide = (w: string): string => (w.startsWith(HIDE) ? w.slice(HIDE.length) : w);
@@ -76,19 +69,9 @@ export function splitBastionOptions(words: readonly string[]): SplitRequest {
     boolean: BOOLEANS,
     alias: ALIASES,
     configuration: {
-      'camel-case-expansion': false,
-      'dot-notation': false,
-      'parse-numbers': false,
-      'parse-positional-numbers': false,
-      'boolean-negation': false,
-      // Even with boolean-negation off, yargs-parser treats `--no-json` as a known flag and drops
-      // it; a prefix that can never occur (words never hold NUL) leaves such words to the plugin.
-      'negation-prefix': '\0',
+      ...GETOPT_LIKE,
+      // The last of a repeated option wins, as in osh.pl.
       'duplicate-arguments-array': false,
-      'unknown-options-as-args': true,
-      'short-option-groups': false,
-      'greedy-arrays': false,
-      'strip-aliased': true,
       'strip-dashed': false,
     },
   });

@@ -2,7 +2,7 @@
 // and malformed integers are ERR_BAD_OPTIONS; a missing required option is ERR_MISSING_PARAMETER;
 // a value outside `choices` or a range is ERR_INVALID_PARAMETER. Handlers never see raw words.
 import parse from 'yargs-parser';
-import { normalizeLongDashes } from '../command/bastionOptions.js';
+import { GETOPT_LIKE, normalizeLongDashes } from '../command/getopt.js';
 import { R, type Result } from '../result.js';
 import type { OptionDecls } from './define.js';
 
@@ -60,20 +60,10 @@ export function parsePluginOptions(decls: OptionDecls, words: readonly string[])
     array: arrays.map((key) => ({ key, string: true })),
     alias,
     configuration: {
-      'camel-case-expansion': false,
-      'dot-notation': false,
-      'parse-numbers': false,
-      'parse-positional-numbers': false,
-      'boolean-negation': false,
-      // Otherwise `--no-confirm` for a declared `confirm` is silently swallowed instead of refused
-      // as unknown (yargs-parser still matches the prefix when negation is off).
-      'negation-prefix': '\0',
+      ...GETOPT_LIKE,
+      // Every value of a repeated option is kept: lists collect them, the others refuse them below.
       'duplicate-arguments-array': true,
       'flatten-duplicate-arrays': true,
-      'greedy-arrays': false,
-      'unknown-options-as-args': true,
-      'short-option-groups': false,
-      'strip-aliased': true,
     },
   });
   if (out.error) return R('ERR_BAD_OPTIONS', { msg: `Error parsing options: ${out.error.message}` });

@@ -1,7 +1,8 @@
 // splitBastionOptions: what belongs to the bastion, what to the plugin or the remote command.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { normalizeLongDashes, splitBastionOptions } from '../../src/command/bastionOptions.js';
+import { splitBastionOptions } from '../../src/command/bastionOptions.js';
+import { normalizeLongDashes } from '../../src/command/getopt.js';
 
 test('--osh NAME and the plugin words that follow', () => {
   const r = splitBastionOptions(['--osh', 'accountCreate', '--account', 'bob', '--uid', '9001']);
