@@ -3,11 +3,10 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import ssh2 from 'ssh2';
+import { generateCheckedKeyPair } from '../../src/keys/keygen.js';
 import { ALGORITHMS } from '../../src/ssh/server.js';
 import { stop } from './proc.js';
 import type { BenchContext } from './types.js';
-const { utils } = ssh2;
 
 export interface FloorServer {
   readonly port: number;
@@ -19,7 +18,7 @@ export async function startFloor(ctx: BenchContext, authorizedPublicLine: string
   const dir = path.join(ctx.tmpDir, 'floor');
   fs.mkdirSync(dir, { recursive: true });
   const hostKey = path.join(dir, 'host_ed25519');
-  fs.writeFileSync(hostKey, utils.generateKeyPairSync('ed25519').private, { mode: 0o600 });
+  fs.writeFileSync(hostKey, generateCheckedKeyPair('ed25519').private, { mode: 0o600 });
   const authorized = path.join(dir, 'authorized.pub');
   fs.writeFileSync(authorized, authorizedPublicLine + '\n');
   const script = fileURLToPath(new URL('./floorServer.js', import.meta.url));

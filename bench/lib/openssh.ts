@@ -3,8 +3,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import ssh2 from 'ssh2';
-const { utils } = ssh2;
+import { generateCheckedKeyPair } from '../../src/keys/keygen.js';
 
 export const PINNED_KEX = 'curve25519-sha256';
 export const PINNED_HOST_KEY = 'ssh-ed25519';
@@ -33,7 +32,7 @@ export interface KeyPair {
 
 /** An ed25519 key pair in OpenSSH format, written under dir (private part 0600). */
 export function makeKey(dir: string, name: string): KeyPair {
-  const pair = utils.generateKeyPairSync('ed25519', { comment: `${name}@bench` });
+  const pair = generateCheckedKeyPair('ed25519', { comment: `${name}@bench` });
   const privateFile = path.join(dir, name);
   fs.writeFileSync(privateFile, pair.private, { mode: 0o600 });
   fs.writeFileSync(`${privateFile}.pub`, pair.public + '\n');

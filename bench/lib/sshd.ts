@@ -6,12 +6,11 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import ssh2 from 'ssh2';
+import { generateCheckedKeyPair } from '../../src/keys/keygen.js';
 import { PINNED_HOST_KEY, PINNED_KEX } from './openssh.js';
 import { freePort, waitForPort } from './ports.js';
 import { run, stop } from './proc.js';
 import type { BenchContext } from './types.js';
-const { utils } = ssh2;
 
 const CANDIDATES = ['/usr/sbin/sshd', '/usr/local/sbin/sshd', '/usr/bin/sshd'];
 
@@ -47,7 +46,7 @@ export async function startSshd(ctx: BenchContext, sshdPath: string, authorizedP
   const dir = path.join(ctx.tmpDir, 'sshd');
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const hostKey = path.join(dir, 'ssh_host_ed25519_key');
-  fs.writeFileSync(hostKey, utils.generateKeyPairSync('ed25519').private, { mode: 0o600 });
+  fs.writeFileSync(hostKey, generateCheckedKeyPair('ed25519').private, { mode: 0o600 });
   // The session's HOME is an empty directory, so the login user's shell start-up files (a
   // .bashrc that runs pyenv, say) are not what gets measured: only sshd and a trivial command.
   const home = path.join(dir, 'home');

@@ -8,7 +8,7 @@ import { addAdminAccount } from '../config/edit.js';
 import type { BastionConfig } from '../config/schema.js';
 import { checkKeyPolicy, parsePublicKeyLine } from '../keys/publicKey.js';
 import { isOk, R, type Result } from '../result.js';
-import { generateCheckedKeyPair } from '../ssh/keygen.js';
+import { generateCheckedKeyPair } from '../keys/keygen.js';
 import type { Store } from '../store/store.js';
 import { createAccount } from './create.js';
 
@@ -75,7 +75,7 @@ export function bootstrapAdmin(store: Store, config: BastionConfig, configFile: 
   if (publicKeyFile === null) {
     identityFile = path.join(dataDir, 'admin_ed25519');
     if (!fs.existsSync(identityFile)) {
-      // Checked: ssh2 alone makes an unusable ed25519 key about once in 256 (src/ssh/keygen.ts).
+      // Checked: ssh2 alone makes an unusable ed25519 key about once in 256 (src/keys/keygen.ts).
       const pair = generateCheckedKeyPair('ed25519', { comment: `${account}@gatehouse` });
       fs.writeFileSync(identityFile, pair.private, { mode: 0o600 });
       fs.writeFileSync(`${identityFile}.pub`, pair.public + '\n', { mode: 0o644 });

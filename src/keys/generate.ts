@@ -8,7 +8,7 @@ import type { NewKeyPair } from '../store/egressKeys.js';
 import type { Keyring } from './keyring.js';
 import { R, type Result } from '../result.js';
 import { parsePublicKeyLine, type PublicKeyInfo } from './publicKey.js';
-import { isWellFormedPair } from '../ssh/keygen.js';
+import { isWellFormedPair } from './keygen.js';
 const { utils } = ssh2;
 
 export type EgressAlgo = 'rsa' | 'ecdsa' | 'ed25519';
@@ -51,7 +51,7 @@ export interface GeneratedKey {
 
 /**
  * A fresh pair whose two halves parse and agree. ssh2 1.17 makes an unreadable ed25519 pair about
- * once in 256 (see src/ssh/keygen.ts); such a pair is thrown away and made again, here, so no
+ * once in 256 (see src/keys/keygen.ts); such a pair is thrown away and made again, here, so no
  * caller can store a key that will never work.
  */
 export async function generateKeyPair(algo: EgressAlgo, size: number, comment: string): Promise<GeneratedKey> {

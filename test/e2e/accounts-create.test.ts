@@ -2,12 +2,11 @@
 // account able to log in, and every refusal leaving nothing behind.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import ssh2 from 'ssh2';
 import { greppable, sshCall, type Envelope } from '../helpers/clients.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { generateCheckedKeyPair } from '../../src/keys/keygen.js';
 import { fingerprintOf } from '../../src/keys/publicKey.js';
 import { VERSION } from '../../src/version.js';
-const { utils } = ssh2;
 
 let srv: TestServer;
 before(async () => {
@@ -110,7 +109,7 @@ describe('accountCreate', () => {
   test('refusals: each code, exit 100, and no account left behind', async () => {
     const key = srv.newKey();
     const pk = quoted(key.publicLine);
-    const small = utils.generateKeyPairSync('rsa', { bits: 1024 });
+    const small = generateCheckedKeyPair('rsa', { bits: 1024 });
     const cases: [string[], string][] = [
       [['--account', 'x1', '--public-key', pk], 'ERR_MISSING_PARAMETER'],
       [['--account', 'x1', '--uid', '9100', '--uid-auto', '--public-key', pk], 'ERR_INCOMPATIBLE_PARAMETERS'],

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { checkAccountName } from '../../src/access/accountName.js';
 import { readConfigObject } from '../../src/config/parse.js';
-import { generateCheckedKeyPair } from '../../src/ssh/keygen.js';
+import { generateCheckedKeyPair } from '../../src/keys/keygen.js';
 import { openStore } from '../../src/store/store.js';
 import { bash, framed } from '../helpers/clients.js';
 import { freePort, runCli, startCli, type RunningCli } from '../helpers/cli.js';

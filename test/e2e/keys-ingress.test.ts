@@ -6,10 +6,9 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import ssh2 from 'ssh2';
+import { generateCheckedKeyPair } from '../../src/keys/keygen.js';
 import { greppable, sshCall, type Envelope } from '../helpers/clients.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-const { utils } = ssh2;
 
 let srv: TestServer;
 let alice: { name: string; key: { privateFile: string; publicLine: string } };
@@ -44,7 +43,7 @@ function sshKeygenFingerprint(line: string): string {
 }
 
 function pubLine(type: 'rsa' | 'ecdsa' | 'ed25519', bits: number | undefined, comment: string): string {
-  const pair = type === 'ed25519' ? utils.generateKeyPairSync('ed25519', { comment }) : utils.generateKeyPairSync(type, { bits: bits ?? 256, comment });
+  const pair = generateCheckedKeyPair(type, { bits: bits ?? 256, comment });
   return pair.public.trim();
 }
 

@@ -8,7 +8,7 @@ import { setupAdmin } from '../../src/accounts/admin.js';
 import { createAccount } from '../../src/accounts/create.js';
 import { parsePublicKeyLine } from '../../src/keys/publicKey.js';
 import { startGatehouse, type Gatehouse } from '../../src/main.js';
-import { generateCheckedKeyPair } from '../../src/ssh/keygen.js';
+import { generateCheckedKeyPair } from '../../src/keys/keygen.js';
 
 export interface TestKey {
   readonly privateFile: string;
@@ -62,7 +62,7 @@ export async function startTestServer(opts: { config?: Record<string, unknown> }
   });
   let n = 0;
   const newKey = (type: 'ed25519' | 'ecdsa' | 'rsa' = 'ed25519', comment = 'test@gatehouse'): TestKey => {
-    // Checked pairs: ssh2 alone makes a broken ed25519 key once in 256 (src/ssh/keygen.ts).
+    // Checked pairs: ssh2 alone makes a broken ed25519 key once in 256 (src/keys/keygen.ts).
     const pair = generateCheckedKeyPair(type, { bits: type === 'rsa' ? 2048 : 256, comment });
     const privateFile = path.join(dir, `key${++n}`);
     fs.writeFileSync(privateFile, pair.private, { mode: 0o600 });

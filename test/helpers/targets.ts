@@ -9,8 +9,11 @@ import os from 'node:os';
 import path from 'node:path';
 import ssh2, { type Connection, type ServerChannel } from 'ssh2';
 import { parseAddress } from '../../src/access/aclAddress.js';
+import { sealedKeyPair } from '../../src/keys/generate.js';
+import { generateCheckedKeyPair } from '../../src/keys/keygen.js';
 import { loadKeyring } from '../../src/keys/keyring.js';
-import { parsePublicKeyLine } from '../../src/keys/publicKey.js';
+import { parsePublicKeyLine, type PublicKeyInfo } from '../../src/keys/publicKey.js';
+import type { NewKeyPair } from '../../src/store/egressKeys.js';
 import type { Store } from '../../src/store/store.js';
 const { Server, utils } = ssh2;
 
@@ -50,17 +53,16 @@ async function waitListening(host: string, port: number, ms = 10_000): Promise<v
   throw new Error(`nothing listens on ${host}:${port}`);
 }
 
-/** An ed25519 host key pair in OpenSSH format (ssh2's generator, checked: it may emit a broken pair). */
+/** An ed25519 host key pair in OpenSSH format (checked: ssh2's generator may emit a broken pair). */
 export function hostKeyPair(): { private: string; public: string; fingerprint: string } {
-  for (;;) {
-    const pair = utils.generateKeyPairSync('ed25519');
-    const priv = utils.parseKey(pair.private);
-    const pub = parsePublicKeyLine(pair.public);
-    if (priv instanceof Error || Array.isArray(priv) || !pub.value) continue;
-    const data = Buffer.from('probe');
-    if (priv.verify(data, priv.sign(data)) !== true) continue;
-    return { private: pair.private, public: pair.public, fingerprint: pub.value.fingerprint };
-  }
+  const pair = generateCheckedKeyPair('ed25519');
+  return { private: pair.private, public: pair.public, fingerprint: testPublicKey(pair.public).fingerprint };
+}
+
+function testPublicKey(line: string): PublicKeyInfo {
+  const pub = parsePublicKeyLine(line).value;
+  if (!pub) throw new Error(`bad generated key: ${line}`);
+  return pub;
 }
 
 export interface SshdTarget {
@@ -309,49 +311,25 @@ export interface EgressKey {
   readonly publicLine: string;
 }
 
-function newEgressPair(comment: string): { private: string; public: string } {
-  for (;;) {
-    const pair = utils.generateKeyPairSync('ed25519', { comment });
-    const priv = utils.parseKey(pair.private);
-    if (priv instanceof Error || Array.isArray(priv)) continue;
-    const data = Buffer.from('probe');
-    if (priv.verify(data, priv.sign(data)) === true) return pair;
-  }
+/** A checked ed25519 pair sealed with the server's keyring, as the key plugins store one. */
+function sealedTestPair(dataDir: string, comment: string): { record: NewKeyPair; key: EgressKey } {
+  const pair = generateCheckedKeyPair('ed25519', { comment });
+  const publicKey = testPublicKey(pair.public);
+  const record = sealedKeyPair({ privateKey: pair.private, publicKey }, loadKeyring(dataDir), Math.floor(Date.now() / 1000));
+  return { record, key: { fingerprint: publicKey.fingerprint, publicLine: pair.public } };
 }
 
 /** A personal egress key for the account, sealed with the server's keyring. */
 export function addPersonalEgressKey(store: Store, dataDir: string, accountId: number): EgressKey {
-  const pair = newEgressPair(`gatehouse-test-${accountId}`);
-  const pub = parsePublicKeyLine(pair.public).value;
-  if (!pub) throw new Error('bad generated key');
-  store.egressKeys.insert({
-    accountId,
-    type: pub.typecode,
-    size: pub.size,
-    fingerprint: pub.fingerprint,
-    base64: pub.base64,
-    comment: pub.comment,
-    privateSealed: loadKeyring(dataDir).seal(Buffer.from(pair.private)),
-    createdAt: Math.floor(Date.now() / 1000),
-  });
-  return { fingerprint: pub.fingerprint, publicLine: pair.public };
+  const { record, key } = sealedTestPair(dataDir, `gatehouse-test-${accountId}`);
+  store.egressKeys.insert({ ...record, accountId });
+  return key;
 }
 
 export function addGroupEgressKey(store: Store, dataDir: string, groupId: number): EgressKey {
-  const pair = newEgressPair(`gatehouse-test-group-${groupId}`);
-  const pub = parsePublicKeyLine(pair.public).value;
-  if (!pub) throw new Error('bad generated key');
-  store.groups.insertKey({
-    groupId,
-    type: pub.typecode,
-    size: pub.size,
-    fingerprint: pub.fingerprint,
-    base64: pub.base64,
-    comment: pub.comment,
-    privateSealed: loadKeyring(dataDir).seal(Buffer.from(pair.private)),
-    createdAt: Math.floor(Date.now() / 1000),
-  });
-  return { fingerprint: pub.fingerprint, publicLine: pair.public };
+  const { record, key } = sealedTestPair(dataDir, `gatehouse-test-group-${groupId}`);
+  store.groups.insertKey({ ...record, groupId });
+  return key;
 }
 
 export interface AccessSpec {

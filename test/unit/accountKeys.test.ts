@@ -15,6 +15,7 @@ import {
   listIngressKeys,
 } from '../../src/accounts/keys.js';
 import { validateConfig } from '../../src/config/parse.js';
+import { generateCheckedKeyPair } from '../../src/keys/keygen.js';
 import { keyringFromKey } from '../../src/keys/keyring.js';
 import { parsePublicKeyLine, type PublicKeyInfo } from '../../src/keys/publicKey.js';
 import { openStore } from '../../src/store/store.js';
@@ -33,7 +34,7 @@ function key(line: string): PublicKeyInfo {
   assert.ok(p.value, p.msg);
   return p.value;
 }
-const ecdsa = (comment: string) => utils.generateKeyPairSync('ecdsa', { bits: 256, comment }).public;
+const ecdsa = (comment: string) => generateCheckedKeyPair('ecdsa', { bits: 256, comment }).public;
 const info = { addedBy: 'alice', using: 'selfAddIngressKey', version: '0.0.0', nowSec: 1_700_000_000 };
 
 test('lineId is "id" and the first 8 hex digits of md5(line), as The Bastion computes it', () => {

@@ -3,15 +3,14 @@
 import assert from 'node:assert/strict';
 import { PassThrough, Writable } from 'node:stream';
 import { test } from 'node:test';
-import ssh2 from 'ssh2';
 import { remoteCommand } from '../../src/egress/call.js';
 import { planKeys } from '../../src/egress/keys.js';
 import { pump, streamSink } from '../../src/egress/pump.js';
 import { machineDisplay } from '../../src/egress/resolve.js';
 import { sessionItem, shortDuration, whenToMs } from '../../src/egress/sessionView.js';
+import { generateCheckedKeyPair } from '../../src/keys/keygen.js';
 import { keyringFromKey } from '../../src/keys/keyring.js';
 import type { SessionRow } from '../../src/store/sessions.js';
-const { utils } = ssh2;
 
 test('the remote command: everything after the first " -- " as typed, or the words left after the host', () => {
   assert.equal(remoteCommand("root@h -- echo 'a  b' \"c\"", [], ['echo', 'a  b', 'c']), "echo 'a  b' \"c\"");
@@ -56,7 +55,7 @@ test('pump: the source pauses while any sink is full and resumes when all have d
 
 test('the key plan: every access listed, each key tried once, in order; forced keys said so', () => {
   const keyring = keyringFromKey(Buffer.alloc(32, 7));
-  const pair = utils.generateKeyPairSync('ed25519');
+  const pair = generateCheckedKeyPair('ed25519');
   const k = { fingerprint: 'SHA256:one', family: 'ED25519', size: 256, createdAt: 0, privateSealed: keyring.seal(Buffer.from(pair.private)) };
   const broken = { ...k, fingerprint: 'SHA256:broken', privateSealed: Buffer.from('nope') };
   const plan = planKeys(

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import ssh2 from 'ssh2';
 import { checkHostKey, hostKeyAlgorithms, strictPolicyOf, blobType } from '../../src/egress/hostKeys.js';
+import { generateCheckedKeyPair } from '../../src/keys/keygen.js';
 import { fingerprintOf } from '../../src/keys/publicKey.js';
 import { openDatabase } from '../../src/store/db.js';
 import { createStore, type Store } from '../../src/store/store.js';
@@ -18,7 +19,7 @@ function storeWithAccounts(): { store: Store; a: number; b: number } {
 }
 
 function hostKey(): Buffer {
-  const pub = utils.parseKey(utils.generateKeyPairSync('ed25519').public);
+  const pub = utils.parseKey(generateCheckedKeyPair('ed25519').public);
   if (pub instanceof Error || Array.isArray(pub)) throw new Error('no key');
   return pub.getPublicSSH();
 }

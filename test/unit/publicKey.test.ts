@@ -5,18 +5,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import ssh2 from 'ssh2';
-import { generateCheckedKeyPair } from '../../src/ssh/keygen.js';
+import { generateCheckedKeyPair } from '../../src/keys/keygen.js';
 import { checkKeyPolicy, fingerprintOf, keyLine, parsePublicKeyLine, type PublicKeyInfo } from '../../src/keys/publicKey.js';
-const { utils } = ssh2;
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-pubkey-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 const ed = generateCheckedKeyPair('ed25519', { comment: 'alice@laptop' });
-const ec = utils.generateKeyPairSync('ecdsa', { bits: 384, comment: 'ec' });
-const rsa = utils.generateKeyPairSync('rsa', { bits: 2048, comment: 'rsa key' });
-const rsaSmall = utils.generateKeyPairSync('rsa', { bits: 1024 });
+const ec = generateCheckedKeyPair('ecdsa', { bits: 384, comment: 'ec' });
+const rsa = generateCheckedKeyPair('rsa', { bits: 2048, comment: 'rsa key' });
+const rsaSmall = generateCheckedKeyPair('rsa', { bits: 1024 });
 
 function parsed(line: string): PublicKeyInfo {
   const r = parsePublicKeyLine(line);
@@ -111,7 +109,7 @@ test('keyLine rebuilds the line The Bastion shows', () => {
 });
 
 test('generated pairs are checked: a truncated ed25519 public half is caught', async () => {
-  const { isWellFormedPair } = await import('../../src/ssh/keygen.js');
+  const { isWellFormedPair } = await import('../../src/keys/keygen.js');
   // A public line as ssh2's generator produces it about once in 256: the 32-byte key lost its
   // leading zero byte (length 0x1f).
   const truncated = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAH8bvsmJIskfliReKMg+aOGkn5JQJG/CW2Uqx1FtEcas= c';
