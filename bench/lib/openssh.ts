@@ -4,21 +4,17 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { generateCheckedKeyPair } from '../../src/keys/keygen.js';
+import { collect } from '../../test/helpers/child.js';
+import { OPENSSH_BATCH_OPTIONS } from '../../test/helpers/openssh.js';
 
 export const PINNED_KEX = 'curve25519-sha256';
 export const PINNED_HOST_KEY = 'ssh-ed25519';
 
 const SSH_OPTS = [
-  '-F', '/dev/null',
+  ...OPENSSH_BATCH_OPTIONS,
   '-T',
   '-o', `KexAlgorithms=${PINNED_KEX}`,
   '-o', `HostKeyAlgorithms=${PINNED_HOST_KEY}`,
-  '-o', 'StrictHostKeyChecking=no',
-  '-o', 'UserKnownHostsFile=/dev/null',
-  '-o', 'LogLevel=ERROR',
-  '-o', 'BatchMode=yes',
-  '-o', 'IdentitiesOnly=yes',
-  '-o', 'IdentityAgent=none',
   '-o', 'ControlMaster=no',
   '-o', 'ControlPath=none',
 ];
@@ -47,23 +43,13 @@ export interface TimedCall {
 }
 
 /** `ssh -p PORT -i KEY USER@127.0.0.1 -- ARGS…`, timed with the client's start-up included. */
-export function timedSsh(port: number, user: string, keyFile: string, args: readonly string[]): Promise<TimedCall> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn('ssh', [...SSH_OPTS, '-i', keyFile, '-p', String(port), `${user}@127.0.0.1`, '--', ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ ms: performance.now() - started, code, stdout, stderr });
-    });
+export async function timedSsh(port: number, user: string, keyFile: string, args: readonly string[]): Promise<TimedCall> {
+  const started = performance.now();
+  const child = spawn('ssh', [...SSH_OPTS, '-i', keyFile, '-p', String(port), `${user}@127.0.0.1`, '--', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const r = await collect(child, { timeoutMs: 30000 });
+  return { ...r, ms: performance.now() - started };
 }
 
 export async function sshVersion(): Promise<string> {

@@ -1,6 +1,7 @@
 // Child processes the bench starts, and their memory as the kernel reports it.
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import fs from 'node:fs';
+import { collect, type Finished } from '../../test/helpers/child.js';
 
 /** Resident set size of a process in MiB (VmRSS in /proc/PID/status), or null if unreadable. */
 export function rssMiB(pid: number): number | null {
@@ -31,16 +32,8 @@ export function sampleRss(pid: number, intervalMs = 100): { stop(): number[] } {
 }
 
 /** Runs a command to completion (argument array, no shell); resolves with its status and output. */
-export function run(cmd: string, args: readonly string[], opts: SpawnOptions = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+export function run(cmd: string, args: readonly string[], opts: SpawnOptions = {}): Promise<Finished> {
+  return collect(spawn(cmd, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] }));
 }
 
 /** Stops a child we started (by its own handle, never by name) and waits for it to exit. */

@@ -1,13 +1,11 @@
 // Talking to a test server the way users do: the real OpenSSH client, and in-process ssh2 clients.
 import { spawn } from 'node:child_process';
 import ssh2 from 'ssh2';
+import { collect, type Finished } from './child.js';
+import { OPENSSH_BATCH_OPTIONS } from './openssh.js';
 const { Client } = ssh2;
 
-export interface CallResult {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+export type CallResult = Finished;
 
 export interface Envelope {
   command: string | null;
@@ -15,16 +13,6 @@ export interface Envelope {
   error_message: string;
   value: any;
 }
-
-const SSH_OPTS = [
-  '-o', 'StrictHostKeyChecking=no',
-  '-o', 'UserKnownHostsFile=/dev/null',
-  '-o', 'LogLevel=ERROR',
-  '-o', 'BatchMode=yes',
-  '-o', 'IdentitiesOnly=yes',
-  '-o', 'IdentityAgent=none',
-  '-F', '/dev/null',
-];
 
 /** Runs `ssh -i KEY -p PORT ACCOUNT@127.0.0.1 [extra] -- ARGS…` with the real OpenSSH client. */
 export function sshCall(
@@ -34,26 +22,12 @@ export function sshCall(
   args: readonly string[],
   opts: { stdin?: string; sshOptions?: readonly string[]; timeoutMs?: number } = {},
 ): Promise<CallResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('ssh', [...SSH_OPTS, ...(opts.sshOptions ?? []), '-i', keyFile, '-p', String(port), `${account}@127.0.0.1`, '--', ...args], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`ssh ${args.join(' ')} timed out\nstdout: ${stdout}\nstderr: ${stderr}`));
-    }, opts.timeoutMs ?? 20000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    if (opts.stdin !== undefined) child.stdin.end(opts.stdin);
-    else child.stdin.end();
+  const child = spawn('ssh', [...OPENSSH_BATCH_OPTIONS, ...(opts.sshOptions ?? []), '-i', keyFile, '-p', String(port), `${account}@127.0.0.1`, '--', ...args], {
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
+  const done = collect(child, { timeoutMs: opts.timeoutMs ?? 20000, label: `ssh ${args.join(' ')}` });
+  child.stdin.end(opts.stdin ?? '');
+  return done;
 }
 
 /** The envelope of a --json-greppable answer (exactly one JSON_OUTPUT= line is required). */
@@ -108,26 +82,13 @@ export function ssh2Exec(
 /** The OpenSSH command line sshCall uses, as one shell string (for bash -c pipelines). */
 export function sshCommandLine(port: number, account: string, keyFile: string, sshOptions: readonly string[] = []): string {
   const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
-  return ['ssh', ...SSH_OPTS, ...sshOptions, '-i', keyFile, '-p', String(port), `${account}@127.0.0.1`].map(q).join(' ');
+  return ['ssh', ...OPENSSH_BATCH_OPTIONS, ...sshOptions, '-i', keyFile, '-p', String(port), `${account}@127.0.0.1`].map(q).join(' ');
 }
 
 /** Runs a script with bash -c (pipelines with the real ssh, awk, grep, jq). */
 export function bash(script: string, opts: { stdin?: string; timeoutMs?: number } = {}): Promise<CallResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', `set -o pipefail\n${script}`], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`bash -c timed out: ${script}\nstdout: ${stdout}\nstderr: ${stderr}`));
-    }, opts.timeoutMs ?? 30000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(opts.stdin ?? '');
-  });
+  const child = spawn('bash', ['-c', `set -o pipefail\n${script}`], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const done = collect(child, { timeoutMs: opts.timeoutMs ?? 30000, label: `bash -c ${script}` });
+  child.stdin.end(opts.stdin ?? '');
+  return done;
 }
