@@ -1,6 +1,7 @@
+import { viewedAccountId } from '../../src/accounts/lookup.js';
 import { sessionDetailedLine, sessionItem, sessionLine, whenToMs } from '../../src/egress/sessionView.js';
 import { definePlugin } from '../../src/plugin/define.js';
-import { R } from '../../src/result.js';
+import { isOk, R } from '../../src/result.js';
 import type { SessionFilter } from '../../src/store/sessions.js';
 
 export default definePlugin({
@@ -39,13 +40,9 @@ session was recorded: replay it with selfPlaySession --id ID.`,
     '--after/--before also accept a unix TIMESTAMP, as the help always said.',
   ],
   handler(ctx, o) {
-    let accountId = ctx.caller.account.id;
-    if (o.account !== undefined && o.account !== ctx.caller.name) {
-      if (!ctx.caller.roles.isAuditor) return R('ERR_ACCESS_DENIED', { msg: "Only auditors may list another account's sessions" });
-      const a = ctx.store.accounts.byName(o.account);
-      if (!a) return R('KO_ACCOUNT_NOT_FOUND', { msg: `Account '${o.account}' doesn't exist` });
-      accountId = a.id;
-    }
+    const viewed = viewedAccountId(ctx, o.account, "list another account's sessions");
+    if (!isOk(viewed) || viewed.value === null) return viewed;
+    const accountId = viewed.value;
     const after = o.after === undefined ? undefined : whenToMs(o.after);
     const before = o.before === undefined ? undefined : whenToMs(o.before);
     if (after === null || before === null) {

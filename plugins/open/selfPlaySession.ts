@@ -5,8 +5,9 @@ import { replayCast } from '../../src/egress/replay.js';
 import { machineDisplay } from '../../src/egress/resolve.js';
 import { stamp } from '../../src/egress/sessionView.js';
 import { humanDuration } from '../../src/access/accountState.js';
+import { viewedAccountId } from '../../src/accounts/lookup.js';
 import { definePlugin } from '../../src/plugin/define.js';
-import { R } from '../../src/result.js';
+import { isOk, R } from '../../src/result.js';
 
 export default definePlugin({
   name: 'selfPlaySession',
@@ -31,13 +32,9 @@ The recordings are asciicast v2 files under the bastion's data directory: stock
     "--account ACCOUNT lets auditors and admins replay another account's session (The Bastion: adminSudo).",
   ],
   async handler(ctx, o) {
-    let accountId = ctx.caller.account.id;
-    if (o.account !== undefined && o.account !== ctx.caller.name) {
-      if (!ctx.caller.roles.isAuditor) return R('ERR_ACCESS_DENIED', { msg: "Only auditors may replay another account's sessions" });
-      const a = ctx.store.accounts.byName(o.account);
-      if (!a) return R('KO_ACCOUNT_NOT_FOUND', { msg: `Account '${o.account}' doesn't exist` });
-      accountId = a.id;
-    }
+    const viewed = viewedAccountId(ctx, o.account, "replay another account's sessions");
+    if (!isOk(viewed) || viewed.value === null) return viewed;
+    const accountId = viewed.value;
     const speed = o.speed === undefined ? 1 : Number(o.speed);
     if (!Number.isFinite(speed) || speed < 0.01 || speed > 10_000) {
       return R('ERR_INVALID_PARAMETER', { msg: '--speed expects a number between 0.01 and 10000' });

@@ -2,6 +2,7 @@
 // (the name rules of checkAccountName first, then KO_NOT_FOUND), so every account* plugin refuses
 // the same way.
 import { checkAccountName } from '../access/accountName.js';
+import type { PluginContext } from '../plugin/context.js';
 import { isOk, R, type Result } from '../result.js';
 import type { AccountRow } from '../store/accounts.js';
 import type { Store } from '../store/store.js';
@@ -12,6 +13,18 @@ export function findAccount(store: Store, name: string | undefined): Result<Acco
   const row = store.accounts.byName(valid.value);
   if (!row) return R('KO_NOT_FOUND', { msg: `Account '${valid.value}' doesn't exist` });
   return R('OK', { value: row });
+}
+
+/**
+ * Whose records a self* plugin shows: the caller's, or with --account another account's, which
+ * only auditors (and admins) may see (The Bastion's adminSudo). `what` ends the refusal message.
+ */
+export function viewedAccountId(ctx: PluginContext, name: string | undefined, what: string): Result<number> {
+  if (name === undefined || name === ctx.caller.name) return R('OK', { value: ctx.caller.account.id });
+  if (!ctx.caller.roles.isAuditor) return R('ERR_ACCESS_DENIED', { msg: `Only auditors may ${what}` });
+  const row = ctx.store.accounts.byName(name);
+  if (!row) return R('KO_ACCOUNT_NOT_FOUND', { msg: `Account '${name}' doesn't exist` });
+  return R('OK', { value: row.id });
 }
 
 /** The alias line The Bastion prints for an account: bastionCommand with its placeholders filled. */
