@@ -1,15 +1,6 @@
 import { groupProbeKeys } from '../../src/access/aclKeys.js';
 import { addLine, machineDisplay } from '../../src/access/aclModify.js';
-import {
-  checkForced,
-  COMMENT_OPTION,
-  defaultComment,
-  FORCE_OPTIONS,
-  parseTtlOption,
-  TARGET_HELP,
-  TTL_OPTION,
-  TUPLE_OPTIONS,
-} from '../../src/access/aclOptions.js';
+import { checkForced, COMMENT_OPTION, defaultComment, FORCE_OPTIONS, parseTtlOption, TARGET_HELP, TTL_OPTION, TUPLE_OPTIONS } from '../../src/access/aclOptions.js';
 import { effectiveUser } from '../../src/access/acl.js';
 import { testBeforeAdding } from '../../src/access/aclProbe.js';
 import { groupLineRequest, groupServerValue, requireAclkeeper } from '../../src/access/groupServers.js';

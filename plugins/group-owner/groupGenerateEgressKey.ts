@@ -1,11 +1,4 @@
-import {
-  checkGroupKeyAlgo,
-  encryptedGroupKeyRefusal,
-  GROUP_KEY_OPTIONS,
-  groupKeyValue,
-  newGroupKeyPair,
-  printGroupKey,
-} from '../../src/access/groupKeys.js';
+import { checkGroupKeyAlgo, encryptedGroupKeyRefusal, GROUP_KEY_OPTIONS, groupKeyValue, newGroupKeyPair, printGroupKey } from '../../src/access/groupKeys.js';
 import { findGroup } from '../../src/access/groupName.js';
 import { requireGroupRole } from '../../src/access/groupRoles.js';
 import { definePlugin } from '../../src/plugin/define.js';

@@ -1,13 +1,6 @@
 import { findAccount } from '../../src/accounts/lookup.js';
 import { checkGroupName } from '../../src/access/groupName.js';
-import {
-  checkGroupKeyAlgo,
-  encryptedGroupKeyRefusal,
-  GROUP_KEY_OPTIONS,
-  groupKeyValue,
-  newGroupKeyPair,
-  printGroupKey,
-} from '../../src/access/groupKeys.js';
+import { checkGroupKeyAlgo, encryptedGroupKeyRefusal, GROUP_KEY_OPTIONS, groupKeyValue, newGroupKeyPair, printGroupKey } from '../../src/access/groupKeys.js';
 import { createGroup } from '../../src/access/groupLifecycle.js';
 import { definePlugin } from '../../src/plugin/define.js';
 import { isOk, R } from '../../src/result.js';
