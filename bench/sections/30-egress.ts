@@ -6,12 +6,17 @@
 //    session over idle, measured first so the transfers below haven't grown the heap yet.
 // 2. Throughput: `cat` of a 200 MiB text file, read by an in-process ssh2 client, through the
 //    bastion (`-q root@127.0.0.1 -p P -- cat F`, recorded as every session is) and direct; the
-//    clock runs from the first byte to the channel's close; 3 runs each, interleaved, median.
+//    clock runs from the first byte to the channel's close; 5 runs each, interleaved, median.
+//    The CPU each party spent per MiB moved is read from /proc (the client is this process, the
+//    target is sshd with its per-connection children and `cat`, the bastion is split into its
+//    main thread and the rest: recorder thread, GC and I/O threads), because on a small machine
+//    the ratio is decided by the CPU the bastion adds to what the direct path already uses.
 // 3. Setup: the OpenSSH client running `true`, through the bastion and direct, interleaved, median
 //    of 20 (spawn to exit: handshake(s), auth, exec, close).
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import ssh2, { type ClientChannel } from 'ssh2';
 import { loadKeyring } from '../../src/keys/keyring.js';
@@ -28,7 +33,7 @@ import type { BenchContext, BenchRow, BenchSection } from '../lib/types.js';
 const { Client, utils } = ssh2;
 
 const FILE_MIB = 200;
-const THROUGHPUT_RUNS = 3;
+const THROUGHPUT_RUNS = 5;
 const SETUP_RUNS = 20;
 const OPEN_SESSIONS = 20;
 // The same cipher on every hop and on the direct path, so only the bastion's work differs.
@@ -55,6 +60,82 @@ function egressPair(): { private: string; public: string } {
     const probe = Buffer.from('probe');
     if (k.verify(probe, k.sign(probe)) === true) return pair;
   }
+}
+
+// Linux reports CPU time in clock ticks of 1/USER_HZ s; USER_HZ is 100 on every Linux ABI.
+const TICKS_PER_SECOND = 100;
+
+/** utime, stime, cutime and cstime (fields 14-17) of a /proc stat line, in seconds. */
+function statTimes(statLine: string): { self: number; children: number } {
+  const f = statLine.slice(statLine.lastIndexOf(')') + 2).split(' ');
+  const n = (i: number): number => Number(f[i] ?? 0) / TICKS_PER_SECOND;
+  // After the command name the fields start at field 3 (state): utime is field 14, index 11.
+  return { self: n(11) + n(12), children: n(13) + n(14) };
+}
+
+/** CPU seconds of a process's main thread (its id is the pid) and of all its other threads. */
+function bastionCpu(pid: number): { main: number; others: number } {
+  let main = 0;
+  let others = 0;
+  for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const t = statTimes(fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')).self;
+      if (Number(tid) === pid) main = t;
+      else others += t;
+    } catch {
+      // A thread that ended between the listing and the read: its time moved to the process.
+    }
+  }
+  return { main, others };
+}
+
+/** The pid of the sshd this run started (our child, found by its config file), or null. */
+function sshdPid(configFile: string): number | null {
+  for (const p of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    try {
+      // sshd rewrites its command line (setproctitle), but the config path stays in it; its
+      // per-connection processes have it too, but they are sshd's children, not ours.
+      if (parentOf(Number(p)) === process.pid && fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(configFile)) return Number(p);
+    } catch {
+      // Gone already.
+    }
+  }
+  return null;
+}
+
+function parentOf(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+}
+
+/**
+ * CPU seconds sshd spent on connections that ended: its per-connection processes and the commands
+ * they ran are counted in its children's time once it has reaped them, so wait until it has no
+ * child left (or 2 s).
+ */
+async function targetCpu(pid: number): Promise<number> {
+  const deadline = performance.now() + 2000;
+  while (performance.now() < deadline && hasChildren(pid)) await new Promise((r) => setTimeout(r, 20));
+  const t = statTimes(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  return t.self + t.children;
+}
+
+function hasChildren(pid: number): boolean {
+  for (const p of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    try {
+      if (parentOf(Number(p)) === pid) return true;
+    } catch {
+      // Gone already.
+    }
+  }
+  return false;
+}
+
+function clientCpu(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
 }
 
 interface Conn {
@@ -195,12 +276,30 @@ async function section(ctx: BenchContext): Promise<BenchRow[]> {
   ctx.log(`writing a ${FILE_MIB} MiB file`);
   makeFile(file, FILE_MIB);
   const size = fs.statSync(file).size;
+  const mib = size / (1024 * 1024);
+  const targetPid = sshdPid(path.join(ctx.tmpDir, 'sshd', 'sshd_config'));
   const rates = { direct: [] as number[], bastion: [] as number[] };
+  // CPU seconds per party, summed over the runs of each path.
+  const cpu = {
+    direct: { client: 0, target: 0, main: 0, others: 0 },
+    bastion: { client: 0, target: 0, main: 0, others: 0 },
+  };
   for (let i = 0; i < THROUGHPUT_RUNS; i++) {
     for (const [label, c, cmd] of [['direct', direct, `cat ${file}`], ['bastion', viaBastion, through(`cat ${file}`)]] as const) {
+      const t0 = targetPid === null ? 0 : await targetCpu(targetPid);
+      const b0 = bastionCpu(gh.pid);
+      const c0 = clientCpu();
       const r = await transfer(c, cmd);
+      const c1 = clientCpu();
+      const b1 = bastionCpu(gh.pid);
+      const t1 = targetPid === null ? 0 : await targetCpu(targetPid);
       if (r.bytes !== size || r.code !== 0) throw new Error(`${label} cat moved ${r.bytes} of ${size} bytes (exit ${r.code})`);
-      const mibs = size / (1024 * 1024) / (r.ms / 1000);
+      const acc = cpu[label];
+      acc.client += c1 - c0;
+      acc.target += t1 - t0;
+      acc.main += b1.main - b0.main;
+      acc.others += b1.others - b0.others;
+      const mibs = mib / (r.ms / 1000);
       rates[label].push(mibs);
       ctx.log(`cat ${FILE_MIB} MiB ${label}: ${mibs.toFixed(1)} MiB/s`);
     }
@@ -213,6 +312,38 @@ async function section(ctx: BenchContext): Promise<BenchRow[]> {
     baseline: `cat ${FILE_MIB} MiB, direct ssh2 → sshd`,
     target: { atLeast: 0.8, on: 'ratio' },
     note: `median of ${THROUGHPUT_RUNS}`,
+  });
+  // Where the CPU goes, in ms per MiB moved (handshakes included, a few ms per run).
+  const perMib = (seconds: number): number => round((seconds * 1000) / (mib * THROUGHPUT_RUNS), 2);
+  const noTarget = targetPid === null ? 'sshd not found in /proc' : undefined;
+  const d = cpu.direct;
+  const b = cpu.bastion;
+  rows.push({ name: 'CPU per MiB, direct: client', value: perMib(d.client), unit: 'ms', note: 'the ssh2 client in the bench process' });
+  rows.push({ name: 'CPU per MiB, direct: target', value: targetPid === null ? null : perMib(d.target), unit: 'ms', note: noTarget ?? 'sshd, its connection processes and cat' });
+  rows.push({ name: 'CPU per MiB, bastion path: client', value: perMib(b.client), unit: 'ms', baseline: 'CPU per MiB, direct: client' });
+  rows.push({ name: 'CPU per MiB, bastion path: target', value: targetPid === null ? null : perMib(b.target), unit: 'ms', baseline: 'CPU per MiB, direct: target', ...(noTarget ? { note: noTarget } : {}) });
+  rows.push({ name: 'CPU per MiB, bastion path: bastion main thread', value: perMib(b.main), unit: 'ms', note: 'both SSH hops: decrypt, encrypt, socket writes, the bridge' });
+  rows.push({ name: 'CPU per MiB, bastion path: bastion other threads', value: perMib(b.others), unit: 'ms', note: 'recorder thread, GC helpers, libuv' });
+  const directTotal = d.client + d.target;
+  const bastionTotal = b.client + b.target + b.main + b.others;
+  const cpus = os.cpus().length;
+  rows.push({ name: 'CPU per MiB, whole direct path', value: targetPid === null ? null : perMib(directTotal), unit: 'ms' });
+  rows.push({ name: 'CPU per MiB, whole bastion path', value: targetPid === null ? null : perMib(bastionTotal), unit: 'ms', baseline: 'CPU per MiB, whole direct path' });
+  // Upper bounds from those figures: no schedule moves bytes faster than the machine's CPUs can do
+  // all the path's work, nor faster than the bastion's main thread can do its share on one CPU.
+  rows.push({
+    name: `CPU ceiling of the bastion path on ${cpus} CPUs`,
+    value: targetPid === null ? null : round((cpus * mib * THROUGHPUT_RUNS) / bastionTotal),
+    unit: 'MiB/s',
+    baseline: `cat ${FILE_MIB} MiB, direct ssh2 → sshd`,
+    note: 'every CPU busy with this path only',
+  });
+  rows.push({
+    name: 'CPU ceiling of the bastion main thread',
+    value: round((mib * THROUGHPUT_RUNS) / b.main),
+    unit: 'MiB/s',
+    baseline: `cat ${FILE_MIB} MiB, direct ssh2 → sshd`,
+    note: 'the main thread alone on one CPU',
   });
 
   // The same with the OpenSSH client on the user's side (what people use), for context.
