@@ -68,34 +68,45 @@ export interface CallOutcome {
 
 const NO_OPTIONS: BastionOptions = splitBastionOptions([]).options;
 
+const INTERNAL_ERROR_MSG = 'Internal error, the details are in the bastion log';
+
+/** What route learns about a call as it goes: for the audit row, and for answering a fault. */
+interface CallState {
+  /** The words of the call as the audit trail keeps them (secret values replaced). */
+  auditArgs: readonly string[];
+  /** The plugin asked for, once known: a refused call (106) records which one it was. */
+  auditPlugin: string | null;
+  /** The plugin whose run has begun: a fault from then on is answered in its name. */
+  running: string | null;
+}
+
 export async function runCall(svc: Services, input: CallInput): Promise<CallOutcome> {
   const started = performance.now();
   const callId = crypto.randomBytes(6).toString('hex');
   const log = input.log.child({ call: callId });
   const config = svc.config.current();
-  let auditArgs: readonly string[] = [];
-  // The plugin asked for, once known: a refused call (106) records which one it was.
-  let auditPlugin: string | null = null;
+  const state: CallState = { auditArgs: [], auditPlugin: null, running: null };
+  let term: Terminal | undefined;
   let outcome: CallOutcome;
   try {
     const split = splitWords(input.command);
     // A request that can't be split is still read for its --json/--quiet flags (plain blanks), so
     // a script that asked for an envelope gets one with the refusal.
-    const words = split.ok ? split.words : input.command.split(/[ \t\r\n\0]+/).filter((w) => w !== '');
-    auditArgs = redactWords(words, BASTION_SECRETS);
+    const words = split.ok ? split.words : plainWords(input.command);
+    state.auditArgs = redactWords(words, BASTION_SECRETS);
     const req = splitBastionOptions(words);
-    const term = makeTerminal(input, req.options, config, svc);
+    term = makeTerminal(input, req.options, config, svc);
     if (!split.ok) {
       outcome = refuse(term, 'KO_GETOPTS_FAILED', EXIT.GETOPTS_FAILED, `Error parsing command line: ${split.error}`);
     } else {
-      outcome = await route(svc, input, config, term, req, log, (redacted, plugin) => {
-        auditArgs = redacted;
-        auditPlugin = plugin;
-      }, callId);
+      outcome = await route(svc, input, config, term, req, log, state, callId);
     }
   } catch (err) {
+    // Something outside a plugin handler threw (a store error, a broken plugin declaration, a
+    // bug): the call still gets its one envelope, unless it had been answered already.
     log.error({ err }, 'call failed');
-    outcome = { exit: EXIT.PLUGIN_ERROR, code: 'ERR_INTERNAL', plugin: null };
+    outcome = { exit: EXIT.PLUGIN_ERROR, code: 'ERR_INTERNAL', plugin: state.running };
+    answerFault(term ?? makeTerminal(input, fallbackOptions(input.command), config, svc), state.running, log);
   }
   const durationMs = performance.now() - started;
   try {
@@ -107,8 +118,8 @@ export async function runCall(svc: Services, input: CallInput): Promise<CallOutc
       peerIp: input.peer.ip,
       peerPort: input.peer.port,
       kind: outcome.kind ?? (outcome.plugin ? 'osh' : input.kind === 'shell' ? 'shell' : 'refused'),
-      plugin: outcome.plugin ?? auditPlugin,
-      args: auditArgs,
+      plugin: outcome.plugin ?? state.auditPlugin,
+      args: state.auditArgs,
       errorCode: outcome.code,
       exitStatus: outcome.exit,
       durationMs,
@@ -116,8 +127,33 @@ export async function runCall(svc: Services, input: CallInput): Promise<CallOutc
   } catch (err) {
     log.error({ err }, 'audit row could not be written');
   }
-  log.info({ account: input.account.name, plugin: outcome.plugin ?? auditPlugin, code: outcome.code, exit: outcome.exit, ms: Math.round(durationMs * 10) / 10 }, 'call');
+  log.info({ account: input.account.name, plugin: outcome.plugin ?? state.auditPlugin, code: outcome.code, exit: outcome.exit, ms: Math.round(durationMs * 10) / 10 }, 'call');
   return outcome;
+}
+
+const plainWords = (command: string): string[] => command.split(/[ \t\r\n\0]+/).filter((w) => w !== '');
+
+/** The output options when even the bastion options could not be read: --json* and --quiet by plain word match. */
+function fallbackOptions(command: string): BastionOptions {
+  const names = new Set(plainWords(command).map((w) => w.replace(/^--?/, '')));
+  const json = names.has('json-pretty') ? 'pretty' : names.has('json-greppable') ? 'greppable' : names.has('json') ? 'default' : 'none';
+  return { ...NO_OPTIONS, json, quiet: names.has('quiet') || names.has('q') };
+}
+
+/**
+ * ERR_INTERNAL for a call that failed outside a handler: the error line and the envelope (and,
+ * once a plugin's run had begun, in its name and with its footer, as runPlugin answers), unless
+ * the envelope was out before the fault: a call never gets two.
+ */
+function answerFault(term: Terminal, plugin: string | null, log: Logger): void {
+  if (term.answered) return;
+  try {
+    term.crit(INTERNAL_ERROR_MSG, plugin === null);
+    term.envelope({ command: plugin, error_code: 'ERR_INTERNAL', error_message: INTERNAL_ERROR_MSG, value: null });
+    if (plugin !== null) term.footer(plugin);
+  } catch (err) {
+    log.error({ err }, 'the internal error could not be reported to the client');
+  }
 }
 
 function makeTerminal(input: CallInput, o: BastionOptions, config: BastionConfig, svc: Services): Terminal {
@@ -149,7 +185,7 @@ async function route(
   term: Terminal,
   req: ReturnType<typeof splitBastionOptions>,
   log: Logger,
-  setAuditArgs: (a: readonly string[], plugin: string) => void,
+  call: CallState,
   callId: string,
 ): Promise<CallOutcome> {
   const o = req.options;
@@ -188,7 +224,8 @@ async function route(
   const plugin = svc.plugins.get(LEGACY_NAMES[pluginName] ?? pluginName);
   if (!plugin) return refuse(term, 'KO_UNKNOWN_COMMAND', EXIT.UNKNOWN_COMMAND, `Unknown command '${pluginName}'`);
   // Redacted as soon as the plugin is known, so a refused call doesn't keep its secrets either.
-  setAuditArgs(redactSecrets(plugin, pluginWords), plugin.name);
+  call.auditArgs = redactSecrets(plugin, pluginWords);
+  call.auditPlugin = plugin.name;
   const roles = rolesOf(svc.store, config, input.account);
   const mayRun = (p: AnyPlugin): boolean => mayRunCategory(svc.store, roles, input.account, p, svc.groupRoles);
   if (!mayRun(plugin)) {
@@ -207,6 +244,7 @@ async function route(
     keyring: svc.keyring,
     mayRun,
   };
+  call.running = plugin.name;
   const result = await runPlugin(ctx, plugin, pluginWords, o.help);
   return { exit: isOk(result) ? EXIT.OK : EXIT.PLUGIN_ERROR, code: result.code, plugin: plugin.name };
 }
@@ -228,7 +266,7 @@ async function runPlugin(ctx: PluginContext, plugin: AnyPlugin, words: readonly 
         result = await plugin.handler(ctx, parsed.value as never);
       } catch (err) {
         ctx.log.error({ err }, 'plugin threw');
-        result = R('ERR_INTERNAL', { msg: 'Internal error, the details are in the bastion log' });
+        result = R('ERR_INTERNAL', { msg: INTERNAL_ERROR_MSG });
       }
     }
   }

@@ -30,6 +30,8 @@ export type Colour = 'bold blue' | 'blue' | 'red bold' | 'yellow' | 'green' | 'm
 
 export class Terminal {
   readonly colours: boolean;
+  /** Whether the call's answer (its envelope, printed or not in text mode) was given: there is one per call. */
+  answered = false;
 
   constructor(private readonly sink: Sink, readonly style: TerminalStyle) {
     this.colours = style.pty && !style.quiet && style.json === 'none';
@@ -99,6 +101,7 @@ export class Terminal {
   }
 
   envelope(env: Envelope): void {
+    this.answered = true;
     if (this.style.json === 'none') return;
     // The frame is built without colour and with \n; a pty still gets \r\n like every other line.
     this.write(frameEnvelope(env, this.style.json));
