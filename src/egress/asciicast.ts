@@ -5,7 +5,7 @@
 // `asciinema play` shows stdout while selfPlaySession replays both streams where they belong.
 import fs from 'node:fs';
 import path from 'node:path';
-import { StringDecoder } from 'node:string_decoder';
+import { CastEncoder, Utf8Stream } from './castEncoding.js';
 
 export interface CastHeader {
   readonly version: 2;
@@ -42,12 +42,14 @@ export interface Recording {
 }
 
 /**
- * Writes one recording as the session goes. Events are timed from the writer's creation, or at
+ * Writes one recording as the session goes, on the calling thread (the recorder thread writes
+ * its own with castFile.ts; both encode alike). Events are timed from the writer's creation, or at
  * the time given (milliseconds since that start) when the caller measured it itself.
  */
 export class CastWriter implements Recording {
   private readonly out: fs.WriteStream;
-  private readonly decoders = { o: new StringDecoder('utf8'), e: new StringDecoder('utf8') };
+  private readonly streams = { o: new Utf8Stream(), e: new Utf8Stream() };
+  private readonly enc = new CastEncoder(4096);
   private readonly started = performance.now();
   private failed: Error | null = null;
   private last = 0;
@@ -76,11 +78,11 @@ export class CastWriter implements Recording {
 
   /** `done` is called once the event reached the file (or was dropped after a failure). */
   output(chunk: Buffer, atMs?: number, done?: () => void): boolean {
-    return this.text('o', this.decoders.o.write(chunk), atMs, done);
+    return this.text('o', this.streams.o.write(chunk), atMs, done);
   }
 
   errorOutput(chunk: Buffer, atMs?: number, done?: () => void): boolean {
-    return this.text('e', this.decoders.e.write(chunk), atMs, done);
+    return this.text('e', this.streams.e.write(chunk), atMs, done);
   }
 
   resize(cols: number, rows: number, atMs?: number, done?: () => void): boolean {
@@ -100,10 +102,10 @@ export class CastWriter implements Recording {
     return this.failed;
   }
 
-  /** Flushes what the decoders held back (a cut multi-byte character) and closes the file. */
+  /** Flushes what the UTF-8 streams held back (a cut character, as U+FFFD) and closes the file. */
   close(): Promise<void> {
-    this.text('o', this.decoders.o.end());
-    this.text('e', this.decoders.e.end());
+    this.text('o', this.streams.o.end());
+    this.text('e', this.streams.e.end());
     return new Promise((resolve) => {
       if (this.out.destroyed) return resolve();
       this.out.end(() => resolve());
@@ -111,7 +113,7 @@ export class CastWriter implements Recording {
     });
   }
 
-  private text(code: 'o' | 'e', data: string, atMs?: number, done?: () => void): boolean {
+  private text(code: 'o' | 'e', data: Uint8Array, atMs?: number, done?: () => void): boolean {
     if (data.length === 0) {
       done?.();
       return this.writable;
@@ -119,7 +121,7 @@ export class CastWriter implements Recording {
     return this.event(code, data, atMs, done);
   }
 
-  private event(code: CastCode, data: string, atMs?: number, done?: () => void): boolean {
+  private event(code: CastCode, data: Uint8Array | string, atMs?: number, done?: () => void): boolean {
     if (this.failed || this.out.destroyed || this.out.writableEnded) {
       done?.();
       return true;
@@ -128,7 +130,8 @@ export class CastWriter implements Recording {
     // before the previous event.
     const t = Math.max(this.last, Math.round((atMs ?? performance.now() - this.started) * 1000) / 1e6);
     this.last = t;
-    return this.out.write(JSON.stringify([t, code, data]) + '\n', () => done?.());
+    // A copy: the encoder's buffer is reused by the next event, the stream writes later.
+    return this.out.write(Buffer.from(this.enc.event(t, code, data)), () => done?.());
   }
 }
 

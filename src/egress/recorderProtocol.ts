@@ -4,18 +4,18 @@ export type ToRecorder =
   | {
       readonly op: 'data';
       readonly id: number;
-      readonly code: 'o' | 'e' | 'r';
-      /** Milliseconds since the recording started, measured when the bytes went by. */
+      readonly code: 'o' | 'e';
+      /** Milliseconds since the recording started, when the first of these bytes went by. */
       readonly atMs: number;
-      readonly buf?: Uint8Array;
-      readonly cols?: number;
-      readonly rows?: number;
-      /** What this message counts against the session's in-flight budget. */
+      /** The bytes, `bytes` long from its start; transferred, and given back with the ack. */
+      readonly buf: ArrayBuffer;
+      /** How many bytes: also what this message counts against the session's in-flight budget. */
       readonly bytes: number;
     }
+  | { readonly op: 'resize'; readonly id: number; readonly atMs: number; readonly cols: number; readonly rows: number }
   | { readonly op: 'close'; readonly id: number };
 
 export type FromRecorder =
   | { readonly op: 'ready'; readonly id: number; readonly error: string | null }
-  | { readonly op: 'ack'; readonly id: number; readonly bytes: number }
+  | { readonly op: 'ack'; readonly id: number; readonly bytes: number; readonly buf?: ArrayBuffer }
   | { readonly op: 'closed'; readonly id: number };

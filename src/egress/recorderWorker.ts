@@ -1,40 +1,39 @@
-// The recorder thread: turns the bytes sessions send it into asciicast files (UTF-8 decoding,
-// JSON escaping and file writes cost about as much CPU as the SSH crypto itself, so they run
-// here, off the thread that moves the sessions' data). Each data message is acknowledged once its
-// event reached the file, which is what gives the sessions their backpressure.
+// The recorder thread: turns the bytes sessions send it into asciicast files, off the thread that
+// moves the sessions' data. Every data message is acknowledged once its event is written, which is
+// what gives the sessions their backpressure. One encoder (and its buffer) serves every recording.
 import { parentPort } from 'node:worker_threads';
-import { CastWriter, type CastHeader } from './asciicast.js';
-import type { ToRecorder, FromRecorder } from './recorderProtocol.js';
+import type { CastHeader } from './asciicast.js';
+import { CastEncoder } from './castEncoding.js';
+import { CastFile } from './castFile.js';
+import type { FromRecorder, ToRecorder } from './recorderProtocol.js';
 
 const port = parentPort;
 if (!port) throw new Error('recorderWorker runs as a worker thread');
-const writers = new Map<number, CastWriter>();
+const encoder = new CastEncoder();
+const files = new Map<number, CastFile>();
 const post = (m: FromRecorder): void => port.postMessage(m);
 
 port.on('message', (m: ToRecorder) => {
   switch (m.op) {
     case 'open': {
-      const w = new CastWriter(m.file, m.header as CastHeader);
-      writers.set(m.id, w);
-      void w.ready().then((err) => post({ op: 'ready', id: m.id, error: err ? err.message : null }));
+      const f = new CastFile(m.file, m.header as CastHeader, encoder);
+      files.set(m.id, f);
+      post({ op: 'ready', id: m.id, error: f.error ? f.error.message : null });
       break;
     }
-    case 'data': {
-      const w = writers.get(m.id);
-      const bytes = m.bytes;
-      const ack = (): void => post({ op: 'ack', id: m.id, bytes });
-      if (!w) return ack();
-      if (m.code === 'r') w.resize(m.cols ?? 0, m.rows ?? 0, m.atMs, ack);
-      else if (m.code === 'e') w.errorOutput(Buffer.from(m.buf ?? new Uint8Array(0)), m.atMs, ack);
-      else w.output(Buffer.from(m.buf ?? new Uint8Array(0)), m.atMs, ack);
+    case 'data':
+      files.get(m.id)?.write(m.code, new Uint8Array(m.buf, 0, m.bytes), m.atMs);
+      // Written (synchronously): the buffer goes back to be filled again.
+      port.postMessage({ op: 'ack', id: m.id, bytes: m.bytes, buf: m.buf } satisfies FromRecorder, [m.buf]);
       break;
-    }
-    case 'close': {
-      const w = writers.get(m.id);
-      writers.delete(m.id);
-      if (!w) return post({ op: 'closed', id: m.id });
-      void w.close().then(() => post({ op: 'closed', id: m.id }));
+    case 'resize':
+      files.get(m.id)?.resize(m.cols, m.rows, m.atMs);
+      post({ op: 'ack', id: m.id, bytes: 1 });
       break;
-    }
+    case 'close':
+      files.get(m.id)?.close();
+      files.delete(m.id);
+      post({ op: 'closed', id: m.id });
+      break;
   }
 });
