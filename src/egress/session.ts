@@ -178,6 +178,8 @@ export async function runEgress(env: EgressEnv, req: TargetRequest): Promise<Egr
     // An unrecorded session is not opened (The Bastion refuses when ttyrec can't start).
     const recError = await rec.ready();
     if (recError) {
+      // Nothing was written, but the recorder thread forgets the recording only once it's closed.
+      void rec.close();
       store.sessions.end(env.callId, { endedAt: env.clock.now(), exitStatus: EXIT.TTYREC_CMDLINE_FAILED, exitSignal: null, comment: 'ttyrec_failed', bytesUp: 0, bytesDown: 0 });
       env.log.error({ session: env.callId, err: recError.message }, 'recording could not be created');
       return refuse('KO_TTYREC_FAILED', EXIT.TTYREC_CMDLINE_FAILED, 'This session could not be recorded, so it was not opened: warn your bastion admin');
