@@ -10,6 +10,7 @@ import { isOk } from './result.js';
 import { createLogger } from './log.js';
 import { startGatehouse } from './main.js';
 import { openStore } from './store/store.js';
+import { loadKeyring } from './keys/keyring.js';
 
 const USAGE = `Usage:
   gatehouse serve [--config FILE] [--listen ADDR:PORT]... [--data-dir DIR] [--hostkeys-dir DIR]
@@ -54,7 +55,7 @@ async function main(argv: string[]): Promise<void> {
     for (const k of ['account', 'public-key-file']) if (args[k] !== undefined) fail(`--${k} is not a serve option`);
     const gh = await startGatehouse({ configPath, overrides }).catch((e: Error) => fail(e.message, 1));
     if (args['bootstrap-admin']) {
-      const boot = bootstrapAdmin(gh.store, gh.config.current(), configPath, gh.dataDir, Math.floor(Date.now() / 1000));
+      const boot = await bootstrapAdmin(gh.store, gh.config.current(), gh.keyring, configPath, gh.dataDir, Math.floor(Date.now() / 1000));
       if (boot.code === 'OK' && boot.value) {
         const a = gh.addresses[0];
         const id = boot.value.identityFile ? `-i ${shellWord(boot.value.identityFile)} ` : '';
@@ -89,7 +90,7 @@ async function main(argv: string[]): Promise<void> {
     const config = fileConfig(configPath, log, overrides).current();
     const store = openStore(path.join(path.resolve(config.dataDir), 'gatehouse.db'));
     try {
-      const r = setupAdmin(store, config, configPath, account, keyText, Math.floor(Date.now() / 1000));
+      const r = await setupAdmin(store, config, loadKeyring(path.resolve(config.dataDir)), configPath, account, keyText, Math.floor(Date.now() / 1000));
       if (!isOk(r)) fail(`${r.code}: ${r.msg}`, 1);
       process.stdout.write(`Account '${account}' created with key ${r.value?.fingerprint} and added to adminAccounts in ${configPath}\n`);
     } finally {

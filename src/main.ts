@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { fileConfig, type ConfigSource } from './config/source.js';
 import type { Services } from './command/dispatch.js';
-import { loadKeyring } from './keys/keyring.js';
+import { loadKeyring, type Keyring } from './keys/keyring.js';
 import { createLogger } from './log.js';
 import { loadPlugins } from './plugin/registry.js';
 import { loadOrCreateHostKeys } from './ssh/hostKeys.js';
@@ -29,6 +29,7 @@ export interface Gatehouse {
   readonly config: ConfigSource;
   readonly log: Logger;
   readonly dataDir: string;
+  readonly keyring: Keyring;
   close(): Promise<void>;
 }
 
@@ -89,6 +90,7 @@ export async function startGatehouse(opts: StartOptions): Promise<Gatehouse> {
     config,
     log,
     dataDir,
+    keyring,
     async close() {
       await Promise.all(servers.map((s) => s.close()));
       await recorder.stop();

@@ -1,9 +1,8 @@
 import { checkAccountName } from '../../src/access/accountName.js';
-import { createAccount, uidAvailable } from '../../src/accounts/create.js';
+import { createAccount, newAccountEgressKey, uidAvailable } from '../../src/accounts/create.js';
 import { bastionAliasCommand } from '../../src/accounts/lookup.js';
 import { FLAG_ON, SETTING } from '../../src/accounts/settings.js';
 import { effectiveFromList } from '../../src/keys/fromList.js';
-import { checkEgressAlgoAndSize, generateKeyPair, sealedKeyPair } from '../../src/keys/generate.js';
 import { checkKeyPolicy, parsePublicKeyLine, type PublicKeyInfo } from '../../src/keys/publicKey.js';
 import { definePlugin } from '../../src/plugin/define.js';
 import { isOk, R } from '../../src/result.js';
@@ -113,13 +112,10 @@ defaultAccountEgressKeySize), whose public half accountListEgressKeys shows.`,
       keys.push(policy.value);
     }
 
-    const algo = checkEgressAlgoAndSize(config, config.defaultAccountEgressKeyAlgorithm, config.defaultAccountEgressKeySize);
-    if (!isOk(algo) || algo.value === null) {
-      return R(algo.code, { msg: `The default egress key settings of this bastion are not usable: ${algo.msg}` });
-    }
     const nowSec = Math.floor(ctx.clock.now() / 1000);
-    out.info(`Generating the personal egress key of the account (${algo.value.algo}-${algo.value.size})...`);
-    const pair = await generateKeyPair(algo.value.algo, algo.value.size, `${account}@${config.bastionName}:${nowSec}`);
+    out.info(`Generating the personal egress key of the account (${config.defaultAccountEgressKeyAlgorithm}-${config.defaultAccountEgressKeySize})...`);
+    const egressKey = await newAccountEgressKey(config, ctx.keyring, account, nowSec);
+    if (!isOk(egressKey) || egressKey.value === null) return egressKey;
 
     const settings: Record<string, string> = {};
     if (opts['always-active']) settings[SETTING.alwaysActive] = FLAG_ON;
@@ -137,7 +133,7 @@ defaultAccountEgressKeySize), whose public half accountListEgressKeys shows.`,
       keys,
       settings,
       nowSec,
-      egressKey: sealedKeyPair(pair, ctx.keyring, nowSec),
+      egressKey: egressKey.value,
     });
     if (!isOk(created) || created.value === null) return created;
 

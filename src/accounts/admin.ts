@@ -10,16 +10,18 @@ import { checkKeyPolicy, parsePublicKeyLine } from '../keys/publicKey.js';
 import { isOk, R, type Result } from '../result.js';
 import { generateCheckedKeyPair } from '../keys/keygen.js';
 import type { Store } from '../store/store.js';
-import { createAccount } from './create.js';
+import { createAccount, newAccountEgressKey } from './create.js';
+import type { Keyring } from '../keys/keyring.js';
 
-export function setupAdmin(
+export async function setupAdmin(
   store: Store,
   config: BastionConfig,
+  keyring: Keyring,
   configFile: string,
   account: string,
   publicKeyLine: string,
   nowSec: number,
-): Result<{ account: string; fingerprint: string }> {
+): Promise<Result<{ account: string; fingerprint: string }>> {
   const name = checkAccountName(account);
   if (!isOk(name)) return R(name.code, { msg: name.msg });
   const parsed = parsePublicKeyLine(publicKeyLine.trim().split('\n')[0] ?? '');
@@ -30,6 +32,11 @@ export function setupAdmin(
     maxRsa: config.maximumIngressRsaKeySize,
   });
   if (!isOk(policy)) return R(policy.code, { msg: policy.msg });
+  if (store.accounts.byName(account)) return R('KO_ALREADY_EXISTING', { msg: `The account ${account} already exists` });
+  // Like any account accountCreate makes, the first admin gets its personal egress key, so it can
+  // reach servers through the bastion as soon as they trust that key.
+  const egressKey = await newAccountEgressKey(config, keyring, account, nowSec);
+  if (!isOk(egressKey) || egressKey.value === null) return R(egressKey.code, { msg: egressKey.msg });
   const created = createAccount(store, config, {
     name: account,
     uid: 'auto',
@@ -39,6 +46,7 @@ export function setupAdmin(
     keys: [parsed.value],
     settings: {},
     nowSec,
+    egressKey: egressKey.value,
   });
   if (!isOk(created)) return R(created.code, { msg: created.msg });
   addAdminAccount(configFile, account);
@@ -53,7 +61,14 @@ export interface BootstrapOutcome {
 }
 
 /** First start with no account at all: an admin named after the OS user, with the user's key or a new one. */
-export function bootstrapAdmin(store: Store, config: BastionConfig, configFile: string, dataDir: string, nowSec: number): Result<BootstrapOutcome> {
+export async function bootstrapAdmin(
+  store: Store,
+  config: BastionConfig,
+  keyring: Keyring,
+  configFile: string,
+  dataDir: string,
+  nowSec: number,
+): Promise<Result<BootstrapOutcome>> {
   if (store.accounts.count() > 0) return R('OK_NO_CHANGE', { msg: 'the store already has accounts' });
   let account = 'admin';
   try {
@@ -82,7 +97,7 @@ export function bootstrapAdmin(store: Store, config: BastionConfig, configFile: 
     }
     publicKeyFile = `${identityFile}.pub`;
   }
-  const done = setupAdmin(store, config, configFile, account, fs.readFileSync(publicKeyFile, 'utf8'), nowSec);
+  const done = await setupAdmin(store, config, keyring, configFile, account, fs.readFileSync(publicKeyFile, 'utf8'), nowSec);
   if (!isOk(done)) return R(done.code, { msg: done.msg });
   return R('OK', { value: { account, identityFile, publicKeyFile } });
 }

@@ -1,13 +1,15 @@
 // Creating an account with its first ingress keys, its personal egress key and its settings, in
 // one transaction: shared by accountCreate, `gatehouse setup-admin` and the first-start bootstrap.
 // The uid rules are those of The Bastion's osh-accountCreate helper.
-import { R, type Result } from '../result.js';
+import { isOk, R, type Result } from '../result.js';
 import type { PublicKeyInfo } from '../keys/publicKey.js';
 import type { Store } from '../store/store.js';
 import type { NewKeyPair } from '../store/egressKeys.js';
 import type { BastionConfig } from '../config/schema.js';
 import { VERSION } from '../version.js';
 import { SETTING } from './settings.js';
+import { checkEgressAlgoAndSize, generateKeyPair, sealedKeyPair } from '../keys/generate.js';
+import type { Keyring } from '../keys/keyring.js';
 
 export interface AccountSpec {
   readonly name: string;
@@ -21,6 +23,24 @@ export interface AccountSpec {
   readonly nowSec: number;
   /** The personal egress key pair, generated and sealed beforehand (generation is async). */
   readonly egressKey?: NewKeyPair;
+}
+
+/**
+ * The personal egress key pair every new account gets (defaultAccountEgressKeyAlgorithm and
+ * defaultAccountEgressKeySize), sealed for the store. Generated before the transaction: it is async.
+ */
+export async function newAccountEgressKey(
+  config: BastionConfig,
+  keyring: Keyring,
+  account: string,
+  nowSec: number,
+): Promise<Result<NewKeyPair & { algo: string; size: number }>> {
+  const algo = checkEgressAlgoAndSize(config, config.defaultAccountEgressKeyAlgorithm, config.defaultAccountEgressKeySize);
+  if (!isOk(algo) || algo.value === null) {
+    return R(algo.code, { msg: `The default egress key settings of this bastion are not usable: ${algo.msg}` });
+  }
+  const pair = await generateKeyPair(algo.value.algo, algo.value.size, `${account}@${config.bastionName}:${nowSec}`);
+  return R('OK', { value: { ...sealedKeyPair(pair, keyring, nowSec), algo: algo.value.algo, size: algo.value.size } });
 }
 
 export function createAccount(store: Store, config: BastionConfig, spec: AccountSpec): Result<{ id: number; uid: number }> {

@@ -10,7 +10,7 @@ import { checkAccountName } from '../../src/access/accountName.js';
 import { readConfigObject } from '../../src/config/parse.js';
 import { generateCheckedKeyPair } from '../../src/keys/keygen.js';
 import { openStore } from '../../src/store/store.js';
-import { bash, framed } from '../helpers/clients.js';
+import { bash, greppable, framed } from '../helpers/clients.js';
 import { freePort, runCli, startCli, type RunningCli } from '../helpers/cli.js';
 import Database from 'better-sqlite3';
 import { LATEST_VERSION } from '../../src/store/db.js';
@@ -84,6 +84,11 @@ test('first start without a key in ~/.ssh: host keys, a store, a generated admin
   const conf = fs.readFileSync(path.join(cwd, 'bastion.conf'), 'utf8');
   assert.ok(conf.includes('# operator notes') && conf.includes('# the name'), 'comments kept');
   assert.deepEqual(readConfigObject(conf)['adminAccounts'], [expectedAdmin]);
+  // Like any account accountCreate makes, the first admin has its personal egress key at once
+  // (the default: ecdsa-521), so it can reach servers that trust it without another step.
+  const keys = await bash(line.replace(/^ssh /, `${TEST_SSH} `).replace('--osh info --json-pretty', '--osh selfListEgressKeys --json-greppable'));
+  const egress = Object.values(greppable(keys.stdout).value) as { family: string; size: number }[];
+  assert.deepEqual(egress.map((k) => [k.family, k.size]), [['ECDSA', 521]]);
 
   assert.equal(await cli.stop(), 0, 'SIGTERM stops it cleanly');
   // A second start finds an account and creates nothing, with or without the flag.

@@ -70,7 +70,7 @@ export async function startTestServer(opts: { config?: Record<string, unknown> }
   };
   const adminKey = newKey();
   const now = Math.floor(Date.now() / 1000);
-  const made = setupAdmin(gh.store, gh.config.current(), configPath, 'admin', adminKey.publicLine, now);
+  const made = await setupAdmin(gh.store, gh.config.current(), gh.keyring, configPath, 'admin', adminKey.publicLine, now);
   if (made.code !== 'OK') throw new Error(`admin setup failed: ${made.msg}`);
   const addAccount = (name: string, o: AddAccountOptions = {}): { name: string; key: TestKey } => {
     const key = newKey(o.keyType);
