@@ -13,7 +13,7 @@ export default definePlugin({
   help: `An aclkeeper manages the list of servers of the group (groupAddServer, groupDelServer,
 groupSetServers).
 Needs an owner of the group (or a superowner: the override is logged). The answer is OK_NO_CHANGE
-when the account already was a aclkeeper.`,
+when the account already was an aclkeeper.`,
   examples: ['--group web --account alice'],
   handler(ctx, opts) {
     return changeGroupRole(ctx, { group: opts.group, account: opts.account, role: 'aclkeeper', action: 'add' });

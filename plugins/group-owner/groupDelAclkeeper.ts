@@ -12,7 +12,7 @@ export default definePlugin({
   },
   help: `The account keeps its other roles on the group.
 Needs an owner of the group (or a superowner: the override is logged). The answer is OK_NO_CHANGE
-when the account was not a aclkeeper.`,
+when the account was not an aclkeeper.`,
   examples: ['--group web --account alice'],
   handler(ctx, opts) {
     return changeGroupRole(ctx, { group: opts.group, account: opts.account, role: 'aclkeeper', action: 'del' });
