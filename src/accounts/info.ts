@@ -89,7 +89,8 @@ export interface BasicInfo {
   is_auditor?: 1;
   allowed_commands: string[];
   groups: Record<string, { name: string; flags: string[] }>;
-  always_active: 0 | 1;
+  /** Present only when set, as in The Bastion (which never shows `always_active: 0`). */
+  always_active?: 1;
   always_active_reason?: string;
   is_active: 0 | 1;
 }
@@ -149,7 +150,7 @@ export function accountInfoValue(
     allowed_commands: allowedCommands(store, config, row, plugins),
     // Filled by the groups capability (--list-groups); no group exists yet.
     groups: {},
-    always_active: bit(always.on),
+    ...(always.on ? { always_active: 1 as const } : {}),
     ...(always.reason ? { always_active_reason: always.reason } : {}),
     // No external activation program exists on Gatehouse: every account is active.
     is_active: 1,
