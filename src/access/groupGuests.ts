@@ -12,7 +12,7 @@ import { resolveHost } from './aclHost.js';
 import { bestMatch, entryAllows } from './aclMatch.js';
 import { addLine, deleteLine, machineDisplay } from './aclModify.js';
 import { requestTuple, type TupleFlags } from './aclOptions.js';
-import { aclJson } from './aclPrint.js';
+import { aclJson, type AclJsonEntry } from './aclPrint.js';
 import { GROUP_SETTING } from './groupInfo.js';
 import { roleChangeTarget } from './groupMembership.js';
 
@@ -148,6 +148,12 @@ export function delGuestAccess(ctx: PluginContext, req: GuestLine): Result {
     out.info(`No guest access to servers of group ${group.name} remained for account ${account.name}, removed group key access`);
     return R('OK');
   }
-  // The Bastion answers with the guest accesses that remain.
-  return R('OK', { value: outcome.left.map((e) => aclJson(e)) });
+  // The Bastion answers with the guest accesses that remain, as its ACL file has them: without the
+  // reverseDns field its listings add.
+  return R('OK', { value: outcome.left.map((e) => withoutReverseDns(aclJson(e))) });
+}
+
+function withoutReverseDns(e: AclJsonEntry): Omit<AclJsonEntry, 'reverseDns'> {
+  const { reverseDns: _dropped, ...rest } = e;
+  return rest;
 }
