@@ -20,7 +20,6 @@ part, into the authorized_keys of the servers. Only owners of the group (or supe
   examples: ['--group web --algo ed25519', '--group web --algo rsa --size 4096'],
   differences: [
     '--encrypted is refused with ERR_NOT_IMPLEMENTED: private keys are sealed at rest by the bastion\'s keyring.',
-    "`filename`/`fullpath` are The Bastion's names for the key; no such file exists, the key lives in the store.",
   ],
   async handler(ctx, opts) {
     const { config, out, store } = ctx;
@@ -41,7 +40,9 @@ part, into the authorized_keys of the servers. Only owners of the group (or supe
     const id = store.tx(() => store.groups.insertKey({ ...pair, groupId: g.id }));
     const row = store.groups.keys(g.id).find((k) => k.id === id);
     if (!row) return R('ERR_INTERNAL', { msg: 'The new key could not be read back' });
-    const value = groupKeyValue(row, g.name, config);
+    // The Bastion's answer here is the key alone, without the filename/fullpath that groupInfo and
+    // groupCreate show.
+    const { filename: _f, fullpath: _p, ...value } = groupKeyValue(row, g.name, config);
     out.info('The new key pair has been generated:\n');
     printGroupKey(out, value, row.created_at);
     ctx.log.info({ type: 'group', action: 'generate_egress_key', group: g.name, fingerprint: row.fingerprint }, 'group egress key generated');
