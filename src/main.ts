@@ -15,6 +15,7 @@ import { openStore, type Store } from './store/store.js';
 import { VERSION } from './version.js';
 import { groupRoleCheck } from './access/groupRoles.js';
 import { createRecorderPool } from './egress/recorder.js';
+import { createLiveSessions } from './egress/liveSessions.js';
 
 export interface StartOptions {
   readonly configPath: string;
@@ -59,6 +60,7 @@ export async function startGatehouse(opts: StartOptions): Promise<Gatehouse> {
     version: VERSION,
     groupRoles: groupRoleCheck(store),
     recorder,
+    liveSessions: createLiveSessions(),
   };
   const servers: ReturnType<typeof createSshServer>[] = [];
   const addresses: { host: string; port: number }[] = [];

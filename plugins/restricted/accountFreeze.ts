@@ -17,11 +17,9 @@ export default definePlugin({
   },
   help: `A frozen account can still log in over SSH, but every call it makes is refused with
 KO_ACCOUNT_FROZEN (exit status 131) until accountUnfreeze. Its keys, grants and settings are kept.
+The sessions it has open through the bastion are ended at once (they exit with 131 too).
 You can't freeze yourself, and only an admin may freeze an admin.`,
   examples: ['--account alice', '--account alice --reason "\'left the company\'"'],
-  differences: [
-    "Sessions the account already has open through the bastion are not terminated yet (The Bastion kills them): the freeze applies to every new call.",
-  ],
   handler(ctx, opts) {
     const { store, caller, out } = ctx;
     if (opts.account === caller.name) {
@@ -35,7 +33,7 @@ You can't freeze yourself, and only an admin may freeze an admin.`,
     }
     out.info(`Freezing ${target.name}...`);
     const reason = opts.reason !== undefined && opts.reason !== '' ? opts.reason : null;
-    return store.tx(() => {
+    const frozen = store.tx(() => {
       // Read again inside the transaction: the state may have changed since the lookup.
       const now = store.accounts.byId(target.id);
       if (!now) return R('KO_NOT_FOUND', { msg: `Account '${target.name}' doesn't exist` });
@@ -49,5 +47,13 @@ You can't freeze yourself, and only an admin may freeze an admin.`,
         msg: `Account ${target.name} is now frozen: every call it makes will be refused.`,
       });
     });
+    if (frozen.code === 'OK') {
+      // As The Bastion does (osh-accountKillSessions): what is already open ends too.
+      out.info('Terminating sessions if any...');
+      const ended = ctx.liveSessions.terminate(target.id, 'account_frozen');
+      out.info(ended === 0 ? 'No session was open.' : `${ended} session${ended > 1 ? 's' : ''} terminated.`);
+      if (ended > 0) ctx.log.info({ action: 'freeze', account: target.name, sessions: ended }, 'sessions of a frozen account terminated');
+    }
+    return frozen;
   },
 });

@@ -26,6 +26,7 @@ import { bastionUsage } from './usage.js';
 import { egressCall } from '../egress/call.js';
 import type { ExitSignal, IngressChannel } from '../egress/types.js';
 import type { RecorderPool } from '../egress/recorder.js';
+import { createLiveSessions, type LiveSessions } from '../egress/liveSessions.js';
 import { splitWords } from './words.js';
 
 export interface Services {
@@ -39,6 +40,8 @@ export interface Services {
   readonly groupRoles?: GroupRoleCheck;
   /** Writes egress session recordings off the main thread; without it they are written in-line. */
   readonly recorder?: RecorderPool;
+  /** The egress sessions open now, so that accountFreeze can end them. */
+  readonly liveSessions?: LiveSessions;
 }
 
 export interface CallInput {
@@ -65,6 +68,9 @@ export interface CallOutcome {
   /** The target's command was killed by a signal: the client gets exit-signal instead of a status. */
   readonly signal?: ExitSignal;
 }
+
+// A Services without a registry (tests building one by hand) simply has no session to end.
+const NO_LIVE_SESSIONS: LiveSessions = createLiveSessions();
 
 const NO_OPTIONS: BastionOptions = splitBastionOptions([]).options;
 
@@ -242,6 +248,7 @@ async function route(
     request: o,
     server: { hostname: svc.hostname, version: svc.version, plugins: svc.plugins },
     keyring: svc.keyring,
+    liveSessions: svc.liveSessions ?? NO_LIVE_SESSIONS,
     mayRun,
   };
   call.running = plugin.name;

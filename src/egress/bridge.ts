@@ -14,6 +14,8 @@ export interface BridgeOptions {
   readonly idleKillSeconds: number;
   /** Told once when the idle limit closes the session, to say so to the user. */
   readonly onIdleKill: () => void;
+  /** Aborted from outside (e.g. the account was frozen): the session closes, its reason is the comment. */
+  readonly stop?: AbortSignal;
 }
 
 export interface BridgeResult {
@@ -22,7 +24,7 @@ export interface BridgeResult {
   readonly signal: ExitSignal | null;
   readonly bytesUp: number;
   readonly bytesDown: number;
-  /** Why it ended when it's not the remote command's own end: idle_timeout, client_gone. */
+  /** Why it ended when it's not the remote command's own end: idle_timeout, client_gone, account_frozen. */
   readonly comment: string | null;
 }
 
@@ -84,6 +86,13 @@ export function bridge(ingress: IngressChannel, target: ClientChannel, rec: Reco
     };
     armIdle();
 
+    const onStop = (): void => {
+      comment = String(o.stop?.reason ?? 'terminated');
+      target.close();
+    };
+    if (o.stop?.aborted) onStop();
+    else o.stop?.addEventListener('abort', onStop, { once: true });
+
     let exitCode: number | null = null;
     let exitSignal: ExitSignal | null = null;
     const closed = new Promise<void>((r) =>
@@ -101,6 +110,7 @@ export function bridge(ingress: IngressChannel, target: ClientChannel, rec: Reco
     });
     void Promise.all([closed, stderrDone]).then(() => {
       clearTimeout(idleTimer);
+      o.stop?.removeEventListener('abort', onStop);
       up.release();
       ingress.channel.off('end', onUserEnd);
       ingress.channel.off('close', onUserClose);

@@ -54,6 +54,7 @@ export async function egressCall(svc: Services, scope: CallScope, target: Valida
       peer: input.peer,
       env: input.env,
       ingress: input.ingress,
+      live: svc.liveSessions,
     },
     {
       user: target.user,

@@ -24,6 +24,7 @@ import { openRemote } from './remote.js';
 import { machineDisplay, resolveTarget } from './resolve.js';
 import type { ExitSignal, IngressChannel } from './types.js';
 import { waitForPort } from './wait.js';
+import type { LiveSessions } from './liveSessions.js';
 
 export interface EgressEnv {
   readonly store: Store;
@@ -44,6 +45,8 @@ export interface EgressEnv {
   /** LANG / LC_* the client sent, passed on to the target. */
   readonly env: ReadonlyMap<string, string>;
   readonly ingress: IngressChannel | undefined;
+  /** Where the running session registers, so that freezing the account can end it. */
+  readonly live?: LiveSessions;
 }
 
 export interface TargetRequest {
@@ -223,6 +226,14 @@ export async function runEgress(env: EgressEnv, req: TargetRequest): Promise<Egr
     const client = conn.client;
     // The call's own log line comes when it ends, maybe hours later: say now that a session started.
     env.log.info({ session: env.callId, target, key: conn.usedKey, pty: wantPty }, 'egress session started');
+    // Registered from here on, so that freezing the account ends the session even while it opens.
+    const stop = new AbortController();
+    const unregister = env.live?.register(account.id, (reason) => {
+      const msg = `\r\n*** Gatehouse: your session was terminated (${reason.replace(/_/g, ' ')}) ***\r\n`;
+      ingress.channel.write(msg);
+      rec.output(Buffer.from(msg));
+      stop.abort(reason);
+    });
     try {
       const remoteEnv: Record<string, string> = { LC_BASTION: account.name };
       for (const [k, val] of env.env) remoteEnv[k] = val;
@@ -237,6 +248,7 @@ export async function runEgress(env: EgressEnv, req: TargetRequest): Promise<Egr
         return refuse('KO_CONNECTION_ERROR', EXIT.EXEC_FAILED, opened.msg);
       }
       const r = await bridge(ingress, opened.channel, rec, {
+        stop: stop.signal,
         pty: wantPty,
         idleKillSeconds: idleKill,
         onIdleKill: () => {
@@ -248,10 +260,12 @@ export async function runEgress(env: EgressEnv, req: TargetRequest): Promise<Egr
       await finish({ exitStatus: r.code, exitSignal: r.signal?.name ?? null, comment: r.comment, bytesUp: r.bytesUp, bytesDown: r.bytesDown });
       env.log.debug({ session: env.callId, target, exit: r.code, signal: r.signal?.name, up: r.bytesUp, down: r.bytesDown, why: r.comment }, 'egress session ended');
       if (r.comment === 'idle_timeout') return { exit: EXIT.GOT_SIGNAL, code: 'KO_IDLE_TIMEOUT' };
+      if (r.comment === 'account_frozen') return { exit: EXIT.ACCOUNT_FROZEN, code: 'KO_ACCOUNT_FROZEN' };
       if (r.signal) return { exit: 255, code: 'OK', signal: r.signal };
       // A target that never says how its command ended: the OpenSSH client would report 255.
       return { exit: r.code ?? 255, code: 'OK' };
     } finally {
+      unregister?.();
       client.end();
     }
   } finally {

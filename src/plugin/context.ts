@@ -9,6 +9,7 @@ import type { AccountRow } from '../store/accounts.js';
 import type { Store } from '../store/store.js';
 import type { AnyPlugin } from './define.js';
 import type { Keyring } from '../keys/keyring.js';
+import type { LiveSessions } from '../egress/liveSessions.js';
 
 export interface Caller {
   readonly account: AccountRow;
@@ -52,6 +53,8 @@ export interface PluginContext {
   readonly request: BastionOptions;
   readonly server: ServerInfo;
   readonly keyring: Keyring;
+  /** The egress sessions open now (accountFreeze ends the frozen account's). */
+  readonly liveSessions: LiveSessions;
   /** Whether the caller may run a plugin (for help and listings). */
   mayRun(plugin: AnyPlugin): boolean;
 }
