@@ -10,7 +10,7 @@ import path from 'node:path';
 import { describe, test, before, after } from 'node:test';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { compareShape, KeyMap, loadTranscript, runStep, type Step } from '../helpers/transcript.js';
-import { CONFIG_BEFORE, ENVIRONMENT_KEYS, KEY_FILES, KNOWN, KNOWN_FIELDS, LOGIN_WITH, MODULE_CONFIG, SKIP, VOLATILE_PATHS, WAIT_BEFORE } from '../helpers/transcriptData.js';
+import { CONFIG_BEFORE, ENVIRONMENT_KEYS, ENVIRONMENT_PATHS, KEY_FILES, KNOWN, KNOWN_FIELDS, LOGIN_WITH, MODULE_CONFIG, SKIP, VOLATILE_PATHS, WAIT_BEFORE } from '../helpers/transcriptData.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const steps = loadTranscript();
@@ -48,7 +48,7 @@ function differences(step: Step, got: { code: number | null; envelope: { command
     if (got.envelope.value !== null) out.push(`value null expected, ours ${JSON.stringify(got.envelope.value).slice(0, 80)}`);
   } else if (rec) {
     const v = known?.value ?? {};
-    compareShape(rec.value, got.envelope.value, 'value', { ...v, ignorePaths: [...(v.ignorePaths ?? []), ...KNOWN_FIELDS.map((f) => f.path)], volatile: VOLATILE_PATHS, environmentKeys: ENVIRONMENT_KEYS }, out);
+    compareShape(rec.value, got.envelope.value, 'value', { ...v, ignorePaths: [...(v.ignorePaths ?? []), ...KNOWN_FIELDS.map((f) => f.path), ...ENVIRONMENT_PATHS], volatile: VOLATILE_PATHS, environmentKeys: ENVIRONMENT_KEYS }, out);
   }
   return out;
 }

@@ -72,6 +72,9 @@ export const KNOWN_FIELDS: readonly { readonly path: RegExp; readonly reason: st
  */
 export const ENVIRONMENT_KEYS: readonly string[] = ['fortune', 'healthcheck'];
 
+/** Recorded paths that describe how the recording machine was installed (its admin was made by root, without a comment). */
+export const ENVIRONMENT_PATHS: readonly RegExp[] = [/\.admin\.creation_information\.comment$/];
+
 /** The recorded keys accounts log in with, by the last characters of their blob. */
 export const KEY_FILES: Record<string, string> = {
   'account1key1file.pub': 'stiXyLnG6n8=',
@@ -131,7 +134,7 @@ function known(ids: readonly string[], d: KnownDifference): void {
       ...was,
       ...d,
       reason: was ? `${was.reason}; ${d.reason}` : d.reason,
-      value: d.value === 'null' ? 'null' : { ...wasValue, ...newValue, expect: { ...wasValue.expect, ...newValue.expect }, ignore: [...(wasValue.ignore ?? []), ...(newValue.ignore ?? [])], ignoreValues: [...(wasValue.ignoreValues ?? []), ...(newValue.ignoreValues ?? [])] },
+      value: d.value === 'null' ? 'null' : { ...wasValue, ...newValue, expect: { ...wasValue.expect, ...newValue.expect }, ignore: [...(wasValue.ignore ?? []), ...(newValue.ignore ?? [])], ignoreValues: [...(wasValue.ignoreValues ?? []), ...(newValue.ignoreValues ?? [])], ignorePaths: [...(wasValue.ignorePaths ?? []), ...(newValue.ignorePaths ?? [])] },
     };
   }
 }
@@ -140,8 +143,9 @@ const okSteps = (re: RegExp): string[] => recorded.filter((s) => re.test(s.comma
 known(okSteps(/-osh info$/), { reason: 'no interactive mode: info says interactive_mode_allowed 0', value: { expect: { 'value.interactive_mode_allowed': 0 } } });
 known(okSteps(/--osh accountDelete /), { reason: "accountDelete's value has ttygroup null (no unix side)", value: { expect: { 'value.ttygroup': null } } });
 
-known(['0019-330-selfkeys-flood'], { reason: 'a KO answer always exits 100; The Bastion exits 0 after refusing a flood of random bytes on stdin', exit: 100 });
+known(['0019-330-selfkeys-flood'], { reason: 'a KO answer always exits 100; The Bastion exits 0 after refusing a flood of random bytes on stdin (the value echoes random bytes: not compared)', exit: 100, value: { ignore: ['value'] } });
 known(['0027-325-accountinfo-a2_cannot_connect_frozen'], { reason: 'a login refused (frozen account) still answers with an envelope when --json* was asked', error_code: 'KO_ACCOUNT_FROZEN', value: 'null' });
+known(['0006-325-accountinfo-a3_ttl_connect_no'], { reason: 'a login refused (account TTL expired) still answers with an envelope when --json* was asked', error_code: 'KO_TTL_EXPIRED', value: 'null' });
 for (const id of ['0113-350-groups-a3_access_g1_as_member_a', '0114-350-groups-a3_access_g1_as_member_b', '0135-350-groups-a3_access_because_guest', '0269-350-groups-a2_partialxs', '0275-350-groups-a2_noxsnofullevenprivate']) {
   known([id], { reason: 'egress to a target where nothing listens ends with exit 105 and KO_CONNECTION_REFUSED (The Bastion: ssh\'s 255, no envelope)', exit: 105, error_code: 'KO_CONNECTION_REFUSED', value: 'null' });
 }
@@ -159,6 +163,19 @@ known(['0102-350-groups-a2_add_server_to_g1_works'], { reason: 'the connection t
 known(['0103-350-groups-a2_add_server_to_g1_force_but_dup'], { reason: 'the line is new here, the test in 0102 having failed', error_code: 'OK', value: { ignore: ['value'] } });
 // 0035 could not be replayed: the group keeps the key it deletes.
 for (const [id, path] of [['0096-350-groups-a0_groupInfo_all', 'value.te.st_Group1-.keys'], ['0284-350-groups-groupinfo_notmember', 'value.keys'], ['0287-350-groups-shouldBeGK', 'value.keys'], ['0290-350-groups-shouldNotBeGK', 'value.keys']] as const) {
-  known([id], { reason: 'the group still has the key step 0035 deletes (not replayable)', value: { ignoreValues: [path] } });
+  known([id], { reason: 'the group still has the key step 0035 deletes (not replayable)', value: { ignore: [path] } });
+}
+for (const id of ['0253-350-groups-include', '0254-350-groups-include_exclude']) {
+  known([id], { reason: 'groupListServers --include/--exclude filter the JSON value too (The Bastion filters only the text)', value: { ignore: ['value'] } });
+}
+known(['0258-350-groups-groupListServers_verify_after_groupSetServers'], { reason: 'the groupSetServers calls before it (0255-0257) have no recorded stdin and were not replayed', value: { ignore: ['value'] } });
+// Key from= lists with ingressKeysFromAllowOverride off and ingressKeysFrom empty.
+for (const [id, path] of [
+  ['0101-330-selfkeys-fromTest8_addkey', /^value\.(key\.from_list|connect_only_from)$/],
+  ['0102-330-selfkeys-fromTest8_listkeys', /^value\.keys\[1\]\.from_list$/],
+  ['0103-330-selfkeys-fromTest8_delkey', /^value\.deleted_key\.fromList$/],
+  ['0105-330-selfkeys-fromTest8_listkeys_a2', /^value\.keys\[0\]\.from_list$/],
+] as const) {
+  known([id], { reason: "with ingressKeysFromAllowOverride off and ingressKeysFrom empty, a key's own from= list still applies (The Bastion drops it)", value: { ignorePaths: [path] } });
 }
 known(['0022-350-groups-a1_generate_key_g1'], { reason: "the key's comment names the bastion and its creation time", value: { ignoreValues: ['value.comment'] } });
