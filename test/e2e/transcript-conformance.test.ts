@@ -48,7 +48,7 @@ function differences(step: Step, got: { code: number | null; envelope: { command
     if (got.envelope.value !== null) out.push(`value null expected, ours ${JSON.stringify(got.envelope.value).slice(0, 80)}`);
   } else if (rec) {
     const v = known?.value ?? {};
-    compareShape(rec.value, got.envelope.value, 'value', { ...v, ignorePaths: [...(v.ignorePaths ?? []), ...KNOWN_FIELDS.map((f) => f.path), ...ENVIRONMENT_PATHS], volatile: VOLATILE_PATHS, environmentKeys: ENVIRONMENT_KEYS }, out);
+    compareShape(rec.value, got.envelope.value, 'value', { ...v, ignorePaths: [...(v.ignorePaths ?? []), ...KNOWN_FIELDS.map((f) => f.path), ...ENVIRONMENT_PATHS.filter((e) => !e.command || e.command.test(step.command)).map((e) => e.path)], volatile: VOLATILE_PATHS, environmentKeys: ENVIRONMENT_KEYS }, out);
   }
   return out;
 }
