@@ -6,6 +6,7 @@
 // differences in KNOWN (test/helpers/transcriptData.ts), both with their reasons.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, test, before, after } from 'node:test';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -47,13 +48,17 @@ function differences(step: Step, got: { code: number | null; envelope: { command
   if (known?.value === 'null') {
     if (got.envelope.value !== null) out.push(`value null expected, ours ${JSON.stringify(got.envelope.value).slice(0, 80)}`);
   } else if (rec) {
+    // Our keys and fingerprints in place of the recorded ones, so key lines can be compared.
+    const recValue: unknown = JSON.parse(keys.rewrite(JSON.stringify(rec.value)));
     const v = known?.value ?? {};
-    compareShape(rec.value, got.envelope.value, 'value', { ...v, ignorePaths: [...(v.ignorePaths ?? []), ...KNOWN_FIELDS.map((f) => f.path), ...ENVIRONMENT_PATHS.filter((e) => !e.command || e.command.test(step.command)).map((e) => e.path)], volatile: VOLATILE_PATHS, environmentKeys: ENVIRONMENT_KEYS }, out);
+    compareShape(recValue, got.envelope.value, 'value', { ...v, ignorePaths: [...(v.ignorePaths ?? []), ...KNOWN_FIELDS.map((f) => f.path), ...ENVIRONMENT_PATHS.filter((e) => !e.command || e.command.test(step.command)).map((e) => e.path)], volatile: VOLATILE_PATHS, environmentKeys: ENVIRONMENT_KEYS }, out);
   }
   return out;
 }
 
-const keys = new KeyMap(fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', 'gatehouse-transcript-keys-')));
+const keyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-transcript-keys-'));
+const keys = new KeyMap(keyDir);
+after(() => fs.rmSync(keyDir, { recursive: true, force: true }));
 for (const s of steps) keys.scan(s.command);
 
 for (const mod of modules) {
@@ -64,7 +69,7 @@ for (const mod of modules) {
     before(async () => {
       srv = await startTestServer({ config: MODULE_CONFIG[mod] ?? {} });
       cwd = fs.mkdtempSync(path.join(srv.dir, 'cwd-'));
-      for (const [file, suffix] of Object.entries(KEY_FILES)) fs.writeFileSync(path.join(cwd, file), `${keys.bySuffix(suffix).line} transcript\n`);
+      for (const [file, suffix] of Object.entries(KEY_FILES)) fs.writeFileSync(path.join(cwd, file), `${keys.bySuffix(suffix).line} root@vm\n`);
       logins.set('admin', srv.admin.key.privateFile);
     });
     after(async () => {
