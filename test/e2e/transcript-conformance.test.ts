@@ -11,7 +11,7 @@ import path from 'node:path';
 import { describe, test, before, after } from 'node:test';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { compareShape, KeyMap, loadTranscript, runStep, type Step } from '../helpers/transcript.js';
-import { CONFIG_BEFORE, ENVIRONMENT_KEYS, ENVIRONMENT_PATHS, KEY_FILES, KNOWN, KNOWN_FIELDS, LOGIN_WITH, MODULE_CONFIG, SKIP, VOLATILE_PATHS, WAIT_BEFORE } from '../helpers/transcriptData.js';
+import { CONFIG_BEFORE, ENVIRONMENT_KEYS, ENVIRONMENT_PATHS, KEY_FILES, KNOWN, KNOWN_FIELDS, LOGIN_WITH, MODULE_CONFIG, SKIP, STDIN, VOLATILE_PATHS, WAIT_BEFORE } from '../helpers/transcriptData.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const steps = loadTranscript();
@@ -20,7 +20,7 @@ const modules = [...new Set(steps.map((s) => s.module))];
 test('the skip-list and the known differences name only steps of the recording', () => {
   const ids = new Set(steps.map((s) => s.id));
   assert.equal(ids.size, steps.length, 'step ids are unique');
-  for (const id of [...Object.keys(SKIP), ...Object.keys(KNOWN), ...Object.keys(CONFIG_BEFORE), ...Object.keys(LOGIN_WITH), ...Object.keys(WAIT_BEFORE)]) assert.ok(ids.has(id), `${id} is not a recorded step`);
+  for (const id of [...Object.keys(SKIP), ...Object.keys(KNOWN), ...Object.keys(CONFIG_BEFORE), ...Object.keys(LOGIN_WITH), ...Object.keys(WAIT_BEFORE), ...Object.keys(STDIN)]) assert.ok(ids.has(id), `${id} is not a recorded step`);
   for (const id of Object.keys(KNOWN)) assert.ok(!(id in SKIP), `${id} is both skipped and a known difference`);
   for (const [id, why] of [...Object.entries(SKIP), ...Object.entries(KNOWN).map(([k, v]) => [k, v.reason] as const)]) {
     assert.ok(why.length > 10, `${id} has a reason`);
@@ -84,7 +84,10 @@ for (const mod of modules) {
         if (wait) await sleep(wait * 1000);
         const cfg = CONFIG_BEFORE[step.id];
         if (cfg) srv.writeConfig({ bastionName: 'testbastion', ...(MODULE_CONFIG[mod] ?? {}), ...cfg });
-        const command = keys.rewrite(step.command);
+        const stdin = STDIN[step.id];
+        // A rebuilt stdin replaces the cut redirection (`<<< "-----BEGIN…` or `< <(printf \`).
+        const recorded = stdin === undefined ? step.command : `${step.command.replace(/\s*(<<<\s*"-----BEGIN.*|<\s*<\(printf \\)\s*$/, '')} <<'TRANSCRIPT_STDIN'\n${stdin}TRANSCRIPT_STDIN`;
+        const command = keys.rewrite(recorded);
         // An accountCreate sets the key its account logs in with from then on.
         const created = /--osh accountCreate .*--account (\S+)/.exec(step.command);
         if (created?.[1]) {
