@@ -31,7 +31,7 @@ const now = () => Math.floor(Date.now() / 1000);
 const idOf = (name: string): number => srv.gh.store.accounts.byName(name)?.id ?? 0;
 
 const AUDITOR_KEYS = [
-  'account', 'allowed_commands', 'groups', 'always_active', 'is_active', 'is_ttl_set', 'is_ttl_expired', 'ttl_timestamp', 'is_frozen',
+  'account', 'allowed_commands', 'groups', 'is_active', 'is_ttl_set', 'is_ttl_expired', 'ttl_timestamp', 'is_frozen',
   'is_expired', 'can_connect', 'already_seen_before', 'creation_information', 'account_egress_ssh_config', 'ingress_piv_enforced',
   'ingress_piv_policy', 'ingress_piv_grace', 'global_ingress_policy', 'effective_ingress_piv_policy', 'mfa_password_required',
   'mfa_password_bypass', 'mfa_password_configured', 'mfa_totp_required', 'mfa_totp_bypass', 'mfa_totp_configured', 'pam_auth_bypass',
@@ -48,7 +48,8 @@ describe('accountInfo', () => {
     assert.equal(v.account, 'carol');
     assert.deepEqual(v.allowed_commands, []);
     assert.deepEqual(v.groups, {});
-    assert.equal(v.always_active, 0);
+    // Not set: no always_active key at all (The Bastion never shows always_active: 0).
+    assert.equal('always_active' in v, false);
     assert.equal(v.is_active, 1);
     assert.equal(v.is_ttl_set, 0);
     assert.equal(v.is_ttl_expired, 0);
@@ -243,7 +244,7 @@ describe('accountModify', () => {
     r = await modify(['--account', 'frank', '--always-active', 'no', '--osh-only', 'no', '--idle-ignore', 'no']);
     assert.deepEqual(r.env.value, { always_active: item('OK'), osh_only: item('OK'), idle_ignore: item('OK') });
     v = await info('frank');
-    assert.equal(v.always_active, 0);
+    assert.equal('always_active' in v, false);
     assert.equal(v.always_active_reason, undefined);
     assert.equal(v.osh_only, 0);
   });
