@@ -205,7 +205,7 @@ function kind(v: unknown): string {
  * compared, their value is not.
  */
 const VOLATILE_KEY =
-  /^(hostname|bastion_name|bastion_alias_command|fortune|uid|gid|id|fullpath|filename|mtime|created|creation_time|.*_time|.*_timestamp|timestamp_.*|.*_date|.*_datetime|date|datetime|timestamp|expiry|lastlog|last_activity|.*seen|ago|datetime_utc|datetime_local|date_changed|bastion_version|version|addedBy|addedDate|registered_accounts|registered_groups)$/;
+  /^(hostname|bastion_name|bastion_alias_command|fortune|id|fullpath|filename|mtime|created|creation_time|.*_time|.*_timestamp|timestamp_.*|.*_date|.*_datetime|date|datetime|timestamp|expiry|lastlog|last_activity|.*seen|ago|datetime_utc|datetime_local|date_changed|bastion_version|version|addedBy|addedDate|registered_accounts|registered_groups)$/;
 
 export interface ShapeOptions {
   /** JSON paths (`value.keys[0].size`) whose value is not compared (their type still is). */
