@@ -43,7 +43,8 @@ function differences(step: Step, got: { code: number | null; envelope: { command
     out.push(`envelope ${code} expected, ours none`);
     return out;
   }
-  if (rec && got.envelope.command !== rec.command) out.push(`command ${rec.command} vs ours ${got.envelope.command}`);
+  const command = known?.command !== undefined ? known.command : (rec?.command ?? null);
+  if (got.envelope.command !== command) out.push(`command ${command} vs ours ${got.envelope.command}`);
   if (got.envelope.error_code !== code) out.push(`error_code ${code} vs ours ${got.envelope.error_code}`);
   if (known?.value === 'null') {
     if (got.envelope.value !== null) out.push(`value null expected, ours ${JSON.stringify(got.envelope.value).slice(0, 80)}`);
