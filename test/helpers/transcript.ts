@@ -186,9 +186,19 @@ export async function runStep(command: string, o: { port: number; cwd: string; k
     '}',
     command,
   ].join('\n');
-  const child = spawn('bash', ['-c', script], { cwd: o.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-  const done = await collect(child, { timeoutMs: 20000, label: command });
-  return { ...done, envelope: envelopeOf(done.stdout) };
+  // Its own process group, so a step that overstays is killed with its ssh (and the server sees
+  // the session end) instead of leaving an orphan client that keeps the server from closing.
+  const child = spawn('bash', ['-c', script], { cwd: o.cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const timer = setTimeout(() => {
+    if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+  }, 20000);
+  try {
+    const done = await collect(child);
+    if (done.code === null) throw new Error(`step timed out: ${command}\n${done.stdout}\n${done.stderr}`);
+    return { ...done, envelope: envelopeOf(done.stdout) };
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
