@@ -14,6 +14,7 @@ export const ERROR_CODES = {
   KO_NO_HOST: 'No --osh command and no host to connect to.',
   KO_UNKNOWN_COMMAND: 'No plugin of that name.',
   KO_RESTRICTED_COMMAND: 'The caller may not run that plugin (category refused before parsing).',
+  KO_SSHAS_DENIED: '--ssh-as was asked: reserved to admins in The Bastion, not available in Gatehouse (exit 106).',
   KO_GETOPTS_FAILED: 'The bastion options could not be parsed.',
   KO_INVALID_PORT: 'A port outside 1-65535.',
   KO_INVALID_REMOTE_USER: 'A remote user name that is not valid.',

@@ -22,6 +22,8 @@ export interface BastionOptions {
   readonly timeout: string | undefined;
   /** --use-key FINGERPRINT: the only egress key to try. */
   readonly useKey: string | undefined;
+  /** --ssh-as ACCOUNT: parsed only to be refused (not available here). */
+  readonly sshAs: string | undefined;
 }
 
 const STRINGS = ['osh', 'user', 'host', 'port', 'timeout', 'password', 'bind', 'ssh-as', 'use-key', 'mfa-token', 'J', 'fallback-password-delay'];
@@ -95,6 +97,7 @@ export function splitBastionOptions(words: readonly string[]): SplitRequest {
     port: str('port'),
     timeout: str('timeout'),
     useKey: str('use-key'),
+    sshAs: str('ssh-as'),
   };
   const rest = (a['_'] as (string | number)[]).map((w) => unhide(String(w)));
   return { options, rest, afterDashes, error: argv.error ? argv.error.message : null };

@@ -202,6 +202,11 @@ async function route(
   svc.store.accounts.touch(input.account.id, nowSec, input.peer.ip);
 
   if (req.error) return refuse(term, 'KO_GETOPTS_FAILED', EXIT.GETOPTS_FAILED, `Error parsing command line options: ${req.error}`);
+  // --ssh-as (an admin acting as another account) is not available: refused outright, as The Bastion
+  // refuses it to non-admins, rather than ignored (the call would run as the caller, unannounced).
+  if (o.sshAs !== undefined) {
+    return refuse(term, 'KO_SSHAS_DENIED', EXIT.RESTRICTED_COMMAND, `Sorry ${input.account.name}, --ssh-as is not available on this bastion`);
+  }
 
   let pluginName = o.osh;
   let pluginWords = req.rest;

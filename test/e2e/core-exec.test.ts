@@ -80,6 +80,12 @@ test('a restricted plugin without the grant: KO_RESTRICTED_COMMAND, exit 106, co
   assert.equal(srv.gh.store.accounts.byName('x'), undefined);
 });
 
+test('--ssh-as is refused to everyone, admins included: KO_SSHAS_DENIED, exit 106, nothing run or dialled', async () => {
+  expectEnvelope(await asUser(['--json-greppable', '--ssh-as', 'admin', 'root@127.0.0.1']), 106, null, 'KO_SSHAS_DENIED');
+  expectEnvelope(await admin(['--json-greppable', '--ssh-as', user.name, 'root@127.0.0.1']), 106, null, 'KO_SSHAS_DENIED');
+  expectEnvelope(await admin(['--json-greppable', '--ssh-as', user.name, '--osh', 'info']), 106, null, 'KO_SSHAS_DENIED');
+});
+
 test('plugin option errors are the plugin\'s: command named, exit 100, help printed', async () => {
   const r = await admin(['--osh', 'info', '--bogus', '--json-greppable']);
   const env = expectEnvelope(r, 100, 'info', 'ERR_BAD_OPTIONS');

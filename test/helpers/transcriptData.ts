@@ -120,9 +120,6 @@ export const SKIP: Record<string, string> = {
   // Network rule: nothing but loopback is ever dialled, and --wait polls for up to an hour here.
   '0028-350-groups-a1_connect_g1_with_forcekey_and_wait': '--wait on a loopback port where nothing listens: Gatehouse polls up to --timeout (one hour without it), The Bastion about two seconds (docs/compatibility.md, --wait)',
   '0031-350-groups-a1_ssh_wait': 'egress to 192.0.2.0 (not loopback): never dialled by the tests',
-  // --ssh-as (admins connecting as another account) is not available.
-  '0013-300-activeness-ssh_as_denied': '--ssh-as is not available in Gatehouse',
-  '0016-300-activeness-ssh_as_allowed': '--ssh-as is not available in Gatehouse',
 };
 SKIP['0035-350-groups-a1_del_key_g1'] = "names a group key by the fingerprint The Bastion generated for it on the recording machine: the replay's key has another";
 SKIP['0117-350-groups-a3_selfPlaySession_existing'] = 'names a session id from the recording machine';
