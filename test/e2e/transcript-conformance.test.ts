@@ -9,13 +9,18 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, test, before, after } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { compareShape, KeyMap, loadTranscript, runStep, type Step } from '../helpers/transcript.js';
 import { CONFIG_BEFORE, ENVIRONMENT_KEYS, ENVIRONMENT_PATHS, KEY_FILES, KNOWN, KNOWN_FIELDS, LOGIN_WITH, MODULE_CONFIG, SKIP, STDIN, VOLATILE_PATHS, WAIT_BEFORE } from '../helpers/transcriptData.js';
-import { setTimeout as sleep } from 'node:timers/promises';
 
 const steps = loadTranscript();
 const modules = [...new Set(steps.map((s) => s.module))];
+// Every recorded public key gets its stand-in before anything runs, so fingerprints map both ways.
+const keyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-transcript-keys-'));
+const keys = new KeyMap(keyDir);
+after(() => fs.rmSync(keyDir, { recursive: true, force: true }));
+for (const s of steps) keys.scan(s.command);
 
 test('the skip-list and the known differences name only steps of the recording', () => {
   const ids = new Set(steps.map((s) => s.id));
@@ -57,10 +62,6 @@ function differences(step: Step, got: { code: number | null; envelope: { command
   return out;
 }
 
-const keyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-transcript-keys-'));
-const keys = new KeyMap(keyDir);
-after(() => fs.rmSync(keyDir, { recursive: true, force: true }));
-for (const s of steps) keys.scan(s.command);
 
 for (const mod of modules) {
   describe(`module ${mod}`, () => {
