@@ -38,9 +38,17 @@ ssh.on('connection', (client) => {
       session.on('exec', (ok) => {
         const channel = ok?.();
         if (!channel) return;
-        channel.write(ENVELOPE);
-        channel.exit(0);
-        channel.end();
+        // Answer on the next turn of the event loop, as any real server does after its own work
+        // (Gatehouse answers after its parsing and store queries). Written in the same tick as the
+        // exec reply, the whole answer leaves before the OpenSSH client's last packets are
+        // acknowledged: the client (Nagle on, as OpenSSH leaves it for non-interactive sessions)
+        // then waits out the kernel's delayed ACK, about 40 ms, which made this floor slower than
+        // Gatehouse itself.
+        setImmediate(() => {
+          channel.write(ENVELOPE);
+          channel.exit(0);
+          channel.end();
+        });
       });
     });
   });
