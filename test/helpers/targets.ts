@@ -4,7 +4,6 @@
 // plugins would write them.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import ssh2, { type Connection, type ServerChannel } from 'ssh2';
@@ -15,6 +14,7 @@ import { loadKeyring } from '../../src/keys/keyring.js';
 import { parsePublicKeyLine, type PublicKeyInfo } from '../../src/keys/publicKey.js';
 import type { NewKeyPair } from '../../src/store/egressKeys.js';
 import type { Store } from '../../src/store/store.js';
+import { freePort as anyFreePort, waitForPort } from './ports.js';
 const { Server, utils } = ssh2;
 
 const SSHD = '/usr/sbin/sshd';
@@ -26,31 +26,7 @@ function assertLoopback(host: string): void {
 /** A free TCP port on `host` (bound then released: the caller binds it right after). */
 export function freePort(host: string): Promise<number> {
   assertLoopback(host);
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, host, () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitListening(host: string, port: number, ms = 10_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect({ host, port });
-      s.once('connect', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`nothing listens on ${host}:${port}`);
+  return anyFreePort(host);
 }
 
 /** An ed25519 host key pair in OpenSSH format (checked: ssh2's generator may emit a broken pair). */
@@ -143,7 +119,7 @@ export async function startSshd(host: string, authorizedKeys: readonly string[])
     const c = spawn(SSHD, ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
     c.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child = c;
-    await waitListening(host, port);
+    await waitForPort(port, host, 10_000);
   };
   const stop = (): Promise<void> =>
     new Promise((resolve) => {
