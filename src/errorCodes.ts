@@ -4,7 +4,6 @@
 export const ERROR_CODES = {
   OK: 'Success.',
   OK_NO_CHANGE: 'Nothing to do: the state asked for was already there.',
-  OK_PARTIAL: 'Part of the request succeeded; the value says which part.',
   OK_NOT_EXPIRED: 'accountUnexpire: the account was not expired; its last activity was reset to now anyway.',
   OK_EXPIRATION_NOT_CONFIGURED: 'accountUnexpire: no inactivity expiration applies; its last activity was reset to now anyway.',
   OK_EMPTY: 'The listing asked for has nothing in it (value null).',
@@ -19,18 +18,13 @@ export const ERROR_CODES = {
   KO_INVALID_PORT: 'A port outside 1-65535.',
   KO_INVALID_REMOTE_USER: 'A remote user name that is not valid.',
   KO_INVALID_REMOTE_HOST: 'A remote host that is not valid.',
-  KO_CONFLICTING_OPTIONS: 'Two options that exclude each other.',
   KO_ACCESS_DENIED: 'No access list allows that connection.',
   KO_TTL_EXPIRED: 'Refused: the account reached the end of its TTL (exit 121).',
   KO_ACCOUNT_FROZEN: 'Refused: the account is frozen (exit 131).',
   KO_ACCOUNT_EXPIRED: 'Refused: the account expired for inactivity (exit 113).',
-  KO_INTERACTIVE_DISABLED: 'Interactive mode is not available.',
 
-  KO_MISSING_PARAMETER: 'A required option is missing.',
   KO_INVALID_PARAMETER: 'An option value is not valid.',
   KO_ALREADY_EXISTING: 'The thing to create exists already.',
-  KO_NO_FREE_UID: 'No uid is free in accountUidMin..accountUidMax.',
-  KO_UID_TAKEN: 'The uid asked for belongs to another account.',
   KO_NOT_FOUND: 'The thing named does not exist.',
   KO_ACCOUNT_NOT_FOUND: 'No account of that name.',
   KO_REALM_FORBIDDEN: "A realm account name (with '/') where a local account is expected.",
@@ -48,8 +42,6 @@ export const ERROR_CODES = {
   KO_NOT_SUPPORTED: 'The algorithm is not supported, or disabled, for that use on this bastion.',
   KO_KEY_SIZE_INVALID: 'The key size is not valid for the algorithm.',
   KO_DUPLICATE_KEY: 'That key is already an ingress key of the account.',
-  KO_NO_CONFIRMATION: 'A destructive plugin did not get its confirmation sentence.',
-  KO_CANCELLED: 'The confirmation sentence did not match: nothing was done.',
   KO_PERMISSION_DENIED: 'The caller may not do this to that target.',
   KO_IMMUTABLE_KEY: 'The account was created with --immutable-key: its ingress keys can not be changed by itself.',
   KO_PIV_NOT_AVAILABLE: 'PIV hardware-key attestation is not available on this bastion.',
@@ -91,7 +83,6 @@ export const ERROR_CODES = {
   ERR_MEMBER_CANNOT_BE_GUEST: 'The account is a member of the group: it can not also be given guest accesses.',
   ERR_GROUP_HAS_NO_ACCESS: 'The group itself has no access to that server, so no guest access to it can be given.',
   ERR_CONNECTION_FAILED: 'The test connection to the server with the egress keys failed (use --force to add it anyway).',
-  ERR_INVALID_HOST: 'The host given did not resolve to an address.',
 } as const;
 
 export type ResultCodeName = keyof typeof ERROR_CODES;

@@ -18,7 +18,7 @@ export const EXIT_MEANINGS: Readonly<Record<string, string>> = {
   NO_HOST: 'Neither `--osh` nor a host: nothing to do (`KO_NO_HOST`, usage printed).',
   ACCOUNT_EXPIRED: 'The account expired for inactivity, `accountMaxInactiveDays` (`KO_ACCOUNT_EXPIRED`).',
   INTERACTIVE_DISABLED: 'Interactive mode was asked for and is disabled (`interactiveModeAllowed`).',
-  CONFLICTING_OPTIONS: 'Two options that exclude each other (`KO_CONFLICTING_OPTIONS`, `KO_TTY_NOTTY`).',
+  CONFLICTING_OPTIONS: 'Two options that exclude each other (`KO_TTY_NOTTY`).',
   GOT_SIGNAL: 'The session was ended by a signal, or for idleness (`KO_IDLE_TIMEOUT`).',
   MAINTENANCE_MODE: 'The bastion is in maintenance mode and refuses logins.',
   ACCOUNT_INVALID: 'The account is not valid for this bastion.',
