@@ -1,3 +1,4 @@
+import { bastionEgressIps } from '../../src/accounts/keys.js';
 import { groupKeyValue, printGroupKey } from '../../src/access/groupKeys.js';
 import { findGroup } from '../../src/access/groupName.js';
 import { requireGroupRole } from '../../src/access/groupRoles.js';
@@ -25,7 +26,8 @@ may do this.`,
     const g = found0.value;
     const refused = requireGroupRole(ctx, g, 'owner', 'delete its egress keys');
     if (refused) return refused;
-    const found = store.groups.keys(g.id).map((k) => ({ k, v: groupKeyValue(k, g.name, config) })).find((x) => x.v['id'] === opts.id);
+    const ips = bastionEgressIps(config);
+    const found = store.groups.keys(g.id).map((k) => ({ k, v: groupKeyValue(k, g.name, ips) })).find((x) => x.v['id'] === opts.id);
     if (!found) return R('ERR_INVALID_PARAMETER', { msg: `Couldn't find any key with the ID you specified (${opts.id}) in group ${g.name}` });
     out.info("We're about to delete the following key:\n");
     printGroupKey(out, found.v, found.k.created_at);

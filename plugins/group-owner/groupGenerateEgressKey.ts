@@ -1,3 +1,4 @@
+import { bastionEgressIps } from '../../src/accounts/keys.js';
 import { checkGroupKeyAlgo, encryptedGroupKeyRefusal, GROUP_KEY_OPTIONS, groupKeyValue, newGroupKeyPair, printGroupKey } from '../../src/access/groupKeys.js';
 import { findGroup } from '../../src/access/groupName.js';
 import { requireGroupRole } from '../../src/access/groupRoles.js';
@@ -42,7 +43,7 @@ part, into the authorized_keys of the servers. Only owners of the group (or supe
     if (!row) return R('ERR_INTERNAL', { msg: 'The new key could not be read back' });
     // The Bastion's answer here is the key alone, without the filename/fullpath that groupInfo and
     // groupCreate show.
-    const { filename: _f, fullpath: _p, ...value } = groupKeyValue(row, g.name, config);
+    const { filename: _f, fullpath: _p, ...value } = groupKeyValue(row, g.name, bastionEgressIps(config));
     out.info('The new key pair has been generated:\n');
     printGroupKey(out, value, row.created_at);
     ctx.log.info({ type: 'group', action: 'generate_egress_key', group: g.name, fingerprint: row.fingerprint }, 'group egress key generated');

@@ -1,3 +1,4 @@
+import { bastionEgressIps } from '../../src/accounts/keys.js';
 import { findAccount } from '../../src/accounts/lookup.js';
 import { checkGroupName } from '../../src/access/groupName.js';
 import { checkGroupKeyAlgo, encryptedGroupKeyRefusal, GROUP_KEY_OPTIONS, groupKeyValue, newGroupKeyPair, printGroupKey } from '../../src/access/groupKeys.js';
@@ -58,7 +59,7 @@ Either --algo (and --size) or --no-key is needed.`,
     const k = store.groups.keys(made.value.id)[0];
     if (k) {
       out.info('The public key of this group is:');
-      const v = groupKeyValue(k, name.value, config);
+      const v = groupKeyValue(k, name.value, bastionEgressIps(config));
       printGroupKey(out, v, k.created_at);
       value['public_key'] = v;
     }

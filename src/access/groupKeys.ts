@@ -19,10 +19,11 @@ export function keyFileName(k: Pick<GroupKeyRow, 'type' | 'size' | 'created_at'>
   return `id_${algo}_${group}.${k.created_at}`;
 }
 
-export function groupKeyValue(k: GroupKeyRow, group: string, config: BastionConfig): Record<string, unknown> {
+/** `fromIps` is bastionEgressIps(config), looked up once by the caller for all the keys it shows. */
+export function groupKeyValue(k: GroupKeyRow, group: string, fromIps: readonly string[]): Record<string, unknown> {
   const filename = keyFileName(k, group);
   return {
-    ...egressKeyValue({ ...k, account_id: 0 }, bastionEgressIps(config)),
+    ...egressKeyValue({ ...k, account_id: 0 }, fromIps),
     filename,
     fullpath: `/home/keykeeper/key${group}/${filename}`,
   };
@@ -31,7 +32,8 @@ export function groupKeyValue(k: GroupKeyRow, group: string, config: BastionConf
 /** The keys of a group keyed by fingerprint (groupInfo's `keys`), oldest first. */
 export function groupKeysValue(store: Store, group: GroupRow, config: BastionConfig): Record<string, Record<string, unknown>> {
   const out: Record<string, Record<string, unknown>> = {};
-  for (const k of store.groups.keys(group.id)) out[k.fingerprint] = groupKeyValue(k, group.name, config);
+  const ips = bastionEgressIps(config);
+  for (const k of store.groups.keys(group.id)) out[k.fingerprint] = groupKeyValue(k, group.name, ips);
   return out;
 }
 
