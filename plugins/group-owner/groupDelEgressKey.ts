@@ -1,5 +1,5 @@
-import { bastionEgressIps } from '../../src/accounts/keys.js';
-import { groupKeyValue, printGroupKey } from '../../src/access/groupKeys.js';
+import { bastionEgressIps, printEgressKey } from '../../src/accounts/keys.js';
+import { groupKeyValue } from '../../src/access/groupKeys.js';
 import { findGroup } from '../../src/access/groupName.js';
 import { requireGroupRole } from '../../src/access/groupRoles.js';
 import { definePlugin } from '../../src/plugin/define.js';
@@ -30,7 +30,7 @@ may do this.`,
     const found = store.groups.keys(g.id).map((k) => ({ k, v: groupKeyValue(k, g.name, ips) })).find((x) => x.v['id'] === opts.id);
     if (!found) return R('ERR_INVALID_PARAMETER', { msg: `Couldn't find any key with the ID you specified (${opts.id}) in group ${g.name}` });
     out.info("We're about to delete the following key:\n");
-    printGroupKey(out, found.v, found.k.created_at);
+    printEgressKey(out, found.v, found.k.created_at);
     store.tx(() => store.groups.removeKey(g.id, found.k.id));
     ctx.log.info({ type: 'group', action: 'delete_egress_key', group: g.name, fingerprint: found.k.fingerprint }, 'group egress key deleted');
     return R('OK', { value: found.v, msg: `Key ${opts.id} has successfully been deleted from the ${g.name} group` });

@@ -1,5 +1,5 @@
-import { bastionEgressIps } from '../../src/accounts/keys.js';
-import { checkGroupKeyAlgo, encryptedGroupKeyRefusal, GROUP_KEY_OPTIONS, groupKeyValue, newGroupKeyPair, printGroupKey } from '../../src/access/groupKeys.js';
+import { bastionEgressIps, printEgressKey } from '../../src/accounts/keys.js';
+import { checkGroupKeyAlgo, encryptedGroupKeyRefusal, GROUP_KEY_OPTIONS, groupKeyValue, newGroupKeyPair } from '../../src/access/groupKeys.js';
 import { findGroup } from '../../src/access/groupName.js';
 import { requireGroupRole } from '../../src/access/groupRoles.js';
 import { definePlugin } from '../../src/plugin/define.js';
@@ -45,7 +45,7 @@ part, into the authorized_keys of the servers. Only owners of the group (or supe
     // groupCreate show.
     const { filename: _f, fullpath: _p, ...value } = groupKeyValue(row, g.name, bastionEgressIps(config));
     out.info('The new key pair has been generated:\n');
-    printGroupKey(out, value, row.created_at);
+    printEgressKey(out, value, row.created_at);
     ctx.log.info({ type: 'group', action: 'generate_egress_key', group: g.name, fingerprint: row.fingerprint }, 'group egress key generated');
     return R('OK', { value });
   },

@@ -1,5 +1,5 @@
+import { printEgressKey } from '../../src/accounts/keys.js';
 import { groupInfoValue } from '../../src/access/groupInfo.js';
-import { printGroupKey } from '../../src/access/groupKeys.js';
 import { findGroup } from '../../src/access/groupName.js';
 import type { PluginContext } from '../../src/plugin/context.js';
 import { definePlugin } from '../../src/plugin/define.js';
@@ -81,6 +81,6 @@ function printGroupInfo(ctx: PluginContext, v: Record<string, unknown>): void {
     out.info(' ');
     out.info(all.length === 0 ? 'This group has no SSH egress key, the owner may use groupGenerateEgressKey to generate one.' : all.length === 1 ? 'The public key of this group is:' : 'The public keys of this group are:');
     out.info(' ');
-    for (const k of all) printGroupKey(out, k, Number(k['mtime']));
+    for (const k of all) printEgressKey(out, k, Number(k['mtime']));
   }
 }

@@ -1,7 +1,7 @@
-import { bastionEgressIps } from '../../src/accounts/keys.js';
+import { bastionEgressIps, printEgressKey } from '../../src/accounts/keys.js';
 import { findAccount } from '../../src/accounts/lookup.js';
 import { checkGroupName } from '../../src/access/groupName.js';
-import { checkGroupKeyAlgo, encryptedGroupKeyRefusal, GROUP_KEY_OPTIONS, groupKeyValue, newGroupKeyPair, printGroupKey } from '../../src/access/groupKeys.js';
+import { checkGroupKeyAlgo, encryptedGroupKeyRefusal, GROUP_KEY_OPTIONS, groupKeyValue, newGroupKeyPair } from '../../src/access/groupKeys.js';
 import { createGroup } from '../../src/access/groupLifecycle.js';
 import { definePlugin } from '../../src/plugin/define.js';
 import { isOk, R } from '../../src/result.js';
@@ -60,7 +60,7 @@ Either --algo (and --size) or --no-key is needed.`,
     if (k) {
       out.info('The public key of this group is:');
       const v = groupKeyValue(k, name.value, bastionEgressIps(config));
-      printGroupKey(out, v, k.created_at);
+      printEgressKey(out, v, k.created_at);
       value['public_key'] = v;
     }
     return R('OK', { value, msg: 'Group creation complete!' });

@@ -3,11 +3,10 @@
 // in the shape of The Bastion's get_group_keys entries (the personal-key shape of
 // src/accounts/keys.ts, plus the file names The Bastion's keys have: here they name no file, but
 // scripts that read `filename`/`fullpath` keep working).
-import { bastionEgressIps, egressKeyValue, printEgressKey } from '../accounts/keys.js';
+import { bastionEgressIps, egressKeyValue } from '../accounts/keys.js';
 import type { BastionConfig } from '../config/schema.js';
 import { checkEgressAlgoAndSize, generateKeyPair, sealedKeyPair, type EgressAlgo } from '../keys/generate.js';
 import type { Keyring } from '../keys/keyring.js';
-import type { Terminal } from '../command/terminal.js';
 import { isOk, R, type Result } from '../result.js';
 import type { GroupKeyRow, GroupRow } from '../store/groups.js';
 import type { NewKeyPair } from '../store/egressKeys.js';
@@ -35,10 +34,6 @@ export function groupKeysValue(store: Store, group: GroupRow, config: BastionCon
   const ips = bastionEgressIps(config);
   for (const k of store.groups.keys(group.id)) out[k.fingerprint] = groupKeyValue(k, group.name, ips);
   return out;
-}
-
-export function printGroupKey(out: Terminal, v: Record<string, unknown>, createdAt: number): void {
-  printEgressKey(out, v, createdAt);
 }
 
 /** The key options groupCreate and groupGenerateEgressKey share (each describes its own --algo). */
