@@ -69,8 +69,6 @@ export function bridge(ingress: IngressChannel, target: ClientChannel, rec: Reco
       target.close();
     };
     ingress.channel.once('close', onUserClose);
-    ingress.channel.on('error', () => {});
-    ingress.stderr.on('error', () => {});
 
     let idleTimer: NodeJS.Timeout | undefined;
     const armIdle = (): void => {
