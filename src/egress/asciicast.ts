@@ -43,8 +43,7 @@ export interface Recording {
 
 /**
  * Writes one recording as the session goes, on the calling thread (the recorder thread writes
- * its own with castFile.ts; both encode alike). Events are timed from the writer's creation, or at
- * the time given (milliseconds since that start) when the caller measured it itself.
+ * its own with castFile.ts; both encode alike). Events are timed from the writer's creation.
  */
 export class CastWriter implements Recording {
   private readonly out: fs.WriteStream;
@@ -76,17 +75,16 @@ export class CastWriter implements Recording {
     });
   }
 
-  /** `done` is called once the event reached the file (or was dropped after a failure). */
-  output(chunk: Buffer, atMs?: number, done?: () => void): boolean {
-    return this.text('o', this.streams.o.write(chunk), atMs, done);
+  output(chunk: Buffer): boolean {
+    return this.text('o', this.streams.o.write(chunk));
   }
 
-  errorOutput(chunk: Buffer, atMs?: number, done?: () => void): boolean {
-    return this.text('e', this.streams.e.write(chunk), atMs, done);
+  errorOutput(chunk: Buffer): boolean {
+    return this.text('e', this.streams.e.write(chunk));
   }
 
-  resize(cols: number, rows: number, atMs?: number, done?: () => void): boolean {
-    return this.event('r', `${cols}x${rows}`, atMs, done);
+  resize(cols: number, rows: number): boolean {
+    return this.event('r', `${cols}x${rows}`);
   }
 
   /** Whether the file has accepted everything so far (false: wait for drain before more). */
@@ -113,25 +111,18 @@ export class CastWriter implements Recording {
     });
   }
 
-  private text(code: 'o' | 'e', data: Uint8Array, atMs?: number, done?: () => void): boolean {
-    if (data.length === 0) {
-      done?.();
-      return this.writable;
-    }
-    return this.event(code, data, atMs, done);
+  private text(code: 'o' | 'e', data: Uint8Array): boolean {
+    return data.length === 0 ? this.writable : this.event(code, data);
   }
 
-  private event(code: CastCode, data: Uint8Array | string, atMs?: number, done?: () => void): boolean {
-    if (this.failed || this.out.destroyed || this.out.writableEnded) {
-      done?.();
-      return true;
-    }
+  private event(code: CastCode, data: Uint8Array | string): boolean {
+    if (this.failed || this.out.destroyed || this.out.writableEnded) return true;
     // Seconds since the start, to the microsecond (asciinema writes 6 decimals too), never
     // before the previous event.
-    const t = Math.max(this.last, Math.round((atMs ?? performance.now() - this.started) * 1000) / 1e6);
+    const t = Math.max(this.last, Math.round((performance.now() - this.started) * 1000) / 1e6);
     this.last = t;
     // A copy: the encoder's buffer is reused by the next event, the stream writes later.
-    return this.out.write(Buffer.from(this.enc.event(t, code, data)), () => done?.());
+    return this.out.write(Buffer.from(this.enc.event(t, code, data)));
   }
 }
 
