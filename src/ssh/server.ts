@@ -8,6 +8,7 @@ import ssh2, { type Algorithms, type AuthContext, type Connection, type ServerCh
 const { Server, utils } = ssh2;
 import type { Logger } from 'pino';
 import { runCall, type Services } from '../command/dispatch.js';
+import type { BastionConfig } from '../config/schema.js';
 import type { PtyInfo } from '../egress/types.js';
 import { canonicalIp } from '../keys/fromList.js';
 import type { AccountRow } from '../store/accounts.js';
@@ -33,6 +34,12 @@ export const ALGORITHMS: Algorithms = {
 const MAX_SESSIONS_PER_CONNECTION = 10;
 const ENV_ALLOWED = /^(LANG|LC_[A-Z]+)$/;
 
+interface Accepted {
+  readonly timer: NodeJS.Timeout;
+  readonly local: { ip: string; port: number } | undefined;
+  readonly config: BastionConfig;
+}
+
 export interface RunningSsh {
   readonly tcp: net.Server;
   /** Open client connections, ended by close(). */
@@ -48,36 +55,35 @@ export function createSshServer(opts: SshServerOptions): RunningSsh {
   });
   const sockets = new Set<net.Socket>();
   // ssh2 does not say which socket a connection came from; the peer address and port do, and they
-  // are unique among live TCP connections. The entry clears the login deadline once authenticated.
-  const graceTimers = new Map<string, NodeJS.Timeout>();
-  // Our own address of each connection (the sessions table's "via"), found the same way.
-  const locals = new Map<string, { ip: string; port: number }>();
+  // are unique among live TCP connections. One entry per socket, from accept to close: the login
+  // deadline (cleared once authenticated), our own address (the sessions table's "via") and the
+  // configuration read at accept, which the whole login then uses (one config read per connection).
+  const accepted = new Map<string, Accepted>();
   ssh.on('connection', (client: Connection, info: { ip: string; port: number }) => {
-    const key = `${info.ip}|${info.port}`;
-    handleConnection(client, { ip: canonicalIp(info.ip), port: info.port }, locals.get(key), opts, () => {
-      clearTimeout(graceTimers.get(key));
-      graceTimers.delete(key);
+    const a = accepted.get(`${info.ip}|${info.port}`);
+    handleConnection(client, { ip: canonicalIp(info.ip), port: info.port }, a?.local, a?.config ?? services.config.current(), opts, () => {
+      if (a) clearTimeout(a.timer);
     });
   });
   const tcp = net.createServer({ noDelay: true }, (sock) => {
     sockets.add(sock);
     sock.on('close', () => sockets.delete(sock));
     sock.on('error', () => {});
+    const config = services.config.current();
     // The login deadline covers the whole handshake and authentication; ssh2 has none, and
     // 'connection' only fires after the client's identification line.
-    const graceMs = services.config.current().loginGraceTimeSeconds * 1000;
     const timer = setTimeout(() => {
       log.info({ peer: sock.remoteAddress }, 'login grace time exceeded, dropping');
       sock.destroy();
-    }, graceMs);
+    }, config.loginGraceTimeSeconds * 1000);
     timer.unref();
     const key = `${sock.remoteAddress}|${sock.remotePort}`;
-    graceTimers.set(key, timer);
-    if (sock.localAddress !== undefined && sock.localPort !== undefined) locals.set(key, { ip: canonicalIp(sock.localAddress), port: sock.localPort });
+    const local = sock.localAddress !== undefined && sock.localPort !== undefined ? { ip: canonicalIp(sock.localAddress), port: sock.localPort } : undefined;
+    const entry: Accepted = { timer, local, config };
+    accepted.set(key, entry);
     sock.on('close', () => {
-      locals.delete(key);
       clearTimeout(timer);
-      if (graceTimers.get(key) === timer) graceTimers.delete(key);
+      if (accepted.get(key) === entry) accepted.delete(key);
     });
     ssh.injectSocket(sock);
   });
@@ -95,6 +101,7 @@ function handleConnection(
   client: Connection,
   peer: { ip: string; port: number },
   local: { ip: string; port: number } | undefined,
+  config: BastionConfig,
   opts: SshServerOptions,
   loggedIn: () => void,
 ): void {
@@ -112,8 +119,7 @@ function handleConnection(
     attempts++;
     log.info({ account: ctx.username, method: ctx.method, why, ...extra }, 'auth refused');
     ctx.reject(['publickey']);
-    const max = svc.config.current().maxAuthTries;
-    if (attempts >= max) {
+    if (attempts >= config.maxAuthTries) {
       log.info({ account: ctx.username, attempts }, 'too many authentication failures, disconnecting');
       client.end();
     }
@@ -129,7 +135,6 @@ function handleConnection(
     }
   });
   const authenticate = (ctx: AuthContext): void => {
-    const config = svc.config.current();
     // 'none' is how clients ask which methods exist; it is not an attempt.
     if (ctx.method === 'none') return ctx.reject(['publickey']);
     if (ctx.method !== 'publickey') return refuse(ctx, 'method-not-allowed');
