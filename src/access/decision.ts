@@ -62,14 +62,22 @@ function deny(reason: 'invalid-target' | 'forbidden-network' | 'not-allowed-netw
   return { allowed: false, reason, msg, grants: [] };
 }
 
+// A policy's lists are the loaded config's arrays, so each is parsed once, not at every connection.
+const parsedNetworks = new WeakMap<readonly string[], readonly AclAddress[]>();
+
+function networksOf(nets: readonly string[]): readonly AclAddress[] {
+  let parsed = parsedNetworks.get(nets);
+  if (!parsed) {
+    parsed = nets.flatMap((n) => parseAddress(n, { allowSubnets: true }).value ?? []);
+    parsedNetworks.set(nets, parsed);
+  }
+  return parsed;
+}
+
 /** forbiddenNetworks / allowedNetworks (is_access_granted steps 0a and 0b). */
 export function networkVerdict(target: AclAddress, policy: NetworkPolicy | undefined): AccessDecision | null {
   if (!policy) return null;
-  const inAny = (nets: readonly string[]): boolean =>
-    nets.some((n) => {
-      const a = parseAddress(n, { allowSubnets: true }).value;
-      return a !== null && contains(a, target);
-    });
+  const inAny = (nets: readonly string[]): boolean => networksOf(nets).some((a) => contains(a, target));
   if (inAny(policy.forbiddenNetworks)) {
     return deny('forbidden-network', `Can't connect you to ${target.ip} as it's part of the forbidden networks of this bastion (see --osh info)`);
   }
