@@ -6,6 +6,7 @@ import crypto from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import { checkAccountState } from '../access/accountState.js';
+import { checkPort, isValidRemoteUser } from '../access/acl.js';
 import { checkPluginTarget } from '../access/aclHost.js';
 import { mayRunCategory, rolesOf, type GroupRoleCheck } from '../access/roles.js';
 import type { BastionConfig } from '../config/schema.js';
@@ -386,10 +387,10 @@ function connectRequest(
   if (host.startsWith('--')) {
     return refuse(term, 'KO_GETOPTS_FAILED', EXIT.GETOPTS_FAILED, `Couldn't parse option '${host}'`);
   }
-  if (o.port !== undefined && !(/^\d{1,5}$/.test(o.port) && Number(o.port) >= 1 && Number(o.port) <= 65535)) {
+  if (o.port !== undefined && checkPort(o.port).value === null) {
     return refuse(term, 'KO_INVALID_PORT', EXIT.INVALID_PORT, `Invalid port specified (${o.port})`);
   }
-  if (user !== undefined && !isValidRemoteUser(user)) {
+  if (user !== undefined && !isValidRemoteUser(user, false)) {
     return refuse(term, 'KO_INVALID_REMOTE_USER', EXIT.INVALID_REMOTE_USER, `Remote user name '${user}' seems invalid`);
   }
   if (!/^\[?[a-zA-Z0-9._/:-]+\]?$/.test(host)) {
@@ -399,9 +400,4 @@ function connectRequest(
     return refuse(term, 'KO_INVALID_REMOTE_HOST', EXIT.INVALID_REMOTE_HOST, `Remote host '${host}' looks like a subnet, can't connect to that`);
   }
   return connect({ user, host, rest });
-}
-
-/** is_valid_remote_user (lib/perl/OVH/Bastion.pm): what a remote login name may look like. */
-export function isValidRemoteUser(user: string, allowWildcards = false): boolean {
-  return (allowWildcards ? /^[@!:?*a-zA-Z0-9._-]{1,128}$/ : /^[@!:a-zA-Z0-9._-]{1,128}$/).test(user);
 }
