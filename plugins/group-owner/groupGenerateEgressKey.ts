@@ -1,5 +1,5 @@
-import { bastionEgressIps, printEgressKey } from '../../src/accounts/keys.js';
-import { checkGroupKeyAlgo, encryptedGroupKeyRefusal, GROUP_KEY_OPTIONS, groupKeyValue, newGroupKeyPair } from '../../src/access/groupKeys.js';
+import { bastionEgressIps, newEgressKeyPair, printEgressKey } from '../../src/accounts/keys.js';
+import { checkGroupKeyAlgo, encryptedGroupKeyRefusal, GROUP_KEY_OPTIONS, groupKeyValue } from '../../src/access/groupKeys.js';
 import { findGroup } from '../../src/access/groupName.js';
 import { requireGroupRole } from '../../src/access/groupRoles.js';
 import { definePlugin } from '../../src/plugin/define.js';
@@ -37,7 +37,7 @@ part, into the authorized_keys of the servers. Only owners of the group (or supe
     if (opts.encrypted) return encryptedGroupKeyRefusal();
     out.info('Generating a new key pair, this might take a while...');
     const now = Math.floor(ctx.clock.now() / 1000);
-    const pair = await newGroupKeyPair(config, ctx.keyring, g.name, algo.value, now);
+    const pair = await newEgressKeyPair(config, ctx.keyring, g.name, algo.value, now);
     const id = store.tx(() => store.groups.insertKey({ ...pair, groupId: g.id }));
     const row = store.groups.keys(g.id).find((k) => k.id === id);
     if (!row) return R('ERR_INTERNAL', { msg: 'The new key could not be read back' });

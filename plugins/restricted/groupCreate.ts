@@ -1,7 +1,7 @@
-import { bastionEgressIps, printEgressKey } from '../../src/accounts/keys.js';
+import { bastionEgressIps, newEgressKeyPair, printEgressKey } from '../../src/accounts/keys.js';
 import { findAccount } from '../../src/accounts/lookup.js';
 import { checkGroupName } from '../../src/access/groupName.js';
-import { checkGroupKeyAlgo, encryptedGroupKeyRefusal, GROUP_KEY_OPTIONS, groupKeyValue, newGroupKeyPair } from '../../src/access/groupKeys.js';
+import { checkGroupKeyAlgo, encryptedGroupKeyRefusal, GROUP_KEY_OPTIONS, groupKeyValue } from '../../src/access/groupKeys.js';
 import { createGroup } from '../../src/access/groupLifecycle.js';
 import { definePlugin } from '../../src/plugin/define.js';
 import { isOk, R } from '../../src/result.js';
@@ -49,7 +49,7 @@ Either --algo (and --size) or --no-key is needed.`,
     let key = null;
     if (algo?.value) {
       out.info('Generating the group key, this might take a few seconds...');
-      key = await newGroupKeyPair(config, ctx.keyring, name.value, algo.value, now);
+      key = await newEgressKeyPair(config, ctx.keyring, name.value, algo.value, now);
     }
     const made = createGroup(ctx, name.value, owner.value, key, now);
     if (!isOk(made) || made.value === null) return made;

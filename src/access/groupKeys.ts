@@ -5,11 +5,9 @@
 // scripts that read `filename`/`fullpath` keep working).
 import { bastionEgressIps, egressKeyValue } from '../accounts/keys.js';
 import type { BastionConfig } from '../config/schema.js';
-import { checkEgressAlgoAndSize, generateKeyPair, sealedKeyPair, type EgressAlgo } from '../keys/generate.js';
-import type { Keyring } from '../keys/keyring.js';
+import { checkEgressAlgoAndSize, type EgressAlgo } from '../keys/generate.js';
 import { isOk, R, type Result } from '../result.js';
 import type { GroupKeyRow, GroupRow } from '../store/groups.js';
-import type { NewKeyPair } from '../store/egressKeys.js';
 import type { Store } from '../store/store.js';
 
 /** The file name The Bastion gives a group key: id_<algo><size>_<group>.<time> (ed25519 has no size). */
@@ -62,11 +60,4 @@ export function checkGroupKeyAlgo(config: BastionConfig, algo: string | undefine
   const r = checkEgressAlgoAndSize(config, algo, s);
   if (!isOk(r) || r.value === null) return R(r.code, { msg: r.msg });
   return R('OK', { value: r.value });
-}
-
-/** Generates a key pair (outside any transaction: it takes time) ready to be stored for `group`. */
-export async function newGroupKeyPair(config: BastionConfig, keyring: Keyring, group: string, a: CheckedAlgo, nowSec: number): Promise<NewKeyPair> {
-  // generateKeyPair checks the pair (ssh2 now and then emits an unreadable ed25519 one) and retries.
-  const pair = await generateKeyPair(a.algo, a.size, `${group}@${config.bastionName}:${nowSec}`);
-  return sealedKeyPair(pair, keyring, nowSec);
 }

@@ -8,7 +8,8 @@ import type { NewKeyPair } from '../store/egressKeys.js';
 import type { BastionConfig } from '../config/schema.js';
 import { VERSION } from '../version.js';
 import { SETTING } from './settings.js';
-import { checkEgressAlgoAndSize, generateKeyPair, sealedKeyPair } from '../keys/generate.js';
+import { checkEgressAlgoAndSize } from '../keys/generate.js';
+import { newEgressKeyPair } from './keys.js';
 import type { Keyring } from '../keys/keyring.js';
 
 export interface AccountSpec {
@@ -39,8 +40,8 @@ export async function newAccountEgressKey(
   if (!isOk(algo) || algo.value === null) {
     return R(algo.code, { msg: `The default egress key settings of this bastion are not usable: ${algo.msg}` });
   }
-  const pair = await generateKeyPair(algo.value.algo, algo.value.size, `${account}@${config.bastionName}:${nowSec}`);
-  return R('OK', { value: { ...sealedKeyPair(pair, keyring, nowSec), algo: algo.value.algo, size: algo.value.size } });
+  const pair = await newEgressKeyPair(config, keyring, account, algo.value, nowSec);
+  return R('OK', { value: { ...pair, algo: algo.value.algo, size: algo.value.size } });
 }
 
 export function createAccount(store: Store, config: BastionConfig, spec: AccountSpec): Result<{ id: number; uid: number }> {

@@ -7,12 +7,12 @@ import os from 'node:os';
 import ipaddr from 'ipaddr.js';
 import type { BastionConfig } from '../config/schema.js';
 import { effectiveFromList } from '../keys/fromList.js';
-import { checkEgressAlgoAndSize, generateKeyPair, sealedKeyPair } from '../keys/generate.js';
+import { checkEgressAlgoAndSize, generateKeyPair, sealedKeyPair, type EgressAlgo } from '../keys/generate.js';
 import type { Keyring } from '../keys/keyring.js';
 import { checkKeyPolicy, keyLine, type KeyFamily, type PublicKeyInfo } from '../keys/publicKey.js';
 import type { Terminal } from '../command/terminal.js';
 import { isOk, R, type Result } from '../result.js';
-import type { EgressKeyRow } from '../store/egressKeys.js';
+import type { EgressKeyRow, NewKeyPair } from '../store/egressKeys.js';
 import type { IngressKeyRow } from '../store/ingressKeys.js';
 import type { Store } from '../store/store.js';
 import { isFlagOn, SETTING } from './settings.js';
@@ -338,6 +338,16 @@ export function printEgressKey(out: Terminal, v: Record<string, unknown>, create
 }
 
 /**
+ * A new egress key pair of an account or a group (`owner`), sealed for the store, with the comment
+ * The Bastion writes: OWNER@BASTIONNAME:TIMESTAMP. Made outside any transaction: it takes time.
+ */
+export async function newEgressKeyPair(config: BastionConfig, keyring: Keyring, owner: string, a: { algo: EgressAlgo; size: number }, nowSec: number): Promise<NewKeyPair> {
+  // generateKeyPair checks the pair (ssh2 now and then emits an unreadable ed25519 one) and retries.
+  const pair = await generateKeyPair(a.algo, a.size, `${owner}@${config.bastionName}:${nowSec}`);
+  return sealedKeyPair(pair, keyring, nowSec);
+}
+
+/**
  * Generates a personal egress key pair for an account and stores it, the private half sealed by
  * the keyring. Comment as The Bastion writes it: ACCOUNT@BASTIONNAME:TIMESTAMP. Also usable by
  * accountCreate, which gives every new account one key pair (defaultAccountEgressKey*).
@@ -351,9 +361,9 @@ export async function generateEgressKey(
 ): Promise<Result<EgressKeyRow>> {
   const checked = checkEgressAlgoAndSize(deps.config, algo, size);
   if (!isOk(checked) || checked.value === null) return R(checked.code, { msg: checked.msg });
-  const pair = await generateKeyPair(checked.value.algo, checked.value.size, `${account.name}@${deps.config.bastionName}:${nowSec}`);
-  const id = deps.store.egressKeys.insert({ ...sealedKeyPair(pair, deps.keyring, nowSec), accountId: account.id });
-  const row = deps.store.egressKeys.byFingerprint(account.id, pair.publicKey.fingerprint);
+  const pair = await newEgressKeyPair(deps.config, deps.keyring, account.name, checked.value, nowSec);
+  const id = deps.store.egressKeys.insert({ ...pair, accountId: account.id });
+  const row = deps.store.egressKeys.byFingerprint(account.id, pair.fingerprint);
   if (!row || row.id !== id) return R('ERR_INTERNAL', { msg: 'The new egress key could not be read back' });
   return R('OK', { value: row });
 }
