@@ -16,7 +16,7 @@ import type { Keyring } from '../keys/keyring.js';
 import type { AnyPlugin } from '../plugin/define.js';
 import type { Clock, PluginContext } from '../plugin/context.js';
 import { pluginHelp } from '../plugin/helpText.js';
-import { parsePluginOptions } from '../plugin/options.js';
+import { parsePluginOptions, secretOptionNames } from '../plugin/options.js';
 import { R, isOk, type Result, type ResultCode } from '../result.js';
 import type { AccountRow } from '../store/accounts.js';
 import type { Store } from '../store/store.js';
@@ -328,11 +328,7 @@ function restrictedMessage(category: AnyPlugin['category']): string {
 
 /** The audit trail keeps the words of a call, with the values of secret options replaced. */
 export function redactSecrets(plugin: AnyPlugin, words: readonly string[]): string[] {
-  const secret = new Set<string>();
-  for (const [name, d] of Object.entries(plugin.options)) {
-    if (d.secret) for (const n of [name, ...(d.alias ?? [])]) secret.add(n);
-  }
-  return redactWords(words, secret);
+  return redactWords(words, secretOptionNames(plugin.options));
 }
 
 /** Bastion-level options whose values are secrets (a one-time MFA code is still a credential). */

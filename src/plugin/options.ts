@@ -6,19 +6,63 @@ import { GETOPT_LIKE, normalizeLongDashes } from '../command/getopt.js';
 import { R, type Result } from '../result.js';
 import type { OptionDecls } from './define.js';
 
-export function parsePluginOptions(decls: OptionDecls, words: readonly string[]): Result<Record<string, unknown>> {
+/** What parsing and the audit trail need from a declaration: derived once per plugin, as declarations never change. */
+interface OptionTable {
+  /** Names and aliases longer than one letter (for normalizeLongDashes). */
+  readonly longNames: ReadonlySet<string>;
+  /** Names and aliases of the options declared secret. */
+  readonly secret: ReadonlySet<string>;
+  readonly yargs: parse.Options;
+}
+
+const tables = new WeakMap<OptionDecls, OptionTable>();
+
+function optionTable(decls: OptionDecls): OptionTable {
+  const known = tables.get(decls);
+  if (known) return known;
   const strings: string[] = [];
   const booleans: string[] = [];
   const arrays: string[] = [];
   const alias: Record<string, string[]> = {};
   const longNames = new Set<string>();
+  const secret = new Set<string>();
   for (const [name, d] of Object.entries(decls)) {
     if (d.type === 'boolean') booleans.push(name);
     else if (d.type === 'list') arrays.push(name);
     else strings.push(name);
     if (d.alias) alias[name] = [...d.alias];
-    for (const n of [name, ...(d.alias ?? [])]) if (n.length > 1) longNames.add(n);
+    for (const n of [name, ...(d.alias ?? [])]) {
+      if (n.length > 1) longNames.add(n);
+      if (d.secret) secret.add(n);
+    }
   }
+  const table: OptionTable = {
+    longNames,
+    secret,
+    yargs: {
+      string: strings,
+      boolean: booleans,
+      array: arrays.map((key) => ({ key, string: true })),
+      alias,
+      configuration: {
+        ...GETOPT_LIKE,
+        // Every value of a repeated option is kept: lists collect them, the others refuse them below.
+        'duplicate-arguments-array': true,
+        'flatten-duplicate-arrays': true,
+      },
+    },
+  };
+  tables.set(decls, table);
+  return table;
+}
+
+/** The option names (aliases included) whose values the audit trail must not keep. */
+export function secretOptionNames(decls: OptionDecls): ReadonlySet<string> {
+  return optionTable(decls).secret;
+}
+
+export function parsePluginOptions(decls: OptionDecls, words: readonly string[]): Result<Record<string, unknown>> {
+  const table = optionTable(decls);
   // A declared non-boolean option takes the next word as its value, whatever it looks like (a
   // comment may start with a dash), like Getopt::Long. Joining `--name value` into `--name=value`
   // keeps yargs from reading the value as an option; a value that is missing is an error.
@@ -26,7 +70,7 @@ export function parsePluginOptions(decls: OptionDecls, words: readonly string[])
   // `--comment.x` or `--no-flag` through as "known" and then drops them silently. After this
   // pass yargs only sees declared names in canonical form, and bare words (strays).
   const normalized: string[] = [];
-  const input = normalizeLongDashes(words, longNames);
+  const input = normalizeLongDashes(words, table.longNames);
   for (let i = 0; i < input.length; i++) {
     const w = input[i] as string;
     if (!w.startsWith('-') || w === '-') {
@@ -54,18 +98,7 @@ export function parsePluginOptions(decls: OptionDecls, words: readonly string[])
     normalized.push(`--${name}=${next}`);
     i++;
   }
-  const out = parse.detailed(normalized, {
-    string: strings,
-    boolean: booleans,
-    array: arrays.map((key) => ({ key, string: true })),
-    alias,
-    configuration: {
-      ...GETOPT_LIKE,
-      // Every value of a repeated option is kept: lists collect them, the others refuse them below.
-      'duplicate-arguments-array': true,
-      'flatten-duplicate-arrays': true,
-    },
-  });
+  const out = parse.detailed(normalized, table.yargs);
   if (out.error) return R('ERR_BAD_OPTIONS', { msg: `Error parsing options: ${out.error.message}` });
   const a = out.argv as Record<string, unknown>;
   const stray = (a['_'] as unknown[]).map(String);
