@@ -1,6 +1,7 @@
 import { checkAccountName } from '../../src/access/accountName.js';
 import { createAccount, newAccountEgressKey, uidAvailable } from '../../src/accounts/create.js';
 import { bastionAliasCommand } from '../../src/accounts/lookup.js';
+import { ingressPolicy } from '../../src/accounts/keys.js';
 import { FLAG_ON, SETTING } from '../../src/accounts/settings.js';
 import { effectiveFromList } from '../../src/keys/fromList.js';
 import { checkKeyPolicy, parsePublicKeyLine, type PublicKeyInfo } from '../../src/keys/publicKey.js';
@@ -103,11 +104,7 @@ defaultAccountEgressKeySize), whose public half accountListEgressKeys shows.`,
       }
       const parsed = parsePublicKeyLine(line);
       if (!isOk(parsed) || parsed.value === null) return parsed;
-      const policy = checkKeyPolicy(parsed.value, {
-        allowed: config.allowedIngressSshAlgorithms,
-        minRsa: config.minimumIngressRsaKeySize,
-        maxRsa: config.maximumIngressRsaKeySize,
-      });
+      const policy = checkKeyPolicy(parsed.value, ingressPolicy(config));
       if (!isOk(policy) || policy.value === null) return policy;
       keys.push(policy.value);
     }

@@ -11,6 +11,7 @@ import { isOk, R, type Result } from '../result.js';
 import { generateCheckedKeyPair } from '../keys/keygen.js';
 import type { Store } from '../store/store.js';
 import { createAccount, newAccountEgressKey } from './create.js';
+import { ingressPolicy } from './keys.js';
 import type { Keyring } from '../keys/keyring.js';
 
 export async function setupAdmin(
@@ -26,11 +27,7 @@ export async function setupAdmin(
   if (!isOk(name)) return R(name.code, { msg: name.msg });
   const parsed = parsePublicKeyLine(publicKeyLine.trim().split('\n')[0] ?? '');
   if (!isOk(parsed) || !parsed.value) return R(parsed.code, { msg: parsed.msg });
-  const policy = checkKeyPolicy(parsed.value, {
-    allowed: config.allowedIngressSshAlgorithms,
-    minRsa: config.minimumIngressRsaKeySize,
-    maxRsa: config.maximumIngressRsaKeySize,
-  });
+  const policy = checkKeyPolicy(parsed.value, ingressPolicy(config));
   if (!isOk(policy)) return R(policy.code, { msg: policy.msg });
   if (store.accounts.byName(account)) return R('KO_ALREADY_EXISTING', { msg: `The account ${account} already exists` });
   // Like any account accountCreate makes, the first admin gets its personal egress key, so it can
