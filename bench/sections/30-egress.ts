@@ -19,9 +19,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import ssh2, { type ClientChannel } from 'ssh2';
+import { sealedKeyPair } from '../../src/keys/generate.js';
+import { generateCheckedKeyPair } from '../../src/keys/keygen.js';
 import { loadKeyring } from '../../src/keys/keyring.js';
 import { parsePublicKeyLine } from '../../src/keys/publicKey.js';
-import { parseAddress } from '../../src/access/aclAddress.js';
 import { openDatabase } from '../../src/store/db.js';
 import { createStore } from '../../src/store/store.js';
 import { startGatehouse } from '../lib/gatehouse.js';
@@ -30,7 +31,8 @@ import { rssMiB } from '../lib/proc.js';
 import { ensureSshd, startSshd } from '../lib/sshd.js';
 import { median } from '../lib/stats.js';
 import type { BenchContext, BenchRow, BenchSection } from '../lib/types.js';
-const { Client, utils } = ssh2;
+import { grantPersonal } from '../../test/helpers/targets.js';
+const { Client } = ssh2;
 
 const FILE_MIB = 200;
 const THROUGHPUT_RUNS = 5;
@@ -50,16 +52,6 @@ function makeFile(file: string, mib: number): void {
   const fd = fs.openSync(file, 'w');
   for (let i = 0; i < mib; i++) fs.writeSync(fd, block);
   fs.closeSync(fd);
-}
-
-function egressPair(): { private: string; public: string } {
-  for (;;) {
-    const pair = utils.generateKeyPairSync('ed25519', { comment: 'bench-egress' });
-    const k = utils.parseKey(pair.private);
-    if (k instanceof Error || Array.isArray(k)) continue;
-    const probe = Buffer.from('probe');
-    if (k.verify(probe, k.sign(probe)) === true) return pair;
-  }
 }
 
 // Linux reports CPU time in clock ticks of 1/USER_HZ s; USER_HZ is 100 on every Linux ABI.
@@ -224,7 +216,7 @@ async function section(ctx: BenchContext): Promise<BenchRow[]> {
 
   const gh = await startGatehouse(ctx, { name: 'gatehouse-egress' });
   const dataDir = path.join(gh.dir, 'data');
-  const pair = egressPair();
+  const pair = generateCheckedKeyPair('ed25519', { comment: 'bench-egress' });
   const keyFile = path.join(ctx.tmpDir, 'egress_key');
   fs.writeFileSync(keyFile, pair.private, { mode: 0o600 });
   const sshd = await startSshd(ctx, sshdPath.path, pair.public);
@@ -236,18 +228,10 @@ async function section(ctx: BenchContext): Promise<BenchRow[]> {
   try {
     const account = store.accounts.byName(gh.admin.name);
     const pub = parsePublicKeyLine(pair.public).value;
-    const addr = parseAddress('127.0.0.1', { allowSubnets: false }).value;
-    if (!account || !pub || !addr) throw new Error('could not seed the egress key and access');
+    if (!account || !pub) throw new Error('could not seed the egress key and access');
     store.tx(() => {
-      store.egressKeys.insert({
-        accountId: account.id, type: pub.typecode, size: pub.size, fingerprint: pub.fingerprint, base64: pub.base64,
-        comment: pub.comment, privateSealed: loadKeyring(dataDir).seal(Buffer.from(pair.private)), createdAt: Math.floor(Date.now() / 1000),
-      });
-      store.acl.insert({
-        kind: 'personal', accountId: account.id, groupId: null, ip: addr.ip, family: addr.family, prefixLen: addr.prefixLen,
-        start: addr.start, end: addr.end, user: sshd.user, port: sshd.port, protocol: null, comment: 'bench', expiresAt: null,
-        forceKey: null, forcePassword: null, addedBy: 'bench', addedAt: Math.floor(Date.now() / 1000),
-      });
+      store.egressKeys.insert({ ...sealedKeyPair({ privateKey: pair.private, publicKey: pub }, loadKeyring(dataDir), Math.floor(Date.now() / 1000)), accountId: account.id });
+      grantPersonal(store, account.id, { ip: '127.0.0.1', user: sshd.user, port: sshd.port });
     });
   } finally {
     store.close();
