@@ -35,9 +35,6 @@ export function accountQueries(db: DB) {
      VALUES (@name, @uid, @comment, @createdAt, @createdBy, @ttlSeconds)`,
   );
   const remove = db.prepare<[number]>('DELETE FROM accounts WHERE id = ?');
-  const maxUid = db.prepare<[number, number], { m: number | null }>(
-    'SELECT max(uid) AS m FROM accounts WHERE uid BETWEEN ? AND ?',
-  );
   const uidTaken = db.prepare<[number], { id: number }>('SELECT id FROM accounts WHERE uid = ?');
   const uidsDesc = db.prepare<[number, number], { uid: number }>(
     'SELECT uid FROM accounts WHERE uid BETWEEN ? AND ? ORDER BY uid DESC',
@@ -67,7 +64,6 @@ export function accountQueries(db: DB) {
     count: (): number => count.get()?.n ?? 0,
     insert: (a: NewAccount): number => Number(insert.run(a).lastInsertRowid),
     remove: (id: number): boolean => remove.run(id).changes === 1,
-    maxUidBetween: (min: number, max: number): number | null => maxUid.get(min, max)?.m ?? null,
     uidTaken: (uid: number): boolean => uidTaken.get(uid) !== undefined,
     /** The uids in use in [min, max], highest first (uid-auto takes the highest free one). */
     uidsBetweenDesc: (min: number, max: number): number[] => uidsDesc.all(min, max).map((r) => r.uid),

@@ -66,9 +66,6 @@ export function groupQueries(db: DB) {
   const hasRole = db.prepare<[number, string, number], { one: number }>(GROUP_SQL.hasRole);
   const hasRoleAnywhere = db.prepare<[number, string], { one: number }>(GROUP_SQL.hasRoleAnywhere);
   const rolesOfAccount = db.prepare<[number], AccountGroupRole>(GROUP_SQL.rolesOfAccount);
-  const groupIdsWithRole = db.prepare<[number, string], { group_id: number }>(
-    'SELECT group_id FROM group_roles WHERE account_id = ? AND role = ?',
-  );
   const addRole = db.prepare<[number, string, number, string, number]>(
     'INSERT OR IGNORE INTO group_roles (group_id, role, account_id, added_by, added_at) VALUES (?, ?, ?, ?, ?)',
   );
@@ -106,7 +103,6 @@ export function groupQueries(db: DB) {
     /** Whether the account holds `role` on at least one group (the category check). */
     hasRoleAnywhere: (accountId: number, role: GroupRole): boolean => hasRoleAnywhere.get(accountId, role) !== undefined,
     rolesOfAccount: (accountId: number): AccountGroupRole[] => rolesOfAccount.all(accountId),
-    groupIdsWithRole: (accountId: number, role: GroupRole): number[] => groupIdsWithRole.all(accountId, role).map((r) => r.group_id),
     /** True when the role was added (false: it was there already). */
     addRole: (groupId: number, accountId: number, role: GroupRole, by: string, at: number): boolean =>
       addRole.run(groupId, role, accountId, by, at).changes === 1,
