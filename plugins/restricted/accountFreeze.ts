@@ -33,27 +33,20 @@ You can't freeze yourself, and only an admin may freeze an admin.`,
     }
     out.info(`Freezing ${target.name}...`);
     const reason = opts.reason !== undefined && opts.reason !== '' ? opts.reason : null;
-    const frozen = store.tx(() => {
-      // Read again inside the transaction: the state may have changed since the lookup.
-      const now = store.accounts.byId(target.id);
-      if (!now) return R('KO_NOT_FOUND', { msg: `Account '${target.name}' doesn't exist` });
-      if (now.frozen_at !== null) {
-        return R('OK_NO_CHANGE', { msg: `Account ${target.name} was already frozen, no change was needed or made` });
-      }
-      store.accounts.setFrozen(target.id, { at: Math.floor(ctx.clock.now() / 1000), by: caller.name, reason });
-      ctx.log.info({ action: 'freeze', account: target.name }, 'account frozen');
-      return R('OK', {
-        value: { account: target.name, reason },
-        msg: `Account ${target.name} is now frozen: every call it makes will be refused.`,
-      });
-    });
-    if (frozen.code === 'OK') {
-      // As The Bastion does (osh-accountKillSessions): what is already open ends too.
-      out.info('Terminating sessions if any...');
-      const ended = ctx.liveSessions.terminate(target.id, 'account_frozen');
-      out.info(ended === 0 ? 'No session was open.' : `${ended} session${ended > 1 ? 's' : ''} terminated.`);
-      if (ended > 0) ctx.log.info({ action: 'freeze', account: target.name, sessions: ended }, 'sessions of a frozen account terminated');
+    // The row was read in this same synchronous turn (no await since findAccount): it is current.
+    if (target.frozen_at !== null) {
+      return R('OK_NO_CHANGE', { msg: `Account ${target.name} was already frozen, no change was needed or made` });
     }
-    return frozen;
+    store.accounts.setFrozen(target.id, { at: Math.floor(ctx.clock.now() / 1000), by: caller.name, reason });
+    ctx.log.info({ action: 'freeze', account: target.name }, 'account frozen');
+    // As The Bastion does (osh-accountKillSessions): what is already open ends too.
+    out.info('Terminating sessions if any...');
+    const ended = ctx.liveSessions.terminate(target.id, 'account_frozen');
+    out.info(ended === 0 ? 'No session was open.' : `${ended} session${ended > 1 ? 's' : ''} terminated.`);
+    if (ended > 0) ctx.log.info({ action: 'freeze', account: target.name, sessions: ended }, 'sessions of a frozen account terminated');
+    return R('OK', {
+      value: { account: target.name, reason },
+      msg: `Account ${target.name} is now frozen: every call it makes will be refused.`,
+    });
   },
 });

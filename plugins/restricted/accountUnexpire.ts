@@ -21,38 +21,36 @@ OK_EXPIRATION_NOT_CONFIGURED (no inactivity limit applies to it).`,
     const { store, config } = ctx;
     const found = findAccount(store, opts.account);
     if (!isOk(found) || found.value === null) return found;
-    const { id, name } = found.value;
+    // The row was read in this same synchronous turn (no await since findAccount): it is current.
+    const row = found.value;
+    const name = row.name;
     const nowSec = Math.floor(ctx.clock.now() / 1000);
-    return store.tx(() => {
-      const row = store.accounts.byId(id);
-      if (!row) return R('KO_NOT_FOUND', { msg: `Account '${name}' doesn't exist` });
-      const st = activityStatus(row, store.accounts.settings(row.id), config, nowSec);
-      // Reset the clock whatever the state, as The Bastion's helper does (it touches the lastlog).
-      store.accounts.touch(row.id, nowSec, row.last_activity_from ?? '');
-      ctx.log.info({ action: 'unexpire', account: name, idleDays: st.idleDays }, 'account activity reset');
-      const seen: Record<string, unknown> = {
-        already_seen_before: st.alreadySeen ? 1 : 0,
-        seconds: st.idleSeconds,
-        days: st.idleDays,
-        account: name,
-      };
-      if (row.last_activity_from) seen['info'] = `${row.last_activity_from}(${row.last_activity_from})`;
-      if (st.limitDays === 0) {
-        return R('OK_EXPIRATION_NOT_CONFIGURED', {
-          value: seen,
-          msg: `Account ${name} is not expired and no inactivity expiration applies to it, but its last activity date has been refreshed nevertheless.`,
-        });
-      }
-      if (st.idleDays < st.limitDays) {
-        return R('OK_NOT_EXPIRED', {
-          value: seen,
-          msg: `Account ${name} is not expired, but its last activity date has been refreshed nevertheless.`,
-        });
-      }
-      return R('OK', {
-        value: { account: name, days: st.idleDays },
-        msg: `Account ${name} was expired (${st.idleDays} days without activity), it is now active again.`,
+    const st = activityStatus(row, store.accounts.settings(row.id), config, nowSec);
+    // Reset the clock whatever the state, as The Bastion's helper does (it touches the lastlog).
+    store.accounts.touch(row.id, nowSec, row.last_activity_from ?? '');
+    ctx.log.info({ action: 'unexpire', account: name, idleDays: st.idleDays }, 'account activity reset');
+    const seen: Record<string, unknown> = {
+      already_seen_before: st.alreadySeen ? 1 : 0,
+      seconds: st.idleSeconds,
+      days: st.idleDays,
+      account: name,
+    };
+    if (row.last_activity_from) seen['info'] = `${row.last_activity_from}(${row.last_activity_from})`;
+    if (st.limitDays === 0) {
+      return R('OK_EXPIRATION_NOT_CONFIGURED', {
+        value: seen,
+        msg: `Account ${name} is not expired and no inactivity expiration applies to it, but its last activity date has been refreshed nevertheless.`,
       });
+    }
+    if (st.idleDays < st.limitDays) {
+      return R('OK_NOT_EXPIRED', {
+        value: seen,
+        msg: `Account ${name} is not expired, but its last activity date has been refreshed nevertheless.`,
+      });
+    }
+    return R('OK', {
+      value: { account: name, days: st.idleDays },
+      msg: `Account ${name} was expired (${st.idleDays} days without activity), it is now active again.`,
     });
   },
 });

@@ -20,15 +20,12 @@ export default definePlugin({
     if (ctx.config.adminAccounts.includes(target.name) && !caller.roles.isAdmin) {
       return R('ERR_SECURITY_VIOLATION', { msg: "You can't unfreeze the account of an admin without being an admin yourself" });
     }
-    return store.tx(() => {
-      const now = store.accounts.byId(target.id);
-      if (!now) return R('KO_NOT_FOUND', { msg: `Account '${target.name}' doesn't exist` });
-      if (now.frozen_at === null) {
-        return R('OK_NO_CHANGE', { msg: `Account ${target.name} was not frozen, no change was needed or made` });
-      }
-      store.accounts.setFrozen(target.id, null);
-      ctx.log.info({ action: 'unfreeze', account: target.name }, 'account unfrozen');
-      return R('OK', { value: { account: target.name }, msg: `Account ${target.name} is no longer frozen, it can connect again.` });
-    });
+    // The row was read in this same synchronous turn (no await since findAccount): it is current.
+    if (target.frozen_at === null) {
+      return R('OK_NO_CHANGE', { msg: `Account ${target.name} was not frozen, no change was needed or made` });
+    }
+    store.accounts.setFrozen(target.id, null);
+    ctx.log.info({ action: 'unfreeze', account: target.name }, 'account unfrozen');
+    return R('OK', { value: { account: target.name }, msg: `Account ${target.name} is no longer frozen, it can connect again.` });
   },
 });
