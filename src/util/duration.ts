@@ -45,11 +45,13 @@ export function formatDateUtc(epochSec: number): string {
   return `${DAYS[d.getUTCDay()]} ${d.getUTCFullYear()}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())} ${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())} UTC`;
 }
 
+// Built once: a formatter costs far more than a format, and listings format a date per row.
+const ZONE_NAME = new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' });
+
 /** strftime("%a %Y-%m-%d %H:%M:%S %Z", localtime(t)), in the server's time zone. */
 export function formatDateLocal(epochSec: number): string {
   const d = new Date(epochSec * 1000);
-  const zone =
-    new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' }).formatToParts(d).find((p) => p.type === 'timeZoneName')?.value ?? 'UTC';
+  const zone = ZONE_NAME.formatToParts(d).find((p) => p.type === 'timeZoneName')?.value ?? 'UTC';
   return `${DAYS[d.getDay()]} ${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())} ${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())} ${zone}`;
 }
 
