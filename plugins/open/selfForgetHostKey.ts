@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { checkPort } from '../../src/access/acl.js';
 import { resolveTarget } from '../../src/egress/resolve.js';
 import { definePlugin } from '../../src/plugin/define.js';
 import { R } from '../../src/result.js';
@@ -27,7 +28,7 @@ exists because someone could be intercepting the connection.`,
   async handler(ctx) {
     const host = ctx.request.host;
     if (!host) return R('ERR_MISSING_PARAMETER', { msg: "Missing argument 'host'" });
-    const port = ctx.request.port !== undefined && /^\d{1,5}$/.test(ctx.request.port) && Number(ctx.request.port) >= 1 && Number(ctx.request.port) <= 65535 ? Number(ctx.request.port) : 22;
+    const port = (ctx.request.port === undefined ? undefined : checkPort(ctx.request.port).value) ?? 22;
     const me = ctx.caller.account.id;
     if (ctx.store.hostKeys.countForAccount(me) === 0) {
       return R('OK_NO_CHANGE', { msg: "Your account doesn't know any host key, nothing to do" });

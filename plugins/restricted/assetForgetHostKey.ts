@@ -1,3 +1,4 @@
+import { checkPort } from '../../src/access/acl.js';
 import { resolveTarget } from '../../src/egress/resolve.js';
 import { definePlugin } from '../../src/plugin/define.js';
 import { R } from '../../src/result.js';
@@ -23,8 +24,7 @@ refused on its next connection: each account learns the new key on first use.`,
     if (host.includes('/')) return R('ERR_INVALID_PARAMETER', { msg: `Specified IP must not be a subnet (${host})` });
     const resolved = await resolveTarget(host);
     if (!resolved.ok) return R('ERR_MISSING_PARAMETER', { msg: "Missing mandatory parameter --host (or host didn't resolve correctly)" });
-    const p = ctx.request.port;
-    const port = p !== undefined && /^\d{1,5}$/.test(p) && Number(p) >= 1 && Number(p) <= 65535 ? Number(p) : 22;
+    const port = (ctx.request.port === undefined ? undefined : checkPort(ctx.request.port).value) ?? 22;
     ctx.out.info(`Removing ${resolved.ip} host key from accounts...`);
     const changed = ctx.store.tx(() => ctx.store.hostKeys.forgetEverywhere(resolved.ip, port));
     ctx.log.info({ ip: resolved.ip, port, accounts: changed }, 'asset host key forgotten');
