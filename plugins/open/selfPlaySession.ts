@@ -3,7 +3,7 @@ import path from 'node:path';
 import { CastFormatError } from '../../src/egress/asciicast.js';
 import { replayCast } from '../../src/egress/replay.js';
 import { machineDisplay } from '../../src/egress/resolve.js';
-import { stamp } from '../../src/egress/sessionView.js';
+import { sessionType, stamp } from '../../src/egress/sessionView.js';
 import { humanDuration } from '../../src/access/accountState.js';
 import { viewedAccountId } from '../../src/accounts/lookup.js';
 import { definePlugin } from '../../src/plugin/define.js';
@@ -48,7 +48,7 @@ The recordings are asciicast v2 files under the bastion's data directory: stock
     line('Started', stamp(r.started_at, ' '));
     line('Ended', r.ended_at === null ? 'n/a' : stamp(r.ended_at, ' '));
     line('Duration', r.ended_at === null ? 'n/a' : `${humanDuration((r.ended_at - r.started_at) / 1000)}.${String((r.ended_at - r.started_at) % 1000).padStart(3, '0')}`);
-    line('Type', r.allowed ? 'ssh' : 'ssh/DENIED');
+    line('Type', sessionType(r));
     line('From', `${machineDisplay(r.peer_ip, r.peer_port)} (${r.peer_ip})`);
     line('Via', r.via_ip === null ? `${r.account}@bastion` : machineDisplay(r.via_ip, r.via_port ?? 0, r.account));
     line('To', `${machineDisplay(r.target_ip, r.target_port, r.target_user)} (${r.target_host})`);

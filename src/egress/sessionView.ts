@@ -82,7 +82,8 @@ export function shortDuration(ms: number): string {
   return `0.${tenth}`;
 }
 
-function kind(r: SessionRow): string {
+/** The session type as The Bastion's lists and replays show it. */
+export function sessionType(r: SessionRow): string {
   return r.allowed ? 'ssh' : 'ssh/DENIED';
 }
 
@@ -91,7 +92,7 @@ function to(r: SessionRow): string {
 }
 
 export function sessionLine(r: SessionRow): string {
-  return `${r.id} [${stamp(r.started_at)}] ${kind(r)} to ${to(r)}`;
+  return `${r.id} [${stamp(r.started_at)}] ${sessionType(r)} to ${to(r)}`;
 }
 
 export function sessionDetailedLine(r: SessionRow): string {
@@ -99,7 +100,7 @@ export function sessionDetailedLine(r: SessionRow): string {
   const took = r.ended_at === null ? '-.-' : shortDuration(r.ended_at - r.started_at);
   const via = `${r.account}@${r.via_ip ?? '?'}:${r.via_port ?? '?'}`;
   const ret = r.allowed ? (r.exit_signal ? `signal ${r.exit_signal}` : String(r.exit_status ?? 'null')) : 'null';
-  return `${r.id} [${stamp(r.started_at)} - ${end} (${took.padStart(13)})] type ${kind(r)} from ${r.peer_ip}:${r.peer_port}(${r.peer_ip}) via ${via} to ${to(r)} returned ${ret}`;
+  return `${r.id} [${stamp(r.started_at)} - ${end} (${took.padStart(13)})] type ${sessionType(r)} from ${r.peer_ip}:${r.peer_port}(${r.peer_ip}) via ${via} to ${to(r)} returned ${ret}`;
 }
 
 /** TIMESTAMP, YYYY-MM-DD or YYYY-MM-DD@HH:MM:SS (bastion local time) to milliseconds; null if neither. */
