@@ -1,12 +1,23 @@
 // The --help text of a plugin, generated from its declaration (the same source as the docs page).
 import type { AnyPlugin, OptionDecl } from './define.js';
 
+/** The option's spellings as typed: `--name`, `-a`. */
+export function optionNames(name: string, d: OptionDecl): string[] {
+  return [name, ...(d.alias ?? [])].map((n) => (n.length === 1 ? `-${n}` : `--${n}`));
+}
+
+/** The placeholder shown for the option's value (null for a flag). */
+export function valueName(name: string, d: OptionDecl): string | null {
+  if (d.type === 'boolean') return null;
+  return d.valueName ?? (d.type === 'integer' ? 'INT' : name.toUpperCase().replace(/-/g, '_'));
+}
+
 export function optionUsage(name: string, d: OptionDecl): string {
-  const names = [name, ...(d.alias ?? [])].map((n) => (n.length === 1 ? `-${n}` : `--${n}`)).join(', ');
-  if (d.type === 'boolean') return names;
-  const valueName = d.valueName ?? (d.type === 'integer' ? 'INT' : name.toUpperCase().replace(/-/g, '_'));
+  const names = optionNames(name, d).join(', ');
+  const v = valueName(name, d);
+  if (v === null) return names;
   const choices = d.type === 'string' && d.choices ? ` (${d.choices.join('|')})` : '';
-  return `${names} ${valueName}${choices}`;
+  return `${names} ${v}${choices}`;
 }
 
 export function pluginHelp(p: AnyPlugin): string {
