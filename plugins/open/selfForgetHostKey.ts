@@ -34,19 +34,22 @@ exists because someone could be intercepting the connection.`,
       return R('OK_NO_CHANGE', { msg: "Your account doesn't know any host key, nothing to do" });
     }
     const bare = host.replace(/^\[(.*)\]$/, '$1');
-    const resolved = net.isIP(bare) ? { ok: true as const, ip: bare } : await resolveTarget(host);
+    // Keys are stored under the address the session dialled: resolveTarget's canonical form.
+    const resolved = await resolveTarget(host);
+    const ip = resolved.ok ? resolved.ip : null;
     // The entries known_hosts would name: HOST, or [HOST]:PORT off port 22; the address too when a name was given.
     const label = (h: string): string => (port === 22 ? h : `[${h}]:${port}`);
     const items: { label: string; ip: string | null }[] = [];
-    if (net.isIP(bare)) items.push({ label: label(bare), ip: resolved.ok ? resolved.ip : bare });
+    if (net.isIP(bare)) items.push({ label: label(bare), ip });
     else {
       items.push({ label: label(host), ip: null });
-      if (resolved.ok) items.push({ label: label(resolved.ip), ip: resolved.ip });
+      if (ip !== null) items.push({ label: label(ip), ip });
     }
     const value: Record<string, { action: 'OK_DELETED' | 'OK_NO_MATCH' }> = {};
     for (const item of items) {
       ctx.out.info(`Looking for keys known by your account for ${item.label}`);
-      const n = item.ip === null ? 0 : ctx.store.tx(() => ctx.store.hostKeys.forget(me, item.ip as string, port));
+      const itemIp = item.ip;
+      const n = itemIp === null ? 0 : ctx.store.tx(() => ctx.store.hostKeys.forget(me, itemIp, port));
       if (n === 0) {
         value[item.label] = { action: 'OK_NO_MATCH' };
         ctx.out.info('... none found (maybe you forgot to specify --port?)');
