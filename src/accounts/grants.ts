@@ -8,10 +8,23 @@ import { isOk, R, type Result } from '../result.js';
 import type { AccountRow } from '../store/accounts.js';
 import { findAccount } from './lookup.js';
 
+// The plugin table is loaded once at start-up: its restricted names are collected once too, not
+// at every grant check or for every account of an accountInfo --all.
+const restrictedNames = new WeakMap<ReadonlyMap<string, AnyPlugin>, ReadonlySet<string>>();
+
+/** The names of the restricted plugins (the ones an account must be granted). */
+export function restrictedPluginNames(plugins: ReadonlyMap<string, AnyPlugin>): ReadonlySet<string> {
+  let names = restrictedNames.get(plugins);
+  if (!names) {
+    names = new Set([...plugins.values()].filter((p) => p.category === 'restricted').map((p) => p.name));
+    restrictedNames.set(plugins, names);
+  }
+  return names;
+}
+
 /** Every restricted plugin, plus `auditor` (a grant that is not a plugin), sorted. */
 export function grantableCommands(plugins: ReadonlyMap<string, AnyPlugin>): string[] {
-  const names = [...plugins.values()].filter((p) => p.category === 'restricted').map((p) => p.name);
-  return [...names, 'auditor'].sort();
+  return [...restrictedPluginNames(plugins), 'auditor'].sort();
 }
 
 /** Whoever may grant these could grant themselves anything: admins only, either way. */
@@ -41,7 +54,7 @@ export function checkGrantChange(
   if (!isOk(found) || found.value === null) return R(found.code, { msg: found.msg });
   const command = opts.command;
   if (!/^[a-z0-9]+$/i.test(command)) return R('ERR_INVALID_PARAMETER', { msg: `Specified command is invalid (${command})` });
-  if (!grantableCommands(ctx.server.plugins).includes(command)) {
+  if (command !== 'auditor' && !restrictedPluginNames(ctx.server.plugins).has(command)) {
     return R('ERR_INVALID_PARAMETER', { msg: `Specified command (${command}) is not in the restricted plugins list` });
   }
   if (ADMIN_ONLY.has(command) && !ctx.caller.roles.isAdmin) {

@@ -8,12 +8,13 @@ import type { AnyPlugin } from '../plugin/define.js';
 import type { AccountRow } from '../store/accounts.js';
 import type { Store } from '../store/store.js';
 import { durationToHuman, formatDateLocal, formatDateUtc, formatDay } from '../util/duration.js';
+import { restrictedPluginNames } from './grants.js';
 import { egressSshConfig, isFlagOn, SETTING, type EgressSshConfig } from './settings.js';
 
 /** The restricted plugins an account may run: every one for an admin, else those it was granted. */
 export function allowedCommands(store: Store, config: BastionConfig, account: AccountRow, plugins: ReadonlyMap<string, AnyPlugin>): string[] {
-  const restricted = [...plugins.values()].filter((p) => p.category === 'restricted').map((p) => p.name);
-  const names = config.adminAccounts.includes(account.name) ? restricted : store.grants.list(account.id).filter((c) => restricted.includes(c));
+  const restricted = restrictedPluginNames(plugins);
+  const names = config.adminAccounts.includes(account.name) ? [...restricted] : store.grants.list(account.id).filter((c) => restricted.has(c));
   return names.sort();
 }
 
