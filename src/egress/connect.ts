@@ -22,7 +22,6 @@ export interface ConnectParams {
   readonly verifyHostKey: (blob: Buffer) => boolean;
   /** Software version for the identification line (ssh2 adds the SSH-2.0- prefix). */
   readonly ident: string;
-  readonly onKeyTried?: (fingerprint: string) => void;
 }
 
 /** Why a connection did not come up, named as The Bastion's connect.pl comments them. */
@@ -108,7 +107,6 @@ export function connectTarget(p: ConnectParams, abort: AbortSignal): Promise<Con
           const k = keys.shift();
           if (!k) return next(false as never);
           lastKey = k.fingerprint;
-          p.onKeyTried?.(k.fingerprint);
           return next({ type: 'publickey', username: p.user, key: k.key });
         },
       });
