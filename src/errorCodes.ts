@@ -86,7 +86,3 @@ export const ERROR_CODES = {
 } as const;
 
 export type ResultCodeName = keyof typeof ERROR_CODES;
-
-export function isRegisteredCode(code: string): code is ResultCodeName {
-  return Object.prototype.hasOwnProperty.call(ERROR_CODES, code);
-}

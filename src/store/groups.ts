@@ -4,7 +4,6 @@ import type { DB } from './db.js';
 import { KEY_PAIR_COLUMNS, type KeyPairRow, type NewKeyPair } from './egressKeys.js';
 
 export type GroupRole = 'owner' | 'gatekeeper' | 'aclkeeper' | 'member' | 'guest';
-export const GROUP_ROLES: readonly GroupRole[] = ['owner', 'gatekeeper', 'aclkeeper', 'member', 'guest'];
 
 export interface GroupRow {
   readonly id: number;
