@@ -62,8 +62,10 @@ roles, granted commands and activation only.`,
     }
     const nowSec = Math.floor(ctx.clock.now() / 1000);
     const infoOpts = { auditorView: caller.roles.isAuditor, withPasswordInfo, nowSec };
+    const allSettings = opts.all ? store.accounts.allSettings() : null;
     const infos = rows.map((row) => {
-      const info = accountInfoValue(store, config, ctx.server.plugins, row, infoOpts);
+      const settings = allSettings ? (allSettings.get(row.id) ?? new Map<string, string>()) : store.accounts.settings(row.id);
+      const info = accountInfoValue(store, config, ctx.server.plugins, row, settings, infoOpts);
       if (withGroups) info.groups = accountGroupFlags(store, row.id);
       return info;
     });

@@ -132,15 +132,15 @@ export type AccountInfo = BasicInfo & Partial<AuditInfo> & Partial<MfaFlags>;
 
 const bit = (b: boolean): 0 | 1 => (b ? 1 : 0);
 
-/** accountInfo's value for one account. */
+/** accountInfo's value for one account, whose settings the caller read (one query for --all). */
 export function accountInfoValue(
   store: Store,
   config: BastionConfig,
   plugins: ReadonlyMap<string, AnyPlugin>,
   row: AccountRow,
+  settings: ReadonlyMap<string, string>,
   o: InfoOptions,
 ): AccountInfo {
-  const settings = store.accounts.settings(row.id);
   const roles = rolesOf(store, config, row);
   const always = alwaysActiveStatus(row, settings, config);
   const basic: BasicInfo = {
@@ -149,7 +149,7 @@ export function accountInfoValue(
     ...(roles.isSuperOwner ? { is_superowner: 1 as const } : {}),
     ...(roles.isAuditor ? { is_auditor: 1 as const } : {}),
     allowed_commands: allowedCommands(store, config, row, plugins),
-    // Filled by the groups capability (--list-groups); no group exists yet.
+    // Filled by accountInfo itself with --list-groups (accountGroupFlags).
     groups: {},
     ...(always.on ? { always_active: 1 as const } : {}),
     ...(always.reason ? { always_active_reason: always.reason } : {}),
