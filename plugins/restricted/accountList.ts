@@ -31,7 +31,7 @@ contain it. The value is a hash keyed by account name.`,
   handler(ctx, opts) {
     const { store, config, out, caller } = ctx;
     if (opts['realm-only']) return R('ERR_INVALID_PARAMETER', { msg: 'Option --realm-only is no longer supported, use realmList instead' });
-    const rows = store.accounts.all().filter((a) => opts.account === undefined || a.name === opts.account);
+    const rows = opts.account === undefined ? store.accounts.all() : [store.accounts.byName(opts.account)].filter((a) => a !== undefined);
     if (opts.audit && !caller.roles.isAuditor) {
       return R('ERR_PERMISSION_DENIED', { msg: 'You need to be a bastion auditor to use --audit' });
     }
