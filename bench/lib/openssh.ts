@@ -10,7 +10,8 @@ import { OPENSSH_BATCH_OPTIONS } from '../../test/helpers/openssh.js';
 export const PINNED_KEX = 'curve25519-sha256';
 export const PINNED_HOST_KEY = 'ssh-ed25519';
 
-const SSH_OPTS = [
+/** The client options of every bench call: batch mode, no user config, the pinned algorithms. */
+export const SSH_OPTS: readonly string[] = [
   ...OPENSSH_BATCH_OPTIONS,
   '-T',
   '-o', `KexAlgorithms=${PINNED_KEX}`,

@@ -26,7 +26,7 @@ import { parsePublicKeyLine } from '../../src/keys/publicKey.js';
 import { openDatabase } from '../../src/store/db.js';
 import { createStore } from '../../src/store/store.js';
 import { startGatehouse } from '../lib/gatehouse.js';
-import { PINNED_HOST_KEY, PINNED_KEX, timedSsh } from '../lib/openssh.js';
+import { SSH_OPTS, timedSsh } from '../lib/openssh.js';
 import { rssMiB } from '../lib/proc.js';
 import { ensureSshd, startSshd } from '../lib/sshd.js';
 import { median } from '../lib/stats.js';
@@ -175,9 +175,7 @@ function transfer(c: Conn, command: string): Promise<{ bytes: number; ms: number
 /** The OpenSSH client reading a command's stdout: bytes and ms from the first byte to its exit. */
 function opensshTransfer(port: number, user: string, keyFile: string, args: readonly string[]): Promise<{ bytes: number; ms: number; code: number | null }> {
   return new Promise((resolve, reject) => {
-    const opts = ['-F', '/dev/null', '-T', '-o', `KexAlgorithms=${PINNED_KEX}`, '-o', `HostKeyAlgorithms=${PINNED_HOST_KEY}`, '-o', `Ciphers=${CIPHER}`,
-      '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', '-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes'];
-    const child = spawn('ssh', [...opts, '-i', keyFile, '-p', String(port), `${user}@127.0.0.1`, '--', ...args], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = spawn('ssh', [...SSH_OPTS, '-o', `Ciphers=${CIPHER}`, '-i', keyFile, '-p', String(port), `${user}@127.0.0.1`, '--', ...args], { stdio: ['ignore', 'pipe', 'ignore'] });
     let bytes = 0;
     let first = 0;
     child.stdout.on('data', (d: Buffer) => {
