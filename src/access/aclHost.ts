@@ -14,7 +14,8 @@ export interface ResolvedHost {
   readonly address: AclAddress;
 }
 
-const HOST_CHARS = /^\[?[a-zA-Z0-9._/:-]+\]?$/;
+/** The characters a host (name, address or block, IPv6 in brackets or not) may hold: osh.pl's first test. */
+export const HOST_CHARS = /^\[?[a-zA-Z0-9._/:-]+\]?$/;
 
 /** Resolves a plugin's --host: KO_INVALID_REMOTE_HOST for malformed text or a bad block, KO_HOST_NOT_FOUND for a name that doesn't resolve. */
 export async function resolveHost(host: string, timeoutMs = 5000): Promise<Result<ResolvedHost>> {

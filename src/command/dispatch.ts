@@ -7,7 +7,7 @@ import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import { checkAccountState } from '../access/accountState.js';
 import { checkPort, isValidRemoteUser } from '../access/acl.js';
-import { checkPluginTarget } from '../access/aclHost.js';
+import { HOST_CHARS, checkPluginTarget } from '../access/aclHost.js';
 import { mayRunCategory, rolesOf, type GroupRoleCheck } from '../access/roles.js';
 import type { BastionConfig } from '../config/schema.js';
 import type { ConfigSource } from '../config/source.js';
@@ -389,7 +389,7 @@ function connectRequest(
   if (user !== undefined && !isValidRemoteUser(user, false)) {
     return refuse(term, 'KO_INVALID_REMOTE_USER', EXIT.INVALID_REMOTE_USER, `Remote user name '${user}' seems invalid`);
   }
-  if (!/^\[?[a-zA-Z0-9._/:-]+\]?$/.test(host)) {
+  if (!HOST_CHARS.test(host)) {
     return refuse(term, 'KO_INVALID_REMOTE_HOST', EXIT.INVALID_REMOTE_HOST, `Remote host name '${host}' seems invalid`);
   }
   if (host.includes('/')) {
