@@ -15,6 +15,7 @@ import { requestTuple, type TupleFlags } from './aclOptions.js';
 import { aclJson, type AclJsonEntry } from './aclPrint.js';
 import { GROUP_SETTING } from './groupInfo.js';
 import { roleChangeTarget } from './groupMembership.js';
+import { checkGroupName } from './groupName.js';
 
 /** The guest access a request names; group, account and host are checked by add/del, in their order. */
 export interface GuestLine {
@@ -61,7 +62,8 @@ export function addGuestAccess(ctx: PluginContext, req: GuestLine, extras: { rea
   if (!isOk(full) || full.value === null) return full;
   const c = full.value;
   // The group's guest TTL policy is looked at before anything else is (as groupSetRole does).
-  const policyGroup = store.groups.byName(c.group.startsWith('key') ? c.group.slice(3) : c.group);
+  const named = checkGroupName(c.group);
+  const policyGroup = named.value ? store.groups.byName(named.value) : undefined;
   const limit = policyGroup ? Number(store.groups.settings(policyGroup.id).get(GROUP_SETTING.guestTtlLimit) ?? 0) : 0;
   if (limit > 0) {
     if (!extras.ttl) return R('ERR_INVALID_PARAMETER', { msg: `This group requires guest accesses to have a TTL set, to a duration of ${formatDuration(limit)} or less` });
