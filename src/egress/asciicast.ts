@@ -134,30 +134,42 @@ export function parseCast(text: string): { header: CastHeader; events: CastEvent
   if (lines.at(-1) === '') lines.pop();
   const first = lines.shift();
   if (first === undefined) throw new CastFormatError('empty recording');
+  const header = parseCastHeader(first);
+  const events: CastEvent[] = [];
+  let last = 0;
+  for (const [i, line] of lines.entries()) {
+    const ev = parseCastEvent(line, i + 1, last);
+    last = ev.time;
+    events.push(ev);
+  }
+  return { header, events };
+}
+
+/** The header line, checked (shared by parseCast and the line-by-line replay). */
+export function parseCastHeader(line: string): CastHeader {
   let header: unknown;
   try {
-    header = JSON.parse(first);
+    header = JSON.parse(line);
   } catch {
     throw new CastFormatError('the header line is not JSON');
   }
   if (!isHeader(header)) throw new CastFormatError('the header is not an asciicast v2 header');
-  const events: CastEvent[] = [];
-  let last = 0;
-  for (const [i, line] of lines.entries()) {
-    let ev: unknown;
-    try {
-      ev = JSON.parse(line);
-    } catch {
-      throw new CastFormatError(`event ${i + 1} is not JSON`);
-    }
-    if (!Array.isArray(ev) || ev.length !== 3) throw new CastFormatError(`event ${i + 1} is not a [time, code, data] triple`);
-    const [time, code, data] = ev as unknown[];
-    if (typeof time !== 'number' || !Number.isFinite(time) || time < last) throw new CastFormatError(`event ${i + 1} has a bad time`);
-    if (typeof code !== 'string' || !CODES.has(code) || typeof data !== 'string') throw new CastFormatError(`event ${i + 1} has a bad code or data`);
-    last = time;
-    events.push({ time, code: code as CastCode, data });
+  return header;
+}
+
+/** Event number `n`, checked, and not before `last` (the previous event's time). */
+export function parseCastEvent(line: string, n: number, last: number): CastEvent {
+  let ev: unknown;
+  try {
+    ev = JSON.parse(line);
+  } catch {
+    throw new CastFormatError(`event ${n} is not JSON`);
   }
-  return { header, events };
+  if (!Array.isArray(ev) || ev.length !== 3) throw new CastFormatError(`event ${n} is not a [time, code, data] triple`);
+  const [time, code, data] = ev as unknown[];
+  if (typeof time !== 'number' || !Number.isFinite(time) || time < last) throw new CastFormatError(`event ${n} has a bad time`);
+  if (typeof code !== 'string' || !CODES.has(code) || typeof data !== 'string') throw new CastFormatError(`event ${n} has a bad code or data`);
+  return { time, code: code as CastCode, data };
 }
 
 function isHeader(h: unknown): h is CastHeader {

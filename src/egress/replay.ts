@@ -3,7 +3,7 @@
 // that is not a valid event stops the replay with an error instead of printing garbage.
 import fs from 'node:fs';
 import readline from 'node:readline';
-import { CastFormatError, type CastHeader } from './asciicast.js';
+import { CastFormatError, parseCastEvent, parseCastHeader, type CastHeader } from './asciicast.js';
 
 export interface ReplayOutput {
   /** Screen output (and a non-pty session's stdout). */
@@ -25,12 +25,11 @@ export async function replayCast(file: string, speed: number, output: ReplayOutp
   try {
     for await (const line of lines) {
       if (header === null) {
-        header = parseHeader(line);
+        header = parseCastHeader(line);
         continue;
       }
       if (line === '') continue;
-      const [time, code, data] = parseEvent(line, events + 1);
-      if (time < last) throw new CastFormatError(`event ${events + 1} goes back in time`);
+      const { time, code, data } = parseCastEvent(line, events + 1, last);
       const wait = ((time - last) * 1000) / speed;
       if (wait >= 1) await sleep(wait);
       last = time;
@@ -43,33 +42,6 @@ export async function replayCast(file: string, speed: number, output: ReplayOutp
   }
   if (header === null) throw new CastFormatError('empty recording');
   return { header, events };
-}
-
-function parseHeader(line: string): CastHeader {
-  let h: unknown;
-  try {
-    h = JSON.parse(line);
-  } catch {
-    throw new CastFormatError('the header line is not JSON');
-  }
-  const o = h as Record<string, unknown> | null;
-  if (!o || o['version'] !== 2 || !Number.isInteger(o['width']) || !Number.isInteger(o['height'])) {
-    throw new CastFormatError('not an asciicast v2 recording');
-  }
-  return o as unknown as CastHeader;
-}
-
-function parseEvent(line: string, n: number): [number, string, string] {
-  let ev: unknown;
-  try {
-    ev = JSON.parse(line);
-  } catch {
-    throw new CastFormatError(`event ${n} is not JSON`);
-  }
-  if (!Array.isArray(ev) || ev.length !== 3 || typeof ev[0] !== 'number' || typeof ev[1] !== 'string' || typeof ev[2] !== 'string') {
-    throw new CastFormatError(`event ${n} is not a [time, code, data] triple`);
-  }
-  return [ev[0], ev[1], ev[2]];
 }
 
 function delay(ms: number): Promise<void> {
