@@ -1,9 +1,10 @@
+import { requireGroupRole } from '../../src/access/groupRoles.js';
 import { groupProbeKeys } from '../../src/access/aclKeys.js';
 import { addLine, machineDisplay } from '../../src/access/aclModify.js';
 import { checkForced, COMMENT_OPTION, defaultComment, FORCE_OPTIONS, parseTtlOption, TARGET_HELP, TTL_OPTION, TUPLE_OPTIONS } from '../../src/access/aclOptions.js';
 import { effectiveUser } from '../../src/access/acl.js';
 import { testBeforeAdding } from '../../src/access/aclProbe.js';
-import { groupLineRequest, groupServerValue, requireAclkeeper } from '../../src/access/groupServers.js';
+import { groupLineRequest, groupServerValue } from '../../src/access/groupServers.js';
 import { definePlugin } from '../../src/plugin/define.js';
 import { isOk, R } from '../../src/result.js';
 import { durationToHuman } from '../../src/util/duration.js';
@@ -40,7 +41,7 @@ then reach the server with those keys; guests only if given a guest access to it
     if (!isOk(ttl)) return ttl;
     const forced = checkForced(opts);
     if (!isOk(forced) || forced.value === null) return forced;
-    const refused = requireAclkeeper(ctx, g, 'add servers to it');
+    const refused = requireGroupRole(ctx, g, 'aclkeeper', 'add servers to it');
     if (refused) return refused;
 
     const a = target.address;

@@ -1,7 +1,8 @@
+import { requireGroupRole } from '../../src/access/groupRoles.js';
 import { deleteLine, machineDisplay } from '../../src/access/aclModify.js';
 import { TARGET_HELP, TUPLE_OPTIONS } from '../../src/access/aclOptions.js';
 import { effectiveUser } from '../../src/access/acl.js';
-import { groupLineRequest, groupServerValue, requireAclkeeper } from '../../src/access/groupServers.js';
+import { groupLineRequest, groupServerValue } from '../../src/access/groupServers.js';
 import { definePlugin } from '../../src/plugin/define.js';
 import { isOk, R } from '../../src/result.js';
 
@@ -26,7 +27,7 @@ as a guest access needs the group to still have the server.`,
     const req = await groupLineRequest(ctx, opts);
     if (!isOk(req) || req.value === null) return req;
     const { group: g, target, tuple: t } = req.value;
-    const refused = requireAclkeeper(ctx, g, 'delete servers from it');
+    const refused = requireGroupRole(ctx, g, 'aclkeeper', 'delete servers from it');
     if (refused) return refused;
     const a = target.address;
     const now = Math.floor(ctx.clock.now() / 1000);

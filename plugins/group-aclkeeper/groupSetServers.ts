@@ -1,7 +1,7 @@
+import { requireGroupRole } from '../../src/access/groupRoles.js';
 import { parseServerList, type BulkEntry } from '../../src/access/aclBulk.js';
 import { addLine } from '../../src/access/aclModify.js';
 import { findGroup } from '../../src/access/groupName.js';
-import { requireAclkeeper } from '../../src/access/groupServers.js';
 import { definePlugin } from '../../src/plugin/define.js';
 import { isOk, R } from '../../src/result.js';
 
@@ -42,7 +42,7 @@ changed. No connection is tested.`,
     if (!isOk(found) || found.value === null) return found;
     const g = found.value;
     // The Bastion's own words for this refusal, although the list is replaced rather than added to.
-    const refused = requireAclkeeper(ctx, g, 'add servers to it');
+    const refused = requireGroupRole(ctx, g, 'aclkeeper', 'add servers to it');
     if (refused) return refused;
     out.info('Specify the entries of the new ACL below, one per line, with the following format: [USER@]HOST[:PORT][ COMMENT]');
     out.info('The list ends at EOF (usually CTRL+D).');

@@ -32,19 +32,22 @@ export function callerHasRole(ctx: PluginContext, group: GroupRow, role: GroupRo
   return { ok: false, override: false };
 }
 
-const REFUSAL: Partial<Record<GroupRole, ResultCode>> = {
-  owner: 'ERR_NOT_GROUP_OWNER',
-  gatekeeper: 'ERR_NOT_GROUP_GATEKEEPER',
-  aclkeeper: 'ERR_NOT_GROUP_ACLKEEPER',
+type ManagingRole = 'owner' | 'gatekeeper' | 'aclkeeper';
+
+/** The refusal of each role, in The Bastion's words (its aclkeeper plugins phrase it their own way). */
+const REFUSAL: Record<ManagingRole, { code: ResultCode; msg: (group: string, why: string) => string }> = {
+  owner: { code: 'ERR_NOT_GROUP_OWNER', msg: (g, why) => `Sorry, you're not an owner of group ${g}, which is needed to ${why}` },
+  gatekeeper: { code: 'ERR_NOT_GROUP_GATEKEEPER', msg: (g, why) => `Sorry, you're not a gatekeeper of group ${g}, which is needed to ${why}` },
+  aclkeeper: { code: 'ERR_NOT_GROUP_ACLKEEPER', msg: (g, why) => `Sorry, you must be an aclkeeper of group ${g} to be able to ${why}` },
 };
 
 /**
  * The plugin-level check before a change to `group`: null when the caller may go on (warning
  * them and logging when it is a superowner override), else the refusal to return.
  */
-export function requireGroupRole(ctx: PluginContext, group: GroupRow, role: 'owner' | 'gatekeeper' | 'aclkeeper', why: string): Result | null {
+export function requireGroupRole(ctx: PluginContext, group: GroupRow, role: ManagingRole, why: string): Result | null {
   const v = callerHasRole(ctx, group, role, true);
-  if (!v.ok) return R(REFUSAL[role] ?? 'ERR_NOT_GROUP_OWNER', { msg: `Sorry, you're not ${role === 'aclkeeper' ? 'an' : role === 'owner' ? 'an' : 'a'} ${role} of group ${group.name}, which is needed to ${why}` });
+  if (!v.ok) return R(REFUSAL[role].code, { msg: REFUSAL[role].msg(group.name, why) });
   if (v.override) {
     ctx.out.warn(`SUPER OWNER OVERRIDE: you're not a ${role} of the group ${group.name},`);
     ctx.out.warn("but it's allowed because you're a superowner. This has been logged.");

@@ -1,6 +1,5 @@
-// What groupAddServer, groupDelServer and groupSetServers share about a group's server list: the
-// request for one line of it, the aclkeeper check with The Bastion's refusal message, and the
-// `value` an add or a delete answers with (osh-groupAddServer's shape).
+// What groupAddServer and groupDelServer share about a group's server list: the request for one
+// line of it and the `value` an add or a delete answers with (osh-groupAddServer's shape).
 import type { PluginContext } from '../plugin/context.js';
 import { isOk, R, type Result } from '../result.js';
 import type { GroupRow } from '../store/groups.js';
@@ -8,7 +7,6 @@ import { effectiveUser, type AclTuple } from './acl.js';
 import type { AclAddress } from './aclAddress.js';
 import { requestLine, type RequestedLine, type TupleFlags } from './aclOptions.js';
 import { findGroup } from './groupName.js';
-import { requireGroupRole } from './groupRoles.js';
 
 export interface GroupLineRequest extends RequestedLine {
   readonly group: GroupRow;
@@ -27,12 +25,6 @@ export async function groupLineRequest(
   const found = findGroup(ctx.store, opts.group);
   if (!isOk(found) || found.value === null) return R(found.code, { msg: found.msg });
   return R('OK', { value: { ...line.value, group: found.value } });
-}
-
-/** The aclkeeper check of the server-list plugins: null to go on (superowners pass, logged). */
-export function requireAclkeeper(ctx: PluginContext, group: GroupRow, why: string): Result | null {
-  if (requireGroupRole(ctx, group, 'aclkeeper', why) === null) return null;
-  return R('ERR_NOT_GROUP_ACLKEEPER', { msg: `Sorry, you must be an aclkeeper of group ${group.name} to be able to ${why}` });
 }
 
 export interface GroupLineExtras {
