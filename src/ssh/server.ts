@@ -13,7 +13,7 @@ import type { PtyInfo } from '../egress/types.js';
 import { canonicalIp } from '../keys/fromList.js';
 import type { AccountRow } from '../store/accounts.js';
 import type { HostKey } from './hostKeys.js';
-import { matchIngressKey } from './ingressAuth.js';
+import { matchIngressKey, type KeyMatch } from './ingressAuth.js';
 
 export interface SshServerOptions {
   readonly hostKeys: readonly HostKey[];
@@ -124,6 +124,10 @@ function handleConnection(
       client.end();
     }
   };
+  // OpenSSH first asks whether a key would do, then signs with it: the signed attempt that follows
+  // an accepted query for the same account and key reuses that query's match (the connection's
+  // configuration is the same), so a login looks the key up once, not twice.
+  let queried: { username: string; algo: string; data: Buffer; match: KeyMatch } | null = null;
   client.on('authentication', (ctx) => {
     // ssh2 emits this from inside its socket handler: anything thrown here (a store error, a
     // corrupt row) would take the whole process down. Refuse the attempt and log it instead.
@@ -138,11 +142,16 @@ function handleConnection(
     // 'none' is how clients ask which methods exist; it is not an attempt.
     if (ctx.method === 'none') return ctx.reject(['publickey']);
     if (ctx.method !== 'publickey') return refuse(ctx, 'method-not-allowed');
-    const found = matchIngressKey(svc.store, config, ctx.username, { algo: ctx.key.algo, data: ctx.key.data }, peer.ip);
     const query = !ctx.signature;
+    const offered = { algo: ctx.key.algo, data: ctx.key.data };
+    const asked = queried !== null && queried.username === ctx.username && queried.algo === offered.algo && queried.data.equals(offered.data) ? queried.match : null;
+    const found = !query && asked ? { ok: true as const, match: asked } : matchIngressKey(svc.store, config, ctx.username, offered, peer.ip);
     if (!found.ok) return refuse(ctx, found.why, { query });
     // A query ("would this key do?") for a usable key is answered; only the signed attempt logs in.
-    if (query) return ctx.accept();
+    if (query) {
+      queried = { username: ctx.username, algo: offered.algo, data: Buffer.from(offered.data), match: found.match };
+      return ctx.accept();
+    }
     // RSA: a SHA-1 signature (no hashAlgo) is refused, only rsa-sha2-256/512.
     if (found.match.key.type === 'ssh-rsa' && ctx.hashAlgo !== 'sha256' && ctx.hashAlgo !== 'sha512') {
       return refuse(ctx, 'rsa-sha1', { query });
