@@ -101,3 +101,16 @@ test('every result code used in src/ and plugins/ is registered and listed in do
   assert.deepEqual(undocumented, [], 'docs/json-api.md does not list these codes: run `npm run docs`');
   for (const c of Object.keys(ERROR_CODES)) assert.match(c, CODE_PATTERN);
 });
+
+test('every registered result code is returned somewhere in src/ or plugins/', () => {
+  // A code nothing returns would be listed in docs/json-api.md as an answer no script can get.
+  // The docs generator's prose (src/docs) names codes in backquotes: it doesn't count as a use.
+  const literal = /(['"`])((?:OK|KO|ERR)_[A-Z0-9_]+|OK)\1/g;
+  const used = new Set<string>();
+  const docsDir = path.join(REPO_ROOT, 'src', 'docs');
+  for (const file of [...tsFiles(path.join(REPO_ROOT, 'src')), ...tsFiles(path.join(REPO_ROOT, 'plugins'))]) {
+    if (file.startsWith(docsDir + path.sep)) continue;
+    for (const m of fs.readFileSync(file, 'utf8').matchAll(literal)) used.add(m[2] as string);
+  }
+  assert.deepEqual(Object.keys(ERROR_CODES).filter((c) => !used.has(c)), [], 'these codes are registered in src/errorCodes.ts but never returned');
+});
