@@ -93,7 +93,10 @@ account already had that setting. Only an admin may modify an admin.`,
       return R('ERR_SECURITY_VIOLATION', { msg: "You can't modify the account of an admin without being admin yourself" });
     }
 
-    const outcomes = store.tx(() => asked.map(([option, value]) => ({ option, value, outcome: applyModification(store, target.id, option, value) })));
+    const outcomes = store.tx(() => {
+      const settings = store.accounts.settings(target.id);
+      return asked.map(([option, value]) => ({ option, value, outcome: applyModification(store, target.id, settings, option, value) }));
+    });
     const result: Record<string, ItemResult> = {};
     for (const { option, value, outcome } of outcomes) {
       out.info(`--${option} ${value}:`);

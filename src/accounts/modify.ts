@@ -101,9 +101,12 @@ function mfaToggle(store: Store, id: number, settings: Settings, value: string, 
   return { code: 'OK', said: [said] };
 }
 
-/** Applies one option; `value` was checked against ALLOWED_VALUES (or is an integer >= -1 for max-inactive-days). */
-export function applyModification(store: Store, accountId: number, option: ModifyOption, value: string): ItemOutcome {
-  const settings = store.accounts.settings(accountId);
+/**
+ * Applies one option; `value` was checked against ALLOWED_VALUES (or is an integer >= -1 for
+ * max-inactive-days). `settings` are the account's as read once for the whole call: no two
+ * options touch the same key, so one option's write never changes what another one reads.
+ */
+export function applyModification(store: Store, accountId: number, settings: Settings, option: ModifyOption, value: string): ItemOutcome {
   switch (option) {
     case 'always-active':
       return setFlag(store, accountId, settings, SETTING.alwaysActive, value === 'yes', 'always-active');
