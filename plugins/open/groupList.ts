@@ -1,4 +1,4 @@
-import { wildcardMatcher } from '../../src/access/acl.js';
+import { nameFilter } from '../../src/accounts/listFilter.js';
 import type { GroupRole } from '../../src/store/groups.js';
 import { definePlugin } from '../../src/plugin/define.js';
 import { R } from '../../src/result.js';
@@ -21,8 +21,7 @@ or no-access.`,
   examples: ['', '--all', '--all --include "web*" --exclude "*-old"'],
   handler(ctx, opts) {
     const { out, store } = ctx;
-    const include = wildcardMatcher(opts.include);
-    const exclude = wildcardMatcher(opts.exclude);
+    const keep = nameFilter(opts.include, opts.exclude);
     const mine = new Map<number, Set<GroupRole>>();
     for (const r of store.groups.rolesOfAccount(ctx.caller.account.id)) {
       let s = mine.get(r.group_id);
@@ -34,8 +33,7 @@ or no-access.`,
     const cell = (on: boolean, text: string, colour: 'red' | 'yellow' | 'magenta' | 'green' | 'cyan', width: number): string =>
       out.colour(on ? text : '-', colour).padStart(width + (out.colours ? 9 : 0));
     for (const g of store.groups.all()) {
-      if (exclude?.(g.name)) continue;
-      if (include && !include(g.name)) continue;
+      if (!keep(g.name)) continue;
       const roles = mine.get(g.id);
       const flags: string[] = FLAG_ORDER.filter((r) => roles?.has(r));
       if (flags.length === 0 && !opts.all) continue;

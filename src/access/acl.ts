@@ -4,6 +4,7 @@
 // forces, its TTL and comment (OVH::Bastion::Plugin::ACL::check, access_modify and is_valid_*
 // in lib/perl/OVH/Bastion*). --host, --user and --port are bastion-level options: plugins read
 // them from ctx.request.
+import { wildcardsToRegExp } from '../accounts/listFilter.js';
 import { R, type Result } from '../result.js';
 import type { AclProtocol } from '../store/acl.js';
 import { parseTtl } from '../util/duration.js';
@@ -130,16 +131,8 @@ export function storedComment(comment: string | null): string | null {
   return comment.replace(/[#<>\\"']/g, '_').replace(/[\r\n]/g, ' ');
 }
 
-/**
- * --include / --exclude patterns (build_re_from_wildcards with implicit "contains"): * and ?
- * are wildcards; a pattern without either matches anywhere in the field.
- */
+/** --include / --exclude patterns against one field (the rule itself: wildcardsToRegExp). */
 export function wildcardMatcher(patterns: readonly string[]): ((field: string) => boolean) | null {
-  if (patterns.length === 0) return null;
-  const parts = patterns.map((p) => {
-    const q = /[*?]/.test(p) ? p : `*${p}*`;
-    return '^' + q.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$';
-  });
-  const re = new RegExp(parts.join('|'));
-  return (field) => re.test(field);
+  const re = wildcardsToRegExp(patterns);
+  return re && ((field) => re.test(field));
 }

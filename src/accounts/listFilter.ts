@@ -1,6 +1,7 @@
-// --include / --exclude patterns of the listing plugins (The Bastion's build_re_from_wildcards with
-// implicit_contains): `*` and `?` wildcards over the whole name; a pattern without any wildcard
-// matches names that contain it. Several patterns: any of them may match.
+// --include / --exclude patterns of the listing plugins and ACL tables (The Bastion's
+// build_re_from_wildcards with implicit_contains): `*` and `?` wildcards over the whole name or
+// field; a pattern without any wildcard matches text that contains it. Several patterns: any of
+// them may match. The one implementation: src/access/acl.ts's wildcardMatcher builds on it.
 
 /** One anchored RegExp for the patterns, or null when there are none. */
 export function wildcardsToRegExp(patterns: readonly string[]): RegExp | null {
