@@ -1,9 +1,7 @@
 import { nameFilter } from '../../src/accounts/listFilter.js';
-import type { GroupRole } from '../../src/store/groups.js';
+import { accountGroupFlags } from '../../src/access/groupRoles.js';
 import { definePlugin } from '../../src/plugin/define.js';
 import { R } from '../../src/result.js';
-
-const FLAG_ORDER: readonly GroupRole[] = ['owner', 'gatekeeper', 'aclkeeper', 'member', 'guest'];
 
 export default definePlugin({
   name: 'groupList',
@@ -22,20 +20,14 @@ or no-access.`,
   handler(ctx, opts) {
     const { out, store } = ctx;
     const keep = nameFilter(opts.include, opts.exclude);
-    const mine = new Map<number, Set<GroupRole>>();
-    for (const r of store.groups.rolesOfAccount(ctx.caller.account.id)) {
-      let s = mine.get(r.group_id);
-      if (!s) mine.set(r.group_id, (s = new Set()));
-      s.add(r.role);
-    }
+    const mine = accountGroupFlags(store, ctx.caller.account.id);
     const value: Record<string, { flags: string[] }> = {};
     const lines: string[] = [];
     const cell = (on: boolean, text: string, colour: 'red' | 'yellow' | 'magenta' | 'green' | 'cyan', width: number): string =>
       out.colour(on ? text : '-', colour).padStart(width + (out.colours ? 9 : 0));
     for (const g of store.groups.all()) {
       if (!keep(g.name)) continue;
-      const roles = mine.get(g.id);
-      const flags: string[] = FLAG_ORDER.filter((r) => roles?.has(r));
+      const flags = [...(mine[g.name]?.flags ?? [])];
       if (flags.length === 0 && !opts.all) continue;
       if (flags.length === 0) flags.push('no-access');
       const has = (r: string): boolean => flags.includes(r);

@@ -58,7 +58,7 @@ export function requireGroupRole(ctx: PluginContext, group: GroupRow, role: Mana
 
 const FLAG_ORDER: readonly GroupRole[] = ['owner', 'gatekeeper', 'aclkeeper', 'member', 'guest'];
 
-/** accountInfo's `groups` (--with-groups): each group the account has a role on, with its roles. */
+/** Each group the account has a role on, by name, with its roles in The Bastion's order (accountInfo's `groups`, groupList's flags). */
 export function accountGroupFlags(store: Store, accountId: number): Record<string, { name: string; flags: string[] }> {
   const out: Record<string, { name: string; flags: string[] }> = {};
   for (const r of store.groups.rolesOfAccount(accountId)) (out[r.group] ??= { name: r.group, flags: [] }).flags.push(r.role);
