@@ -20,6 +20,7 @@ export const ERROR_CODES = {
   KO_INVALID_REMOTE_HOST: 'A remote host that is not valid.',
   KO_ACCESS_DENIED: 'No access list allows that connection.',
   KO_TTL_EXPIRED: 'Refused: the account reached the end of its TTL (exit 121).',
+  KO_ACCOUNT_INVALID: 'Refused: the account no longer exists (deleted while connected; exit 120).',
   KO_ACCOUNT_FROZEN: 'Refused: the account is frozen (exit 131).',
   KO_ACCOUNT_EXPIRED: 'Refused: the account expired for inactivity (exit 113).',
 

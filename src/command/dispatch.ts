@@ -196,6 +196,13 @@ async function route(
   callId: string,
 ): Promise<CallOutcome> {
   const o = req.options;
+  // The row read at login may be stale: one connection can carry many calls (ControlMaster), and
+  // the account may have been frozen, changed or deleted since. Every call checks it as it is now.
+  const current = svc.store.accounts.byId(input.account.id);
+  if (!current) {
+    return refuse(term, 'KO_ACCOUNT_INVALID', EXIT.ACCOUNT_INVALID, `Sorry ${input.account.name}, your account no longer exists`);
+  }
+  input = { ...input, account: current };
   const nowSec = Math.floor(svc.clock.now() / 1000);
   const settings = svc.store.accounts.settings(input.account.id);
   const state = checkAccountState(input.account, settings, config, nowSec);
