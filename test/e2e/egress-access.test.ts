@@ -8,6 +8,7 @@ import { greppable, sshCall } from '../helpers/clients.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import {
   addGroupEgressKey,
+  addEgressAccount,
   addPersonalEgressKey,
   addRole,
   createGroup,
@@ -29,9 +30,7 @@ let groupKey: EgressKey;
 const people: Record<string, { name: string; key: { privateFile: string }; id: number; egress: EgressKey }> = {};
 
 function person(name: string, settings?: Record<string, string>) {
-  const a = srv.addAccount(name, settings ? { settings } : {});
-  const id = srv.gh.store.accounts.byName(name)?.id ?? -1;
-  const p = { ...a, id, egress: addPersonalEgressKey(srv.gh.store, srv.gh.dataDir, id) };
+  const p = addEgressAccount(srv, name, settings ? { settings } : {});
   people[name] = p;
   return p;
 }

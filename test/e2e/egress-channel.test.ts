@@ -9,7 +9,7 @@ import ssh2, { type ClientChannel } from 'ssh2';
 import { parseCast } from '../../src/egress/asciicast.js';
 import { greppable, sshCall } from '../helpers/clients.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { addPersonalEgressKey, grantPersonal, startSsh2Target, type Ssh2Target } from '../helpers/targets.js';
+import { addEgressAccount, grantPersonal, startSsh2Target, type Ssh2Target } from '../helpers/targets.js';
 const { Client } = ssh2;
 
 const HOST = '127.0.0.41';
@@ -20,15 +20,13 @@ let dave: { name: string; key: { privateFile: string } };
 
 before(async () => {
   srv = await startTestServer();
-  carol = srv.addAccount('carol');
-  const id = srv.gh.store.accounts.byName('carol')?.id ?? -1;
-  const key = addPersonalEgressKey(srv.gh.store, srv.gh.dataDir, id);
-  dave = srv.addAccount('dave', { settings: { idle_ignore: 'yes' } });
-  const daveId = srv.gh.store.accounts.byName('dave')?.id ?? -1;
-  const daveKey = addPersonalEgressKey(srv.gh.store, srv.gh.dataDir, daveId);
-  target = await startSsh2Target(HOST, [key.publicLine, daveKey.publicLine]);
-  grantPersonal(srv.gh.store, id, { ip: HOST });
-  grantPersonal(srv.gh.store, daveId, { ip: HOST });
+  const c = addEgressAccount(srv, 'carol');
+  const d = addEgressAccount(srv, 'dave', { settings: { idle_ignore: 'yes' } });
+  carol = c;
+  dave = d;
+  target = await startSsh2Target(HOST, [c.egress.publicLine, d.egress.publicLine]);
+  grantPersonal(srv.gh.store, c.id, { ip: HOST });
+  grantPersonal(srv.gh.store, d.id, { ip: HOST });
 });
 after(async () => {
   await target.close();

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { greppable, sshCall } from '../helpers/clients.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { addPersonalEgressKey, grantPersonal, startSsh2Target, type Ssh2Target } from '../helpers/targets.js';
+import { addEgressAccount, grantPersonal, startSsh2Target, type Ssh2Target } from '../helpers/targets.js';
 
 const HOST = '127.0.0.21';
 let srv: TestServer;
@@ -17,10 +17,10 @@ let aliceId: number;
 
 before(async () => {
   srv = await startTestServer();
-  alice = srv.addAccount('alice');
-  aliceId = srv.gh.store.accounts.byName('alice')?.id ?? -1;
-  const key = addPersonalEgressKey(srv.gh.store, srv.gh.dataDir, aliceId);
-  target = await startSsh2Target(HOST, [key.publicLine]);
+  const a = addEgressAccount(srv, 'alice');
+  alice = a;
+  aliceId = a.id;
+  target = await startSsh2Target(HOST, [a.egress.publicLine]);
   grantPersonal(srv.gh.store, aliceId, { ip: HOST, user: 'deploy', port: target.port });
 });
 after(async () => {
@@ -106,11 +106,8 @@ test('a sessions row for every allowed session: id = audit call id, target, exit
 });
 
 test('a session that cannot be recorded is not opened: 126 KO_TTYREC_FAILED', async () => {
-  const norec = srv.addAccount('norec');
-  const id = srv.gh.store.accounts.byName('norec')?.id ?? -1;
-  const key = addPersonalEgressKey(srv.gh.store, srv.gh.dataDir, id);
-  void key;
-  grantPersonal(srv.gh.store, id, { ip: HOST });
+  const norec = addEgressAccount(srv, 'norec');
+  grantPersonal(srv.gh.store, norec.id, { ip: HOST });
   // A file where the account's recordings directory should be.
   fs.mkdirSync(path.join(srv.gh.dataDir, 'recordings'), { recursive: true });
   fs.writeFileSync(path.join(srv.gh.dataDir, 'recordings', 'norec'), 'in the way');

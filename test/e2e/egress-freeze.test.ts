@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { greppable, sshCall } from '../helpers/clients.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { addPersonalEgressKey, grantPersonal, startSsh2Target, type Ssh2Target } from '../helpers/targets.js';
+import { addEgressAccount, grantPersonal, startSsh2Target, type Ssh2Target } from '../helpers/targets.js';
 
 const HOST = '127.0.0.43';
 let srv: TestServer;
@@ -13,11 +13,10 @@ let erin: { name: string; key: { privateFile: string } };
 
 before(async () => {
   srv = await startTestServer();
-  erin = srv.addAccount('erin');
-  const id = srv.gh.store.accounts.byName('erin')?.id ?? -1;
-  const key = addPersonalEgressKey(srv.gh.store, srv.gh.dataDir, id);
-  target = await startSsh2Target(HOST, [key.publicLine]);
-  grantPersonal(srv.gh.store, id, { ip: HOST });
+  const e = addEgressAccount(srv, 'erin');
+  erin = e;
+  target = await startSsh2Target(HOST, [e.egress.publicLine]);
+  grantPersonal(srv.gh.store, e.id, { ip: HOST });
 });
 after(async () => {
   await target.close();

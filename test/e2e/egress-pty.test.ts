@@ -10,20 +10,19 @@ import { after, before, test } from 'node:test';
 import { parseCast } from '../../src/egress/asciicast.js';
 import { greppable, sshCall } from '../helpers/clients.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { addPersonalEgressKey, grantPersonal, startSshd, type SshdTarget } from '../helpers/targets.js';
+import { addEgressAccount, grantPersonal, startSshd, type SshdTarget } from '../helpers/targets.js';
 
 const HOST = '127.0.0.22';
 let srv: TestServer;
 let sshd: SshdTarget;
-let alice: { name: string; key: { privateFile: string } };
+let alice: { name: string; key: { privateFile: string }; id: number };
 
 before(async () => {
   srv = await startTestServer();
-  alice = srv.addAccount('alice');
-  const id = srv.gh.store.accounts.byName('alice')?.id ?? -1;
-  const key = addPersonalEgressKey(srv.gh.store, srv.gh.dataDir, id);
-  sshd = await startSshd(HOST, [key.publicLine]);
-  grantPersonal(srv.gh.store, id, { ip: HOST, user: 'root' });
+  const a = addEgressAccount(srv, 'alice');
+  alice = a;
+  sshd = await startSshd(HOST, [a.egress.publicLine]);
+  grantPersonal(srv.gh.store, a.id, { ip: HOST, user: 'root' });
 });
 after(async () => {
   await sshd.close();
@@ -75,7 +74,7 @@ test('without -q the bastion says where it connects and which keys it tries, the
 });
 
 test('the first connection learns the host key; a changed key is refused with exit 105 until it is forgotten', async () => {
-  const id = srv.gh.store.accounts.byName('alice')?.id ?? -1;
+  const id = alice.id;
   const known = srv.gh.store.hostKeys.forTarget(id, HOST, sshd.port);
   assert.equal(known.length, 1);
   assert.equal(known[0]?.fingerprint, sshd.hostKeyFingerprint);
@@ -92,7 +91,7 @@ test('the first connection learns the host key; a changed key is refused with ex
 });
 
 test('selfForgetHostKey forgets the old key: the next connection learns the new one', async () => {
-  const id = srv.gh.store.accounts.byName('alice')?.id ?? -1;
+  const id = alice.id;
   const f = await sshCall(srv.port, alice.name, alice.key.privateFile, ['--json-greppable', '--osh', 'selfForgetHostKey', '--host', HOST, '--port', String(sshd.port)]);
   assert.equal(f.code, 0, f.stdout + f.stderr);
   const env = greppable(f.stdout);

@@ -29,9 +29,16 @@ export interface TestServer {
    * An account with one fresh key (ed25519 unless keyType says otherwise), created straight in
    * the store as an admin would. keyOptions is put before the key, e.g. `from="127.0.0.1"`.
    */
-  addAccount(name: string, opts?: AddAccountOptions): { name: string; key: TestKey };
+  addAccount(name: string, opts?: AddAccountOptions): TestAccount;
   writeConfig(obj: Record<string, unknown>): void;
   close(): Promise<void>;
+}
+
+export interface TestAccount {
+  readonly name: string;
+  readonly key: TestKey;
+  /** The accounts row id, for seeding the store. */
+  readonly id: number;
 }
 
 export interface AddAccountOptions {
@@ -72,7 +79,7 @@ export async function startTestServer(opts: { config?: Record<string, unknown> }
   const now = Math.floor(Date.now() / 1000);
   const made = await setupAdmin(gh.store, gh.config.current(), gh.keyring, configPath, 'admin', adminKey.publicLine, now);
   if (made.code !== 'OK') throw new Error(`admin setup failed: ${made.msg}`);
-  const addAccount = (name: string, o: AddAccountOptions = {}): { name: string; key: TestKey } => {
+  const addAccount = (name: string, o: AddAccountOptions = {}): TestAccount => {
     const key = newKey(o.keyType);
     const parsed = parsePublicKeyLine(o.keyOptions ? `${o.keyOptions} ${key.publicLine}` : key.publicLine);
     if (!parsed.value) throw new Error(parsed.msg);
@@ -86,8 +93,8 @@ export async function startTestServer(opts: { config?: Record<string, unknown> }
       settings: o.settings ?? {},
       nowSec: Math.floor(Date.now() / 1000),
     });
-    if (r.code !== 'OK') throw new Error(`account ${name}: ${r.msg}`);
-    return { name, key };
+    if (r.code !== 'OK' || !r.value) throw new Error(`account ${name}: ${r.msg}`);
+    return { name, key, id: r.value.id };
   };
   const port = gh.addresses[0]?.port ?? 0;
   return {

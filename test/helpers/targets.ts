@@ -15,6 +15,7 @@ import { parsePublicKeyLine, type PublicKeyInfo } from '../../src/keys/publicKey
 import type { NewKeyPair } from '../../src/store/egressKeys.js';
 import type { Store } from '../../src/store/store.js';
 import { freePort as anyFreePort, waitForPort } from './ports.js';
+import type { AddAccountOptions, TestAccount, TestServer } from './server.js';
 const { Server, utils } = ssh2;
 
 const SSHD = '/usr/sbin/sshd';
@@ -306,6 +307,12 @@ export function addGroupEgressKey(store: Store, dataDir: string, groupId: number
   const { record, key } = sealedTestPair(dataDir, `gatehouse-test-group-${groupId}`);
   store.groups.insertKey({ ...record, groupId });
   return key;
+}
+
+/** An account with one personal egress key: its login (name, key, id) and that egress key. */
+export function addEgressAccount(srv: TestServer, name: string, opts: AddAccountOptions = {}): TestAccount & { egress: EgressKey } {
+  const a = srv.addAccount(name, opts);
+  return { ...a, egress: addPersonalEgressKey(srv.gh.store, srv.gh.dataDir, a.id) };
 }
 
 export interface AccessSpec {
