@@ -1,3 +1,4 @@
+import { bastionAliasCommand } from '../../src/accounts/lookup.js';
 import { definePlugin } from '../../src/plugin/define.js';
 import { R } from '../../src/result.js';
 
@@ -23,10 +24,7 @@ export default definePlugin({
       v['is_admin'] = 1;
       out.info(`Woosh, you are even a ${out.colour('bastion admin!', 'green')}`);
     }
-    const alias = config.bastionCommand
-      .replace(/USER|ACCOUNT/g, caller.name)
-      .replace(/CACHENAME|BASTIONNAME/g, config.bastionName)
-      .replace(/HOSTNAME/g, ctx.server.hostname);
+    const alias = bastionAliasCommand(config.bastionCommand, config.bastionName, ctx.server.hostname, caller.name);
     out.info('\nYour alias to connect to this bastion is:');
     out.info(out.colour(`alias ${config.bastionName}='${alias}'`, 'magenta'));
     v['bastion_alias_command'] = alias;
