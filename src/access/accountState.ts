@@ -9,8 +9,6 @@ import type { AccountRow } from '../store/accounts.js';
 import type { ResultCode } from '../result.js';
 import { formatDuration } from '../util/duration.js';
 
-export { SETTING } from '../accounts/settings.js';
-
 export type StateVerdict = { ok: true } | { ok: false; code: ResultCode; exit: number; msg: string };
 
 export function inactiveDaysLimit(config: BastionConfig, settings: ReadonlyMap<string, string>): number {
