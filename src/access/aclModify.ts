@@ -6,7 +6,7 @@ import type { AclOwner, AclView } from '../store/acl.js';
 import type { Store } from '../store/store.js';
 import type { AclTuple } from './acl.js';
 import { storedComment } from './acl.js';
-import type { AclAddress } from './aclAddress.js';
+import { bracketed, type AclAddress } from './aclAddress.js';
 import { sameLine } from './aclMatch.js';
 
 export interface AclLine {
@@ -64,7 +64,7 @@ export function deleteLine(store: Store, owner: AclOwner, line: AclLine, now: nu
 
 /** How The Bastion names a line in its messages: [user@]ip[:port], IPv6 in brackets. */
 export function machineDisplay(ip: string, port: number | null, user: string | null): string {
-  let m = ip.includes(':') ? `[${ip}]` : ip;
+  let m = bracketed(ip);
   if (port) m += `:${port}`;
   return user ? `${user}@${m}` : m;
 }

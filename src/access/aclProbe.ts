@@ -4,12 +4,11 @@
 // block can't be tested, nor a user pattern or protocol line: those pass with a note. Here the
 // test is an in-process ssh2 client that stops once authentication succeeds; it runs nothing on
 // the target.
-import net from 'node:net';
 import ssh2 from 'ssh2';
 import type { Terminal } from '../command/terminal.js';
 import { isOk, R, type Result } from '../result.js';
 import { effectiveUser, type AclTuple } from './acl.js';
-import type { AclAddress } from './aclAddress.js';
+import { bracketed, type AclAddress } from './aclAddress.js';
 import { machineDisplay } from './aclModify.js';
 const { Client } = ssh2;
 
@@ -51,7 +50,7 @@ export async function probeAccess(req: ProbeRequest): Promise<Result> {
       : outcome === 'denied'
         ? " Hint: did you add the proper public key to the remote's authorized_keys?"
         : '';
-  return R('ERR_CONNECTION_FAILED', { msg: `Couldn't connect to ${req.user}@${net.isIPv6(host) ? `[${host}]` : host}:${port} (${outcome}).${hint}` });
+  return R('ERR_CONNECTION_FAILED', { msg: `Couldn't connect to ${req.user}@${bracketed(host)}:${port} (${outcome}).${hint}` });
 }
 
 type Outcome = 'ok' | 'denied' | 'refused' | 'timeout' | 'error';
