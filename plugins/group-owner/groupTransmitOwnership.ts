@@ -18,7 +18,9 @@ transaction: either both happen or neither does. Your other roles on the group s
     if (opts.account === ctx.caller.name) {
       return R('OK_NO_CHANGE', { msg: 'Nothing to do to transmit the ownership of the group to yourself' });
     }
-    // Nested store.tx calls become savepoints of this one: a failure in the second step undoes the first.
+    // One transaction (nested store.tx calls become savepoints): an error thrown by the second step
+    // undoes the first. A refusal is returned, not thrown, so it would not; but the second step can't
+    // be refused once the first passed (same group, same caller, same owner check).
     return ctx.store.tx(() => {
       const added = changeGroupRole(ctx, { group: opts.group, account: opts.account, role: 'owner', action: 'add' });
       if (!isOk(added)) return added;
