@@ -78,3 +78,45 @@ export async function closedLoop(opts: {
   const seconds = (performance.now() - started) / 1000;
   return { calls: latenciesMs.length, failures, seconds, latenciesMs, firstError };
 }
+
+/**
+ * Opens `n` connections (`batch` at a time) that each stay open: running `command` until its output
+ * shows `marker`, or only authenticated when command is null. Resolves with a function that
+ * closes them all.
+ */
+export async function hold(port: number, user: string, privateKey: string, n: number, command: string | null, marker: string, batch = 8): Promise<() => Promise<void>> {
+  const clients: InstanceType<typeof Client>[] = [];
+  const closeAll = async (): Promise<void> => {
+    const closed = clients.map((c) => new Promise<void>((r) => c.once('close', () => r())));
+    for (const c of clients) c.end();
+    await Promise.all(closed);
+  };
+  const one = (): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const c = new Client();
+      clients.push(c);
+      c.on('error', reject);
+      c.on('ready', () => {
+        if (command === null) return resolve();
+        c.exec(command, (err, ch) => {
+          if (err) return reject(err);
+          let out = '';
+          const seen = (d: Buffer): void => {
+            out += d.toString();
+            if (out.includes(marker)) resolve();
+          };
+          ch.on('data', seen);
+          ch.stderr.on('data', seen);
+          ch.on('close', () => reject(new Error(`held call ended: ${out.slice(-200)}`)));
+        });
+      });
+      c.connect({ host: '127.0.0.1', port, username: user, privateKey, readyTimeout: 20_000, algorithms: { kex: [PINNED_KEX], serverHostKey: [PINNED_HOST_KEY] } });
+    });
+  try {
+    for (let i = 0; i < n; i += batch) await Promise.all(Array.from({ length: Math.min(batch, n - i) }, one));
+  } catch (e) {
+    await closeAll();
+    throw e;
+  }
+  return closeAll;
+}

@@ -16,9 +16,8 @@
 //    for the floor, 64 authenticated connections with nothing running), RSS over idle ÷ 64.
 import { startFloor } from '../lib/floor.js';
 import { startGatehouse } from '../lib/gatehouse.js';
-import ssh2 from 'ssh2';
-import { closedLoop } from '../lib/load.js';
-import { makeKey, PINNED_HOST_KEY, PINNED_KEX, timedSsh, type TimedCall } from '../lib/openssh.js';
+import { closedLoop, hold } from '../lib/load.js';
+import { makeKey, timedSsh, type TimedCall } from '../lib/openssh.js';
 import { rssMiB } from '../lib/proc.js';
 import { ensureSshd, startSshd } from '../lib/sshd.js';
 import { median, percentile } from '../lib/stats.js';
@@ -200,48 +199,6 @@ interface LoadFigures {
   readonly rssPerCall: number | null;
   readonly rssPeakPerCall: number | null;
   readonly rssPerHeld: number | null;
-}
-
-/**
- * Opens `n` connections (8 at a time) that each stay open: running `command` until its output
- * shows `marker`, or only authenticated when command is null. Resolves with a function that
- * closes them all.
- */
-async function hold(port: number, user: string, privateKey: string, n: number, command: string | null, marker: string): Promise<() => Promise<void>> {
-  const clients: InstanceType<typeof ssh2.Client>[] = [];
-  const closeAll = async (): Promise<void> => {
-    const closed = clients.map((c) => new Promise<void>((r) => c.once('close', () => r())));
-    for (const c of clients) c.end();
-    await Promise.all(closed);
-  };
-  const one = (): Promise<void> =>
-    new Promise((resolve, reject) => {
-      const c = new ssh2.Client();
-      clients.push(c);
-      c.on('error', reject);
-      c.on('ready', () => {
-        if (command === null) return resolve();
-        c.exec(command, (err, ch) => {
-          if (err) return reject(err);
-          let out = '';
-          const seen = (d: Buffer): void => {
-            out += d.toString();
-            if (out.includes(marker)) resolve();
-          };
-          ch.on('data', seen);
-          ch.stderr.on('data', seen);
-          ch.on('close', () => reject(new Error(`held call ended: ${out.slice(-200)}`)));
-        });
-      });
-      c.connect({ host: '127.0.0.1', port, username: user, privateKey, readyTimeout: 20_000, algorithms: { kex: [PINNED_KEX], serverHostKey: [PINNED_HOST_KEY] } });
-    });
-  try {
-    for (let i = 0; i < n; i += 8) await Promise.all(Array.from({ length: Math.min(8, n - i) }, one));
-  } catch (e) {
-    await closeAll();
-    throw e;
-  }
-  return closeAll;
 }
 
 /** RSS samples of a closed-loop load: the mean after the ramp-up, the peak, and how many. */

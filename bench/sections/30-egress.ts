@@ -18,7 +18,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import ssh2, { type ClientChannel } from 'ssh2';
+import ssh2 from 'ssh2';
 import { sealedKeyPair } from '../../src/keys/generate.js';
 import { generateCheckedKeyPair } from '../../src/keys/keygen.js';
 import { loadKeyring } from '../../src/keys/keyring.js';
@@ -26,6 +26,7 @@ import { parsePublicKeyLine } from '../../src/keys/publicKey.js';
 import { openDatabase } from '../../src/store/db.js';
 import { createStore } from '../../src/store/store.js';
 import { startGatehouse } from '../lib/gatehouse.js';
+import { hold } from '../lib/load.js';
 import { SSH_OPTS, timedSsh } from '../lib/openssh.js';
 import { rssMiB } from '../lib/proc.js';
 import { ensureSshd, startSshd } from '../lib/sshd.js';
@@ -187,27 +188,6 @@ function opensshTransfer(port: number, user: string, keyFile: string, args: read
   });
 }
 
-/** A session left open (the remote command waits), resolved once it printed `ready`. */
-function openIdle(c: Conn, command: string): Promise<{ close(): void }> {
-  return new Promise((resolve, reject) => {
-    const client = new Client();
-    client.on('error', reject);
-    client.on('ready', () => {
-      client.exec(command, (err, ch: ClientChannel) => {
-        if (err) return reject(err);
-        let out = '';
-        ch.stderr.resume();
-        ch.on('data', (d: Buffer) => {
-          out += d.toString();
-          if (out.includes('ready')) resolve({ close: () => client.end() });
-        });
-        ch.on('close', () => reject(new Error(`session closed early: ${out}`)));
-      });
-    });
-    client.connect({ host: '127.0.0.1', port: c.port, username: c.user, privateKey: c.key, readyTimeout: 20_000 });
-  });
-}
-
 async function section(ctx: BenchContext): Promise<BenchRow[]> {
   const sshdPath = await ensureSshd(ctx);
   if ('error' in sshdPath) return [{ name: 'target sshd', value: null, unit: '', note: sshdPath.error }];
@@ -249,12 +229,9 @@ async function section(ctx: BenchContext): Promise<BenchRow[]> {
   const lateThreads = new Set([...threadIds(gh.pid)].filter((t) => !startupThreads.has(t)));
   await new Promise((r) => setTimeout(r, 1000));
   const idle = rssMiB(gh.pid);
-  const open: { close(): void }[] = [];
+  // In fives: sshd's MaxStartups drops unauthenticated connections beyond 10 at once.
+  const closeAll = await hold(viaBastion.port, viaBastion.user, viaBastion.key, OPEN_SESSIONS, through('echo ready; exec sleep 120'), 'ready', 5);
   try {
-    for (let i = 0; i < OPEN_SESSIONS; i += 5) {
-      // In fives: sshd's MaxStartups drops unauthenticated connections beyond 10 at once.
-      open.push(...(await Promise.all(Array.from({ length: Math.min(5, OPEN_SESSIONS - i) }, () => openIdle(viaBastion, through('echo ready; exec sleep 120'))))));
-    }
     await new Promise((r) => setTimeout(r, 1000));
     const busy = rssMiB(gh.pid);
     rows.push({ name: 'bastion RSS, idle', value: idle === null ? null : round(idle), unit: 'MiB' });
@@ -265,7 +242,7 @@ async function section(ctx: BenchContext): Promise<BenchRow[]> {
       note: `${busy === null ? '?' : round(busy)} MiB with ${OPEN_SESSIONS} open`,
     });
   } finally {
-    for (const s of open) s.close();
+    await closeAll();
   }
   // 2. Throughput.
   const file = path.join(ctx.tmpDir, 'payload.txt');
