@@ -1,10 +1,10 @@
 import { checkAccountName } from '../../src/access/accountName.js';
 import { createAccount, newAccountEgressKey, uidAvailable } from '../../src/accounts/create.js';
 import { bastionAliasCommand } from '../../src/accounts/lookup.js';
-import { ingressPolicy } from '../../src/accounts/keys.js';
+import { checkIngressKey } from '../../src/accounts/keys.js';
 import { FLAG_ON, SETTING } from '../../src/accounts/settings.js';
 import { effectiveFromList } from '../../src/keys/fromList.js';
-import { checkKeyPolicy, parsePublicKeyLine, type PublicKeyInfo } from '../../src/keys/publicKey.js';
+import { parsePublicKeyLine, type PublicKeyInfo } from '../../src/keys/publicKey.js';
 import { definePlugin } from '../../src/plugin/define.js';
 import { isOk, R } from '../../src/result.js';
 import { durationToHuman, parseTtl } from '../../src/util/duration.js';
@@ -104,9 +104,9 @@ defaultAccountEgressKeySize), whose public half accountListEgressKeys shows.`,
       }
       const parsed = parsePublicKeyLine(line);
       if (!isOk(parsed) || parsed.value === null) return parsed;
-      const policy = checkKeyPolicy(parsed.value, ingressPolicy(config));
-      if (!isOk(policy) || policy.value === null) return policy;
-      keys.push(policy.value);
+      const checked = checkIngressKey(parsed.value, config);
+      if (!isOk(checked) || checked.value === null) return checked;
+      keys.push(checked.value);
     }
 
     const nowSec = Math.floor(ctx.clock.now() / 1000);

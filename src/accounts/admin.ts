@@ -6,12 +6,12 @@ import path from 'node:path';
 import { checkAccountName } from '../access/accountName.js';
 import { addAdminAccount } from '../config/edit.js';
 import type { BastionConfig } from '../config/schema.js';
-import { checkKeyPolicy, parsePublicKeyLine } from '../keys/publicKey.js';
+import { parsePublicKeyLine } from '../keys/publicKey.js';
 import { isOk, R, type Result } from '../result.js';
 import { generateCheckedKeyPair } from '../keys/keygen.js';
 import type { Store } from '../store/store.js';
 import { createAccount, newAccountEgressKey } from './create.js';
-import { ingressPolicy } from './keys.js';
+import { checkIngressKey } from './keys.js';
 import type { Keyring } from '../keys/keyring.js';
 
 export async function setupAdmin(
@@ -27,8 +27,8 @@ export async function setupAdmin(
   if (!isOk(name)) return R(name.code, { msg: name.msg });
   const parsed = parsePublicKeyLine(publicKeyLine.trim().split('\n')[0] ?? '');
   if (!isOk(parsed) || !parsed.value) return R(parsed.code, { msg: parsed.msg });
-  const policy = checkKeyPolicy(parsed.value, ingressPolicy(config));
-  if (!isOk(policy)) return R(policy.code, { msg: policy.msg });
+  const checked = checkIngressKey(parsed.value, config);
+  if (!isOk(checked)) return R(checked.code, { msg: checked.msg });
   if (store.accounts.byName(account)) return R('KO_ALREADY_EXISTING', { msg: `The account ${account} already exists` });
   // Like any account accountCreate makes, the first admin gets its personal egress key, so it can
   // reach servers through the bastion as soon as they trust that key.

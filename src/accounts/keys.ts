@@ -184,6 +184,18 @@ export interface AddedKey {
 export type AddOutcome = AddedKey | { key: Record<string, unknown> };
 
 /**
+ * Whether a parsed key may become an ingress key: the algorithm/size policy, then its own from=
+ * entries. The one check for selfAddIngressKey, accountCreate and setup-admin alike.
+ */
+export function checkIngressKey(key: PublicKeyInfo, config: BastionConfig): Result<PublicKeyInfo> {
+  const policy = checkKeyPolicy(key, ingressPolicy(config));
+  if (!isOk(policy)) return policy;
+  const own = checkOwnFromList(key.fromList);
+  if (!isOk(own)) return R(own.code, { msg: own.msg });
+  return R('OK', { value: key });
+}
+
+/**
  * Adds a parsed key to an account: policy, own from= entries, duplicate check and insert in one
  * transaction. Refusals carry `{ key }` as The Bastion's do, so a script sees what was parsed.
  */
@@ -195,10 +207,8 @@ export function addIngressKey(
   info: { addedBy: string; using: string; version: string; nowSec: number },
 ): Result<AddOutcome> {
   const refusedValue = { key: keyValue(key, key.fromList, 'fromList') };
-  const policy = checkKeyPolicy(key, ingressPolicy(config));
-  if (!isOk(policy)) return R(policy.code, { msg: policy.msg, value: refusedValue });
-  const own = checkOwnFromList(key.fromList);
-  if (!isOk(own)) return R(own.code, { msg: own.msg, value: refusedValue });
+  const checked = checkIngressKey(key, config);
+  if (!isOk(checked)) return R(checked.code, { msg: checked.msg, value: refusedValue });
   return store.tx(() => {
     if (store.ingressKeys.byFingerprint(accountId, key.fingerprint)) {
       return R<AddOutcome>('KO_DUPLICATE_KEY', { msg: 'This public key already exists on this account!', value: refusedValue });

@@ -175,3 +175,14 @@ describe('accountCreate', () => {
     assert.equal(row('created2')?.created_by, 'creator');
   });
 });
+
+test('a key whose from= names a host, not an address, is refused as selfAddIngressKey refuses it', async () => {
+  const key = srv.newKey('ed25519', 'gina@laptop');
+  const r = await sshCall(srv.port, 'admin', srv.admin.key.privateFile, [
+    // Single quotes so the double quotes of from="…" reach the key parser.
+    '--json-greppable', '--osh', 'accountCreate', '--account', 'gina', '--uid-auto', '--public-key', `'from="laptop.example.org" ${key.publicLine}'`,
+  ]);
+  assert.equal(r.code, 100, r.stdout + r.stderr);
+  assert.equal(greppable(r.stdout).error_code, 'ERR_INVALID_PARAMETER');
+  assert.equal(srv.gh.store.accounts.byName('gina'), undefined, 'nothing written');
+});
