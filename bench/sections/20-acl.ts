@@ -8,7 +8,6 @@
 //   - selfListAccesses for an account that is a member of 50 groups
 //   - groupList --all (1,000 groups)
 import path from 'node:path';
-import { parseAddress } from '../../src/access/aclAddress.js';
 import { parsePublicKeyLine } from '../../src/keys/publicKey.js';
 import type { NewAclEntry } from '../../src/store/acl.js';
 import { openStore, type Store } from '../../src/store/store.js';
@@ -16,6 +15,7 @@ import { startGatehouse } from '../lib/gatehouse.js';
 import { makeKey, timedSsh } from '../lib/openssh.js';
 import { median, percentile } from '../lib/stats.js';
 import type { BenchContext, BenchRow, BenchSection } from '../lib/types.js';
+import { aclEntry } from '../../test/helpers/targets.js';
 
 const ACCOUNTS = 10_000;
 const GROUPS = 1_000;
@@ -39,15 +39,6 @@ function rng(seed: number): () => number {
 
 const accountName = (i: number): string => `acct${String(i).padStart(5, '0')}`;
 const groupName = (i: number): string => `grp${String(i).padStart(4, '0')}`;
-
-function line(kind: NewAclEntry['kind'], owner: { accountId?: number; groupId?: number }, host: string, user: string | null, port: number | null, now: number): NewAclEntry {
-  const a = parseAddress(host, { allowSubnets: true }).value;
-  if (!a) throw new Error(`bad seed address ${host}`);
-  return {
-    kind, accountId: owner.accountId ?? null, groupId: owner.groupId ?? null, ip: a.ip, family: a.family, prefixLen: a.prefixLen, start: a.start, end: a.end,
-    user, port, protocol: null, comment: null, expiresAt: null, forceKey: null, forcePassword: null, addedBy: 'bench', addedAt: now,
-  };
-}
 
 /** Seeds the store; returns how many ACL lines were written. The multi-group member is acct00001. */
 export function seed(store: Store, memberKeyLine: string): number {
@@ -79,7 +70,7 @@ export function seed(store: Store, memberKeyLine: string): number {
       lines++;
     };
     // The big group: 10,000 single addresses.
-    for (let i = 0; i < BIG_GROUP_LINES; i++) add(line('group', { groupId: groups[0] as number }, `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, 'app', 22, now));
+    for (let i = 0; i < BIG_GROUP_LINES; i++) add(aclEntry('group', null, groups[0] as number, { ip: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, user: 'app', port: 22 }));
     // Every other group: 80 lines, mostly single addresses in 172.16.0.0/12, some /24 and /16 blocks.
     for (let g = 1; g < GROUPS; g++) {
       for (let i = 0; i < LINES_PER_GROUP; i++) {
@@ -87,17 +78,17 @@ export function seed(store: Store, memberKeyLine: string): number {
         const c = pick(256);
         const r = rand();
         const host = r < 0.05 ? `172.${b}.0.0/16` : r < 0.25 ? `172.${b}.${c}.0/24` : `172.${b}.${c}.${1 + pick(254)}`;
-        add(line('group', { groupId: groups[g] as number }, host, rand() < 0.5 ? null : 'root', rand() < 0.5 ? null : 22, now));
+        add(aclEntry('group', null, groups[g] as number, { ip: host, user: rand() < 0.5 ? null : 'root', port: rand() < 0.5 ? null : 22 }));
       }
     }
     // Personal lines up to 100,000 in all: one or two per account.
     for (let i = 0; lines < 100_000; i++) {
       const host = i % 50 === 0 ? `172.20.${pick(256)}.0/24` : `192.168.${pick(256)}.${1 + pick(254)}`;
-      add(line('personal', { accountId: accounts[i % ACCOUNTS] as number }, host, null, 22, now));
+      add(aclEntry('personal', accounts[i % ACCOUNTS] as number, null, { ip: host, port: 22 }));
     }
     // Make sure the IP asked about is covered by a few groups and accounts.
-    for (let g = 900; g < 910; g++) add(line('group', { groupId: groups[g] as number }, '172.20.0.0/16', null, null, now));
-    for (let a = 100; a < 110; a++) add(line('personal', { accountId: accounts[a] as number }, WHO_IP, null, 22, now));
+    for (let g = 900; g < 910; g++) add(aclEntry('group', null, groups[g] as number, { ip: '172.20.0.0/16' }));
+    for (let a = 100; a < 110; a++) add(aclEntry('personal', accounts[a] as number, null, { ip: WHO_IP, port: 22 }));
   });
   return lines;
 }

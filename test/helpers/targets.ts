@@ -12,6 +12,7 @@ import { sealedKeyPair } from '../../src/keys/generate.js';
 import { generateCheckedKeyPair } from '../../src/keys/keygen.js';
 import { loadKeyring } from '../../src/keys/keyring.js';
 import { parsePublicKeyLine, type PublicKeyInfo } from '../../src/keys/publicKey.js';
+import type { NewAclEntry } from '../../src/store/acl.js';
 import type { NewKeyPair } from '../../src/store/egressKeys.js';
 import type { Store } from '../../src/store/store.js';
 import { freePort as anyFreePort, waitForPort } from './ports.js';
@@ -323,7 +324,8 @@ export interface AccessSpec {
   readonly forceKey?: string | null;
 }
 
-function aclEntry(kind: 'personal' | 'group' | 'guest', accountId: number | null, groupId: number | null, a: AccessSpec) {
+/** An ACL line as the access plugins write it (the bench seeds its big lists with it too). */
+export function aclEntry(kind: NewAclEntry['kind'], accountId: number | null, groupId: number | null, a: AccessSpec): NewAclEntry {
   const addr = parseAddress(a.ip, { allowSubnets: true }).value;
   if (!addr) throw new Error(`bad address ${a.ip}`);
   return {
