@@ -5,8 +5,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { makeKey, type KeyPair } from './openssh.js';
 import { freePort, waitForPort } from '../../test/helpers/ports.js';
+import { makeKey, type KeyPair } from './openssh.js';
 import { run, stop } from './proc.js';
 import type { BenchContext } from './types.js';
 

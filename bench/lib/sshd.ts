@@ -7,8 +7,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { generateCheckedKeyPair } from '../../src/keys/keygen.js';
-import { PINNED_HOST_KEY, PINNED_KEX } from './openssh.js';
 import { freePort, waitForPort } from '../../test/helpers/ports.js';
+import { PINNED_HOST_KEY, PINNED_KEX } from './openssh.js';
 import { run, stop } from './proc.js';
 import type { BenchContext } from './types.js';
 
