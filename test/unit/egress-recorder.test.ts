@@ -10,7 +10,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { after, test } from 'node:test';
 import { parseCast } from '../../src/egress/asciicast.js';
 import { CastEncoder, Utf8Stream } from '../../src/egress/castEncoding.js';
-import { createRecorderPool } from '../../src/egress/recorder.js';
+import { createRecorderPool, type RecorderPool } from '../../src/egress/recorder.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-recorder-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -96,9 +96,18 @@ test('a byte stream cut anywhere decodes as a streaming UTF-8 decoder does, inva
 
 const header = { version: 2 as const, width: 80, height: 24, timestamp: 1 };
 
-test('the recorder thread keeps the order of stdout, stderr and resizes, in few events for bulk output', async () => {
+/** Runs a test with its own recorder thread, stopped whatever happens. */
+async function withPool(fn: (pool: RecorderPool) => Promise<void>): Promise<void> {
   const pool = createRecorderPool();
   try {
+    await fn(pool);
+  } finally {
+    await pool.stop();
+  }
+}
+
+test('the recorder thread keeps the order of stdout, stderr and resizes, in few events for bulk output', () =>
+  withPool(async (pool) => {
     const f = path.join(dir, 'a', 'order.cast');
     const rec = pool.open(f, header);
     assert.equal(await rec.ready(), null);
@@ -127,14 +136,10 @@ test('the recorder thread keeps the order of stdout, stderr and resizes, in few 
     // 1 MiB in 256 KiB batches: a handful of events, not one per chunk.
     assert.ok(events.filter((e) => e.code === 'o').length <= 8, codes);
     for (let i = 1; i < events.length; i++) assert.ok((events[i]?.time ?? 0) >= (events[i - 1]?.time ?? 0));
-  } finally {
-    await pool.stop();
-  }
-});
+  }));
 
-test('a chunk is copied when handed over: changing the buffer afterwards changes nothing recorded', async () => {
-  const pool = createRecorderPool();
-  try {
+test('a chunk is copied when handed over: changing the buffer afterwards changes nothing recorded', () =>
+  withPool(async (pool) => {
     const f = path.join(dir, 'b', 'copy.cast');
     const rec = pool.open(f, header);
     const buf = Buffer.from('first\n');
@@ -143,14 +148,10 @@ test('a chunk is copied when handed over: changing the buffer afterwards changes
     rec.output(Buffer.from('second\n'));
     await rec.close();
     assert.equal(parseCast(fs.readFileSync(f, 'utf8')).events.map((e) => e.data).join(''), 'first\nsecond\n');
-  } finally {
-    await pool.stop();
-  }
-});
+  }));
 
-test('a recording that falls behind asks the session to wait, and says when it can go on', async () => {
-  const pool = createRecorderPool();
-  try {
+test('a recording that falls behind asks the session to wait, and says when it can go on', () =>
+  withPool(async (pool) => {
     const rec = pool.open(path.join(dir, 'c', 'slow.cast'), header);
     await rec.ready();
     // Nothing is acknowledged while this loop runs: past the in-flight budget output() says stop.
@@ -160,14 +161,10 @@ test('a recording that falls behind asks the session to wait, and says when it c
     assert.ok(accepted >= 100 && accepted < 200, String(accepted));
     await new Promise<void>((resolve) => rec.onDrain(resolve));
     await rec.close();
-  } finally {
-    await pool.stop();
-  }
-});
+  }));
 
-test('the recorder thread never overwrites a recording, and says why it could not open one', async () => {
-  const pool = createRecorderPool();
-  try {
+test('the recorder thread never overwrites a recording, and says why it could not open one', () =>
+  withPool(async (pool) => {
     const f = path.join(dir, 'd', 'once.cast');
     const first = pool.open(f, header);
     assert.equal(await first.ready(), null);
@@ -176,7 +173,4 @@ test('the recorder thread never overwrites a recording, and says why it could no
     assert.match(String(await again.ready()), /EEXIST/);
     await again.close();
     assert.equal(parseCast(fs.readFileSync(f, 'utf8')).events.length, 0);
-  } finally {
-    await pool.stop();
-  }
-});
+  }));
