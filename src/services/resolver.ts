@@ -80,7 +80,11 @@ export async function lookupName(name: string, s: ResolverSettings, families: Fa
   const answer = await Promise.race([work.done, deadline]);
   clearTimeout(timer);
   if (answer === 'timeout') {
-    work.cancel();
+    // A query to dnsServers stops here (and frees its slot before we answer); getaddrinfo can't.
+    if (work.cancel) {
+      work.cancel();
+      await work.done;
+    }
     return { ok: false, why: 'timeout', msg: `Unable to resolve '${name}' (no answer within ${s.timeoutMs / 1000} seconds)` };
   }
   return pick(name, answer, families);
@@ -93,7 +97,8 @@ interface Answers {
 
 interface Work {
   readonly done: Promise<Answers>;
-  readonly cancel: () => void;
+  /** Stops the lookup (done then settles at once); null when it can't be stopped. */
+  readonly cancel: (() => void) | null;
 }
 
 function askSystem(name: string, families: Families): Work {
@@ -105,7 +110,7 @@ function askSystem(name: string, families: Families): Work {
     });
   });
   // getaddrinfo can't be stopped: the limiter keeps counting it until it returns.
-  return { done, cancel: () => {} };
+  return { done, cancel: null };
 }
 
 function askServers(name: string, s: ResolverSettings, families: Families): Work {

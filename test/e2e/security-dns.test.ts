@@ -4,73 +4,13 @@
 // An account that could not connect anywhere makes the bastion ask nothing; a name server that
 // never answers costs a caller dnsResolveTimeoutSeconds, not a hung call, and other calls go on.
 import assert from 'node:assert/strict';
-import dgram from 'node:dgram';
 import { after, before, test } from 'node:test';
 import { greppable, sshCall } from '../helpers/clients.js';
+import { startFakeDns, type FakeDns } from '../helpers/fakeDns.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { addEgressAccount, grantPersonal, startSsh2Target, type Ssh2Target } from '../helpers/targets.js';
 
 const TARGET = '127.0.0.41';
-
-/** A name server on loopback: `answers` maps names to an IPv4 address; any other name is never answered. */
-interface FakeDns {
-  readonly port: number;
-  /** Queries received, by name (lower case). */
-  readonly queries: Map<string, number>;
-  total(): number;
-  close(): Promise<void>;
-}
-
-function readName(msg: Buffer, at: number): { name: string; end: number } {
-  const labels: string[] = [];
-  let i = at;
-  while (i < msg.length) {
-    const len = msg[i] as number;
-    if (len === 0) return { name: labels.join('.').toLowerCase(), end: i + 1 };
-    labels.push(msg.subarray(i + 1, i + 1 + len).toString('latin1'));
-    i += 1 + len;
-  }
-  return { name: labels.join('.').toLowerCase(), end: i };
-}
-
-async function startFakeDns(answers: Record<string, string>): Promise<FakeDns> {
-  const sock = dgram.createSocket('udp4');
-  const queries = new Map<string, number>();
-  sock.on('message', (msg, from) => {
-    if (msg.length < 12) return;
-    const q = readName(msg, 12);
-    queries.set(q.name, (queries.get(q.name) ?? 0) + 1);
-    const ip = answers[q.name];
-    if (ip === undefined) return; // the hanging name server
-    const qtype = msg.readUInt16BE(q.end);
-    const question = msg.subarray(12, q.end + 4);
-    const header = Buffer.alloc(12);
-    msg.copy(header, 0, 0, 2);
-    header.writeUInt16BE(0x8180, 2); // a response, recursion available, no error
-    header.writeUInt16BE(1, 4);
-    const withA = qtype === 1;
-    header.writeUInt16BE(withA ? 1 : 0, 6);
-    const parts = [header, question];
-    if (withA) {
-      const rr = Buffer.alloc(16);
-      rr.writeUInt16BE(0xc00c, 0); // the name: a pointer to the question's
-      rr.writeUInt16BE(1, 2);
-      rr.writeUInt16BE(1, 4);
-      rr.writeUInt32BE(60, 6);
-      rr.writeUInt16BE(4, 10);
-      Buffer.from(ip.split('.').map(Number)).copy(rr, 12);
-      parts.push(rr);
-    }
-    sock.send(Buffer.concat(parts), from.port, from.address);
-  });
-  await new Promise<void>((resolve) => sock.bind(0, '127.0.0.1', resolve));
-  return {
-    port: sock.address().port,
-    queries,
-    total: () => [...queries.values()].reduce((a, b) => a + b, 0),
-    close: () => new Promise<void>((resolve) => sock.close(() => resolve())),
-  };
-}
 
 let srv: TestServer;
 let dns: FakeDns;
