@@ -1,6 +1,7 @@
 // One connection request, from `[user@]host [-- command]` to the remote exit status, in the order
-// of bin/shell/osh.pl: resolve, say where we go, refuse osh-only accounts, ask the access decision,
-// list the keys to try, wait for the port if asked, then connect, bridge and record. Every request
+// of bin/shell/osh.pl (resolve, say where we go, refuse osh-only accounts, ask the access decision,
+// list the keys to try, wait for the port if asked, then connect, bridge and record), except that
+// for a name what needs no address is decided before resolving it. Every request
 // that reaches the decision leaves a sessions row (allowed or not) under the call's id.
 import path from 'node:path';
 import type { Logger } from 'pino';

@@ -115,7 +115,13 @@ function askSystem(name: string, families: Families): Work {
 
 function askServers(name: string, s: ResolverSettings, families: Families): Work {
   const r = new dns.promises.Resolver({ timeout: s.timeoutMs, tries: 1 });
-  r.setServers([...s.servers]);
+  try {
+    r.setServers([...s.servers]);
+  } catch {
+    // The schema checks the form; an address that still doesn't parse (an octet past 255) is a
+    // name not resolved, not a fault.
+    return { done: Promise.resolve({ addresses: [], error: 'EBADSERVER' }), cancel: null };
+  }
   const ask = (f: 4 | 6): Promise<Answers> =>
     (f === 4 ? r.resolve4(name) : r.resolve6(name)).then(
       (addresses) => ({ addresses, error: null }),

@@ -39,7 +39,7 @@ test('the DNS and address family keys: The Bastion\'s defaults, bounds on the ne
   assert.equal(c.dnsResolveTimeoutSeconds, 5);
   assert.equal(c.dnsMaxConcurrentLookups, 3);
   assert.deepEqual(c.dnsServers, []);
-  const bad = validateConfig({ dnsResolveTimeoutSeconds: 0, dnsMaxConcurrentLookups: 100000, dnsServers: ['name.example'] });
+  const bad = validateConfig({ dnsResolveTimeoutSeconds: 0, dnsMaxConcurrentLookups: 100000, dnsServers: ['cafe'] });
   assert.equal(bad.config.dnsResolveTimeoutSeconds, 5);
   assert.equal(bad.config.dnsMaxConcurrentLookups, 3);
   assert.deepEqual(bad.config.dnsServers, []);

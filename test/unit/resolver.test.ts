@@ -52,3 +52,9 @@ test('dnsSupportLevel 0: refused without a query', async () => {
   assert.equal(r.ok ? null : r.why, 'disabled');
   assert.equal(dns.total(), before);
 });
+
+test('a dnsServers address that passed the schema but does not parse: not resolved, no fault', async () => {
+  const r = await lookupName('known.example', { ...s, servers: ['999.1.1.1'] });
+  assert.equal(r.ok ? null : r.why, 'not-found');
+  assert.equal(lookupsInFlight(), 0);
+});
