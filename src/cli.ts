@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import parse from 'yargs-parser';
 import { bootstrapAdmin, setupAdmin } from './accounts/admin.js';
-import { validateConfig } from './config/parse.js';
+import { ConfigRefusedError, validateConfig } from './config/parse.js';
+import { EXIT } from './exitCodes.js';
 import { fileConfig } from './config/source.js';
 import { isOk } from './result.js';
 import { createLogger } from './log.js';
@@ -53,7 +54,7 @@ async function main(argv: string[]): Promise<void> {
 
   if (command === 'serve') {
     for (const k of ['account', 'public-key-file']) if (args[k] !== undefined) fail(`--${k} is not a serve option`);
-    const gh = await startGatehouse({ configPath, overrides }).catch((e: Error) => fail(e.message, 1));
+    const gh = await startGatehouse({ configPath, overrides }).catch((e: Error) => fail(e.message, e instanceof ConfigRefusedError ? EXIT.CONFIGURATION_FAILURE : 1));
     if (args['bootstrap-admin']) {
       const boot = await bootstrapAdmin(gh.store, gh.config.current(), gh.keyring, configPath, gh.dataDir, Math.floor(Date.now() / 1000));
       if (boot.code === 'OK' && boot.value) {

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import { refuseUnsupportedConfigFile } from './config/parse.js';
 import { fileConfig, type ConfigSource } from './config/source.js';
 import type { Services } from './command/dispatch.js';
 import { loadKeyring, type Keyring } from './keys/keyring.js';
@@ -37,6 +38,8 @@ export interface Gatehouse {
 export async function startGatehouse(opts: StartOptions): Promise<Gatehouse> {
   const overrides = opts.overrides ?? {};
   const bootLog = createLogger(typeof overrides['logLevel'] === 'string' ? overrides['logLevel'] : 'info', opts.logDestination);
+  // A file asking for security Gatehouse lacks stops the start (source.ts refuses it on reload).
+  refuseUnsupportedConfigFile(opts.configPath, overrides);
   const config = fileConfig(opts.configPath, bootLog, overrides);
   const cfg = config.current();
   const log = cfg.logLevel === bootLog.level ? bootLog : createLogger(cfg.logLevel, opts.logDestination);

@@ -1,9 +1,12 @@
 // The --host of a plugin call: an IP, a CIDR block or a name, resolved once as The Bastion's
 // osh.pl does before it hands the call to a plugin (get_ip with allowSubnets). A name is looked
-// up with the system resolver (so /etc/hosts counts, as getaddrinfo does for The Bastion), IPv4
-// answers preferred, with a time limit; nothing is ever connected to here.
-import dns from 'node:dns';
+// up by the bastion's one resolver (src/services/resolver.ts: a deadline, a bound on lookups in
+// progress), IPv4 answers preferred; nothing is ever connected to here. Both address families are
+// accepted whatever IPv4Allowed / IPv6Allowed say: an access line dials nothing (see
+// docs/compatibility.md); the egress path applies them.
+import { CONFIG_SCHEMA, type BastionConfig } from '../config/schema.js';
 import { EXIT } from '../exitCodes.js';
+import { lookupName, resolverSettings, type LookupFailure } from '../services/resolver.js';
 import { R, type Result } from '../result.js';
 import { isValidRemoteUser, checkPort } from './acl.js';
 import { parseAddress, type AclAddress } from './aclAddress.js';
@@ -17,37 +20,51 @@ export interface ResolvedHost {
 /** The characters a host (name, address or block, IPv6 in brackets or not) may hold: osh.pl's first test. */
 export const HOST_CHARS = /^\[?[a-zA-Z0-9._/:-]+\]?$/;
 
-/** Resolves a plugin's --host: KO_INVALID_REMOTE_HOST for malformed text or a bad block, KO_HOST_NOT_FOUND for a name that doesn't resolve. */
-export async function resolveHost(host: string, timeoutMs = 5000): Promise<Result<ResolvedHost>> {
-  if (!HOST_CHARS.test(host)) return R('KO_INVALID_REMOTE_HOST', { msg: `Remote host name '${host}' seems invalid` });
-  const direct = parseAddress(host, { allowSubnets: true });
-  if (direct.value) return R('OK', { value: { host, address: direct.value } });
-  if (host.includes('/')) {
-    return R('KO_INVALID_REMOTE_HOST', { msg: `Remote host '${host}' looks like a subnet, but with an invalid prefix (${direct.msg})` });
-  }
-  if (/^[0-9.]+$/.test(host) || host.includes(':')) return R('KO_HOST_NOT_FOUND', { msg: `Unable to resolve '${host}' (${direct.msg})` });
-  const found = await lookup(host, timeoutMs);
-  if (found === null) return R('KO_HOST_NOT_FOUND', { msg: `Unable to resolve '${host}'` });
-  const address = parseAddress(found, { allowSubnets: false });
-  if (!address.value) return R('KO_HOST_NOT_FOUND', { msg: `Unable to resolve '${host}'` });
-  return R('OK', { value: { host, address: address.value } });
+/**
+ * Resolves a plugin's --host: KO_INVALID_REMOTE_HOST for malformed text or a bad block,
+ * KO_HOST_NOT_FOUND for a name that doesn't resolve in time, KO_DNS_DISABLED when names are off.
+ * Names go through the bastion's one resolver (src/services/resolver.ts), IPv4 answers preferred.
+ */
+export async function resolveHost(host: string, config: HostResolveConfig = DEFAULTS): Promise<Result<ResolvedHost>> {
+  const r = await resolvePluginHost(host, config);
+  return r.ok ? R('OK', { value: r.value }) : R(r.code, { msg: r.msg });
 }
 
-function lookup(host: string, timeoutMs: number): Promise<string | null> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(null), timeoutMs);
-    dns.lookup(host, { all: true }, (err, addresses) => {
-      clearTimeout(timer);
-      if (err || addresses.length === 0) return resolve(null);
-      resolve((addresses.find((a) => a.family === 4) ?? addresses[0])?.address ?? null);
-    });
-  });
+type HostResolveConfig = Pick<BastionConfig, 'dnsResolveTimeoutSeconds' | 'dnsMaxConcurrentLookups' | 'dnsServers' | 'dnsSupportLevel'>;
+
+// For callers with no configuration at hand: the schema's defaults (same resolver, same bound).
+const DEFAULTS: HostResolveConfig = {
+  dnsResolveTimeoutSeconds: CONFIG_SCHEMA.dnsResolveTimeoutSeconds.default,
+  dnsMaxConcurrentLookups: CONFIG_SCHEMA.dnsMaxConcurrentLookups.default,
+  dnsServers: CONFIG_SCHEMA.dnsServers.default,
+  dnsSupportLevel: CONFIG_SCHEMA.dnsSupportLevel.default,
+};
+
+type HostAnswer =
+  | { ok: true; value: ResolvedHost }
+  | { ok: false; code: 'KO_INVALID_REMOTE_HOST' | 'KO_HOST_NOT_FOUND' | 'KO_DNS_DISABLED'; why: LookupFailure | 'invalid'; msg: string };
+
+async function resolvePluginHost(host: string, config: HostResolveConfig): Promise<HostAnswer> {
+  if (!HOST_CHARS.test(host)) return { ok: false, code: 'KO_INVALID_REMOTE_HOST', why: 'invalid', msg: `Remote host name '${host}' seems invalid` };
+  const direct = parseAddress(host, { allowSubnets: true });
+  if (direct.value) return { ok: true, value: { host, address: direct.value } };
+  if (host.includes('/')) {
+    return { ok: false, code: 'KO_INVALID_REMOTE_HOST', why: 'invalid', msg: `Remote host '${host}' looks like a subnet, but with an invalid prefix (${direct.msg})` };
+  }
+  if (/^[0-9.]+$/.test(host) || host.includes(':')) return { ok: false, code: 'KO_HOST_NOT_FOUND', why: 'not-found', msg: `Unable to resolve '${host}' (${direct.msg})` };
+  const found = await lookupName(host, resolverSettings(config));
+  if (!found.ok) return { ok: false, code: found.why === 'disabled' ? 'KO_DNS_DISABLED' : 'KO_HOST_NOT_FOUND', why: found.why, msg: found.msg };
+  const address = parseAddress(found.ip, { allowSubnets: false });
+  if (!address.value) return { ok: false, code: 'KO_HOST_NOT_FOUND', why: 'not-found', msg: `Unable to resolve '${host}'` };
+  return { ok: true, value: { host, address: address.value } };
 }
 
 export interface TargetRefusal {
-  readonly code: 'KO_INVALID_PORT' | 'KO_INVALID_REMOTE_USER' | 'KO_INVALID_REMOTE_HOST' | 'KO_HOST_NOT_FOUND';
+  readonly code: 'KO_INVALID_PORT' | 'KO_INVALID_REMOTE_USER' | 'KO_INVALID_REMOTE_HOST' | 'KO_HOST_NOT_FOUND' | 'KO_DNS_DISABLED';
   readonly exit: number;
   readonly msg: string;
+  /** Why a name lookup failed, when one did (a timeout or a full resolver is worth a log line). */
+  readonly lookup?: LookupFailure;
 }
 
 /**
@@ -56,7 +73,10 @@ export interface TargetRefusal {
  * (patterns allowed, exit 127), a malformed host or block (exit 128), a name that doesn't resolve
  * (exit 102). Null when there's nothing to refuse.
  */
-export async function checkPluginTarget(o: { readonly port?: string | undefined; readonly user?: string | undefined; readonly host?: string | undefined }): Promise<TargetRefusal | null> {
+export async function checkPluginTarget(
+  o: { readonly port?: string | undefined; readonly user?: string | undefined; readonly host?: string | undefined },
+  config: HostResolveConfig = DEFAULTS,
+): Promise<TargetRefusal | null> {
   if (o.port !== undefined && checkPort(o.port).value === null) {
     return { code: 'KO_INVALID_PORT', exit: EXIT.INVALID_PORT, msg: `Invalid port specified (${o.port})` };
   }
@@ -64,9 +84,11 @@ export async function checkPluginTarget(o: { readonly port?: string | undefined;
     return { code: 'KO_INVALID_REMOTE_USER', exit: EXIT.INVALID_REMOTE_USER, msg: `Remote user name '${o.user}' seems invalid` };
   }
   if (o.host) {
-    const r = await resolveHost(o.host);
+    const r = await resolvePluginHost(o.host, config);
+    if (r.ok) return null;
     if (r.code === 'KO_INVALID_REMOTE_HOST') return { code: r.code, exit: EXIT.INVALID_REMOTE_HOST, msg: r.msg };
-    if (r.code === 'KO_HOST_NOT_FOUND') return { code: r.code, exit: EXIT.HOST_NOT_FOUND, msg: r.msg };
+    const exit = r.code === 'KO_DNS_DISABLED' ? EXIT.DNS_DISABLED : EXIT.HOST_NOT_FOUND;
+    return { code: r.code, exit, msg: r.msg, ...(r.why !== 'invalid' ? { lookup: r.why } : {}) };
   }
   return null;
 }

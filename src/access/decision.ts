@@ -134,6 +134,25 @@ export function decideAccess(store: Store, req: AccessRequest, policy?: NetworkP
   return { allowed: true, grants };
 }
 
+/**
+ * Whether any live entry this account may use (its personal list, the lists of the groups it is
+ * a member of, its guest lines where the group has lines of its own) allows this port and remote
+ * user for some address: when none does, a connection request is refused without resolving the
+ * host name, since no answer could change the outcome. The address alone is not looked at.
+ */
+export function mayAllowSomeAddress(store: Store, req: { readonly accountId: number; readonly port: number; readonly user: string; readonly now: number }): boolean {
+  const fits = (e: AclRow): boolean => entryAllows(e, { ip: { family: e.family, start: e.range_start, end: e.range_end }, port: req.port, user: req.user });
+  if (store.acl.list({ kind: 'personal', accountId: req.accountId }, req.now).some(fits)) return true;
+  for (const r of store.groups.rolesOfAccount(req.accountId)) {
+    if (r.role !== 'member' && r.role !== 'guest') continue;
+    const groupLines = store.acl.list({ kind: 'group', groupId: r.group_id }, req.now).filter(fits);
+    if (groupLines.length === 0) continue;
+    if (r.role === 'member') return true;
+    if (store.acl.list({ kind: 'guest', accountId: req.accountId, groupId: r.group_id }, req.now).some(fits)) return true;
+  }
+  return false;
+}
+
 function grant(type: GrantType, group: AccessGrant['group'], entry: AclRow, forceKey: string | null, keys: UsableKey[]): AccessGrant {
   return {
     type,

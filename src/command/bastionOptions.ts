@@ -1,6 +1,7 @@
 // The bastion-level options of a request (bin/shell/osh.pl's GetOptionsFromString list) and the
 // split between them and what belongs to a plugin or to the remote command.
 import parse from 'yargs-parser';
+import { EXIT } from '../exitCodes.js';
 import { GETOPT_LIKE, normalizeLongDashes } from './getopt.js';
 
 export type JsonMode = 'none' | 'default' | 'pretty' | 'greppable';
@@ -24,6 +25,62 @@ export interface BastionOptions {
   readonly useKey: string | undefined;
   /** --ssh-as ACCOUNT: parsed only to be refused (not available here). */
   readonly sshAs: string | undefined;
+  /** The options of UNSUPPORTED_OPTIONS that were given (long names), to be refused. */
+  readonly unsupported: readonly string[];
+}
+
+/**
+ * osh.pl's options that Gatehouse parses (so that they never fall through to a plugin or the
+ * remote command) but doesn't implement. Each is refused before anything runs, naming it: a user
+ * who asked for a jump host, a bind address, agent forwarding or a password login must not get a
+ * plain connection instead. Where The Bastion has its own refusal for the case (the feature
+ * disabled by policy), its code and exit status are used; otherwise ERR_UNSUPPORTED_OPTION, exit
+ * 111 (the status of an option the bastion can't take). --never-escape is not listed: it asks for
+ * what Gatehouse always does. --ssh-as has its own refusal (dispatch.ts).
+ */
+export const UNSUPPORTED_OPTIONS: readonly { readonly name: string; readonly short?: string }[] = [
+  { name: 'J' },
+  { name: 'bind' },
+  { name: 'password' },
+  { name: 'self-password', short: 'P' },
+  { name: 'forward-agent', short: 'x' },
+  { name: 'telnet', short: 'e' },
+  { name: 'kbd-interactive' },
+  { name: 'interactive', short: 'i' },
+  { name: 'proactive-mfa' },
+  { name: 'mfa-token' },
+  { name: 'generate-mfa-token' },
+  { name: 'fallback-password-delay' },
+  { name: 'term-passthrough' },
+  { name: 'netconf' },
+  { name: 'always-escape' },
+  { name: 'verbose' },
+  { name: 'debug' },
+];
+
+export interface OptionRefusal {
+  readonly code: 'ERR_UNSUPPORTED_OPTION' | 'KO_TELNET_DENIED' | 'KO_KBD_INTERACTIVE_DENIED' | 'KO_INTERACTIVE_DISABLED';
+  readonly exit: number;
+  readonly option: string;
+  readonly msg: string;
+}
+
+/** The refusal for the first unsupported option given, null when none was. */
+export function unsupportedOptionRefusal(o: BastionOptions, account: string, interactiveModeAllowed: boolean): OptionRefusal | null {
+  const name = UNSUPPORTED_OPTIONS.find((u) => o.unsupported.includes(u.name));
+  if (!name) return null;
+  const shown = name.short ? `-${name.short}/--${name.name}` : name.name.length === 1 ? `-${name.name}` : `--${name.name}`;
+  // The Bastion's own refusals, for features its configuration can disable (osh.pl).
+  if (name.name === 'telnet') {
+    return { code: 'KO_TELNET_DENIED', exit: EXIT.ACCESS_DENIED, option: shown, msg: `Sorry ${account}, the telnet protocol has been disabled by policy (${shown} is not available on this bastion)` };
+  }
+  if (name.name === 'kbd-interactive') {
+    return { code: 'KO_KBD_INTERACTIVE_DENIED', exit: EXIT.CONFLICTING_OPTIONS, option: shown, msg: `Sorry ${account}, the keyboard-interactive egress authentication scheme has been disabled by policy (${shown} is not available on this bastion)` };
+  }
+  if (name.name === 'interactive' && !interactiveModeAllowed) {
+    return { code: 'KO_INTERACTIVE_DISABLED', exit: EXIT.INTERACTIVE_DISABLED, option: shown, msg: 'Interactive mode has been disabled on this bastion' };
+  }
+  return { code: 'ERR_UNSUPPORTED_OPTION', exit: EXIT.GETOPTS_FAILED, option: shown, msg: `The option ${shown} is not supported by this bastion: refusing the request rather than ignoring it` };
 }
 
 const STRINGS = ['osh', 'user', 'host', 'port', 'timeout', 'password', 'bind', 'ssh-as', 'use-key', 'mfa-token', 'J', 'fallback-password-delay'];
@@ -98,6 +155,7 @@ export function splitBastionOptions(words: readonly string[]): SplitRequest {
     timeout: str('timeout'),
     useKey: str('use-key'),
     sshAs: str('ssh-as'),
+    unsupported: UNSUPPORTED_OPTIONS.filter((u) => bool(u.name) || str(u.name) !== undefined).map((u) => u.name),
   };
   const rest = (a['_'] as (string | number)[]).map((w) => unhide(String(w)));
   return { options, rest, afterDashes, error: argv.error ? argv.error.message : null };

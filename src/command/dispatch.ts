@@ -20,7 +20,7 @@ import { parsePluginOptions, secretOptionNames } from '../plugin/options.js';
 import { R, isOk, type Result, type ResultCode } from '../result.js';
 import type { AccountRow } from '../store/accounts.js';
 import type { Store } from '../store/store.js';
-import { splitBastionOptions, type BastionOptions } from './bastionOptions.js';
+import { splitBastionOptions, unsupportedOptionRefusal, type BastionOptions } from './bastionOptions.js';
 import { stdinReader } from './stdin.js';
 import { Terminal, type Sink } from './terminal.js';
 import { bastionUsage } from './usage.js';
@@ -215,6 +215,9 @@ async function route(
   if (o.sshAs !== undefined) {
     return refuse(term, 'KO_SSHAS_DENIED', EXIT.RESTRICTED_COMMAND, `Sorry ${input.account.name}, --ssh-as is not available on this bastion`);
   }
+  const unsupported = unsupportedOptionRefusal(o, input.account.name, config.interactiveModeAllowed);
+  // The call's own log line says which (its code); the message names the option.
+  if (unsupported) return refuse(term, unsupported.code, unsupported.exit, unsupported.msg);
 
   let pluginName = o.osh;
   let pluginWords = req.rest;
@@ -237,7 +240,8 @@ async function route(
 
   // osh.pl checks a plugin call's --port, --user and --host (resolving a name) before it looks at
   // the plugin: the same refusals, exit statuses (134, 127, 128, 102) and null command here.
-  const badTarget = await checkPluginTarget(o);
+  const badTarget = await checkPluginTarget(o, config);
+  if (badTarget?.lookup === 'timeout' || badTarget?.lookup === 'busy') log.warn({ peer: input.peer.ip, host: o.host, why: badTarget.lookup }, 'plugin --host resolution failed');
   if (badTarget) return refuse(term, badTarget.code, badTarget.exit, badTarget.msg);
 
   const plugin = svc.plugins.get(LEGACY_NAMES[pluginName] ?? pluginName);

@@ -1,6 +1,7 @@
 // Turns the text of a bastion.conf into a validated configuration. The format is The Bastion's:
 // a JSON object in which lines whose first non-blank character is '#' are comments (see
 // stripComments for the other comment forms The Bastion accepts).
+import fs from 'node:fs';
 import { CONFIG_SCHEMA, DEPRECATED_NAMES, type BastionConfig, type KeySpec } from './schema.js';
 
 export interface ParsedConfig {
@@ -10,6 +11,36 @@ export interface ParsedConfig {
 }
 
 export class ConfigSyntaxError extends Error {}
+
+/**
+ * A bastion.conf that asks for a security behaviour Gatehouse doesn't have (a read-only replica,
+ * ingress-to-egress rules, PIV keys, an external account validator, mandatory MFA). Ignoring such
+ * a key would run a bastion less strict than its operator wrote down, so the file is refused:
+ * `serve` stops (exit 110) and a reload keeps the configuration in force.
+ */
+export class ConfigRefusedError extends Error {}
+
+/** The Bastion's keys that tighten security and that Gatehouse doesn't implement, and when a value asks for it. */
+const UNSUPPORTED_SECURITY_KEYS: readonly { readonly key: string; readonly asks: (v: unknown) => boolean; readonly what: string }[] = [
+  { key: 'readOnlySlaveMode', asks: (v) => isTrue(v), what: 'read-only replica mode is not available (every write plugin would still run)' },
+  { key: 'ingressToEgressRules', asks: (v) => !Array.isArray(v) || v.length > 0, what: 'ingress-to-egress rules are not available (they would not be enforced)' },
+  { key: 'ingressRequirePIV', asks: (v) => isTrue(v), what: 'PIV-attested ingress keys are not available (any key would be accepted)' },
+  { key: 'accountExternalValidationProgram', asks: (v) => typeof v !== 'string' || v !== '', what: 'an external account validation program is not available (it would never be called)' },
+  { key: 'accountMFAPolicy', asks: (v) => typeof v === 'string' && v.endsWith('-required'), what: 'multi-factor authentication is not available, so it can not be required' },
+];
+
+/** A value The Bastion's boolean casting reads as true (anything but false, 0, no, disabled, empty). */
+function isTrue(v: unknown): boolean {
+  const c = checkValue({ kind: 'bool', default: false }, v);
+  return c.ok ? c.value === true : v !== '' && v !== false;
+}
+
+/** The reasons a configuration object must be refused (empty when it can be used). */
+export function unsupportedSecurityKeys(raw: Record<string, unknown>): string[] {
+  return UNSUPPORTED_SECURITY_KEYS.filter((k) => raw[k.key] !== undefined && raw[k.key] !== null && k.asks(raw[k.key])).map(
+    (k) => `'${k.key}' is set to ${JSON.stringify(raw[k.key])}, but ${k.what}`,
+  );
+}
 
 /**
  * The comments The Bastion's json_load (lib/perl/OVH/Bastion/configuration.inc) removes: whole
@@ -41,6 +72,22 @@ function cutLineComment(line: string): string {
   return line;
 }
 
+/**
+ * The check `serve` makes before it starts: a bastion.conf that asks for a security behaviour
+ * Gatehouse lacks stops it (ConfigRefusedError). An absent or unparsable file is left to the
+ * configuration source, as before.
+ */
+export function refuseUnsupportedConfigFile(path: string, overrides: Record<string, unknown>): void {
+  let raw: Record<string, unknown>;
+  try {
+    raw = readConfigObject(fs.readFileSync(path, 'utf8'));
+  } catch {
+    return;
+  }
+  const refused = unsupportedSecurityKeys({ ...raw, ...overrides });
+  if (refused.length > 0) throw new ConfigRefusedError(`configuration ${path}: unsupported security settings: ${refused.join('; ')}`);
+}
+
 export function parseConfigText(text: string): ParsedConfig {
   return validateConfig(readConfigObject(text));
 }
@@ -65,6 +112,8 @@ export function readConfigObject(text: string): Record<string, unknown> {
 }
 
 export function validateConfig(raw: Record<string, unknown>): ParsedConfig {
+  const refused = unsupportedSecurityKeys(raw);
+  if (refused.length > 0) throw new ConfigRefusedError(`unsupported security settings: ${refused.join('; ')}`);
   const warnings: string[] = [];
   const input: Record<string, unknown> = { ...raw };
   for (const [fresh, old] of Object.entries(DEPRECATED_NAMES)) {

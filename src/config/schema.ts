@@ -51,6 +51,12 @@ export const CONFIG_SCHEMA = {
   egressKeysFrom: { kind: 'list', default: [], valid: NETWORK },
   allowedNetworks: { kind: 'list', default: [], valid: NETWORK },
   forbiddenNetworks: { kind: 'list', default: [], valid: NETWORK },
+  dnsSupportLevel: { kind: 'int', default: 2, min: 0, max: 2 },
+  IPv4Allowed: { kind: 'bool', default: true },
+  IPv6Allowed: { kind: 'bool', default: false },
+  dnsResolveTimeoutSeconds: { kind: 'int', default: 5, min: 1, max: 60 },
+  dnsMaxConcurrentLookups: { kind: 'int', default: 3, min: 1, max: 256 },
+  dnsServers: { kind: 'list', default: [], valid: /^((\d{1,3}\.){3}\d{1,3}(:\d{1,5})?|[0-9a-fA-F]*:[0-9a-fA-F:]*|\[[0-9a-fA-F]*:[0-9a-fA-F:]*\](:\d{1,5})?)$/ },
 
   // Gatehouse's own keys (The Bastion left these to sshd and the filesystem layout).
   listen: { kind: 'list', default: ['127.0.0.1:2222'], valid: /^(\[[0-9a-fA-F:]+\]|[0-9.]+|[a-zA-Z0-9.-]+):[0-9]{1,5}$/ },

@@ -7,18 +7,18 @@ export const EXIT_MEANINGS: Readonly<Record<string, string>> = {
   OK: 'Success: the plugin answered an `OK…` code, or the remote command exited 0.',
   PLUGIN_ERROR: 'The plugin ran and answered a `KO_*` or `ERR_*` code (the envelope says which).',
   ACCOUNT_INACTIVE: 'The account is marked inactive.',
-  HOST_NOT_FOUND: 'The target host name could not be resolved (`KO_HOST_NOT_FOUND`).',
+  HOST_NOT_FOUND: 'The target host name could not be resolved, or got no answer within `dnsResolveTimeoutSeconds` (`KO_HOST_NOT_FOUND`).',
   READ_ONLY: 'The bastion is a read-only replica (`readOnlySlaveMode`): modifications are refused.',
   UNKNOWN_COMMAND: 'No plugin of that name (`KO_UNKNOWN_COMMAND`).',
   EXEC_FAILED: 'The connection to the target failed after access was granted (`KO_CONNECTION_*`, `KO_HOSTKEY_*`, `KO_PERMISSION_DENIED`).',
   RESTRICTED_COMMAND: 'The plugin exists but its category refuses the caller (`KO_RESTRICTED_COMMAND`).',
   ACCESS_DENIED: 'No access list allows the connection asked for (`KO_ACCESS_DENIED`).',
-  CONFIGURATION_FAILURE: 'The bastion configuration is not usable.',
-  GETOPTS_FAILED: 'The bastion options or the command line could not be parsed (`KO_GETOPTS_FAILED`).',
+  CONFIGURATION_FAILURE: 'The bastion configuration is not usable: `gatehouse serve` exits with it when bastion.conf asks for a security setting Gatehouse does not implement.',
+  GETOPTS_FAILED: 'The bastion options or the command line could not be parsed (`KO_GETOPTS_FAILED`), or an option Gatehouse does not implement was given (`ERR_UNSUPPORTED_OPTION`).',
   NO_HOST: 'Neither `--osh` nor a host: nothing to do (`KO_NO_HOST`, usage printed).',
   ACCOUNT_EXPIRED: 'The account expired for inactivity, `accountMaxInactiveDays` (`KO_ACCOUNT_EXPIRED`).',
   INTERACTIVE_DISABLED: 'Interactive mode was asked for and is disabled (`interactiveModeAllowed`).',
-  CONFLICTING_OPTIONS: 'Two options that exclude each other (`KO_TTY_NOTTY`).',
+  CONFLICTING_OPTIONS: 'Two options that exclude each other (`KO_TTY_NOTTY`), or `--kbd-interactive` (`KO_KBD_INTERACTIVE_DENIED`).',
   GOT_SIGNAL: 'The session was ended by a signal, or for idleness (`KO_IDLE_TIMEOUT`).',
   MAINTENANCE_MODE: 'The bastion is in maintenance mode and refuses logins.',
   ACCOUNT_INVALID: 'The account is not valid for this bastion.',
@@ -27,7 +27,8 @@ export const EXIT_MEANINGS: Readonly<Record<string, string>> = {
   INVALID_REMOTE_USER: 'The remote user name is not valid (`KO_INVALID_REMOTE_USER`).',
   INVALID_REMOTE_HOST: 'The remote host is not valid, or is a subnet (`KO_INVALID_REMOTE_HOST`).',
   ACCOUNT_FROZEN: 'The account is frozen (`KO_ACCOUNT_FROZEN`).',
-  DNS_DISABLED: 'A host name was given and DNS resolution is disabled.',
+  DNS_DISABLED: 'A host name was given and DNS resolution is disabled, `dnsSupportLevel` 0 (`KO_DNS_DISABLED`).',
+  IP_VERSION_DISABLED: 'The target address is of a family `IPv4Allowed` / `IPv6Allowed` disables (`KO_IP_VERSION_DISABLED`).',
   INVALID_PORT: 'The port is outside 1–65535 (`KO_INVALID_PORT`).',
 };
 
@@ -97,7 +98,7 @@ export const CONFIG_KEY_MEANINGS: Readonly<Record<string, KeyWords>> = {
   },
   readOnlySlaveMode: {
     origin: 'bastion',
-    meaning: 'Marks this bastion as a read-only replica; `info` reports `slave_mode`.',
+    meaning: 'Must stay false: Gatehouse has no read-only replica mode, so `true` is refused (`serve` exits 110; a reload keeps the configuration in force) rather than ignored. `info` reports `slave_mode: 0`.',
   },
   ingressKeysFromAllowOverride: {
     origin: 'bastion',
@@ -117,7 +118,7 @@ export const CONFIG_KEY_MEANINGS: Readonly<Record<string, KeyWords>> = {
   },
   accountMFAPolicy: {
     origin: 'bastion',
-    meaning: 'Accepted for compatibility. Multi-factor authentication is not available on Gatehouse; `info` reports every `mfa_*` field as 0.',
+    meaning: 'Accepted for compatibility. Multi-factor authentication is not available on Gatehouse; `info` reports every `mfa_*` field as 0. The `*-required` values are refused (`serve` exits 110) rather than ignored.',
   },
   allowedIngressSshAlgorithms: {
     origin: 'bastion',
@@ -154,6 +155,30 @@ export const CONFIG_KEY_MEANINGS: Readonly<Record<string, KeyWords>> = {
   forbiddenNetworks: {
     origin: 'bastion',
     meaning: 'Networks the bastion never connects to on the egress side; wins over `allowedNetworks`.',
+  },
+  dnsSupportLevel: {
+    origin: 'bastion',
+    meaning: '0: host names are never resolved, a name is refused with `KO_DNS_DISABLED` (exit 132). 1 and 2: names are resolved (Gatehouse does no reverse lookups on its own, so both mean the same).',
+  },
+  IPv4Allowed: {
+    origin: 'bastion',
+    meaning: 'Whether the bastion may connect to IPv4 targets: an IPv4 address is refused with `KO_IP_VERSION_DISABLED` (exit 133) and IPv4 answers to a name are skipped when false.',
+  },
+  IPv6Allowed: {
+    origin: 'bastion',
+    meaning: 'Whether the bastion may connect to IPv6 targets; false by default, as in The Bastion: an IPv6 address is refused with `KO_IP_VERSION_DISABLED` (exit 133) and IPv6 answers to a name are skipped.',
+  },
+  dnsResolveTimeoutSeconds: {
+    origin: 'gatehouse',
+    meaning: 'Seconds a host name lookup (a connection target, a plugin\'s `--host`) may take; past it the call is refused with `KO_HOST_NOT_FOUND` (exit 102) saying it timed out.',
+  },
+  dnsMaxConcurrentLookups: {
+    origin: 'gatehouse',
+    meaning: 'Host name lookups that may be in progress at once in the whole process; one more is refused at once with `KO_HOST_NOT_FOUND`. A system lookup that outlives its deadline still counts until the system answers (it holds one of libuv\'s 4 threads), so hung name servers can\'t pile lookups up.',
+  },
+  dnsServers: {
+    origin: 'gatehouse',
+    meaning: 'When not empty, names are asked of these name servers directly (`ADDR` or `ADDR:PORT`, A and AAAA queries) instead of the system resolver, so `/etc/hosts` is not read. Empty (the default): the system resolver, as The Bastion.',
   },
   listen: {
     origin: 'gatehouse',

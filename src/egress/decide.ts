@@ -1,9 +1,9 @@
 // The access decision for egress: src/access/decision.ts (the one place that matches access lists)
 // says which accesses allow user@ip:port and which key ids each may use; this adds the sealed
 // private halves of those keys, in the decision's order, for the connection.
-import { decideAccess } from '../access/decision.js';
+import { decideAccess, mayAllowSomeAddress } from '../access/decision.js';
 import type { Store } from '../store/store.js';
-import { keyFamily, type AccessGrant, type AccessDecider, type GrantKey } from './access.js';
+import { keyFamily, type AccessGrant, type AccessDecider, type AccessQuery, type GrantKey } from './access.js';
 
 export const decideEgressAccess: AccessDecider = (store, q, policy) => {
   const d = decideAccess(store, { accountId: q.accountId, ip: q.ip, port: q.port, user: q.user, now: q.now }, policy);
@@ -20,6 +20,9 @@ export const decideEgressAccess: AccessDecider = (store, q, policy) => {
   }));
   return { grants, msg: null };
 };
+
+/** Whether any access of the account could allow this port and user at some address (asked before resolving a name). */
+export const egressMayAllowSomeAddress = (store: Store, q: Omit<AccessQuery, 'ip'>): boolean => mayAllowSomeAddress(store, q);
 
 /** Sealed rows by key id, read once per scope for this decision. */
 function sealedKeys(store: Store, accountId: number) {

@@ -1,6 +1,7 @@
 // One connection request, from `[user@]host [-- command]` to the remote exit status, in the order
-// of bin/shell/osh.pl: resolve, say where we go, refuse osh-only accounts, ask the access decision,
-// list the keys to try, wait for the port if asked, then connect, bridge and record. Every request
+// of bin/shell/osh.pl (resolve, say where we go, refuse osh-only accounts, ask the access decision,
+// list the keys to try, wait for the port if asked, then connect, bridge and record), except that
+// for a name what needs no address is decided before resolving it. Every request
 // that reaches the decision leaves a sessions row (allowed or not) under the call's id.
 import path from 'node:path';
 import type { Logger } from 'pino';
@@ -21,7 +22,8 @@ import { checkHostKey, hostKeyAlgorithms, strictPolicyOf, type HostKeyVerdict } 
 import { planKeys } from './keys.js';
 import { failureText } from './messages.js';
 import { openRemote } from './remote.js';
-import { machineDisplay, resolveTarget } from './resolve.js';
+import { egressMayAllowSomeAddress } from './decide.js';
+import { egressFamilies, literalIp, machineDisplay, resolveTarget } from './resolve.js';
 import type { ExitSignal, IngressChannel } from './types.js';
 import { waitForPort } from './wait.js';
 import type { LiveSessions } from './liveSessions.js';
@@ -88,17 +90,13 @@ export async function runEgress(env: EgressEnv, req: TargetRequest): Promise<Egr
   env.ingress?.channel.on('error', () => {});
   env.ingress?.stderr.on('error', () => {});
   if (req.tty && req.noTty) return refuse('KO_TTY_NOTTY', EXIT.CONFLICTING_OPTIONS, 'Options -t and -T are mutually exclusive');
-  const resolved = await resolveTarget(req.host);
-  if (!resolved.ok) return refuse('KO_HOST_NOT_FOUND', EXIT.HOST_NOT_FOUND, resolved.msg);
-  const ip = resolved.ip;
   const user = req.user ?? account.name;
-  const target = machineDisplay(ip, req.port, user);
-  const via = env.ingress?.local;
-  say(`${machineDisplay(env.peer.ip, env.peer.port)} => ${account.name}@${via ? machineDisplay(via.ip, via.port) : 'bastion'} => ${target} ...`);
-
   const settings = store.accounts.settings(account.id);
   const nowMs = env.clock.now();
-  const sessionRow = {
+  const nowSec = Math.floor(nowMs / 1000);
+  const via = env.ingress?.local;
+  const oshOnly = isFlagOn(settings, SETTING.oshOnly);
+  const sessionRow = (ip: string) => ({
     id: env.callId,
     accountId: account.id,
     account: account.name,
@@ -114,24 +112,44 @@ export async function runEgress(env: EgressEnv, req: TargetRequest): Promise<Egr
     pty: false,
     command: req.command,
     startedAt: nowMs,
-  };
-
-  // The access decision (osh-only accounts are refused before it, as in osh.pl).
-  const decision = isFlagOn(settings, SETTING.oshOnly)
-    ? { grants: [], msg: "You don't have the right to connect anywhere" }
-    : env.decide(store, { accountId: account.id, ip, port: req.port, user, now: Math.floor(nowMs / 1000) }, env.config);
-  const grants = decision.grants;
-  if (grants.length === 0) {
-    let msg = decision.msg ?? `Access denied for ${account.name} to ${target}`;
+  });
+  const denied = (ip: string, shown: string, why: string | null): EgressOutcome => {
+    let msg = why ?? `Access denied for ${account.name} to ${shown}`;
     // "root is not the default login anymore": say which remote user was tried when none was given.
     if (user === account.name) msg += ` (tried with remote user '${user}')`;
     store.tx(() => {
-      store.sessions.start({ ...sessionRow, allowed: false, recording: null });
+      store.sessions.start({ ...sessionRow(ip), allowed: false, recording: null });
       store.sessions.end(env.callId, { endedAt: nowMs, exitStatus: EXIT.ACCESS_DENIED, exitSignal: null, comment: 'access_denied', bytesUp: 0, bytesDown: 0 });
     });
-    env.log.debug({ session: env.callId, target, allowed: false }, 'egress refused');
+    env.log.debug({ session: env.callId, target: shown, allowed: false }, 'egress refused');
     return refuse('KO_ACCESS_DENIED', EXIT.ACCESS_DENIED, msg);
+  };
+  const OSH_ONLY_MSG = "You don't have the right to connect anywhere";
+
+  // What can be decided without DNS is decided first (osh.pl resolves before anything else): an
+  // osh-only account, or one with no access line that could allow this port and user at any
+  // address, is refused without a lookup. A name never resolved can't hang the call, can't be
+  // used to make the bastion query a name server, and its existence isn't revealed (107, not 102).
+  if (literalIp(req.host) === null && (oshOnly || !egressMayAllowSomeAddress(store, { accountId: account.id, port: req.port, user, now: nowSec }))) {
+    return denied(req.host, machineDisplay(req.host, req.port, user), oshOnly ? OSH_ONLY_MSG : null);
   }
+  const resolved = await resolveTarget(req.host, env.config, egressFamilies(env.config));
+  if (!resolved.ok) {
+    if (resolved.why === 'timeout' || resolved.why === 'busy') {
+      env.log.warn({ session: env.callId, peer: env.peer.ip, host: req.host, why: resolved.why }, 'egress name resolution failed');
+    }
+    return refuse(resolved.code, resolved.exit, resolved.msg);
+  }
+  const ip = resolved.ip;
+  const target = machineDisplay(ip, req.port, user);
+  say(`${machineDisplay(env.peer.ip, env.peer.port)} => ${account.name}@${via ? machineDisplay(via.ip, via.port) : 'bastion'} => ${target} ...`);
+
+  // The access decision (osh-only accounts are refused before it, as in osh.pl).
+  const decision = oshOnly
+    ? { grants: [], msg: OSH_ONLY_MSG }
+    : env.decide(store, { accountId: account.id, ip, port: req.port, user, now: nowSec }, env.config);
+  const grants = decision.grants;
+  if (grants.length === 0) return denied(ip, target, decision.msg);
 
   // Only an SSH session channel can be bridged (a call made some other way can't connect).
   const ingress = env.ingress;
@@ -168,7 +186,7 @@ export async function runEgress(env: EgressEnv, req: TargetRequest): Promise<Egr
       say(`Alive after waiting for ${w.seconds} seconds, connecting...`);
     }
 
-    store.sessions.start({ ...sessionRow, pty: wantPty, allowed: true, recording });
+    store.sessions.start({ ...sessionRow(ip), pty: wantPty, allowed: true, recording });
     const rec = env.record(path.join(path.resolve(env.config.dataDir), recording), {
       version: 2,
       // A client without a terminal of its own (ssh -tt < script) sends 0x0: players need a size.
