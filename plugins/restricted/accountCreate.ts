@@ -53,6 +53,7 @@ defaultAccountEgressKeySize), whose public half accountListEgressKeys shows.`,
   ],
   differences: [
     'The name, the uid and whether the account exists are checked before the key is asked for, so nobody pastes a key for a call that is bound to fail.',
+    'Options before the key are read as OpenSSH reads authorized_keys: from= and the no-…-forwarding and no-user-rc flags are kept, any other option is refused with KO_UNSUPPORTED_KEY_OPTION instead of being dropped.',
     'TTL units are case-insensitive (1D is a day; The Bastion counts an upper-case unit as seconds).',
     'There is no unix user, home or tty group: the account, its key and settings are rows written in one transaction, so a failed creation leaves nothing behind.',
   ],
