@@ -1,5 +1,55 @@
-// The audit trail: one row per call, refused or not.
+// The audit trail: one row per call, refused or not. A call's words are kept bounded: an exec
+// string can be as long as the SSH packet allows (a 64 KB one must not make a 64 KB row, nor can
+// a flood of such calls be allowed to grow the database at that rate), so each word is clipped
+// and the row keeps a bounded number of words and bytes, with a marker saying what was dropped.
 import type { DB } from './db.js';
+
+/** The most words of a call an audit row keeps. */
+export const AUDIT_MAX_WORDS = 64;
+/** The most bytes of one word an audit row keeps (a public key line fits, at 3000 at most). */
+export const AUDIT_MAX_WORD_BYTES = 3072;
+/** The most bytes of all the kept words together (as JSON-encoded in the row). */
+export const AUDIT_MAX_BYTES = 8192;
+
+/** The head of a string that fits in `max` UTF-8 bytes, never splitting a character. */
+function clipUtf8(s: string, max: number): string {
+  if (Buffer.byteLength(s) <= max) return s;
+  let out = '';
+  let used = 0;
+  for (const ch of s) {
+    const n = Buffer.byteLength(ch);
+    if (used + n > max) break;
+    out += ch;
+    used += n;
+  }
+  return out;
+}
+
+/**
+ * The words as an audit row keeps them: each clipped to AUDIT_MAX_WORD_BYTES (with `…[+N bytes]`),
+ * at most AUDIT_MAX_WORDS words and AUDIT_MAX_BYTES in all; what is left out is counted in one
+ * final `[… N more words, M bytes not kept]` word.
+ */
+export function boundAuditArgs(words: readonly string[]): string[] {
+  const out: string[] = [];
+  let total = 0;
+  let i = 0;
+  for (; i < words.length && i < AUDIT_MAX_WORDS; i++) {
+    const w = words[i] as string;
+    const bytes = Buffer.byteLength(w);
+    const kept = bytes > AUDIT_MAX_WORD_BYTES ? `${clipUtf8(w, AUDIT_MAX_WORD_BYTES)}…[+${bytes - Buffer.byteLength(clipUtf8(w, AUDIT_MAX_WORD_BYTES))} bytes]` : w;
+    const cost = Buffer.byteLength(JSON.stringify(kept)) + 1;
+    if (total + cost > AUDIT_MAX_BYTES) break;
+    out.push(kept);
+    total += cost;
+  }
+  if (i < words.length) {
+    const rest = words.slice(i);
+    const bytes = rest.reduce((n, w) => n + Buffer.byteLength(w), 0);
+    out.push(`[… ${rest.length} more words, ${bytes} bytes not kept]`);
+  }
+  return out;
+}
 
 export interface AuditEntry {
   at: number;
@@ -39,7 +89,7 @@ export function auditQueries(db: DB) {
   );
   const recent = db.prepare<[number], AuditRow>('SELECT * FROM audit ORDER BY id DESC LIMIT ?');
   return {
-    record: (e: AuditEntry): void => void insert.run({ ...e, args: JSON.stringify(e.args) }),
+    record: (e: AuditEntry): void => void insert.run({ ...e, args: JSON.stringify(boundAuditArgs(e.args)) }),
     recent: (limit: number): AuditRow[] => recent.all(limit),
   };
 }
