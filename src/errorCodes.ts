@@ -37,7 +37,7 @@ export const ERROR_CODES = {
   KO_TOO_LONG: 'The name is too long.',
   KO_NOT_A_KEY: 'The text given is not an SSH public key line.',
   KO_UNSUPPORTED_KEY_OPTION: 'The key line carries an authorized_keys option Gatehouse can not honour (command=, no-pty, restrict …): the key was refused rather than added without it.',
-  KO_PRIVATE_KEY: 'A private key was given where a public key was expected (it was not stored).',
+  KO_PRIVATE_KEY: 'Private-key material was given, as a key or anywhere in the command (exit 100): refused before any plugin ran, and stored nowhere, not even in the audit row.',
   KO_FORBIDDEN_ALGORITHM: 'The key algorithm is not allowed by this bastion.',
   KO_KEY_SIZE_TOO_SMALL: 'The RSA key is shorter than the configured minimum.',
   KO_KEY_SIZE_TOO_BIG: 'The RSA key is longer than the configured maximum.',
