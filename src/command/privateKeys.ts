@@ -8,17 +8,18 @@
  * Markers that only private keys carry: PEM headers (PKCS#1, PKCS#8, SEC1, OpenSSH), the base64 of
  * the OpenSSH format's magic "openssh-key-v1", PuTTY's key file fields, and the base64 openings of
  * unwrapped DER private keys (version 0 then the RSA modulus; PKCS#8 RSA, Ed25519 and EC; SEC1 EC).
+ * Case-sensitive, as the formats write them, so that a comment saying "private key" is not one.
  */
 const MARKERS: readonly RegExp[] = [
-  /PRIVATE KEY/i,
+  /PRIVATE KEY/,
   /b3BlbnNzaC1rZXktdjE/,
-  /PuTTY-User-Key-File/i,
-  /Private-Lines:/i,
-  /Private-MAC:/i,
-  /MII[A-Za-z0-9+/]{2}IBAAKC/,
+  /PuTTY-User-Key-File/,
+  /Private-Lines:/,
+  /Private-MAC:/,
+  /MII[A-Za-z0-9+/]{3}IBAAKC/,
   /IBADANBgkqhkiG9w0BAQEFAAS/,
   /MC4CAQAwBQYDK2Vw/,
-  /MIG2AgEAMBAGByqGSM49/,
+  /AgEAMBMGByqGSM49AgEG/,
   /MHcCAQEEI/,
   /MIGkAgEBBDA/,
   /MIHcAgEBBEI/,
