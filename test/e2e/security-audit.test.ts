@@ -114,3 +114,16 @@ test('boundAuditArgs: short calls untouched, long words clipped with their size,
   assert.ok(!(utf ?? '').includes('\uFFFD'));
   assert.equal(Buffer.byteLength((utf ?? '').split('…')[0] ?? ''), 3072);
 });
+
+// Today ssh2 drops the connection for the oversized packet (OpenSSH exits 255, no call, no row); if
+// the SSH layer ever lets such a request through, its row must still be bounded.
+test('a 64 KB exec string from the OpenSSH client never makes a row bigger than the bound', async () => {
+  const before = rows().length;
+  const big = Array.from({ length: 2200 }, (_, i) => `v${i}-${'q'.repeat(26)}`).join(' ');
+  assert.ok(big.length > 64 * 1024);
+  const r = await sshCall(srv.port, mallory.name, mallory.key.privateFile, ['--json-greppable', '--osh', 'info', big]);
+  assert.ok(r.code !== null, 'the client ended');
+  const added = rows().slice(before);
+  assert.ok(added.length <= 1);
+  for (const row of added) assert.ok(Buffer.byteLength(row.args) <= AUDIT_MAX_BYTES + 200, `audit args are ${row.args.length} bytes`);
+});
