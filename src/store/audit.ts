@@ -4,16 +4,22 @@
 // and the row keeps a bounded number of words and bytes, with a marker saying what was dropped.
 import type { DB } from './db.js';
 
-/** The most words of a call an audit row keeps. */
-export const AUDIT_MAX_WORDS = 64;
-/** The most bytes of one word an audit row keeps (a public key line fits, at 3000 at most). */
-export const AUDIT_MAX_WORD_BYTES = 3072;
-/** The most bytes of all the kept words together (as JSON-encoded in the row). */
-export const AUDIT_MAX_BYTES = 8192;
+/** How much of a call's words an audit row keeps. */
+export interface AuditArgsBounds {
+  /** The most words. */
+  readonly words: number;
+  /** The most bytes of one word (a public key line, 3000 at most, fits). */
+  readonly wordBytes: number;
+  /** The most bytes of all the kept words together, as JSON-encoded in the row. */
+  readonly bytes: number;
+}
+
+export const AUDIT_ARGS_BOUNDS: AuditArgsBounds = { words: 64, wordBytes: 3072, bytes: 8192 };
+export const AUDIT_MAX_WORDS = AUDIT_ARGS_BOUNDS.words;
+export const AUDIT_MAX_BYTES = AUDIT_ARGS_BOUNDS.bytes;
 
 /** The head of a string that fits in `max` UTF-8 bytes, never splitting a character. */
 function clipUtf8(s: string, max: number): string {
-  if (Buffer.byteLength(s) <= max) return s;
   let out = '';
   let used = 0;
   for (const ch of s) {
@@ -26,20 +32,24 @@ function clipUtf8(s: string, max: number): string {
 }
 
 /**
- * The words as an audit row keeps them: each clipped to AUDIT_MAX_WORD_BYTES (with `…[+N bytes]`),
- * at most AUDIT_MAX_WORDS words and AUDIT_MAX_BYTES in all; what is left out is counted in one
- * final `[… N more words, M bytes not kept]` word.
+ * The words as an audit row keeps them: each clipped to `wordBytes` (followed by `…[+N bytes]`),
+ * at most `words` words and `bytes` in all; what is left out is counted in one last word,
+ * `[… N more words, M bytes not kept]`.
  */
-export function boundAuditArgs(words: readonly string[]): string[] {
+export function boundAuditArgs(words: readonly string[], bounds: AuditArgsBounds = AUDIT_ARGS_BOUNDS): string[] {
   const out: string[] = [];
   let total = 0;
   let i = 0;
-  for (; i < words.length && i < AUDIT_MAX_WORDS; i++) {
+  for (; i < words.length && i < bounds.words; i++) {
     const w = words[i] as string;
     const bytes = Buffer.byteLength(w);
-    const kept = bytes > AUDIT_MAX_WORD_BYTES ? `${clipUtf8(w, AUDIT_MAX_WORD_BYTES)}…[+${bytes - Buffer.byteLength(clipUtf8(w, AUDIT_MAX_WORD_BYTES))} bytes]` : w;
+    let kept = w;
+    if (bytes > bounds.wordBytes) {
+      const head = clipUtf8(w, bounds.wordBytes);
+      kept = `${head}…[+${bytes - Buffer.byteLength(head)} bytes]`;
+    }
     const cost = Buffer.byteLength(JSON.stringify(kept)) + 1;
-    if (total + cost > AUDIT_MAX_BYTES) break;
+    if (total + cost > bounds.bytes) break;
     out.push(kept);
     total += cost;
   }
