@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { refuseUnsupportedConfigFile } from './config/parse.js';
 import { fileConfig, type ConfigSource } from './config/source.js';
+import { warnUnboundRoleNames } from './access/roles.js';
 import type { Services } from './command/dispatch.js';
 import { loadKeyring, type Keyring } from './keys/keyring.js';
 import { createLogger } from './log.js';
@@ -46,6 +47,7 @@ export async function startGatehouse(opts: StartOptions): Promise<Gatehouse> {
   const dataDir = path.resolve(cfg.dataDir);
   const store = openStore(path.join(dataDir, 'gatehouse.db'));
   const keyring = loadKeyring(dataDir);
+  config.onLoad?.((c) => warnUnboundRoleNames(store, c, log));
   const hostKeys = loadOrCreateHostKeys(path.resolve(cfg.hostKeysDir), (k) =>
     log.info({ file: k.file, type: k.type, fingerprint: k.fingerprint }, 'host key generated'),
   );

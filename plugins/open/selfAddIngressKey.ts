@@ -27,7 +27,9 @@ file can be piped in:
 
 If this bastion's policy allows it (ingressKeysFromAllowOverride), you may prefix the key with
 from="IP1,IP2,…" (addresses or networks) as in authorized_keys; otherwise ingressKeysFrom applies,
-if set. value.connect_only_from says which addresses the key will be accepted from.`,
+if set. value.connect_only_from says which addresses the key will be accepted from.
+The no-port-forwarding, no-agent-forwarding, no-X11-forwarding and no-user-rc options are accepted
+(Gatehouse never does any of that); any other authorized_keys option refuses the key.`,
   examples: [
     '--public-key \'"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI... alice@laptop"\'',
     '--public-key \'"from=\\"192.0.2.0/24\\" ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI... alice@laptop"\'',
@@ -36,6 +38,7 @@ if set. value.connect_only_from says which addresses the key will be accepted fr
     '--piv is refused with KO_PIV_NOT_AVAILABLE: Gatehouse has no PIV attestation checker (The Bastion answers the same when its helper is missing).',
     'An account created with --immutable-key gets KO_IMMUTABLE_KEY (The Bastion fails with ERR_CANNOT_OPEN_FILE on its read-only authorized_keys).',
     'from="…" entries that are not IP addresses or networks are refused with ERR_INVALID_PARAMETER; The Bastion silently drops them, which widens what the key accepts.',
+    'The options before the key are read as OpenSSH reads authorized_keys (any order, names in any case, double-quoted values): from= and the no-port-forwarding, no-agent-forwarding, no-X11-forwarding and no-user-rc flags are kept; any other option (command=, no-pty, restrict …) is refused with KO_UNSUPPORTED_KEY_OPTION and a malformed or repeated one with KO_NOT_A_KEY. The Bastion only sees a first, lower-case from= and silently drops the rest.',
     "The added key's `info` has no UNIQID field.",
   ],
   async handler(ctx, opts) {

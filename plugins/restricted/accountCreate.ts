@@ -1,4 +1,5 @@
 import { checkAccountName } from '../../src/access/accountName.js';
+import { configuredRoleOf } from '../../src/access/roles.js';
 import { createAccount, newAccountEgressKey, uidAvailable } from '../../src/accounts/create.js';
 import { bastionAliasCommand } from '../../src/accounts/lookup.js';
 import { checkIngressKey } from '../../src/accounts/keys.js';
@@ -45,7 +46,9 @@ export default definePlugin({
 asks for the key and reads one line from stdin, so a key file can be piped in:
   ssh admin@bastion -- --osh accountCreate --account alice --uid-auto < alice.pub
 The account also gets a personal egress key pair (defaultAccountEgressKeyAlgorithm and
-defaultAccountEgressKeySize), whose public half accountListEgressKeys shows.`,
+defaultAccountEgressKeySize), whose public half accountListEgressKeys shows.
+A name that bastion.conf lists in adminAccounts or superOwnerAccounts can only be created by an
+admin, since the account gets that role as soon as it exists.`,
   examples: [
     '--account alice --uid-auto --public-key \'"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI... alice@laptop"\'',
     '--account backup-bot --uid 5000 --osh-only --always-active --no-key',
@@ -53,6 +56,8 @@ defaultAccountEgressKeySize), whose public half accountListEgressKeys shows.`,
   ],
   differences: [
     'The name, the uid and whether the account exists are checked before the key is asked for, so nobody pastes a key for a call that is bound to fail.',
+    'Options before the key are read as OpenSSH reads authorized_keys: from= and the no-…-forwarding and no-user-rc flags are kept, any other option is refused with KO_UNSUPPORTED_KEY_OPTION instead of being dropped.',
+    'A name listed in adminAccounts or superOwnerAccounts can only be created by an admin (ERR_SECURITY_VIOLATION otherwise): in The Bastion, whoever may create accounts creates admins that way.',
     'TTL units are case-insensitive (1D is a day; The Bastion counts an upper-case unit as seconds).',
     'There is no unix user, home or tty group: the account, its key and settings are rows written in one transaction, so a failed creation leaves nothing behind.',
   ],
@@ -82,6 +87,15 @@ defaultAccountEgressKeySize), whose public half accountListEgressKeys shows.`,
     }
     const name = checkAccountName(account);
     if (!isOk(name)) return name;
+    // Roles are given by name in bastion.conf: whoever creates a listed name gets its role, so
+    // only an admin may bring such an account into being (deleted and re-created alike).
+    const role = configuredRoleOf(config, account);
+    if (role !== null && !ctx.caller.roles.isAdmin) {
+      ctx.log.warn({ account, role, by: ctx.caller.name, peer: ctx.caller.peer.ip }, 'creation of an account name that bastion.conf makes a role refused');
+      return R('ERR_SECURITY_VIOLATION', {
+        msg: `The name ${account} is listed in ${role === 'admin' ? 'adminAccounts' : 'superOwnerAccounts'}: only an admin can create that account`,
+      });
+    }
     if (store.accounts.byName(account)) return R('KO_ALREADY_EXISTING', { msg: `The account ${account} already exists` });
     if (opts.uid !== undefined) {
       const uid = uidAvailable(store, config, opts.uid);

@@ -1,5 +1,6 @@
 // Global roles and the category rule that decides, before any option is parsed, whether an
 // account may run a plugin at all (The Bastion's can_account_execute_plugin).
+import type { Logger } from 'pino';
 import type { BastionConfig } from '../config/schema.js';
 import type { Category } from '../plugin/define.js';
 import type { Store } from '../store/store.js';
@@ -19,6 +20,36 @@ export function rolesOf(store: Store, config: BastionConfig, account: { id: numb
     isSuperOwner: isAdmin || config.superOwnerAccounts.includes(account.name),
     isAuditor: isAdmin || store.grants.has(account.id, 'auditor'),
   };
+}
+
+/**
+ * The global role the configuration gives a name, whether or not such an account exists yet.
+ * Roles are given by name, so a listed name nobody has yet is a role waiting for whoever creates
+ * that account: creating it is left to admins (accountCreate), and each load warns about it.
+ */
+export function configuredRoleOf(config: Pick<BastionConfig, 'adminAccounts' | 'superOwnerAccounts'>, name: string): 'admin' | 'superowner' | null {
+  if (config.adminAccounts.includes(name)) return 'admin';
+  if (config.superOwnerAccounts.includes(name)) return 'superowner';
+  return null;
+}
+
+/** The names adminAccounts and superOwnerAccounts list that no account has. */
+export function unboundRoleNames(store: Store, config: Pick<BastionConfig, 'adminAccounts' | 'superOwnerAccounts'>): { name: string; role: 'admin' | 'superowner' }[] {
+  const names = [...new Set([...config.adminAccounts, ...config.superOwnerAccounts])];
+  return names.flatMap((name) => {
+    const role = configuredRoleOf(config, name);
+    return role !== null && !store.accounts.byName(name) ? [{ name, role }] : [];
+  });
+}
+
+/** One warning per configuration load when it lists role names that no account has. */
+export function warnUnboundRoleNames(store: Store, config: BastionConfig, log: Pick<Logger, 'warn'>): void {
+  const unbound = unboundRoleNames(store, config);
+  if (unbound.length === 0) return;
+  log.warn(
+    { admins: unbound.filter((u) => u.role === 'admin').map((u) => u.name), superowners: unbound.filter((u) => u.role === 'superowner').map((u) => u.name) },
+    'configuration gives a role to account names that do not exist: only an admin can create them (accountCreate)',
+  );
 }
 
 /** Group roles an account holds on at least one group; groups arrive with the groups capability. */

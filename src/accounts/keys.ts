@@ -220,7 +220,7 @@ export function addIngressKey(
       size: key.size,
       fingerprint: key.fingerprint,
       comment: key.comment,
-      options: fromPrefix(key.fromList),
+      options: key.prefix,
       fromList: key.fromList.length > 0 ? key.fromList : null,
       createdAt: info.nowSec,
     });

@@ -29,6 +29,7 @@ import type { ExitSignal, IngressChannel } from '../egress/types.js';
 import type { RecorderPool } from '../egress/recorder.js';
 import { createLiveSessions, type LiveSessions } from '../egress/liveSessions.js';
 import { splitWords } from './words.js';
+import { containsPrivateKey, withoutPrivateKey } from './privateKeys.js';
 
 export interface Services {
   readonly store: Store;
@@ -77,6 +78,9 @@ const NO_OPTIONS: BastionOptions = splitBastionOptions([]).options;
 
 const INTERNAL_ERROR_MSG = 'Internal error, the details are in the bastion log';
 
+const PRIVATE_KEY_MSG =
+  'This command contains a PRIVATE key: it was refused and not stored. Never paste a private key anywhere (give the public half, the .pub file), and consider this one exposed: replace it.';
+
 /** What route learns about a call as it goes: for the audit row, and for answering a fault. */
 interface CallState {
   /** The words of the call as the audit trail keeps them (secret values replaced). */
@@ -100,10 +104,18 @@ export async function runCall(svc: Services, input: CallInput): Promise<CallOutc
     // A request that can't be split is still read for its --json/--quiet flags (plain blanks), so
     // a script that asked for an envelope gets one with the refusal.
     const words = split.ok ? split.words : plainWords(input.command);
-    state.auditArgs = redactWords(words, BASTION_SECRETS);
+    // A private key pasted anywhere in the command is never stored: the audit keeps only the
+    // option names of such a call, and the call is refused before any plugin sees it.
+    const leaked = containsPrivateKey(input.command);
+    state.auditArgs = leaked ? withoutPrivateKey(words) : redactWords(words, BASTION_SECRETS);
     const req = splitBastionOptions(words);
     term = makeTerminal(input, req.options, config, svc);
-    if (!split.ok) {
+    if (leaked) {
+      const named = req.options.osh === undefined ? undefined : svc.plugins.get(LEGACY_NAMES[req.options.osh] ?? req.options.osh);
+      state.auditPlugin = named?.name ?? null;
+      log.warn({ account: input.account.name, peer: input.peer.ip }, 'private key material in a command: refused, not stored (its owner should replace that key)');
+      outcome = refuse(term, 'KO_PRIVATE_KEY', EXIT.PLUGIN_ERROR, PRIVATE_KEY_MSG);
+    } else if (!split.ok) {
       outcome = refuse(term, 'KO_GETOPTS_FAILED', EXIT.GETOPTS_FAILED, `Error parsing command line: ${split.error}`);
     } else {
       outcome = await route(svc, input, config, term, req, log, state, callId);

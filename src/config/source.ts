@@ -9,6 +9,8 @@ import type { BastionConfig } from './schema.js';
 export interface ConfigSource {
   current(): BastionConfig;
   readonly path: string | null;
+  /** Calls `listener` with the configuration in force now, then after every later reload. */
+  onLoad?(listener: (config: BastionConfig) => void): void;
 }
 
 export function fixedConfig(raw: Record<string, unknown> = {}): ConfigSource {
@@ -20,6 +22,7 @@ export function fileConfig(path: string, log: Pick<Logger, 'warn' | 'info' | 'er
   let good: BastionConfig = validateConfig(overrides).config;
   let seen = '';
   let loaded = false;
+  const listeners: ((config: BastionConfig) => void)[] = [];
   const load = (): void => {
     let stamp: string;
     try {
@@ -45,7 +48,9 @@ export function fileConfig(path: string, log: Pick<Logger, 'warn' | 'info' | 'er
       log.info({ config: path }, 'configuration loaded');
     } catch (e) {
       log.error({ config: path, err: (e as Error).message }, 'configuration file rejected, keeping the last good one');
+      return;
     }
+    for (const listener of listeners) listener(good);
   };
   load();
   return {
@@ -53,6 +58,10 @@ export function fileConfig(path: string, log: Pick<Logger, 'warn' | 'info' | 'er
     current: () => {
       load();
       return good;
+    },
+    onLoad: (listener) => {
+      listeners.push(listener);
+      listener(good);
     },
   };
 }

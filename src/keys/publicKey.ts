@@ -4,12 +4,16 @@
 import crypto from 'node:crypto';
 import ssh2 from 'ssh2';
 const { utils } = ssh2;
-import { R, type Result } from '../result.js';
+import { R, isOk, type Result } from '../result.js';
+import { honourKeyOptions, splitOptionsField } from './authorizedOptions.js';
 
 export type KeyFamily = 'RSA' | 'ECDSA' | 'ED25519';
 
 export interface PublicKeyInfo {
-  /** The options before the key type (e.g. `from="10.0.0.0/8"`), '' when none. */
+  /**
+   * The options before the key type as Gatehouse keeps them (from="…" first, then the accepted
+   * no-… flags), '' when none. Options it can't honour are refused, never dropped (authorizedOptions.ts).
+   */
   readonly prefix: string;
   readonly typecode: string;
   readonly base64: string;
@@ -23,14 +27,17 @@ export interface PublicKeyInfo {
   readonly fromList: readonly string[];
 }
 
-const KEY_LINE =
-  /^\s*((\S+)\s+)?(ssh-dss|ssh-rsa|ecdsa-sha\d+-nistp\d+|ssh-ed\d+|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com)\s+([a-zA-Z0-9/=+]+)(\s+(.{1,128})?)?$/;
+const KEY_TYPE = '(ssh-dss|ssh-rsa|ecdsa-sha\\d+-nistp\\d+|ssh-ed\\d+|sk-ssh-ed25519@openssh\\.com|sk-ecdsa-sha2-nistp256@openssh\\.com)';
+/** The key itself, once the options field (if any) is set aside: type, base64, optional comment. */
+const KEY_PART = new RegExp(`^${KEY_TYPE}\\s+([a-zA-Z0-9/=+]+)(\\s+(.{1,128})?)?$`);
+/** A line that starts with a key type has no options field (as sshd tries the key first). */
+const STARTS_WITH_TYPE = new RegExp(`^${KEY_TYPE}[ \\t]`);
 
 export function fingerprintOf(blob: Buffer): string {
   return 'SHA256:' + crypto.createHash('sha256').update(blob).digest('base64').replace(/=+$/, '');
 }
 
-/** Parses one public key line. Codes: KO_PRIVATE_KEY, KO_NOT_A_KEY, KO_FORBIDDEN_ALGORITHM. */
+/** Parses one public key line. Codes: KO_PRIVATE_KEY, KO_NOT_A_KEY, KO_FORBIDDEN_ALGORITHM, KO_UNSUPPORTED_KEY_OPTION. */
 export function parsePublicKeyLine(input: string): Result<PublicKeyInfo> {
   const line = input.replace(/[\r\n]/g, '');
   if (/PRIVATE KEY/.test(line)) {
@@ -38,12 +45,20 @@ export function parsePublicKeyLine(input: string): Result<PublicKeyInfo> {
       msg: "This is a PRIVATE key. Never paste it anywhere: give the bastion the public half (the .pub file).",
     });
   }
-  const m = line.length <= 3000 ? KEY_LINE.exec(line) : null;
+  if (line.length > 3000) return R('KO_NOT_A_KEY', { msg: notAKeyMessage });
+  let keyPart = line.replace(/^\s+/, '');
+  let field = '';
+  if (!STARTS_WITH_TYPE.test(keyPart)) {
+    const split = splitOptionsField(keyPart);
+    if ('kind' in split) return R('KO_NOT_A_KEY', { msg: `${notAKeyMessage} (${split.msg})` });
+    field = split.field;
+    keyPart = split.rest;
+  }
+  const m = KEY_PART.exec(keyPart);
   if (!m) return R('KO_NOT_A_KEY', { msg: notAKeyMessage });
-  const prefix = m[2] ?? '';
-  const typecode = m[3] ?? '';
-  const base64 = m[4] ?? '';
-  const comment = (m[6] ?? '').trim();
+  const typecode = m[1] ?? '';
+  const base64 = m[2] ?? '';
+  const comment = (m[4] ?? '').trim();
   if (typecode === 'ssh-dss') {
     return R('KO_FORBIDDEN_ALGORITHM', { msg: 'DSA keys are not accepted: generate an Ed25519, ECDSA or RSA key.' });
   }
@@ -70,10 +85,12 @@ export function parsePublicKeyLine(input: string): Result<PublicKeyInfo> {
     family = 'ECDSA';
     size = Number(/nistp(\d+)$/.exec(typecode)?.[1] ?? 0);
   }
-  const fromMatch = /^from=["']([^ "']+)/.exec(prefix);
+  // Options are judged once the key is known to be one, so a bad key still says KO_NOT_A_KEY.
+  const options = honourKeyOptions(field);
+  if (!isOk(options) || options.value === null) return R(options.code, { msg: options.msg });
   return R('OK', {
     value: {
-      prefix,
+      prefix: options.value.text,
       typecode,
       base64,
       comment,
@@ -81,7 +98,7 @@ export function parsePublicKeyLine(input: string): Result<PublicKeyInfo> {
       size,
       fingerprint: fingerprintOf(blob),
       blob,
-      fromList: fromMatch?.[1] ? fromMatch[1].split(',') : [],
+      fromList: options.value.fromList,
     },
   });
 }

@@ -1,5 +1,65 @@
-// The audit trail: one row per call, refused or not.
+// The audit trail: one row per call, refused or not. A call's words are kept bounded: an exec
+// string can be as long as the SSH packet allows (a 64 KB one must not make a 64 KB row, nor can
+// a flood of such calls be allowed to grow the database at that rate), so each word is clipped
+// and the row keeps a bounded number of words and bytes, with a marker saying what was dropped.
 import type { DB } from './db.js';
+
+/** How much of a call's words an audit row keeps. */
+export interface AuditArgsBounds {
+  /** The most words. */
+  readonly words: number;
+  /** The most bytes of one word (a public key line, 3000 at most, fits). */
+  readonly wordBytes: number;
+  /** The most bytes of all the kept words together, as JSON-encoded in the row. */
+  readonly bytes: number;
+}
+
+export const AUDIT_ARGS_BOUNDS: AuditArgsBounds = { words: 64, wordBytes: 3072, bytes: 8192 };
+export const AUDIT_MAX_WORDS = AUDIT_ARGS_BOUNDS.words;
+export const AUDIT_MAX_BYTES = AUDIT_ARGS_BOUNDS.bytes;
+
+/** The head of a string that fits in `max` UTF-8 bytes, never splitting a character. */
+function clipUtf8(s: string, max: number): string {
+  let out = '';
+  let used = 0;
+  for (const ch of s) {
+    const n = Buffer.byteLength(ch);
+    if (used + n > max) break;
+    out += ch;
+    used += n;
+  }
+  return out;
+}
+
+/**
+ * The words as an audit row keeps them: each clipped to `wordBytes` (followed by `…[+N bytes]`),
+ * at most `words` words and `bytes` in all; what is left out is counted in one last word,
+ * `[… N more words, M bytes not kept]`.
+ */
+export function boundAuditArgs(words: readonly string[], bounds: AuditArgsBounds = AUDIT_ARGS_BOUNDS): string[] {
+  const out: string[] = [];
+  let total = 0;
+  let i = 0;
+  for (; i < words.length && i < bounds.words; i++) {
+    const w = words[i] as string;
+    const bytes = Buffer.byteLength(w);
+    let kept = w;
+    if (bytes > bounds.wordBytes) {
+      const head = clipUtf8(w, bounds.wordBytes);
+      kept = `${head}…[+${bytes - Buffer.byteLength(head)} bytes]`;
+    }
+    const cost = Buffer.byteLength(JSON.stringify(kept)) + 1;
+    if (total + cost > bounds.bytes) break;
+    out.push(kept);
+    total += cost;
+  }
+  if (i < words.length) {
+    const rest = words.slice(i);
+    const bytes = rest.reduce((n, w) => n + Buffer.byteLength(w), 0);
+    out.push(`[… ${rest.length} more words, ${bytes} bytes not kept]`);
+  }
+  return out;
+}
 
 export interface AuditEntry {
   at: number;
@@ -39,7 +99,7 @@ export function auditQueries(db: DB) {
   );
   const recent = db.prepare<[number], AuditRow>('SELECT * FROM audit ORDER BY id DESC LIMIT ?');
   return {
-    record: (e: AuditEntry): void => void insert.run({ ...e, args: JSON.stringify(e.args) }),
+    record: (e: AuditEntry): void => void insert.run({ ...e, args: JSON.stringify(boundAuditArgs(e.args)) }),
     recent: (limit: number): AuditRow[] => recent.all(limit),
   };
 }

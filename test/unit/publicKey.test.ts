@@ -49,11 +49,12 @@ test('ed25519, ECDSA and RSA lines: family, size and fingerprint as ssh-keygen -
   assert.equal(parsed(rsa.public).comment, 'rsa key');
 });
 
-test('a from="…" prefix gives the from list; other prefixes are kept but give none', () => {
+test('a from="…" prefix gives the from list; an option Gatehouse can not honour refuses the line', () => {
   const k = parsed(`from="127.0.0.1,10.0.0.0/8" ${ed.public}`);
   assert.deepEqual(k.fromList, ['127.0.0.1', '10.0.0.0/8']);
   assert.equal(k.prefix, 'from="127.0.0.1,10.0.0.0/8"');
-  assert.deepEqual(parsed(`no-pty ${ed.public}`).fromList, []);
+  assert.equal(parsePublicKeyLine(`no-pty ${ed.public}`).code, 'KO_UNSUPPORTED_KEY_OPTION');
+  assert.equal(parsed(`no-port-forwarding ${ed.public}`).prefix, 'no-port-forwarding');
 });
 
 test('surrounding blanks and line endings are tolerated; no comment is fine', () => {

@@ -1,0 +1,98 @@
+// Attack: roles are given by name in bastion.conf, so a name listed in adminAccounts (or
+// superOwnerAccounts) that no account has yet would make whoever creates it an admin. Over SSH, a
+// non-admin granted accountCreate tries exactly that, before and after the admin account is
+// deleted; only an admin may create such a name. Each load warns about the names nobody has.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { parsePublicKeyLine } from '../../src/keys/publicKey.js';
+import type { AuditRow } from '../../src/store/audit.js';
+import { greppable, sshCall, type Envelope } from '../helpers/clients.js';
+import { startTestServer, type TestAccount, type TestServer } from '../helpers/server.js';
+import { logLines, waitFor } from '../helpers/wait.js';
+
+const UNBOUND = 'configuration gives a role to account names that do not exist: only an admin can create them (accountCreate)';
+const REFUSED = 'creation of an account name that bastion.conf makes a role refused';
+
+let srv: TestServer;
+let creator: TestAccount;
+before(async () => {
+  srv = await startTestServer({ config: { adminAccounts: ['boss'], superOwnerAccounts: ['chief'] } });
+  creator = srv.addAccount('creator');
+  srv.gh.store.grants.grant(creator.id, 'accountCreate', 'test', Math.floor(Date.now() / 1000));
+});
+after(async () => {
+  await srv.close();
+});
+
+const lastAudit = (): AuditRow => srv.gh.store.db.prepare('SELECT * FROM audit ORDER BY id DESC LIMIT 1').get() as AuditRow;
+
+async function call(who: { name: string; key: { privateFile: string } }, args: string[]): Promise<{ code: number | null; env: Envelope }> {
+  const r = await sshCall(srv.port, who.name, who.key.privateFile, ['--json-greppable', ...args]);
+  return { code: r.code, env: greppable(r.stdout) };
+}
+
+const create = (who: { name: string; key: { privateFile: string } }, name: string) =>
+  call(who, ['--osh', 'accountCreate', '--account', name, '--uid-auto', '--public-key', srv.newKey().publicLine]);
+
+test('at load, names given a role that no account has are logged once as a warning', () => {
+  const lines = logLines(srv.logs, UNBOUND);
+  // One per load: the start, and the reload after the harness added 'admin' to the file.
+  assert.ok(lines.length >= 1);
+  assert.equal(lines.length, logLines(srv.logs, 'configuration loaded').length);
+  for (const line of lines) {
+    assert.deepEqual(line['admins'], ['boss']);
+    assert.deepEqual(line['superowners'], ['chief']);
+  }
+});
+
+test('a non-admin with accountCreate cannot create a name listed in adminAccounts or superOwnerAccounts', async () => {
+  for (const [name, list] of [['boss', 'adminAccounts'], ['chief', 'superOwnerAccounts']] as const) {
+    const r = await create(creator, name);
+    assert.equal(r.code, 100);
+    assert.equal(r.env.command, 'accountCreate');
+    assert.equal(r.env.error_code, 'ERR_SECURITY_VIOLATION');
+    assert.match(r.env.error_message, new RegExp(list));
+    assert.equal(srv.gh.store.accounts.byName(name), undefined, 'nothing written');
+    const row = lastAudit();
+    assert.equal(row.account, 'creator');
+    assert.equal(row.plugin, 'accountCreate');
+    assert.equal(row.error_code, 'ERR_SECURITY_VIOLATION');
+    await waitFor('the refusal log line', () => logLines(srv.logs, REFUSED, { account: name, by: 'creator' }).length === 1);
+  }
+  // Other names are still the creator's to make.
+  const ok = await create(creator, 'intern');
+  assert.equal(ok.env.error_code, 'OK');
+});
+
+test('an admin can create a listed name, which is then admin; deleted, it is again out of non-admins\' reach', async () => {
+  const made = await create(srv.admin, 'boss');
+  assert.equal(made.env.error_code, 'OK', made.env.error_message);
+  // The listed name is now an account, and an admin: info shows admins their configuration.
+  const row = srv.gh.store.accounts.byName('boss');
+  assert.ok(row);
+  // Log in as boss with a key we hold, added through the store.
+  const key = srv.newKey();
+  const parsed = parsePublicKeyLine(key.publicLine).value;
+  assert.ok(parsed);
+  srv.gh.store.ingressKeys.insert({ accountId: row.id, type: parsed.typecode, blob: parsed.blob, size: parsed.size, fingerprint: parsed.fingerprint, comment: '', options: '', fromList: null, createdAt: 0 });
+  const info = await call({ name: 'boss', key }, ['--osh', 'info']);
+  assert.equal(info.env.error_code, 'OK');
+  assert.ok(Array.isArray(info.env.value.adminAccounts), 'boss is an admin');
+
+  const deleted = await call(srv.admin, ['--osh', 'accountDelete', '--account', 'boss', '--no-confirm']);
+  assert.equal(deleted.env.error_code, 'OK', deleted.env.error_message);
+  const again = await create(creator, 'boss');
+  assert.equal(again.env.error_code, 'ERR_SECURITY_VIOLATION');
+  assert.equal(srv.gh.store.accounts.byName('boss'), undefined);
+});
+
+test('each reload of the configuration warns once about the names nobody has', async () => {
+  const before = logLines(srv.logs, UNBOUND).length;
+  srv.writeConfig({ adminAccounts: ['admin', 'ghost'], superOwnerAccounts: [] });
+  // The file is re-read by the next session; two calls make one load, hence one warning.
+  for (let i = 0; i < 2; i++) assert.equal((await call(creator, ['--osh', 'info'])).env.error_code, 'OK');
+  const lines = logLines(srv.logs, UNBOUND).slice(before);
+  assert.equal(lines.length, 1);
+  assert.deepEqual(lines[0]?.['admins'], ['ghost']);
+  assert.deepEqual(lines[0]?.['superowners'], []);
+});

@@ -1,0 +1,46 @@
+// Private-key material in a command line: recognised in every format and shape it can arrive in,
+// never confused with public keys or ordinary words, and reduced to option names for the audit.
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import { test } from 'node:test';
+import { containsPrivateKey, PRIVATE_KEY_REMOVED, withoutPrivateKey } from '../../src/command/privateKeys.js';
+import { generateCheckedKeyPair } from '../../src/keys/keygen.js';
+
+const body = (pem: string): string => pem.split('\n').filter((l) => l !== '' && !l.startsWith('-----')).join('');
+
+test('private keys are recognised whole, flattened, or as their base64 body alone', () => {
+  const openssh = generateCheckedKeyPair('ed25519').private;
+  assert.match(openssh, /BEGIN OPENSSH PRIVATE KEY/);
+  const der = (type: 'rsa' | 'ec' | 'ed25519', format: 'pkcs1' | 'pkcs8' | 'sec1'): string => {
+    const { privateKey } = type === 'rsa' ? crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }) : type === 'ec' ? crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' }) : crypto.generateKeyPairSync('ed25519');
+    return privateKey.export({ type: format, format: 'pem' }).toString();
+  };
+  const pems = [openssh, der('rsa', 'pkcs1'), der('rsa', 'pkcs8'), der('ec', 'sec1'), der('ec', 'pkcs8'), der('ed25519', 'pkcs8')];
+  for (const pem of pems) {
+    assert.ok(containsPrivateKey(pem), pem);
+    assert.ok(containsPrivateKey(pem.replace(/\n/g, ' ')));
+    assert.ok(containsPrivateKey(body(pem)), `body of ${pem.split('\n')[0]}`);
+  }
+  assert.ok(containsPrivateKey('PuTTY-User-Key-File-3: ssh-ed25519 Encryption: none'));
+  assert.ok(containsPrivateKey('Private-Lines: 1 AAAAIJ'));
+});
+
+test('public keys and ordinary words are not private keys', () => {
+  for (const type of ['ed25519', 'ecdsa', 'rsa'] as const) {
+    for (let i = 0; i < 5; i++) {
+      const pub = generateCheckedKeyPair(type, { bits: type === 'rsa' ? 2048 : 256 }).public;
+      assert.ok(!containsPrivateKey(pub), pub);
+    }
+  }
+  const spki = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  assert.ok(!containsPrivateKey(spki));
+  assert.ok(!containsPrivateKey('--osh accountModify --comment "rotated my private key yesterday"'));
+});
+
+test('the audit keeps option names and the plugin name, one marker for each run of other words', () => {
+  const flat = generateCheckedKeyPair('ed25519').private.replace(/\n/g, ' ').trim().split(' ');
+  assert.deepEqual(withoutPrivateKey(['--json', '--osh', 'selfAddIngressKey', '--public-key', ...flat, '--comment=x']), [
+    '--json', '--osh', 'selfAddIngressKey', '--public-key', PRIVATE_KEY_REMOVED, `--comment=${PRIVATE_KEY_REMOVED}`,
+  ]);
+  assert.deepEqual(withoutPrivateKey(['host', '--', 'echo', 'b3BlbnNzaC1rZXktdjE']), [PRIVATE_KEY_REMOVED]);
+});
