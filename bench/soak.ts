@@ -52,7 +52,9 @@ async function main(argv: string[]): Promise<number> {
   };
   const log = (msg: string): void => void process.stderr.write(`[soak] ${msg}\n`);
   const ctx: BenchContext = { tmpDir, repoRoot: REPO_ROOT, log, onCleanup: (fn) => cleanups.push(fn) };
-  process.once('SIGINT', () => void cleanUp().finally(() => process.exit(130)));
+  const onSignal = (): void => void cleanUp().finally(() => process.exit(130));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   const rows: SoakRow[] = [];
   const hardStop = setTimeout(() => {
     log(`hard limit of ${HARD_LIMIT_MS / 60_000} min reached: printing what was measured`);
