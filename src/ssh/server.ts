@@ -14,7 +14,7 @@ import { canonicalIp } from '../keys/fromList.js';
 import type { AccountRow } from '../store/accounts.js';
 import type { HostKey } from './hostKeys.js';
 import { acceptClientEnv } from './clientEnv.js';
-import { matchIngressKey, type KeyMatch } from './ingressAuth.js';
+import { checkIngressAttempt, checkSignedAfterQuery, type KeyMatch } from './ingressAuth.js';
 import { createPreauthLimiter, preauthPolicy, type PreauthEvent, type PreauthPolicy, type PreauthTicket, type RefusalReason } from './preauthLimits.js';
 
 export interface SshServerOptions {
@@ -210,22 +210,20 @@ function handleConnection(
     if (ctx.method !== 'publickey') return refuse(ctx, 'method-not-allowed');
     const query = !ctx.signature;
     const offered = { algo: ctx.key.algo, data: ctx.key.data };
+    const signed = ctx.signature && ctx.blob ? { blob: ctx.blob, signature: ctx.signature, hashAlgo: ctx.hashAlgo } : undefined;
+    // A signature without the data it signs can't be verified: never treat it as a query.
+    if (!query && !signed) return refuse(ctx, 'bad-signature', { query });
     const asked = queried !== null && queried.username === ctx.username && queried.algo === offered.algo && queried.data.equals(offered.data) ? queried.match : null;
-    const found = !query && asked ? { ok: true as const, match: asked } : matchIngressKey(svc.store, config, ctx.username, offered, peer.ip);
+    const found =
+      signed && asked
+        ? checkSignedAfterQuery(asked, config, signed, peer.ip)
+        : checkIngressAttempt(svc.store, config, { username: ctx.username, ...offered, ...(signed ? { signed } : {}) }, peer.ip);
     if (!found.ok) return refuse(ctx, found.why, { query });
     // A query ("would this key do?") for a usable key is answered; only the signed attempt logs in.
     if (query) {
       queried = { username: ctx.username, algo: offered.algo, data: Buffer.from(offered.data), match: found.match };
       return ctx.accept();
     }
-    // RSA: a SHA-1 signature (no hashAlgo) is refused, only rsa-sha2-256/512.
-    if (found.match.key.type === 'ssh-rsa' && ctx.hashAlgo !== 'sha256' && ctx.hashAlgo !== 'sha512') {
-      return refuse(ctx, 'rsa-sha1', { query });
-    }
-    const pub = utils.parseKey(`${found.match.key.type} ${found.match.key.blob.toString('base64')}`);
-    const verified =
-      !(pub instanceof Error) && !Array.isArray(pub) && ctx.blob !== undefined && ctx.signature !== undefined && pub.verify(ctx.blob, ctx.signature, ctx.hashAlgo) === true;
-    if (!verified) return refuse(ctx, 'bad-signature', { query });
     account = found.match.account;
     log.info({ account: account.name, key: found.match.key.fingerprint }, 'auth accepted');
     ctx.accept();
