@@ -63,7 +63,7 @@ function login(port: number, from: string, username: string, privateKey: string)
 describe('global cap on unauthenticated connections (maxStartups)', () => {
   let srv: TestServer;
   before(async () => {
-    srv = await startTestServer({ config: { maxStartups: '5', perSourceMaxStartups: 0, loginGraceTimeSeconds: 2 } });
+    srv = await startTestServer({ config: { maxStartups: '5', perSourceMaxStartups: 0, loginGraceTimeSeconds: 4 } });
   });
   after(async () => {
     await srv.close();
@@ -75,7 +75,7 @@ describe('global cap on unauthenticated connections (maxStartups)', () => {
     for (const e of extra) assert.equal(await e.closed, 'Exceeded MaxStartups\r\n');
     // While the idle ones hold every place, even a good client is refused.
     assert.notEqual(await login(srv.port, '127.0.0.1', 'admin', srv.admin.key.privateKey), 'ready');
-    // The login grace time (2 s) drops the idle ones; then the good client logs in and works.
+    // The login grace time (4 s) drops the idle ones; then the good client logs in and works.
     for (const h of held) await h.closed;
     const r = await ssh2Exec(srv.port, 'admin', srv.admin.key.privateKey, '--osh info --json-greppable --quiet');
     assert.equal(greppable(r.stdout).error_code, 'OK');
