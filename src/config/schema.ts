@@ -65,6 +65,21 @@ export const CONFIG_SCHEMA = {
   logLevel: { kind: 'enum', default: 'info', valid: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
   loginGraceTimeSeconds: { kind: 'int', default: 30, min: 1, max: 3600 },
   maxAuthTries: { kind: 'int', default: 6, min: 1, max: 100 },
+  // Pre-authentication limits, after sshd's MaxStartups, PerSourceMaxStartups, PerSourcePenalties
+  // and PerSourcePenaltyExemptList (see src/ssh/preauthLimits.ts). MaxStartups is The Bastion's
+  // own sshd_config value; loopback is exempt from penalties so the host itself is never locked out.
+  maxStartups: { kind: 'string', default: '50:30:500', valid: /^[0-9]{1,6}(:[0-9]{1,3}:[0-9]{1,6})?$/ },
+  perSourceMaxStartups: { kind: 'int', default: 50, min: 0, max: 1_000_000 },
+  perSourcePenaltyAuthFailSeconds: { kind: 'int', default: 5, min: 0, max: 86400 },
+  perSourcePenaltyNoAuthSeconds: { kind: 'int', default: 1, min: 0, max: 86400 },
+  perSourcePenaltyGraceExceededSeconds: { kind: 'int', default: 10, min: 0, max: 86400 },
+  perSourcePenaltyMinSeconds: { kind: 'int', default: 15, min: 0, max: 86400 },
+  perSourcePenaltyMaxSeconds: { kind: 'int', default: 600, min: 1, max: 86400 },
+  perSourcePenaltyMaxSources: { kind: 'int', default: 65536, min: 1, max: 1_000_000 },
+  perSourcePenaltyExemptList: { kind: 'list', default: ['127.0.0.1', '::1'], valid: NETWORK },
+  // What a client may set with env requests (SetEnv/SendEnv): LANG and LC_* but LC_BASTION*.
+  maxClientEnvVariables: { kind: 'int', default: 16, min: 0, max: 256 },
+  maxClientEnvValueBytes: { kind: 'int', default: 256, min: 1, max: 4096 },
   stdinTimeoutSeconds: { kind: 'int', default: 60, min: 1, max: 3600 },
 } as const satisfies Record<string, KeySpec>;
 

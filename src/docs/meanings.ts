@@ -204,6 +204,50 @@ export const CONFIG_KEY_MEANINGS: Readonly<Record<string, KeyWords>> = {
     origin: 'gatehouse',
     meaning: 'Signed authentication attempts allowed per connection before it is closed (sshd\'s `MaxAuthTries`). Key queries without a signature are not counted.',
   },
+  maxStartups: {
+    origin: 'gatehouse',
+    meaning: 'Cap on connections that have not authenticated yet, in sshd\'s `MaxStartups` form `start:rate:full`: from `start` such connections on, a new one is refused with a probability of `rate`% rising linearly to 100% at `full`; a single number `N` is a hard cap (`N:100:N`). Refused connections are closed at accept with `Exceeded MaxStartups`, before any SSH is spoken. The default, 50:30:500, is what The Bastion sets for its sshd.',
+  },
+  perSourceMaxStartups: {
+    origin: 'gatehouse',
+    meaning: 'Cap on unauthenticated connections from one source address (sshd\'s `PerSourceMaxStartups`); beyond it new ones are closed at accept with `Exceeded PerSourceMaxStartups`. 0: no cap per source.',
+  },
+  perSourcePenaltyAuthFailSeconds: {
+    origin: 'gatehouse',
+    meaning: 'Penalty seconds a source address earns for each connection that closes after a refused authentication attempt without logging in (sshd\'s `PerSourcePenalties authfail`). Penalties add up while they have not expired; 0 disables this kind.',
+  },
+  perSourcePenaltyNoAuthSeconds: {
+    origin: 'gatehouse',
+    meaning: 'Penalty seconds for a connection that closes without attempting authentication (sshd\'s `noauth`). 0 disables this kind.',
+  },
+  perSourcePenaltyGraceExceededSeconds: {
+    origin: 'gatehouse',
+    meaning: 'Penalty seconds for a connection dropped because it did not log in within `loginGraceTimeSeconds` (sshd\'s `grace-exceeded`). 0 disables this kind.',
+  },
+  perSourcePenaltyMinSeconds: {
+    origin: 'gatehouse',
+    meaning: 'A source\'s accumulated penalty is enforced once it exceeds this many seconds (sshd\'s `min`): from then until it expires, the source\'s new connections are closed at accept with `Not allowed at this time`.',
+  },
+  perSourcePenaltyMaxSeconds: {
+    origin: 'gatehouse',
+    meaning: 'Longest a source\'s accumulated penalty can last (sshd\'s `max`).',
+  },
+  perSourcePenaltyMaxSources: {
+    origin: 'gatehouse',
+    meaning: 'Source addresses with a penalty kept in memory (sshd\'s `max-sources`); when full, the least recently penalised is forgotten (sshd\'s permissive overflow).',
+  },
+  perSourcePenaltyExemptList: {
+    origin: 'gatehouse',
+    meaning: 'Addresses and networks (CIDR) never penalised (sshd\'s `PerSourcePenaltyExemptList`). The default exempts the host itself (`127.0.0.1`, `::1`), so that a local client or proxy can\'t be locked out; an empty list penalises everyone.',
+  },
+  maxClientEnvVariables: {
+    origin: 'gatehouse',
+    meaning: 'Environment variables a client may set per session (`SetEnv`/`SendEnv`). Only `LANG` and `LC_*` are accepted (as The Bastion\'s `AcceptEnv LANG LC_*`), never `LC_BASTION*`, which the bastion sets itself for the target; names are at most 64 characters, values printable. Beyond the count the variables are refused (and logged once per session).',
+  },
+  maxClientEnvValueBytes: {
+    origin: 'gatehouse',
+    meaning: 'Longest value, in bytes, of an environment variable a client sets; a longer one is refused.',
+  },
   stdinTimeoutSeconds: {
     origin: 'gatehouse',
     meaning: 'How long a plugin waits for a line or for the end of input on stdin (a confirmation, a key) before giving up.',

@@ -253,8 +253,7 @@ export async function runEgress(env: EgressEnv, req: TargetRequest): Promise<Egr
       stop.abort(reason);
     });
     try {
-      const remoteEnv: Record<string, string> = { LC_BASTION: account.name };
-      for (const [k, val] of env.env) remoteEnv[k] = val;
+      const remoteEnv: Record<string, string> = { ...Object.fromEntries(env.env), LC_BASTION: account.name };
       const opened = await openRemote(client, {
         command: req.command,
         pty: wantPty ? { term: ingressPty?.term ?? 'xterm', cols: size.cols, rows: size.rows, width: size.width, height: size.height, modes: ingressPty?.modes ?? {} } : null,

@@ -5,7 +5,7 @@ import crypto from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import ssh2, { type Algorithms, type AuthContext, type Connection, type ServerChannel, type Session } from 'ssh2';
-const { Server, utils } = ssh2;
+const { Server } = ssh2;
 import type { Logger } from 'pino';
 import { runCall, type Services } from '../command/dispatch.js';
 import type { BastionConfig } from '../config/schema.js';
@@ -13,7 +13,9 @@ import type { PtyInfo } from '../egress/types.js';
 import { canonicalIp } from '../keys/fromList.js';
 import type { AccountRow } from '../store/accounts.js';
 import type { HostKey } from './hostKeys.js';
-import { matchIngressKey, type KeyMatch } from './ingressAuth.js';
+import { acceptClientEnv } from './clientEnv.js';
+import { checkIngressAttempt, checkSignedAfterQuery, type KeyMatch } from './ingressAuth.js';
+import { createPreauthLimiter, preauthPolicy, type PreauthEvent, type PreauthPolicy, type PreauthTicket, type RefusalReason } from './preauthLimits.js';
 
 export interface SshServerOptions {
   readonly hostKeys: readonly HostKey[];
@@ -32,12 +34,44 @@ export const ALGORITHMS: Algorithms = {
 
 /** Sessions open at once on one connection (sshd's MaxSessions default). */
 const MAX_SESSIONS_PER_CONNECTION = 10;
-const ENV_ALLOWED = /^(LANG|LC_[A-Z]+)$/;
 
 interface Accepted {
   readonly timer: NodeJS.Timeout;
   readonly local: { ip: string; port: number } | undefined;
   readonly config: BastionConfig;
+  /** Counts the connection as unauthenticated until it logs in or closes (pre-auth limits). */
+  readonly ticket: PreauthTicket;
+  /** Refused authentication attempts, and whether the login deadline ran out: how it ended. */
+  failures: number;
+  graceExceeded: boolean;
+}
+
+// What a refused client reads before the connection closes (RFC 4253 allows lines before the
+// version string; OpenSSH's sshd sends the same words).
+const REFUSAL_TEXT: Record<RefusalReason, string> = {
+  penalty: 'Not allowed at this time\r\n',
+  'per-source': 'Exceeded PerSourceMaxStartups\r\n',
+  startups: 'Exceeded MaxStartups\r\n',
+};
+
+/** One log line per pre-auth limit event (see preauthLimits.ts), never one per refused connection. */
+function logPreauthEvent(log: Logger, e: PreauthEvent): void {
+  switch (e.kind) {
+    case 'startups-refusing':
+      return log.warn({ peer: e.peer, unauthenticated: e.unauthenticated, maxStartups: e.maxStartups }, 'unauthenticated connections limit reached, refusing new connections');
+    case 'startups-stopped':
+      return log.info({ refused: e.refused }, 'unauthenticated connections limit no longer refusing');
+    case 'per-source-refusing':
+      return log.warn({ peer: e.peer, unauthenticated: e.unauthenticated, perSourceMaxStartups: e.limit }, 'per-source unauthenticated connections limit reached, refusing new connections');
+    case 'per-source-stopped':
+      return log.info({ peer: e.peer, refused: e.refused }, 'per-source unauthenticated connections limit no longer refusing');
+    case 'penalty-started':
+      return log.warn({ peer: e.peer, seconds: e.seconds, reason: e.reason }, 'penalty started');
+    case 'penalty-ended':
+      return log.info({ peer: e.peer, refused: e.refused }, 'penalty ended');
+    case 'penalty-table-full':
+      return log.warn({ dropped: e.dropped, maxSources: e.maxSources }, 'penalty table full, least recently penalised sources forgotten');
+  }
 }
 
 export interface RunningSsh {
@@ -59,31 +93,61 @@ export function createSshServer(opts: SshServerOptions): RunningSsh {
   // deadline (cleared once authenticated), our own address (the sessions table's "via") and the
   // configuration read at accept, which the whole login then uses (one config read per connection).
   const accepted = new Map<string, Accepted>();
+  // Pre-authentication limits (one limiter per listener); the policy is rebuilt when the
+  // configuration changes, not on every connection.
+  const preauth = createPreauthLimiter({ now: () => services.clock.now(), random: Math.random, report: (e) => logPreauthEvent(log, e) });
+  let policyFor: { config: BastionConfig; policy: PreauthPolicy } | null = null;
+  const policyOf = (config: BastionConfig): PreauthPolicy => {
+    if (policyFor?.config !== config) policyFor = { config, policy: preauthPolicy(config) };
+    return policyFor.policy;
+  };
   ssh.on('connection', (client: Connection, info: { ip: string; port: number }) => {
     const a = accepted.get(`${info.ip}|${info.port}`);
-    handleConnection(client, { ip: canonicalIp(info.ip), port: info.port }, a?.local, a?.config ?? services.config.current(), opts, () => {
-      if (a) clearTimeout(a.timer);
-    });
+    handleConnection(
+      client,
+      { ip: canonicalIp(info.ip), port: info.port },
+      a?.local,
+      a?.config ?? services.config.current(),
+      opts,
+      () => {
+        if (a) clearTimeout(a.timer);
+        a?.ticket.authenticated();
+      },
+      () => {
+        if (a) a.failures++;
+      },
+    );
   });
   const tcp = net.createServer({ noDelay: true }, (sock) => {
-    sockets.add(sock);
-    sock.on('close', () => sockets.delete(sock));
     sock.on('error', () => {});
     const config = services.config.current();
+    // Refused before ssh2 sees the socket: no key exchange, no state kept for it.
+    const peerIp = canonicalIp(sock.remoteAddress ?? '');
+    const admitted = preauth.admit(peerIp, policyOf(config));
+    if (!admitted.ok) {
+      sock.write(REFUSAL_TEXT[admitted.why]);
+      sock.destroy();
+      return;
+    }
+    sockets.add(sock);
+    sock.on('close', () => sockets.delete(sock));
     // The login deadline covers the whole handshake and authentication; ssh2 has none, and
     // 'connection' only fires after the client's identification line.
     const timer = setTimeout(() => {
       log.info({ peer: sock.remoteAddress }, 'login grace time exceeded, dropping');
+      entry.graceExceeded = true;
       sock.destroy();
     }, config.loginGraceTimeSeconds * 1000);
     timer.unref();
     const key = `${sock.remoteAddress}|${sock.remotePort}`;
     const local = sock.localAddress !== undefined && sock.localPort !== undefined ? { ip: canonicalIp(sock.localAddress), port: sock.localPort } : undefined;
-    const entry: Accepted = { timer, local, config };
+    const entry: Accepted = { timer, local, config, ticket: admitted.ticket, failures: 0, graceExceeded: false };
     accepted.set(key, entry);
     sock.on('close', () => {
       clearTimeout(timer);
       if (accepted.get(key) === entry) accepted.delete(key);
+      // Ignored once the connection logged in; otherwise its source pays for how it ended.
+      entry.ticket.closed(entry.failures > 0 ? 'authfail' : entry.graceExceeded ? 'grace-exceeded' : 'noauth');
     });
     ssh.injectSocket(sock);
   });
@@ -104,6 +168,7 @@ function handleConnection(
   config: BastionConfig,
   opts: SshServerOptions,
   loggedIn: () => void,
+  failedAttempt: () => void,
 ): void {
   const connId = crypto.randomBytes(6).toString('hex');
   const log = opts.log.child({ conn: connId, peer: `${peer.ip}:${peer.port}` });
@@ -117,6 +182,7 @@ function handleConnection(
   // connection is dropped when the count reaches the limit.
   const refuse = (ctx: AuthContext, why: string, extra: Record<string, unknown> = {}): void => {
     attempts++;
+    failedAttempt();
     log.info({ account: ctx.username, method: ctx.method, why, ...extra }, 'auth refused');
     ctx.reject(['publickey']);
     if (attempts >= config.maxAuthTries) {
@@ -144,22 +210,20 @@ function handleConnection(
     if (ctx.method !== 'publickey') return refuse(ctx, 'method-not-allowed');
     const query = !ctx.signature;
     const offered = { algo: ctx.key.algo, data: ctx.key.data };
+    const signed = ctx.signature && ctx.blob ? { blob: ctx.blob, signature: ctx.signature, hashAlgo: ctx.hashAlgo } : undefined;
+    // A signature without the data it signs can't be verified: never treat it as a query.
+    if (!query && !signed) return refuse(ctx, 'bad-signature', { query });
     const asked = queried !== null && queried.username === ctx.username && queried.algo === offered.algo && queried.data.equals(offered.data) ? queried.match : null;
-    const found = !query && asked ? { ok: true as const, match: asked } : matchIngressKey(svc.store, config, ctx.username, offered, peer.ip);
+    const found =
+      signed && asked
+        ? checkSignedAfterQuery(asked, config, signed, peer.ip)
+        : checkIngressAttempt(svc.store, config, { username: ctx.username, ...offered, ...(signed ? { signed } : {}) }, peer.ip);
     if (!found.ok) return refuse(ctx, found.why, { query });
     // A query ("would this key do?") for a usable key is answered; only the signed attempt logs in.
     if (query) {
       queried = { username: ctx.username, algo: offered.algo, data: Buffer.from(offered.data), match: found.match };
       return ctx.accept();
     }
-    // RSA: a SHA-1 signature (no hashAlgo) is refused, only rsa-sha2-256/512.
-    if (found.match.key.type === 'ssh-rsa' && ctx.hashAlgo !== 'sha256' && ctx.hashAlgo !== 'sha512') {
-      return refuse(ctx, 'rsa-sha1', { query });
-    }
-    const pub = utils.parseKey(`${found.match.key.type} ${found.match.key.blob.toString('base64')}`);
-    const verified =
-      !(pub instanceof Error) && !Array.isArray(pub) && ctx.blob !== undefined && ctx.signature !== undefined && pub.verify(ctx.blob, ctx.signature, ctx.hashAlgo) === true;
-    if (!verified) return refuse(ctx, 'bad-signature', { query });
     account = found.match.account;
     log.info({ account: account.name, key: found.match.key.fingerprint }, 'auth accepted');
     ctx.accept();
@@ -208,11 +272,18 @@ function handleSession(
     accept?.();
     events.emit('window-change', { cols: info.cols, rows: info.rows, width: info.width, height: info.height });
   });
+  // Client environment (acceptClientEnv decides); refusals log once per session, then a count.
+  let envLimits: BastionConfig | null = null;
+  let envRefused = 0;
   session.on('env', (accept, reject, info) => {
-    if (ENV_ALLOWED.test(info.key) && info.val.length <= 256) {
-      env.set(info.key, info.val);
-      accept?.();
-    } else reject?.();
+    envLimits ??= svc.config.current();
+    const r = acceptClientEnv(env, info.key, info.val, envLimits);
+    if (r.ok) return accept?.();
+    if (envRefused++ === 0) log.info({ account: account.name, name: info.key, why: r.why }, 'client environment variable refused');
+    reject?.();
+  });
+  session.once('close', () => {
+    if (envRefused > 1) log.info({ account: account.name, refused: envRefused }, 'client environment variables refused');
   });
   session.on('signal', (accept, _reject, info) => {
     accept?.();
