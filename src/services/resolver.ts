@@ -1,5 +1,5 @@
-// The one way Gatehouse turns a host name into an address: the egress path and a plugin's --host
-// both come here. Every lookup has a deadline (dnsResolveTimeoutSeconds) and the number of lookups
+// The one way Gatehouse turns a host name into an address, or an address into its name: the
+// egress path, a plugin's --host, a server list's names and --reverse-dns all come here. Every lookup has a deadline (dnsResolveTimeoutSeconds) and the number of lookups
 // in progress is bounded (dnsMaxConcurrentLookups), so a name server that never answers can't
 // hold a call open, nor pile up lookups until nothing else gets done.
 //
