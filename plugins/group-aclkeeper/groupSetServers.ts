@@ -48,7 +48,10 @@ changed. No connection is tested.`,
     out.info('The list ends at EOF (usually CTRL+D).');
     const input = await ctx.stdin.readAll({ maxBytes: 16 * 1024 * 1024 });
     if (input === null) return R('ERR_INVALID_PARAMETER', { msg: 'The list did not arrive in full on stdin (too big, or no end of input in time): nothing was changed' });
-    const list = await parseServerList(input);
+    const list = await parseServerList(input, ctx.config);
+    if (list.lookupsStopped !== null) {
+      ctx.log.warn({ peer: ctx.caller.peer.ip, why: list.lookupsStopped, lines: list.parsed }, 'server list name resolution cut short');
+    }
     for (const e of list.errors) out.warn(e);
     out.info(`Parsed ${list.entries.length}/${list.parsed} lines successfully`);
     const ACL = list.entries.map(aclItem);

@@ -30,7 +30,7 @@ a PATTERN without any matches text containing it.`,
     const now = Math.floor(ctx.clock.now() / 1000);
     const rows = store.acl.view({ kind: 'guest', accountId: account.value.id, groupId: found.value.id }, now);
     if (rows.length === 0) return R('OK_EMPTY', { msg: "This account doesn't seem to have any guest access to this group" });
-    const reverse = opts['reverse-dns'] ? await reverseNames(rows) : undefined;
+    const reverse = opts['reverse-dns'] ? await reverseNames(ctx, rows) : undefined;
     const [listed] = printAcls(ctx, [{ type: 'group-guest', group: found.value.name, acl: rows }], { includes: opts.include, excludes: opts.exclude, reverse });
     return R('OK', { value: listed?.acl ?? [] });
   },

@@ -39,7 +39,7 @@ matched against the columns of the text table (IP, port, user, comment, …).`,
     if (rows.length === 0) {
       return R('OK_EMPTY', { msg: 'This group is empty, if you are an aclkeeper of this group, you might want to add servers to it with groupAddServer' });
     }
-    const reverse = opts['reverse-dns'] ? await reverseNames(rows) : undefined;
+    const reverse = opts['reverse-dns'] ? await reverseNames(ctx, rows) : undefined;
     const [listed] = printAcls(ctx, [{ type: 'group', group: g.name, acl: rows }], { includes: opts.include, excludes: opts.exclude, reverse });
     return R('OK', { value: listed?.acl ?? [] });
   },

@@ -35,8 +35,9 @@ exists because someone could be intercepting the connection.`,
     }
     const bare = host.replace(/^\[(.*)\]$/, '$1');
     // Keys are stored under the address the session dialled: resolveTarget's canonical form.
-    const resolved = await resolveTarget(host);
-    const ip = resolved.ok ? resolved.ip : null;
+    // A block names no single target: nothing to look up.
+    const resolved = host.includes('/') ? null : await resolveTarget(host, ctx.config);
+    const ip = resolved?.ok ? resolved.ip : null;
     // The entries known_hosts would name: HOST, or [HOST]:PORT off port 22; the address too when a name was given.
     const label = (h: string): string => (port === 22 ? h : `[${h}]:${port}`);
     const items: { label: string; ip: string | null }[] = [];

@@ -22,7 +22,7 @@ refused on its next connection: each account learns the new key on first use.`,
     const host = ctx.request.host;
     if (!host) return R('ERR_MISSING_PARAMETER', { msg: "Missing mandatory parameter --host (or host didn't resolve correctly)" });
     if (host.includes('/')) return R('ERR_INVALID_PARAMETER', { msg: `Specified IP must not be a subnet (${host})` });
-    const resolved = await resolveTarget(host);
+    const resolved = await resolveTarget(host, ctx.config);
     if (!resolved.ok) return R('ERR_MISSING_PARAMETER', { msg: "Missing mandatory parameter --host (or host didn't resolve correctly)" });
     const port = (ctx.request.port === undefined ? undefined : checkPort(ctx.request.port).value) ?? 22;
     ctx.out.info(`Removing ${resolved.ip} host key from accounts...`);

@@ -24,7 +24,7 @@ really on the server is not checked.`,
   async handler(ctx, opts) {
     const { request, config, out } = ctx;
     if (!request.host) return R('ERR_MISSING_PARAMETER', { msg: "Missing parameter host (or it didn't resolve correctly)" });
-    const target = await resolveHost(request.host);
+    const target = await resolveHost(request.host, config);
     if (!isOk(target) || target.value === null) return target;
     let port: number | null = null;
     if (request.port !== undefined) {

@@ -5,7 +5,8 @@
 // the errors say which line failed and why, in The Bastion's wording.
 import { isValidRemoteUser, checkPort } from './acl.js';
 import { parseAddress, type AclAddress } from './aclAddress.js';
-import { resolveHost } from './aclHost.js';
+import type { BatchStop } from '../services/resolver.js';
+import { resolveHosts, type HostResolveConfig } from './aclHost.js';
 
 export interface BulkEntry {
   readonly address: AclAddress;
@@ -19,6 +20,8 @@ export interface BulkParse {
   readonly parsed: number;
   readonly entries: BulkEntry[];
   readonly errors: string[];
+  /** Why some names were not looked up (the list's lookups ran out of time, or the resolver was full); null if all were. */
+  readonly lookupsStopped: BatchStop | null;
 }
 
 interface RawEntry {
@@ -29,7 +32,7 @@ interface RawEntry {
   readonly comment: string | null;
 }
 
-export async function parseServerList(input: string): Promise<BulkParse> {
+export async function parseServerList(input: string, config: HostResolveConfig): Promise<BulkParse> {
   const trimmed = input.trim();
   const errors: string[] = [];
   let raws: (RawEntry | null)[];
@@ -49,7 +52,10 @@ export async function parseServerList(input: string): Promise<BulkParse> {
         return { label: line, user: m[1], host: m[2] as string, port: m[3], comment: m[4] ?? null };
       });
   }
-  const entries: BulkEntry[] = [];
+  // Port and user first, then the names of the lines still standing, looked up in one bounded
+  // batch (a list of thousands of names waits at most dnsResolveTimeoutSeconds, not that many times).
+  const checked = new Map<number, { where: string; raw: RawEntry; port: number | null }>();
+  const lineErrors = new Map<number, string>();
   for (const [i, raw] of raws.entries()) {
     if (!raw) continue;
     const where = `In line ${i + 1} (${raw.label})`;
@@ -57,15 +63,29 @@ export async function parseServerList(input: string): Promise<BulkParse> {
     if (raw.port !== undefined) {
       const p = checkPort(raw.port);
       if (p.value === null) {
-        errors.push(`${where}, port '${raw.port}' is invalid`);
+        lineErrors.set(i, `${where}, port '${raw.port}' is invalid`);
         continue;
       }
       port = p.value;
     }
     if (raw.user !== undefined && !isValidRemoteUser(raw.user, true)) {
-      errors.push(`${where}, user '${raw.user}' is invalid`);
+      lineErrors.set(i, `${where}, user '${raw.user}' is invalid`);
       continue;
     }
+    checked.set(i, { where, raw, port });
+  }
+  const hosts = [...checked.values()].filter((c) => !c.raw.host.includes('/')).map((c) => c.raw.host);
+  const resolved = await resolveHosts(hosts, config);
+  const entries: BulkEntry[] = [];
+  for (let i = 0; i < raws.length; i++) {
+    const bad = lineErrors.get(i);
+    if (bad !== undefined) {
+      errors.push(bad);
+      continue;
+    }
+    const c = checked.get(i);
+    if (!c) continue;
+    const { where, raw, port } = c;
     let address: AclAddress | null;
     if (raw.host.includes('/')) {
       const a = parseAddress(raw.host, { allowSubnets: true });
@@ -75,16 +95,16 @@ export async function parseServerList(input: string): Promise<BulkParse> {
       }
       address = a.value;
     } else {
-      const r = await resolveHost(raw.host);
-      if (!r.value) {
-        errors.push(`${where}, ${r.msg}`);
+      const r = resolved.results.get(raw.host);
+      if (!r?.value) {
+        errors.push(`${where}, ${r?.msg ?? `Unable to resolve '${raw.host}'`}`);
         continue;
       }
       address = r.value.address;
     }
     entries.push({ address, user: raw.user === undefined || raw.user === '*' ? null : raw.user, port, comment: raw.comment });
   }
-  return { parsed: raws.length, entries, errors };
+  return { parsed: raws.length, entries, errors, lookupsStopped: resolved.stopped };
 }
 
 function fromJson(text: string, errors: string[]): (RawEntry | null)[] {

@@ -4,9 +4,9 @@
 // progress), IPv4 answers preferred; nothing is ever connected to here. Both address families are
 // accepted whatever IPv4Allowed / IPv6Allowed say: an access line dials nothing (see
 // docs/compatibility.md); the egress path applies them.
-import { CONFIG_SCHEMA, type BastionConfig } from '../config/schema.js';
+import type { BastionConfig } from '../config/schema.js';
 import { EXIT } from '../exitCodes.js';
-import { lookupName, resolverSettings, type LookupFailure } from '../services/resolver.js';
+import { lookupName, lookupNames, resolverSettings, type BatchStop, type Lookup, type LookupFailure } from '../services/resolver.js';
 import { R, type Result } from '../result.js';
 import { isValidRemoteUser, checkPort } from './acl.js';
 import { parseAddress, type AclAddress } from './aclAddress.js';
@@ -25,26 +25,45 @@ export const HOST_CHARS = /^\[?[a-zA-Z0-9._/:-]+\]?$/;
  * KO_HOST_NOT_FOUND for a name that doesn't resolve in time, KO_DNS_DISABLED when names are off.
  * Names go through the bastion's one resolver (src/services/resolver.ts), IPv4 answers preferred.
  */
-export async function resolveHost(host: string, config: HostResolveConfig = DEFAULTS): Promise<Result<ResolvedHost>> {
-  const r = await resolvePluginHost(host, config);
-  return r.ok ? R('OK', { value: r.value }) : R(r.code, { msg: r.msg });
+export async function resolveHost(host: string, config: HostResolveConfig): Promise<Result<ResolvedHost>> {
+  return asResult(await resolvePluginHost(host, config));
 }
 
-type HostResolveConfig = Pick<BastionConfig, 'dnsResolveTimeoutSeconds' | 'dnsMaxConcurrentLookups' | 'dnsServers' | 'dnsSupportLevel'>;
+/**
+ * Many hosts at once (a server list on stdin): each as resolveHost would, the names looked up in
+ * one bounded batch (src/services/resolver.ts lookupNames: a few at a time, all within one
+ * dnsResolveTimeoutSeconds). `stopped` says why some names were not looked up, if any weren't.
+ */
+export async function resolveHosts(hosts: readonly string[], config: HostResolveConfig): Promise<{ results: Map<string, Result<ResolvedHost>>; stopped: BatchStop | null }> {
+  const results = new Map<string, Result<ResolvedHost>>();
+  const names: string[] = [];
+  for (const host of hosts) {
+    const pre = beforeLookup(host);
+    if (pre === null) names.push(host);
+    else results.set(host, asResult(pre));
+  }
+  const batch = await lookupNames(names, resolverSettings(config));
+  for (const [name, found] of batch.answers) results.set(name, asResult(fromLookup(name, found)));
+  return { results, stopped: batch.stopped };
+}
 
-// For callers with no configuration at hand: the schema's defaults (same resolver, same bound).
-const DEFAULTS: HostResolveConfig = {
-  dnsResolveTimeoutSeconds: CONFIG_SCHEMA.dnsResolveTimeoutSeconds.default,
-  dnsMaxConcurrentLookups: CONFIG_SCHEMA.dnsMaxConcurrentLookups.default,
-  dnsServers: CONFIG_SCHEMA.dnsServers.default,
-  dnsSupportLevel: CONFIG_SCHEMA.dnsSupportLevel.default,
-};
+/** The resolver configuration keys: required, so no caller can resolve past dnsServers, dnsSupportLevel or the deadline. */
+export type HostResolveConfig = Pick<BastionConfig, 'dnsResolveTimeoutSeconds' | 'dnsMaxConcurrentLookups' | 'dnsServers' | 'dnsSupportLevel'>;
+
+function asResult(r: HostAnswer): Result<ResolvedHost> {
+  return r.ok ? R('OK', { value: r.value }) : R(r.code, { msg: r.msg });
+}
 
 type HostAnswer =
   | { ok: true; value: ResolvedHost }
   | { ok: false; code: 'KO_INVALID_REMOTE_HOST' | 'KO_HOST_NOT_FOUND' | 'KO_DNS_DISABLED'; why: LookupFailure | 'invalid'; msg: string };
 
 async function resolvePluginHost(host: string, config: HostResolveConfig): Promise<HostAnswer> {
+  return beforeLookup(host) ?? fromLookup(host, await lookupName(host, resolverSettings(config)));
+}
+
+/** What needs no lookup: a malformed host, an address or a block; null for a name to look up. */
+function beforeLookup(host: string): HostAnswer | null {
   if (!HOST_CHARS.test(host)) return { ok: false, code: 'KO_INVALID_REMOTE_HOST', why: 'invalid', msg: `Remote host name '${host}' seems invalid` };
   const direct = parseAddress(host, { allowSubnets: true });
   if (direct.value) return { ok: true, value: { host, address: direct.value } };
@@ -52,7 +71,10 @@ async function resolvePluginHost(host: string, config: HostResolveConfig): Promi
     return { ok: false, code: 'KO_INVALID_REMOTE_HOST', why: 'invalid', msg: `Remote host '${host}' looks like a subnet, but with an invalid prefix (${direct.msg})` };
   }
   if (/^[0-9.]+$/.test(host) || host.includes(':')) return { ok: false, code: 'KO_HOST_NOT_FOUND', why: 'not-found', msg: `Unable to resolve '${host}' (${direct.msg})` };
-  const found = await lookupName(host, resolverSettings(config));
+  return null;
+}
+
+function fromLookup(host: string, found: Lookup): HostAnswer {
   if (!found.ok) return { ok: false, code: found.why === 'disabled' ? 'KO_DNS_DISABLED' : 'KO_HOST_NOT_FOUND', why: found.why, msg: found.msg };
   const address = parseAddress(found.ip, { allowSubnets: false });
   if (!address.value) return { ok: false, code: 'KO_HOST_NOT_FOUND', why: 'not-found', msg: `Unable to resolve '${host}'` };
@@ -75,7 +97,7 @@ export interface TargetRefusal {
  */
 export async function checkPluginTarget(
   o: { readonly port?: string | undefined; readonly user?: string | undefined; readonly host?: string | undefined },
-  config: HostResolveConfig = DEFAULTS,
+  config: HostResolveConfig,
 ): Promise<TargetRefusal | null> {
   if (o.port !== undefined && checkPort(o.port).value === null) {
     return { code: 'KO_INVALID_PORT', exit: EXIT.INVALID_PORT, msg: `Invalid port specified (${o.port})` };

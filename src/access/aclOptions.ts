@@ -51,7 +51,7 @@ export interface TupleFlags {
 export async function requestTarget(ctx: PluginContext, missingMsg: string): Promise<Result<ResolvedHost>> {
   const host = ctx.request.host;
   if (!host) return R('ERR_MISSING_PARAMETER', { msg: missingMsg });
-  return resolveHost(host);
+  return resolveHost(host, ctx.config);
 }
 
 /** The line a request names: its --host resolved and its user/port/protocol. */

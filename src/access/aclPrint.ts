@@ -3,8 +3,10 @@
 // and types (port as a string, as it is read back from the list file; expiry an epoch number),
 // and a text table that leaves out the columns nobody filled. --include / --exclude patterns
 // match the text cells of a row; Gatehouse filters the JSON value with them too.
-import dns from 'node:dns';
+import type { Logger } from 'pino';
+import type { BastionConfig } from '../config/schema.js';
 import type { PluginContext } from '../plugin/context.js';
+import { reverseLookups, reverseResolverSettings } from '../services/resolver.js';
 import type { AclView } from '../store/acl.js';
 import { durationToHuman } from '../util/duration.js';
 import { effectiveUser, wildcardMatcher } from './acl.js';
@@ -152,25 +154,30 @@ export function printAcls(ctx: PluginContext, contexts: readonly AclContext[], o
   return json;
 }
 
-/** Reverse names of the single addresses among `rows` (getnameinfo, so /etc/hosts counts), null when none. */
-export async function reverseNames(rows: readonly AclView[], timeoutMs = 2000): Promise<Map<string, string | null>> {
+/** What reverseNames needs of a plugin's context. */
+export interface ReverseContext {
+  readonly config: Pick<BastionConfig, 'dnsResolveTimeoutSeconds' | 'dnsMaxConcurrentLookups' | 'dnsServers' | 'dnsSupportLevel'>;
+  readonly log: Logger;
+  readonly caller: { readonly peer: { readonly ip: string } };
+}
+
+/**
+ * Reverse names of the single addresses among `rows` (--reverse-dns), null when none. Through the
+ * one resolver as a batch: a few lookups at a time and one deadline (dnsResolveTimeoutSeconds) for
+ * the whole listing, so 10,000 lines start a handful of lookups, not 10,000, and an address not
+ * named by then prints as itself. None at all below dnsSupportLevel 2, as The Bastion's ip2host.
+ */
+export async function reverseNames(ctx: ReverseContext, rows: readonly AclView[]): Promise<Map<string, string | null>> {
+  const singles = rows.filter((r) => !r.ip.includes('/')).map((r) => r.ip);
+  const batch = await reverseLookups(singles, reverseResolverSettings(ctx.config));
   const out = new Map<string, string | null>();
-  const singles = [...new Set(rows.filter((r) => !r.ip.includes('/')).map((r) => r.ip))];
-  await Promise.all(
-    singles.map(
-      (ip) =>
-        new Promise<void>((resolve) => {
-          const timer = setTimeout(() => {
-            out.set(ip, null);
-            resolve();
-          }, timeoutMs);
-          dns.lookupService(ip, 22, (err, hostname) => {
-            clearTimeout(timer);
-            out.set(ip, err || !hostname || hostname === ip ? null : hostname);
-            resolve();
-          });
-        }),
-    ),
-  );
+  for (const ip of singles) {
+    const r = batch.answers.get(ip);
+    out.set(ip, r?.ok ? r.name : null);
+  }
+  if (batch.stopped !== null) {
+    const addresses = new Set(singles).size;
+    ctx.log.warn({ peer: ctx.caller.peer.ip, why: batch.stopped, addresses, asked: batch.asked }, 'reverse name lookups cut short');
+  }
   return out;
 }

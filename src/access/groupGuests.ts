@@ -36,7 +36,7 @@ export async function guestLineRequest(
 ): Promise<Result<GuestLine>> {
   let address: AclAddress | null = null;
   if (ctx.request.host) {
-    const r = await resolveHost(ctx.request.host);
+    const r = await resolveHost(ctx.request.host, ctx.config);
     if (!isOk(r) || r.value === null) return R(r.code, { msg: r.msg });
     address = r.value.address;
   }

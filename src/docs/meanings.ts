@@ -158,7 +158,7 @@ export const CONFIG_KEY_MEANINGS: Readonly<Record<string, KeyWords>> = {
   },
   dnsSupportLevel: {
     origin: 'bastion',
-    meaning: '0: host names are never resolved, a name is refused with `KO_DNS_DISABLED` (exit 132). 1 and 2: names are resolved (Gatehouse does no reverse lookups on its own, so both mean the same).',
+    meaning: '0: host names are never resolved, a name is refused with `KO_DNS_DISABLED` (exit 132), in a plugin\'s `--host` and in a server list alike. 1: names are resolved, addresses never (`--reverse-dns` prints them as they are). 2: addresses are also reverse-resolved for `--reverse-dns`.',
   },
   IPv4Allowed: {
     origin: 'bastion',
@@ -170,11 +170,11 @@ export const CONFIG_KEY_MEANINGS: Readonly<Record<string, KeyWords>> = {
   },
   dnsResolveTimeoutSeconds: {
     origin: 'gatehouse',
-    meaning: 'Seconds a host name lookup (a connection target, a plugin\'s `--host`) may take; past it the call is refused with `KO_HOST_NOT_FOUND` (exit 102) saying it timed out.',
+    meaning: 'Seconds a host name lookup (a connection target, a plugin\'s `--host`) may take; past it the call is refused with `KO_HOST_NOT_FOUND` (exit 102) saying it timed out. A batch of lookups in one call (the names of a `groupSetServers` list, the addresses of a `--reverse-dns` listing) gets this time for all of them together.',
   },
   dnsMaxConcurrentLookups: {
     origin: 'gatehouse',
-    meaning: 'Host name lookups that may be in progress at once in the whole process; one more is refused at once with `KO_HOST_NOT_FOUND`. A system lookup that outlives its deadline still counts until the system answers (it holds one of libuv\'s 4 threads), so hung name servers can\'t pile lookups up.',
+    meaning: 'Host name lookups that may be in progress at once in the whole process; one more is refused at once with `KO_HOST_NOT_FOUND`. A system lookup that outlives its deadline still counts until the system answers (it holds one of libuv\'s 4 threads), so hung name servers can\'t pile lookups up. One batch (a server list\'s names, a `--reverse-dns` listing) uses at most half of them (at least one) at a time.',
   },
   dnsServers: {
     origin: 'gatehouse',

@@ -5,11 +5,11 @@
 // family are skipped, as get_ip does.
 import net from 'node:net';
 import type { BastionConfig } from '../config/schema.js';
-import { CONFIG_SCHEMA } from '../config/schema.js';
 import { EXIT } from '../exitCodes.js';
 import { canonicalIp } from '../keys/fromList.js';
 import { ANY_FAMILY, lookupName, resolverSettings, type Families, type LookupFailure } from '../services/resolver.js';
 
+// Required wherever a name is resolved: a caller can't forget dnsServers, dnsSupportLevel or the deadline.
 export type ResolveConfig = Pick<BastionConfig, 'dnsResolveTimeoutSeconds' | 'dnsMaxConcurrentLookups' | 'dnsServers' | 'dnsSupportLevel' | 'IPv4Allowed' | 'IPv6Allowed'>;
 
 export type ResolveRefusal = 'KO_HOST_NOT_FOUND' | 'KO_DNS_DISABLED' | 'KO_IP_VERSION_DISABLED';
@@ -17,16 +17,6 @@ export type ResolveRefusal = 'KO_HOST_NOT_FOUND' | 'KO_DNS_DISABLED' | 'KO_IP_VE
 export type Resolved =
   | { ok: true; ip: string }
   | { ok: false; code: ResolveRefusal; exit: number; why: LookupFailure | 'ip-version'; msg: string };
-
-// For callers with no configuration at hand (host key plugins): The Bastion's defaults.
-const DEFAULTS: ResolveConfig = {
-  dnsResolveTimeoutSeconds: CONFIG_SCHEMA.dnsResolveTimeoutSeconds.default,
-  dnsMaxConcurrentLookups: CONFIG_SCHEMA.dnsMaxConcurrentLookups.default,
-  dnsServers: CONFIG_SCHEMA.dnsServers.default,
-  dnsSupportLevel: CONFIG_SCHEMA.dnsSupportLevel.default,
-  IPv4Allowed: CONFIG_SCHEMA.IPv4Allowed.default,
-  IPv6Allowed: CONFIG_SCHEMA.IPv6Allowed.default,
-};
 
 /** The address families egress may dial (IPv4Allowed, IPv6Allowed). */
 export function egressFamilies(config: Pick<BastionConfig, 'IPv4Allowed' | 'IPv6Allowed'>): Families {
@@ -43,7 +33,7 @@ export function literalIp(host: string): string | null {
  * Resolves a target. `families` defaults to every family (forgetting a host key is not dialling);
  * the egress path passes egressFamilies(config).
  */
-export async function resolveTarget(host: string, config: ResolveConfig = DEFAULTS, families: Families = ANY_FAMILY): Promise<Resolved> {
+export async function resolveTarget(host: string, config: ResolveConfig, families: Families = ANY_FAMILY): Promise<Resolved> {
   const literal = literalIp(host);
   if (literal !== null) {
     const v = net.isIPv4(literal) ? 4 : 6;

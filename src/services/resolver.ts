@@ -1,5 +1,5 @@
-// The one way Gatehouse turns a host name into an address: the egress path and a plugin's --host
-// both come here. Every lookup has a deadline (dnsResolveTimeoutSeconds) and the number of lookups
+// The one way Gatehouse turns a host name into an address, or an address into its name: the
+// egress path, a plugin's --host, a server list's names and --reverse-dns all come here. Every lookup has a deadline (dnsResolveTimeoutSeconds) and the number of lookups
 // in progress is bounded (dnsMaxConcurrentLookups), so a name server that never answers can't
 // hold a call open, nor pile up lookups until nothing else gets done.
 //
@@ -60,9 +60,22 @@ export function lookupsInFlight(): number {
  */
 export async function lookupName(name: string, s: ResolverSettings, families: Families = ANY_FAMILY): Promise<Lookup> {
   if (!s.dnsEnabled) return { ok: false, why: 'disabled', msg: 'DNS resolving is disabled on this bastion' };
-  if (inFlight.count >= s.maxInFlight) {
+  const answer = await bounded(s, s.timeoutMs, () => (s.servers.length > 0 ? askServers(name, s, families) : askSystem(name, families)));
+  if (answer === 'busy') {
     return { ok: false, why: 'busy', msg: `Unable to resolve '${name}' (too many name lookups in progress, try again)` };
   }
+  if (answer === 'timeout') {
+    return { ok: false, why: 'timeout', msg: `Unable to resolve '${name}' (no answer within ${s.timeoutMs / 1000} seconds)` };
+  }
+  return pick(name, answer, families);
+}
+
+/**
+ * Runs one lookup under the process-wide bound and a deadline of `timeoutMs`: 'busy' at once when
+ * the bound is reached, 'timeout' when the deadline passes first.
+ */
+async function bounded<T>(s: ResolverSettings, timeoutMs: number, start: () => Work<T>): Promise<T | 'busy' | 'timeout'> {
+  if (inFlight.count >= s.maxInFlight) return 'busy';
   inFlight.count++;
   let released = false;
   const release = (): void => {
@@ -71,11 +84,11 @@ export async function lookupName(name: string, s: ResolverSettings, families: Fa
       inFlight.count--;
     }
   };
-  const work = s.servers.length > 0 ? askServers(name, s, families) : askSystem(name, families);
+  const work = start();
   work.done.then(release, release);
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), s.timeoutMs);
+    timer = setTimeout(() => resolve('timeout'), timeoutMs);
   });
   const answer = await Promise.race([work.done, deadline]);
   clearTimeout(timer);
@@ -85,9 +98,9 @@ export async function lookupName(name: string, s: ResolverSettings, families: Fa
       work.cancel();
       await work.done;
     }
-    return { ok: false, why: 'timeout', msg: `Unable to resolve '${name}' (no answer within ${s.timeoutMs / 1000} seconds)` };
+    return 'timeout';
   }
-  return pick(name, answer, families);
+  return answer;
 }
 
 interface Answers {
@@ -95,8 +108,8 @@ interface Answers {
   readonly error: string | null;
 }
 
-interface Work {
-  readonly done: Promise<Answers>;
+interface Work<T = Answers> {
+  readonly done: Promise<T>;
   /** Stops the lookup (done then settles at once); null when it can't be stopped. */
   readonly cancel: (() => void) | null;
 }
@@ -145,4 +158,136 @@ function pick(name: string, a: Answers, families: Families): Lookup {
     return { ok: false, why: 'filtered', msg: `Unable to resolve '${name}' (some IPv4 and/or IPv6 were skipped due to policy)` };
   }
   return { ok: false, why: 'not-found', msg: `Unable to resolve '${name}'${a.error ? ` (${a.error})` : ''}` };
+}
+
+/**
+ * Settings for reverse lookups (an address to its name): like resolverSettings, but enabled only
+ * at dnsSupportLevel 2, where The Bastion's ip2host makes them (level 1 resolves names, never
+ * addresses).
+ */
+export function reverseResolverSettings(config: Parameters<typeof resolverSettings>[0]): ResolverSettings {
+  return { ...resolverSettings(config), dnsEnabled: config.dnsSupportLevel >= 2 };
+}
+
+export type ReverseLookup = { readonly ok: true; readonly name: string } | { readonly ok: false; readonly why: LookupFailure };
+
+/** The name of `ip` (an address, not a block), under the same bound and deadline as lookupName. */
+export async function reverseLookup(ip: string, s: ResolverSettings, timeoutMs: number = s.timeoutMs): Promise<ReverseLookup> {
+  if (!s.dnsEnabled) return { ok: false, why: 'disabled' };
+  const answer = await bounded(s, timeoutMs, () => (s.servers.length > 0 ? askServersReverse(ip, s, timeoutMs) : askSystemReverse(ip)));
+  if (answer === 'busy' || answer === 'timeout') return { ok: false, why: answer };
+  return answer === null || answer === ip ? { ok: false, why: 'not-found' } : { ok: true, name: answer };
+}
+
+function askSystemReverse(ip: string): Work<string | null> {
+  // getnameinfo (so /etc/hosts counts); the port is needed by the call and plays no part.
+  const done = new Promise<string | null>((resolve) => {
+    dns.lookupService(ip, 22, (err, hostname) => resolve(err ? null : hostname));
+  });
+  return { done, cancel: null };
+}
+
+function askServersReverse(ip: string, s: ResolverSettings, timeoutMs: number): Work<string | null> {
+  const r = new dns.promises.Resolver({ timeout: timeoutMs, tries: 1 });
+  try {
+    r.setServers([...s.servers]);
+  } catch {
+    return { done: Promise.resolve(null), cancel: null };
+  }
+  const done = r.reverse(ip).then(
+    (names) => names[0] ?? null,
+    () => null,
+  );
+  return { done, cancel: () => r.cancel() };
+}
+
+/**
+ * Why a batch stopped before every key was looked up: its deadline passed, or the process-wide
+ * bound was reached (a batch doesn't wait for a slot, as a single lookup doesn't).
+ */
+export type BatchStop = 'timeout' | 'busy';
+
+export interface Batch<T> {
+  /** An answer for each key looked up (keys the batch didn't get to: see lookupNames, reverseLookups). */
+  readonly answers: Map<string, T>;
+  /** Lookups started. */
+  readonly asked: number;
+  readonly stopped: BatchStop | null;
+}
+
+/**
+ * How many lookups one batch (a listing's reverse names, a server list's names) may have in
+ * progress: half the process-wide bound, at least one, so one caller's list doesn't take every
+ * slot from the connections being made meanwhile.
+ */
+export function batchWidth(s: ResolverSettings): number {
+  return Math.max(1, Math.floor(s.maxInFlight / 2));
+}
+
+/**
+ * Looks each distinct key up with `ask`, batchWidth(s) at a time, all within ONE deadline of
+ * s.timeoutMs (a list of 10,000 costs its caller at most what one lookup may): each lookup gets
+ * what is left of it, and the batch stops at the first timeout or refusal for a full resolver.
+ */
+async function inBatch<T>(keys: readonly string[], s: ResolverSettings, ask: (key: string, timeoutMs: number) => Promise<T>, stopsOn: (answer: T) => BatchStop | null): Promise<Batch<T>> {
+  const todo = [...new Set(keys)];
+  const answers = new Map<string, T>();
+  const end = performance.now() + s.timeoutMs;
+  let next = 0;
+  let asked = 0;
+  let stopped: BatchStop | null = null;
+  const worker = async (): Promise<void> => {
+    while (stopped === null && next < todo.length) {
+      const left = Math.floor(end - performance.now());
+      if (left <= 0) {
+        stopped = 'timeout';
+        return;
+      }
+      const key = todo[next++] as string;
+      asked++;
+      const answer = await ask(key, left);
+      answers.set(key, answer);
+      stopped ??= stopsOn(answer);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(batchWidth(s), todo.length) }, worker));
+  return { answers, asked, stopped };
+}
+
+const stopOnFailure = (why: LookupFailure | null): BatchStop | null => (why === 'timeout' || why === 'busy' ? why : null);
+
+/**
+ * Names to addresses (lookupName for each) in one bounded batch. Every name gets an answer: one
+ * the batch didn't get to fails as the batch stopped (timeout, busy).
+ */
+export async function lookupNames(names: readonly string[], s: ResolverSettings, families: Families = ANY_FAMILY): Promise<Batch<Lookup>> {
+  const seconds = s.timeoutMs / 1000;
+  const late = (name: string): Lookup => ({ ok: false, why: 'timeout', msg: `Unable to resolve '${name}' (no answer within the ${seconds} seconds the names of one request may take)` });
+  const full = (name: string): Lookup => ({ ok: false, why: 'busy', msg: `Unable to resolve '${name}' (too many name lookups in progress, try again)` });
+  if (!s.dnsEnabled) {
+    const off: Lookup = { ok: false, why: 'disabled', msg: 'DNS resolving is disabled on this bastion' };
+    return { answers: new Map(names.map((n) => [n, off])), asked: 0, stopped: null };
+  }
+  const batch = await inBatch(
+    names,
+    s,
+    async (name, timeoutMs) => {
+      const r = await lookupName(name, { ...s, timeoutMs }, families);
+      return !r.ok && r.why === 'timeout' ? late(name) : r;
+    },
+    (a) => stopOnFailure(a.ok ? null : a.why),
+  );
+  for (const n of names) if (!batch.answers.has(n)) batch.answers.set(n, batch.stopped === 'busy' ? full(n) : late(n));
+  return batch;
+}
+
+/** Addresses to their names (reverseLookup for each) in one bounded batch; none at all when disabled. Addresses it didn't get to are absent. */
+export function reverseLookups(ips: readonly string[], s: ResolverSettings): Promise<Batch<ReverseLookup>> {
+  if (!s.dnsEnabled) return Promise.resolve({ answers: new Map(), asked: 0, stopped: null });
+  return inBatch(
+    ips,
+    s,
+    (ip, timeoutMs) => reverseLookup(ip, s, timeoutMs),
+    (a) => stopOnFailure(a.ok ? null : a.why),
+  );
 }

@@ -2,6 +2,7 @@
 // --include/--exclude on the text cells applied to both, and reverse names (loopback only here).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { pino } from 'pino';
 import { addedDate, printAcls, reverseNames } from '../../src/access/aclPrint.js';
 import { Terminal } from '../../src/command/terminal.js';
 import type { PluginContext } from '../../src/plugin/context.js';
@@ -45,8 +46,21 @@ test('--include/--exclude match any text cell and filter the JSON as well; --hid
   assert.deepEqual(hidden.map((c) => c.type), ['personal']);
 });
 
+const reverseCtx = (dnsSupportLevel: number) => ({
+  config: { dnsResolveTimeoutSeconds: 5, dnsMaxConcurrentLookups: 3, dnsServers: [], dnsSupportLevel },
+  log: pino({ level: 'silent' }),
+  caller: { peer: { ip: '127.0.0.1' } },
+});
+
 test('reverse names: a loopback address resolves through /etc/hosts; blocks are not looked up', async () => {
-  const names = await reverseNames([row({ ip: '127.0.0.1' }), row({ ip: '127.0.0.0/8' })]);
+  const names = await reverseNames(reverseCtx(2), [row({ ip: '127.0.0.1' }), row({ ip: '127.0.0.0/8' })]);
   assert.equal(typeof names.get('127.0.0.1'), 'string');
   assert.equal(names.has('127.0.0.0/8'), false);
+});
+
+test('reverse names below dnsSupportLevel 2: none looked up, every address printed as itself', async () => {
+  for (const level of [0, 1]) {
+    const names = await reverseNames(reverseCtx(level), [row({ ip: '127.0.0.1' })]);
+    assert.equal(names.get('127.0.0.1'), null);
+  }
 });
