@@ -58,6 +58,8 @@ export const ERROR_CODES = {
   KO_NAME_TOO_LONG: 'The group name is too long (18 characters at most).',
   KO_INVALID_IP: 'An address or CIDR block that is not valid (host bits set under the prefix, bad octet …).',
   KO_HOST_NOT_FOUND: 'The --host name given to a plugin does not resolve (exit 102).',
+  KO_INPUT_TOO_LONG: 'A line or input sent on stdin is longer than the plugin reads (stdinMaxLineBytes, stdinMaxBytes): it was not read further and nothing was done.',
+  KO_CLIENT_GONE: 'The client closed its channel while the call was still working (a replay): the work stopped. Only the audit trail and the log see it.',
   KO_NO_MATCHING_KEY: 'No egress key has the fingerprint given with --force-key.',
 
   ERR_BAD_OPTIONS: 'The plugin options are unknown, missing or malformed.',

@@ -60,6 +60,8 @@ export const CONFIG_SCHEMA = {
   loginGraceTimeSeconds: { kind: 'int', default: 30, min: 1, max: 3600 },
   maxAuthTries: { kind: 'int', default: 6, min: 1, max: 100 },
   stdinTimeoutSeconds: { kind: 'int', default: 60, min: 1, max: 3600 },
+  stdinMaxLineBytes: { kind: 'int', default: 65536, min: 1024, max: 16 * 1024 * 1024 },
+  stdinMaxBytes: { kind: 'int', default: 16 * 1024 * 1024, min: 1024, max: 256 * 1024 * 1024 },
 } as const satisfies Record<string, KeySpec>;
 
 type Schema = typeof CONFIG_SCHEMA;

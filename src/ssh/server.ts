@@ -14,6 +14,7 @@ import { canonicalIp } from '../keys/fromList.js';
 import type { AccountRow } from '../store/accounts.js';
 import type { HostKey } from './hostKeys.js';
 import { matchIngressKey, type KeyMatch } from './ingressAuth.js';
+import { channelSink } from './channelSink.js';
 
 export interface SshServerOptions {
   readonly hostKeys: readonly HostKey[];
@@ -222,12 +223,9 @@ function handleSession(
     started = true;
     // Accepted synchronously (above), paused until someone reads stdin: see SSH2-NOTES.md.
     channel.pause();
-    const sink = {
-      stdout: (t: string) => void channel.write(t),
-      stderr: (t: string) => void channel.stderr.write(t),
-    };
+    const { sink, gone } = channelSink(channel, session);
     const ingress = { channel, stderr: channel.stderr, pty: () => ptyInfo, events, ...(local ? { local } : {}) };
-    runCall(svc, { account, peer, connId, command, kind, pty, env, stdin: channel, sink, log, ingress })
+    runCall(svc, { account, peer, connId, command, kind, pty, env, stdin: channel, sink, gone, log, ingress })
       .catch((err: unknown): { exit: number; signal?: undefined } => {
         log.error({ err }, 'call crashed');
         return { exit: 100 };
