@@ -1,9 +1,19 @@
 // The stdin reader: lines and whole inputs read chunk by chunk in linear time, bounded, with the
 // channel paused whenever no read is waiting (issue 9, items 2 and 3).
 import assert from 'node:assert/strict';
-import { Readable } from 'node:stream';
-import { test } from 'node:test';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable, Writable } from 'node:stream';
+import { after, test } from 'node:test';
+import { createAccount } from '../../src/accounts/create.js';
+import { runCall } from '../../src/command/dispatch.js';
 import { InputRefused, stdinReader, type StdinOptions } from '../../src/command/stdin.js';
+import { fixedConfig } from '../../src/config/source.js';
+import { keyringFromKey } from '../../src/keys/keyring.js';
+import { createLogger } from '../../src/log.js';
+import { loadPlugins } from '../../src/plugin/registry.js';
+import { openStore } from '../../src/store/store.js';
 
 const MiB = 1024 * 1024;
 
@@ -127,4 +137,36 @@ test('readAll of 16 MiB in chunks completes (linear: no re-measuring of what was
   const { r } = reader(Readable.from(Array.from({ length: 512 }, () => chunk)));
   const all = await r.readAll();
   assert.equal(all?.length, 16 * MiB);
+});
+
+test('through the dispatcher: a pty key paste that never ends is one KO_INPUT_TOO_LONG envelope and one log line, and the stream is let go', async () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-stdin-'));
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  const store = openStore(path.join(tmp, 'db'));
+  const config = fixedConfig({ bastionName: 'unit' });
+  const made = createAccount(store, config.current(), { name: 'alice', uid: 'auto', comment: null, createdBy: 'test', ttlSeconds: null, keys: [], settings: {}, nowSec: Math.floor(Date.now() / 1000) });
+  assert.equal(made.code, 'OK', made.msg);
+  const account = store.accounts.byName('alice');
+  assert.ok(account);
+  const svc = { store, config, keyring: keyringFromKey(Buffer.alloc(32, 3)), plugins: await loadPlugins(), clock: { now: () => Date.now() }, hostname: 'unit-host', version: '0.0.0-test' };
+  let stdout = '';
+  const logs: Record<string, unknown>[] = [];
+  const log = createLogger('info', new Writable({ write: (c: Buffer, _e, done) => (logs.push(...c.toString().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>)), done()) }));
+  const { source, pulled } = endless(Buffer.alloc(32 * 1024, 'A'));
+  const outcome = await runCall(svc, {
+    account, peer: { ip: '192.0.2.7', port: 40000 }, connId: 'conn', command: '--json-greppable --osh selfAddIngressKey', kind: 'exec', pty: true, env: new Map(),
+    stdin: source, sink: { stdout: (t) => void (stdout += t), stderr: (t) => void (stdout += t) }, log,
+  });
+  assert.deepEqual([outcome.exit, outcome.code, outcome.plugin], [100, 'KO_INPUT_TOO_LONG', 'selfAddIngressKey']);
+  const envelopes = stdout.split('\r\n').filter((l) => l.startsWith('JSON_OUTPUT='));
+  assert.equal(envelopes.length, 1);
+  assert.equal(JSON.parse(envelopes[0]?.slice('JSON_OUTPUT='.length) ?? '').error_code, 'KO_INPUT_TOO_LONG');
+  const refused = logs.filter((l) => l['msg'] === 'stdin refused: longer than the limit');
+  assert.equal(refused.length, 1);
+  assert.equal(refused[0]?.['limit'], 8192);
+  assert.equal(source.listenerCount('data'), 0);
+  assert.ok(source.isPaused());
+  await tick();
+  assert.ok(pulled() < 1 * MiB, `pulled ${pulled()}`);
+  store.close();
 });
