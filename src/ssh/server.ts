@@ -175,7 +175,7 @@ function handleConnection(
       // Open sessions are counted, like sshd's MaxSessions, not sessions ever opened: a client
       // that multiplexes (ControlMaster) runs any number of calls one after the other.
       session.once('close', () => sessions--);
-      handleSession(session, account, peer, local, connId, log, svc);
+      handleSession(session, account, peer, local, connId, log, svc, client);
     });
     // Everything else a client may ask (port forwarding, …) is refused by default.
     client.on('tcpip', (_accept, reject) => reject());
@@ -191,6 +191,7 @@ function handleSession(
   connId: string,
   log: Logger,
   svc: Services,
+  connection: Connection,
 ): void {
   let pty = false;
   // The pty as the client sized it, and its later window changes and signals, for the egress
@@ -223,7 +224,7 @@ function handleSession(
     started = true;
     // Accepted synchronously (above), paused until someone reads stdin: see SSH2-NOTES.md.
     channel.pause();
-    const { sink, gone } = channelSink(channel, session);
+    const { sink, gone, dispose } = channelSink(channel, [session, connection]);
     const ingress = { channel, stderr: channel.stderr, pty: () => ptyInfo, events, ...(local ? { local } : {}) };
     runCall(svc, { account, peer, connId, command, kind, pty, env, stdin: channel, sink, gone, log, ingress })
       .catch((err: unknown): { exit: number; signal?: undefined } => {
@@ -231,6 +232,7 @@ function handleSession(
         return { exit: 100 };
       })
       .then((outcome) => {
+        dispose();
         // exit-status (or exit-signal) first, then close: end() first would make exit() a no-op
         // (the client sees 255).
         if (outcome.signal) channel.exit(outcome.signal.name, outcome.signal.coreDumped, outcome.signal.message);

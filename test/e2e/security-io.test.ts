@@ -27,15 +27,15 @@ after(async () => {
 });
 
 let seeded = 0;
-/** A finished session of alice's with a recording made of `events` ([seconds, data], screen output). */
-function seedSession(events: number, at: (i: number) => number, data: (i: number) => string): string {
+/** A finished session of alice's with a recording of `events` events (stdout, or stderr when `code` says 'e'). */
+function seedSession(events: number, at: (i: number) => number, data: (i: number) => string, code: (i: number) => 'o' | 'e' = () => 'o'): string {
   const id = `5ec${String(++seeded).padStart(9, '0')}`;
   const rel = path.join('recordings', `${id}.cast`);
   const file = path.join(srv.gh.dataDir, rel);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const fd = fs.openSync(file, 'w');
   fs.writeSync(fd, `${JSON.stringify({ version: 2, width: 80, height: 24, timestamp: 1 })}\n`);
-  for (let i = 0; i < events; i++) fs.writeSync(fd, `${JSON.stringify([at(i), 'o', data(i)])}\n`);
+  for (let i = 0; i < events; i++) fs.writeSync(fd, `${JSON.stringify([at(i), code(i), data(i)])}\n`);
   fs.closeSync(fd);
   const now = Date.now();
   srv.gh.store.sessions.start({
@@ -175,10 +175,11 @@ test('a client that leaves mid-replay: the replay stops there, the call ends wit
 });
 
 test('a client that stops reading a large fast replay: the server waits for it instead of buffering, and stops when it leaves', async () => {
-  // 96 MiB of screen with no pauses: without backpressure all of it would be queued for the client.
+  // 96 MiB of stdout and stderr (a session without a pty) with no pauses: without backpressure
+  // all of it would be queued for the client.
   const events = 3072;
   const chunk = 'x'.repeat(32 * 1024 - 1) + '\n';
-  const id = seedSession(events, () => 0, () => chunk);
+  const id = seedSession(events, () => 0, () => chunk, (i) => (i % 2 === 0 ? 'o' : 'e'));
   const logsBefore = srv.logs.length;
   const { growth } = await rssGrowthDuring(replayThenLeave(id, (o) => o.length > 0 && o.includes('x'), true));
   assert.ok(growth < RSS_BOUND, `the server grew by ${Math.round(growth / MiB)} MiB`);
