@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { bash, greppable, sshCall, sshCommandLine } from '../helpers/clients.js';
+import { osh } from '../helpers/groups.js';
 import { OPENSSH_BATCH_OPTIONS } from '../helpers/openssh.js';
 import { startTestServer, type TestAccount, type TestServer } from '../helpers/server.js';
 import { logLines, waitFor } from '../helpers/wait.js';
@@ -121,6 +122,29 @@ test('a 1 MiB line read whole (stdinMaxLineBytes raised): linear, echoed, the ca
     assert.ok(r.stdout.includes(line), 'the line is echoed back');
     assert.ok(infoMs < 10_000, `info took ${infoMs} ms`);
     assert.ok(srv.gh.store.accounts.byName('victim'), 'nothing was deleted');
+  } finally {
+    srv.writeConfig({ bastionName: 'testbastion' });
+  }
+});
+
+test('a server list past stdinMaxBytes on groupSetServers: KO_INPUT_TOO_LONG, nothing changed, memory bounded', async () => {
+  const made = await osh(srv, srv.admin, ['--osh', 'groupCreate', '--group', 'bulk', '--owner', 'alice', '--algo', 'ed25519']);
+  assert.equal(made.env.error_code, 'OK', made.stdout);
+  srv.writeConfig({ bastionName: 'testbastion', stdinMaxBytes: 4 * MiB });
+  try {
+    const logsBefore = srv.logs.length;
+    const ssh = sshCommandLine(srv.port, alice.name, alice.key.privateFile);
+    // 300 MiB of "127.0.0.1" lines, made on the fly.
+    const send = `yes 127.0.0.1 | head -c ${300 * MiB} | ${ssh} -- --json-greppable --osh groupSetServers --group bulk; echo "ssh-exit=\${PIPESTATUS[2]}"`;
+    const { result, growth } = await rssGrowthDuring(bash(send, { timeoutMs: 60_000 }));
+    assert.match(result.stdout, /ssh-exit=100/);
+    const env = greppable(result.stdout);
+    assert.equal(env.command, 'groupSetServers');
+    assert.equal(env.error_code, 'KO_INPUT_TOO_LONG');
+    assert.ok(growth < RSS_BOUND, `the server grew by ${Math.round(growth / MiB)} MiB`);
+    assert.equal(logLines(srv.logs.slice(logsBefore), 'stdin refused: longer than the limit', { plugin: 'groupSetServers', what: 'input', limit: 4 * MiB }).length, 1);
+    const list = await osh(srv, alice, ['--osh', 'groupListServers', '--group', 'bulk']);
+    assert.equal(list.env.error_code, 'OK_EMPTY', list.stdout);
   } finally {
     srv.writeConfig({ bastionName: 'testbastion' });
   }
