@@ -64,6 +64,8 @@ export const ERROR_CODES = {
   KO_TELNET_DENIED: '-e/--telnet was asked: telnet egress is not available on Gatehouse, as with telnetAllowed false (exit 107).',
   KO_KBD_INTERACTIVE_DENIED: '--kbd-interactive was asked: keyboard-interactive egress authentication is not available on Gatehouse (exit 115).',
   KO_INTERACTIVE_DISABLED: '-i/--interactive was asked and interactiveModeAllowed is false (exit 114).',
+  KO_INPUT_TOO_LONG: 'A line or input sent on stdin is longer than the plugin reads (stdinMaxLineBytes, stdinMaxBytes): it was not read further and nothing was done.',
+  KO_CLIENT_GONE: 'The client closed its channel while the call was still working (a replay): the work stopped. Only the audit trail and the log see it.',
   KO_NO_MATCHING_KEY: 'No egress key has the fingerprint given with --force-key.',
 
   ERR_BAD_OPTIONS: 'The plugin options are unknown, missing or malformed.',

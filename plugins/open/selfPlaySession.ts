@@ -71,10 +71,21 @@ The recordings are asciicast v2 files under the bastion's data directory: stock
       ctx.out.info(`Replaying session ${r.id}; starting from the next line, the Total Recall begins.`);
     }
     try {
-      const played = await replayCast(file, speed, {
-        out: (d) => ctx.out.writeRaw(d, 'stdout'),
-        err: (d) => ctx.out.writeRaw(d, 'stderr'),
-      });
+      const played = await replayCast(
+        file,
+        speed,
+        {
+          out: (d) => ctx.out.writeRaw(d, 'stdout'),
+          err: (d) => ctx.out.writeRaw(d, 'stderr'),
+          drain: () => ctx.out.drain(),
+        },
+        ctx.signal,
+      );
+      if (played.stopped) {
+        // Nobody is there to read the answer; the audit row and the call's log line say how it ended.
+        ctx.log.info({ session: r.id, events: played.events, speed }, 'session replay stopped: the client has gone');
+        return R('KO_CLIENT_GONE', { msg: `The replay of session ${r.id} stopped: the client has gone` });
+      }
       ctx.log.info({ session: r.id, events: played.events, speed }, 'session replayed');
     } catch (e) {
       if (e instanceof CastFormatError) return R('ERR_INTERNAL', { msg: `The recording of session ${r.id} is damaged: ${e.message}` });

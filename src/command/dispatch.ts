@@ -21,7 +21,7 @@ import { R, isOk, type Result, type ResultCode } from '../result.js';
 import type { AccountRow } from '../store/accounts.js';
 import type { Store } from '../store/store.js';
 import { splitBastionOptions, unsupportedOptionRefusal, type BastionOptions } from './bastionOptions.js';
-import { stdinReader } from './stdin.js';
+import { InputRefused, stdinReader } from './stdin.js';
 import { Terminal, type Sink } from './terminal.js';
 import { bastionUsage } from './usage.js';
 import { egressCall } from '../egress/call.js';
@@ -56,6 +56,8 @@ export interface CallInput {
   readonly env: ReadonlyMap<string, string>;
   readonly stdin: Readable;
   readonly sink: Sink;
+  /** Aborted when the client has gone (the channel closed): becomes the plugin's ctx.signal. */
+  readonly gone?: AbortSignal;
   readonly log: Logger;
   /** The session channel itself, for connections to a target (egress bridges it byte for byte). */
   readonly ingress?: IngressChannel;
@@ -73,6 +75,9 @@ export interface CallOutcome {
 
 // A Services without a registry (tests building one by hand) simply has no session to end.
 const NO_LIVE_SESSIONS: LiveSessions = createLiveSessions();
+
+// A call without a client channel (tests) has no client to lose.
+const NEVER_GONE: AbortSignal = new AbortController().signal;
 
 const NO_OPTIONS: BastionOptions = splitBastionOptions([]).options;
 
@@ -266,22 +271,36 @@ async function route(
   if (!mayRun(plugin)) {
     return refuse(term, 'KO_RESTRICTED_COMMAND', EXIT.RESTRICTED_COMMAND, restrictedMessage(plugin.category));
   }
+  const stdin = stdinReader(input.stdin, {
+    timeoutMs: config.stdinTimeoutSeconds * 1000,
+    pty: input.pty,
+    echo: (t) => term.echo(t),
+    maxLineBytes: config.stdinMaxLineBytes,
+    maxAllBytes: config.stdinMaxBytes,
+  });
   const ctx: PluginContext = {
     caller: { account: input.account, name: input.account.name, roles, peer: input.peer },
     store: svc.store,
     config,
     log: log.child({ plugin: plugin.name }),
     clock: svc.clock,
-    stdin: stdinReader(input.stdin, { timeoutMs: config.stdinTimeoutSeconds * 1000, pty: input.pty, echo: (t) => term.write(t) }),
+    stdin,
     out: term,
     request: o,
     server: { hostname: svc.hostname, version: svc.version, plugins: svc.plugins },
     keyring: svc.keyring,
     liveSessions: svc.liveSessions ?? NO_LIVE_SESSIONS,
+    signal: input.gone ?? NEVER_GONE,
     mayRun,
   };
   call.running = plugin.name;
-  const result = await runPlugin(ctx, plugin, pluginWords, o.help);
+  let result: Result;
+  try {
+    result = await runPlugin(ctx, plugin, pluginWords, o.help);
+  } finally {
+    // Whatever the plugin left unread stays in the client's SSH window, not in our memory.
+    stdin.release();
+  }
   return { exit: isOk(result) ? EXIT.OK : EXIT.PLUGIN_ERROR, code: result.code, plugin: plugin.name };
 }
 
@@ -301,8 +320,14 @@ async function runPlugin(ctx: PluginContext, plugin: AnyPlugin, words: readonly 
       try {
         result = await plugin.handler(ctx, parsed.value as never);
       } catch (err) {
-        ctx.log.error({ err }, 'plugin threw');
-        result = R('ERR_INTERNAL', { msg: INTERNAL_ERROR_MSG });
+        if (err instanceof InputRefused) {
+          // A read the client made too long ends the call wherever the plugin was: one line, one KO.
+          ctx.log.warn({ what: err.what, limit: err.limit }, 'stdin refused: longer than the limit');
+          result = R('KO_INPUT_TOO_LONG', { msg: err.message });
+        } else {
+          ctx.log.error({ err }, 'plugin threw');
+          result = R('ERR_INTERNAL', { msg: INTERNAL_ERROR_MSG });
+        }
       }
     }
   }

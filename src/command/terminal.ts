@@ -7,6 +7,11 @@ import type { JsonMode } from './bastionOptions.js';
 export interface Sink {
   stdout(text: string): void;
   stderr(text: string): void;
+  /**
+   * Resolves once the client has taken what was written so far (or has gone). Long outputs wait
+   * on it, so a client that reads slowly holds them back instead of filling the server's memory.
+   */
+  drain?(): Promise<void>;
 }
 
 export interface TerminalStyle {
@@ -26,6 +31,31 @@ const ANSI: Record<string, string> = {
   bold: '1', red: '31', green: '32', yellow: '33', blue: '34', magenta: '35', cyan: '36', black: '30',
 };
 
+// colour() marks its escape sequences with a lone UTF-16 high surrogate in place of ESC: text from
+// outside (the store, the exec string, stdin, all decoded from UTF-8) never holds one, so the
+// output stage can neutralise every ESC it finds in the text and still turn our marks, and only
+// the SGR sequences colour() makes, into real colours.
+const COLOUR_MARK = '\udbff';
+const OUR_SGR = /\udbff\[((?:0|1|3[0-6])(?:;(?:1|3[0-6]))?)m/g;
+// C0 controls but tab and LF, DEL and the C1 controls: shown as \xHH, never sent raw.
+const CONTROLS = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
+// A human text line that a script reading the output could take for a frame marker.
+const MARKER_LINE = /^([ \t]*)JSON_(START|END|OUTPUT)/gm;
+
+/**
+ * Text for people made harmless for a terminal and for a script reading the frames: CRLF becomes
+ * LF, every other control character (ESC, a lone CR, BEL, DEL, C1 …) is written as \xHH, a line
+ * that starts like a frame marker gets JSON__ (as the envelope does inside its payload), and only
+ * then do colour()'s marks become real SGR sequences.
+ */
+export function neutralise(text: string): string {
+  return text
+    .replace(/\r\n/g, '\n')
+    .replace(CONTROLS, (c) => '\\x' + c.charCodeAt(0).toString(16).padStart(2, '0'))
+    .replace(MARKER_LINE, '$1JSON__$2')
+    .replace(OUR_SGR, '\x1b[$1m');
+}
+
 export type Colour = 'bold blue' | 'blue' | 'red bold' | 'yellow' | 'green' | 'magenta' | 'cyan' | 'red' | 'bold' | 'bold black';
 
 export class Terminal {
@@ -40,17 +70,28 @@ export class Terminal {
   colour(text: string, colour: Colour): string {
     if (!this.colours) return text;
     const codes = colour.split(' ').map((c) => ANSI[c]).filter(Boolean).join(';');
-    return `\x1b[${codes}m${text}\x1b[0m`;
+    // Same length as the real sequence, so callers that pad coloured text still line up.
+    return `${COLOUR_MARK}[${codes}m${text}${COLOUR_MARK}[0m`;
   }
 
-  /** Raw text to stdout (no prefix); a newline is not added. */
+  /** Text to stdout (no prefix, neutralised: see neutralise()); a newline is not added. */
   write(text: string): void {
-    this.sink.stdout(this.eol(text));
+    this.sink.stdout(this.eol(neutralise(text)));
   }
 
   writeErr(text: string): void {
-    if (this.style.pty) this.sink.stdout(this.eol(text));
-    else this.sink.stderr(text);
+    if (this.style.pty) this.sink.stdout(this.eol(neutralise(text)));
+    else this.sink.stderr(neutralise(text));
+  }
+
+  /** What stdin's line editing echoes to a pty: it only passes text it accepted, '\r\n' and '\b \b'. */
+  echo(text: string): void {
+    this.sink.stdout(text);
+  }
+
+  /** Resolves once the client has taken the output so far, or has gone (see Sink.drain). */
+  drain(): Promise<void> {
+    return this.sink.drain?.() ?? Promise.resolve();
   }
 
   /**
@@ -104,7 +145,9 @@ export class Terminal {
     this.answered = true;
     if (this.style.json === 'none') return;
     // The frame is built without colour and with \n; a pty still gets \r\n like every other line.
-    this.write(frameEnvelope(env, this.style.json));
+    // It is ASCII JSON with its markers defused already: not neutralised, or its own marker
+    // lines would be.
+    this.sink.stdout(this.eol(frameEnvelope(env, this.style.json)));
   }
 
   private log(text: string, type: 'info' | 'warn' | 'crit', toStderr: boolean): void {
@@ -130,6 +173,6 @@ export class Terminal {
   }
 
   private eol(text: string): string {
-    return this.style.pty ? text.replace(/\r?\n/g, '\r\n') : text;
+    return this.style.pty ? text.replace(/\n/g, '\r\n') : text;
   }
 }

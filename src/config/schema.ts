@@ -81,6 +81,8 @@ export const CONFIG_SCHEMA = {
   maxClientEnvVariables: { kind: 'int', default: 16, min: 0, max: 256 },
   maxClientEnvValueBytes: { kind: 'int', default: 256, min: 1, max: 4096 },
   stdinTimeoutSeconds: { kind: 'int', default: 60, min: 1, max: 3600 },
+  stdinMaxLineBytes: { kind: 'int', default: 65536, min: 1024, max: 16 * 1024 * 1024 },
+  stdinMaxBytes: { kind: 'int', default: 16 * 1024 * 1024, min: 1024, max: 256 * 1024 * 1024 },
 } as const satisfies Record<string, KeySpec>;
 
 type Schema = typeof CONFIG_SCHEMA;

@@ -252,4 +252,12 @@ export const CONFIG_KEY_MEANINGS: Readonly<Record<string, KeyWords>> = {
     origin: 'gatehouse',
     meaning: 'How long a plugin waits for a line or for the end of input on stdin (a confirmation, a key) before giving up.',
   },
+  stdinMaxLineBytes: {
+    origin: 'gatehouse',
+    meaning: 'The longest line a plugin reads from stdin (a key, a confirmation), in bytes; a plugin may ask for less. A longer line is not read further: the call ends with `KO_INPUT_TOO_LONG`.',
+  },
+  stdinMaxBytes: {
+    origin: 'gatehouse',
+    meaning: 'The most a plugin reads from stdin until end of input (`groupSetServers`\' list), in bytes; a plugin may ask for less. Past it the call ends with `KO_INPUT_TOO_LONG` and nothing is changed.',
+  },
 };

@@ -25,12 +25,17 @@ export interface Clock {
 
 export interface StdinReader {
   /**
-   * One line the client sends (without its line ending), or null at end of input, when nothing
-   * arrives within the configured time, or when the line would exceed maxBytes. With a pty the
-   * typed characters are echoed, backspace edits and ^C / ^D end the input.
+   * One line the client sends (without its line ending), or null at end of input or when nothing
+   * arrives within the configured time. With a pty the typed characters are echoed, backspace
+   * edits and ^C / ^D cancel (null). A line longer than maxBytes (and never longer than
+   * stdinMaxLineBytes) is not read further: the read throws, and the dispatcher answers the call
+   * with KO_INPUT_TOO_LONG, so a plugin needs no code for it.
    */
   readLine(opts?: { maxBytes?: number }): Promise<string | null>;
-  /** Everything until end of input (bounded by maxBytes and the same timeout); null if cut short. */
+  /**
+   * Everything until end of input, or null when it does not end in time. Past maxBytes (and
+   * never past stdinMaxBytes) the read throws like readLine's.
+   */
   readAll(opts?: { maxBytes?: number }): Promise<string | null>;
 }
 
@@ -55,6 +60,11 @@ export interface PluginContext {
   readonly keyring: Keyring;
   /** The egress sessions open now (accountFreeze ends the frozen account's). */
   readonly liveSessions: LiveSessions;
+  /**
+   * Aborted when the client has gone (its channel closed): long work (a replay, a long listing)
+   * stops instead of writing to nobody.
+   */
+  readonly signal: AbortSignal;
   /** Whether the caller may run a plugin (for help and listings). */
   mayRun(plugin: AnyPlugin): boolean;
 }

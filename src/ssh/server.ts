@@ -16,6 +16,7 @@ import type { HostKey } from './hostKeys.js';
 import { acceptClientEnv } from './clientEnv.js';
 import { checkIngressAttempt, checkSignedAfterQuery, type KeyMatch } from './ingressAuth.js';
 import { createPreauthLimiter, preauthPolicy, type PreauthEvent, type PreauthPolicy, type PreauthTicket, type RefusalReason } from './preauthLimits.js';
+import { channelSink } from './channelSink.js';
 
 export interface SshServerOptions {
   readonly hostKeys: readonly HostKey[];
@@ -238,7 +239,7 @@ function handleConnection(
       // Open sessions are counted, like sshd's MaxSessions, not sessions ever opened: a client
       // that multiplexes (ControlMaster) runs any number of calls one after the other.
       session.once('close', () => sessions--);
-      handleSession(session, account, peer, local, connId, log, svc);
+      handleSession(session, account, peer, local, connId, log, svc, client);
     });
     // Everything else a client may ask (port forwarding, …) is refused by default.
     client.on('tcpip', (_accept, reject) => reject());
@@ -254,6 +255,7 @@ function handleSession(
   connId: string,
   log: Logger,
   svc: Services,
+  connection: Connection,
 ): void {
   let pty = false;
   // The pty as the client sized it, and its later window changes and signals, for the egress
@@ -293,17 +295,15 @@ function handleSession(
     started = true;
     // Accepted synchronously (above), paused until someone reads stdin: see SSH2-NOTES.md.
     channel.pause();
-    const sink = {
-      stdout: (t: string) => void channel.write(t),
-      stderr: (t: string) => void channel.stderr.write(t),
-    };
+    const { sink, gone, dispose } = channelSink(channel, [session, connection]);
     const ingress = { channel, stderr: channel.stderr, pty: () => ptyInfo, events, ...(local ? { local } : {}) };
-    runCall(svc, { account, peer, connId, command, kind, pty, env, stdin: channel, sink, log, ingress })
+    runCall(svc, { account, peer, connId, command, kind, pty, env, stdin: channel, sink, gone, log, ingress })
       .catch((err: unknown): { exit: number; signal?: undefined } => {
         log.error({ err }, 'call crashed');
         return { exit: 100 };
       })
       .then((outcome) => {
+        dispose();
         // exit-status (or exit-signal) first, then close: end() first would make exit() a no-op
         // (the client sees 255).
         if (outcome.signal) channel.exit(outcome.signal.name, outcome.signal.coreDumped, outcome.signal.message);

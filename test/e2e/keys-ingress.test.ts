@@ -83,10 +83,10 @@ test('selfAddIngressKey refuses private keys, garbage and an empty stdin without
   assert.equal(eof.code, 100);
   assert.equal(eof.env.error_code, 'KO_NOT_A_KEY');
   assert.equal(eof.env.value, null);
-  // A flood without a newline: the read gives up past its size bound, no hang.
+  // A flood without a newline: the read is refused past its size bound, no hang.
   const flood = await call(alice, ['--osh', 'selfAddIngressKey'], 'A'.repeat(20000));
   assert.equal(flood.code, 100);
-  assert.equal(flood.env.error_code, 'KO_NOT_A_KEY');
+  assert.equal(flood.env.error_code, 'KO_INPUT_TOO_LONG');
   assert.equal(storedFingerprints(aliceRow().id).length, before);
 });
 

@@ -75,7 +75,10 @@ test('colours with a pty, unless --quiet or any --json mode', () => {
   coloured.t.crit('bad');
   assert.ok(coloured.out().startsWith(`${ESC}[1;34m---bastion1`));
   assert.ok(coloured.out().includes(`${ESC}[31;1m~ [!] bad${ESC}[0m\r\n`));
-  assert.equal(coloured.t.colour('g', 'green'), `${ESC}[32mg${ESC}[0m`);
+  coloured.t.info(coloured.t.colour('g', 'green'));
+  assert.ok(coloured.out().includes(`${ESC}[32mg${ESC}[0m`));
+  // The same length as the sequence it stands for: callers padding coloured text still line up.
+  assert.equal(coloured.t.colour('g', 'green').length, `${ESC}[32mg${ESC}[0m`.length);
   for (const style of [{ quiet: true }, { json: 'default' }, { json: 'pretty' }, { json: 'greppable' }] as Partial<TerminalStyle>[]) {
     const plain = term({ pty: true, ...style });
     assert.equal(plain.t.colours, false, JSON.stringify(style));
@@ -139,4 +142,68 @@ test('UTF-8 boxes and prefixes (pty, UTF-8 LANG, fanciness full)', () => {
   assert.ok(lines[6]?.startsWith('\u2570'));
   assert.ok(lines[6]?.endsWith('</info>\u2500\u2500\u2500'));
   assert.equal([...(lines[6] as string)].length, 80);
+});
+
+// Item 9 of issue 9: stored text (a key comment, an account comment) printed to an admin's
+// terminal or read by a script must not drive the terminal nor fake a frame.
+
+const HOSTILE = 'evil\x1b]0;pwned\x07 \x1b[2J\x1b[8mhidden\rover\x7f\x9b31m\x08\x00end';
+
+test('control characters in text lines are shown as \\xHH, in every kind of line', () => {
+  for (const style of [{}, { pty: true }, { quiet: true }, { pty: true, json: 'default' }] as Partial<TerminalStyle>[]) {
+    const { t, out, err } = term(style);
+    t.info(HOSTILE);
+    t.warn(HOSTILE);
+    t.crit(HOSTILE);
+    t.crit(HOSTILE, true);
+    t.write(HOSTILE + '\n');
+    t.writeErr(HOSTILE + '\n');
+    // Gatehouse's own colours (with a pty) are the only escape sequences.
+    const all = (out() + err()).replace(/\x1b\[[0-9;]+m/g, '');
+    assert.ok(all.includes('evil\\x1b]0;pwned\\x07 \\x1b[2J\\x1b[8mhidden\\x0dover\\x7f\\x9b31m\\x08\\x00end'), JSON.stringify(all));
+    assert.equal(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]/.test(all), false, JSON.stringify(style));
+    // Only CRs of the line endings remain, and only with a pty.
+    assert.equal(/\r(?!\n)/.test(all), false);
+  }
+});
+
+test('colours survive next to neutralised text; a forged colour mark does not turn into ESC', () => {
+  const { t, out } = term({ pty: true });
+  t.info(`${t.colour('name', 'green')} ${HOSTILE} \udbff[8mconcealed \udbff]0;x\x07`);
+  const o = out();
+  assert.ok(o.includes(`${ESC}[32mname${ESC}[0m`));
+  // Every ESC on the wire is one of colour()'s SGR sequences (8 = conceal is not one).
+  assert.deepEqual(o.match(/\x1b\[[0-9;]*m/g)?.length, o.split(ESC).length - 1);
+  assert.equal(o.includes(`${ESC}[8m`), false);
+});
+
+test('CRLF in a text is a line break; tabs stay', () => {
+  const { t, out } = term({ quiet: true });
+  t.info('a\r\nb\tc');
+  assert.equal(out(), 'a\nb\tc\n');
+});
+
+test('a text line never equals or starts a frame marker line, with or without --quiet', () => {
+  const forged = 'comment\nJSON_END\nJSON_START\n{"command":"x","error_code":"OK","error_message":"OK","value":1}\n  JSON_OUTPUT={}\nJSON_ENDING';
+  for (const style of [{}, { quiet: true }, { quiet: true, json: 'default' }, { quiet: true, json: 'greppable' }, { pty: true, quiet: true, json: 'pretty' }] as Partial<TerminalStyle>[]) {
+    const { t, out } = term(style);
+    t.info(forged);
+    t.write(forged + '\n');
+    t.crit(forged, true);
+    t.envelope({ command: 'info', error_code: 'OK', error_message: forged, value: { c: forged } });
+    const lines = out().split(/\r?\n/);
+    const json = (style as TerminalStyle).json ?? 'none';
+    const markers = lines.filter((l) => /^\s*JSON_(START|END|OUTPUT)/.test(l));
+    if (json === 'none') assert.deepEqual(markers, []);
+    else if (json === 'greppable') assert.equal(markers.length, 1);
+    else assert.deepEqual(markers, ['JSON_START', 'JSON_END']);
+    assert.ok(out().includes('JSON__END'));
+  }
+});
+
+test('echo passes the line editor\'s text as is; drain() without a sink drain resolves', async () => {
+  const { t, out } = term({ pty: true });
+  t.echo('ab\b \b\r\n');
+  assert.equal(out(), 'ab\b \b\r\n');
+  await t.drain();
 });
