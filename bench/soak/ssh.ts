@@ -42,7 +42,9 @@ export function connect(login: Login, timeoutMs: number, extra: Partial<ConnectC
       c.on('error', () => {});
       resolve(c);
     });
-    c.once('error', (e) => {
+    // ssh2 may emit a second 'error' (a connection the server refused at accept gives both a
+    // reset and "Connection lost before handshake"): keep listening, settle once.
+    c.on('error', (e) => {
       clearTimeout(timer);
       c.destroy();
       reject(e);
