@@ -68,11 +68,27 @@ async function main(argv: string[]): Promise<void> {
         gh.log.error({ code: boot.code, msg: boot.msg }, 'bootstrap admin account could not be created');
       }
     }
-    const stop = (): void => {
-      gh.close().then(() => process.exit(0), () => process.exit(1));
+    // SIGTERM / SIGINT: a graceful stop (shutdownDrainSeconds for what is in progress), exit 0;
+    // a second one cuts the drain short. SIGHUP re-reads bastion.conf, as sshd re-reads its own.
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals): void => {
+      gh.log.info({ signal }, stopping ? 'signal received again, ending what is left now' : 'signal received, shutting down');
+      stopping = true;
+      gh.close().then(
+        () => process.exit(0),
+        (e: unknown) => {
+          gh.log.error({ err: e }, 'shutdown failed');
+          gh.log.flush();
+          process.exit(1);
+        },
+      );
     };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+    process.on('SIGHUP', () => {
+      gh.log.info({ signal: 'SIGHUP' }, 'signal received, reloading the configuration');
+      gh.config.reload();
+    });
     return;
   }
   if (command === 'setup-admin') {

@@ -16,6 +16,7 @@ import { VERSION } from './version.js';
 import { groupRoleCheck } from './access/groupRoles.js';
 import { createRecorderPool } from './egress/recorder.js';
 import { createLiveSessions } from './egress/liveSessions.js';
+import { startLiveSweep } from './accounts/liveSweep.js';
 
 export interface StartOptions {
   readonly configPath: string;
@@ -31,8 +32,16 @@ export interface Gatehouse {
   readonly log: Logger;
   readonly dataDir: string;
   readonly keyring: Keyring;
+  /**
+   * A graceful stop: stop accepting, let calls and egress sessions finish within
+   * shutdownDrainSeconds, then end those left (told why, recorded as bastion_shutdown), close the
+   * connections, stop the recorder and close the store. A second call cuts the drain short.
+   */
   close(): Promise<void>;
 }
+
+/** After the connections are closed, how long the calls cut short get to write their audit rows. */
+const SETTLE_MS = 2000;
 
 export async function startGatehouse(opts: StartOptions): Promise<Gatehouse> {
   const overrides = opts.overrides ?? {};
@@ -50,6 +59,7 @@ export async function startGatehouse(opts: StartOptions): Promise<Gatehouse> {
   const plugins = await loadPlugins();
   // Session recordings are written by one worker thread (see src/egress/recorder.ts).
   const recorder = createRecorderPool((err) => log.error({ err: err.message }, 'recorder thread failed'));
+  const live = createLiveSessions();
   const services: Services = {
     store,
     config,
@@ -60,7 +70,7 @@ export async function startGatehouse(opts: StartOptions): Promise<Gatehouse> {
     version: VERSION,
     groupRoles: groupRoleCheck(store),
     recorder,
-    liveSessions: createLiveSessions(),
+    liveSessions: live,
   };
   const servers: ReturnType<typeof createSshServer>[] = [];
   const addresses: { host: string; port: number }[] = [];
@@ -86,6 +96,27 @@ export async function startGatehouse(opts: StartOptions): Promise<Gatehouse> {
     store.close();
     throw e;
   }
+  const sweep = startLiveSweep({ live, store, config, clock: services.clock, log });
+  let closing: Promise<void> | null = null;
+  const cutDrain = new AbortController();
+  const shutdown = async (): Promise<void> => {
+    const drainSeconds = config.current().shutdownDrainSeconds;
+    live.drain();
+    for (const s of servers) s.stopListening();
+    sweep.stop();
+    log.info({ drainSeconds, calls: live.callsInFlight() }, 'shutting down: no new connection or call, waiting for those in progress');
+    if (!(await live.whenIdle(drainSeconds * 1000, cutDrain.signal))) {
+      const calls = live.callsInFlight();
+      const ended = await live.endAll('bastion_shutdown');
+      log.info({ calls, sessions: ended.sessions, connections: ended.connections }, 'drain time over, ending what is left');
+    } else await live.endAll('bastion_shutdown');
+    await Promise.all(servers.map((s) => s.close()));
+    await live.whenIdle(SETTLE_MS);
+    await recorder.stop();
+    store.close();
+    log.info('stopped');
+    log.flush();
+  };
   return {
     addresses,
     store,
@@ -93,12 +124,9 @@ export async function startGatehouse(opts: StartOptions): Promise<Gatehouse> {
     log,
     dataDir,
     keyring,
-    async close() {
-      await Promise.all(servers.map((s) => s.close()));
-      await recorder.stop();
-      store.close();
-      log.info('stopped');
-      log.flush();
+    close() {
+      if (closing) cutDrain.abort();
+      return (closing ??= shutdown());
     },
   };
 }

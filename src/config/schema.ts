@@ -60,6 +60,8 @@ export const CONFIG_SCHEMA = {
   loginGraceTimeSeconds: { kind: 'int', default: 30, min: 1, max: 3600 },
   maxAuthTries: { kind: 'int', default: 6, min: 1, max: 100 },
   stdinTimeoutSeconds: { kind: 'int', default: 60, min: 1, max: 3600 },
+  shutdownDrainSeconds: { kind: 'int', default: 30, min: 0, max: 86400 },
+  liveAccountCheckSeconds: { kind: 'int', default: 60, min: 1, max: 86400 },
 } as const satisfies Record<string, KeySpec>;
 
 type Schema = typeof CONFIG_SCHEMA;

@@ -183,4 +183,12 @@ export const CONFIG_KEY_MEANINGS: Readonly<Record<string, KeyWords>> = {
     origin: 'gatehouse',
     meaning: 'How long a plugin waits for a line or for the end of input on stdin (a confirmation, a key) before giving up.',
   },
+  shutdownDrainSeconds: {
+    origin: 'gatehouse',
+    meaning: 'On SIGTERM (or SIGINT), how long calls and egress sessions in progress may go on to their end while the server accepts nothing new; those still running then are told the bastion is shutting down and ended (sessions row comment `bastion_shutdown`, exit 117). A second signal cuts the wait short.',
+  },
+  liveAccountCheckSeconds: {
+    origin: 'gatehouse',
+    meaning: 'Every this many seconds, the accounts with a connection open are checked again: one that was deleted, frozen, or expired (TTL, `accountMaxInactiveDays`) since has its egress sessions ended (sessions row comment `account_deleted`, `account_frozen` or `account_expired`) and its connections closed. An egress session in progress counts as activity.',
+  },
 };

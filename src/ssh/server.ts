@@ -9,6 +9,7 @@ const { Server, utils } = ssh2;
 import type { Logger } from 'pino';
 import { runCall, type Services } from '../command/dispatch.js';
 import type { BastionConfig } from '../config/schema.js';
+import type { LiveConnection } from '../egress/liveSessions.js';
 import type { PtyInfo } from '../egress/types.js';
 import { canonicalIp } from '../keys/fromList.js';
 import type { AccountRow } from '../store/accounts.js';
@@ -42,7 +43,9 @@ interface Accepted {
 
 export interface RunningSsh {
   readonly tcp: net.Server;
-  /** Open client connections, ended by close(). */
+  /** Stops accepting TCP connections; those open go on (a shutdown drains them). */
+  stopListening(): void;
+  /** Stops listening and destroys the sockets still open; resolves once the listener is closed. */
   close(): Promise<void>;
 }
 
@@ -87,13 +90,17 @@ export function createSshServer(opts: SshServerOptions): RunningSsh {
     });
     ssh.injectSocket(sock);
   });
+  // net.Server.close() may be called once: its callback fires when the last socket is gone.
+  let closed: Promise<void> | null = null;
+  const stopListening = (): Promise<void> => (closed ??= new Promise((resolve) => tcp.close(() => resolve())));
   return {
     tcp,
-    close: () =>
-      new Promise((resolve) => {
-        for (const s of sockets) s.destroy();
-        tcp.close(() => resolve());
-      }),
+    stopListening: () => void stopListening(),
+    close: () => {
+      const done = stopListening();
+      for (const s of sockets) s.destroy();
+      return done;
+    },
   };
 }
 
@@ -166,15 +173,30 @@ function handleConnection(
   };
   client.on('ready', () => {
     loggedIn();
+    // Registered as live for as long as the socket is open, bound to the account it logged in
+    // as: deleting, freezing or expiring that account closes it (see src/egress/liveSessions.ts).
+    const me = account;
+    const live = me
+      ? svc.liveSessions?.registerConnection({
+          connId,
+          accountId: me.id,
+          accountName: me.name,
+          close: (reason) => {
+            log.info({ account: me.name, reason }, 'connection closed by the bastion');
+            client.end();
+          },
+        })
+      : undefined;
+    client.once('close', () => live?.unregister());
     let sessions = 0;
     client.on('session', (accept, reject) => {
-      if (sessions >= MAX_SESSIONS_PER_CONNECTION || !account) return reject();
+      if (sessions >= MAX_SESSIONS_PER_CONNECTION || !account || live?.open === false) return reject();
       sessions++;
       const session = accept();
       // Open sessions are counted, like sshd's MaxSessions, not sessions ever opened: a client
       // that multiplexes (ControlMaster) runs any number of calls one after the other.
       session.once('close', () => sessions--);
-      handleSession(session, account, peer, local, connId, log, svc);
+      handleSession(session, account, peer, local, connId, log, svc, live);
     });
     // Everything else a client may ask (port forwarding, …) is refused by default.
     client.on('tcpip', (_accept, reject) => reject());
@@ -190,6 +212,7 @@ function handleSession(
   connId: string,
   log: Logger,
   svc: Services,
+  live?: LiveConnection,
 ): void {
   let pty = false;
   // The pty as the client sized it, and its later window changes and signals, for the egress
@@ -227,6 +250,8 @@ function handleSession(
       stderr: (t: string) => void channel.stderr.write(t),
     };
     const ingress = { channel, stderr: channel.stderr, pty: () => ptyInfo, events, ...(local ? { local } : {}) };
+    // Counted until its exit status is sent: a closing connection and a draining bastion wait for it.
+    const over = live?.beginCall();
     runCall(svc, { account, peer, connId, command, kind, pty, env, stdin: channel, sink, log, ingress })
       .catch((err: unknown): { exit: number; signal?: undefined } => {
         log.error({ err }, 'call crashed');
@@ -238,15 +263,17 @@ function handleSession(
         if (outcome.signal) channel.exit(outcome.signal.name, outcome.signal.coreDumped, outcome.signal.message);
         else channel.exit(outcome.exit);
         channel.end();
+        over?.();
       });
   };
+  // A connection being closed, or a bastion draining for shutdown, starts no new call.
   session.on('exec', (accept, reject, info) => {
-    if (started) return reject?.();
+    if (started || live?.open === false) return reject?.();
     const channel = accept?.();
     if (channel) start(channel, info.command, 'exec');
   });
   session.on('shell', (accept, reject) => {
-    if (started) return reject?.();
+    if (started || live?.open === false) return reject?.();
     const channel = accept?.();
     if (channel) start(channel, '', 'shell');
   });
