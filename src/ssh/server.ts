@@ -31,6 +31,8 @@ export const ALGORITHMS: Algorithms = {
   compress: ['none'],
 };
 
+/** How long close() lets a connection the bastion ended flush its last packets before destroying it. */
+const FLUSH_MS = 2000;
 /** Sessions open at once on one connection (sshd's MaxSessions default). */
 const MAX_SESSIONS_PER_CONNECTION = 10;
 const ENV_ALLOWED = /^(LANG|LC_[A-Z]+)$/;
@@ -96,8 +98,21 @@ export function createSshServer(opts: SshServerOptions): RunningSsh {
   return {
     tcp,
     stopListening: () => void stopListening(),
-    close: () => {
+    close: async () => {
       const done = stopListening();
+      // A connection the bastion ended (client.end()) may still be flushing its last packets
+      // (exit status, channel close, disconnect): destroying it now would drop them. It gets a
+      // moment to finish; every other socket is destroyed at once.
+      const flushing = [...sockets].filter((s) => s.writableEnded && !s.destroyed);
+      for (const s of sockets) if (!flushing.includes(s)) s.destroy();
+      if (flushing.length > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          Promise.all(flushing.map((s) => new Promise<void>((r) => s.once('close', () => r())))),
+          new Promise<void>((r) => (timer = setTimeout(r, FLUSH_MS))),
+        ]);
+        clearTimeout(timer);
+      }
       for (const s of sockets) s.destroy();
       return done;
     },
