@@ -265,8 +265,12 @@ function handleSession(
       stderr: (t: string) => void channel.stderr.write(t),
     };
     const ingress = { channel, stderr: channel.stderr, pty: () => ptyInfo, events, ...(local ? { local } : {}) };
-    // Counted until its exit status is sent: a closing connection and a draining bastion wait for it.
+    // Counted until the client has closed the channel too, which it does once it has read the
+    // exit status: a connection closed (or a bastion stopped) before that could lose it (OpenSSH's
+    // ControlMaster then reports 255 to its mux client). Closing connections bound the wait.
     const over = live?.beginCall();
+    let channelClosed = false;
+    channel.once('close', () => (channelClosed = true));
     runCall(svc, { account, peer, connId, command, kind, pty, env, stdin: channel, sink, log, ingress })
       .catch((err: unknown): { exit: number; signal?: undefined } => {
         log.error({ err }, 'call crashed');
@@ -278,7 +282,11 @@ function handleSession(
         if (outcome.signal) channel.exit(outcome.signal.name, outcome.signal.coreDumped, outcome.signal.message);
         else channel.exit(outcome.exit);
         channel.end();
-        over?.();
+        if (!over) return;
+        // Unread input would keep the paused channel from ever emitting 'close': discard it.
+        channel.resume();
+        if (channelClosed) over();
+        else channel.once('close', over);
       });
   };
   // A connection being closed, or a bastion draining for shutdown, starts no new call.
