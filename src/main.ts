@@ -105,11 +105,13 @@ export async function startGatehouse(opts: StartOptions): Promise<Gatehouse> {
     for (const s of servers) s.stopListening();
     sweep.stop();
     log.info({ drainSeconds, calls: live.callsInFlight() }, 'shutting down: no new connection or call, waiting for those in progress');
-    if (!(await live.whenIdle(drainSeconds * 1000, cutDrain.signal))) {
-      const calls = live.callsInFlight();
-      const ended = await live.endAll('bastion_shutdown');
-      log.info({ calls, sessions: ended.sessions, connections: ended.connections }, 'drain time over, ending what is left');
-    } else await live.endAll('bastion_shutdown');
+    const drained = await live.whenIdle(drainSeconds * 1000, cutDrain.signal);
+    const calls = live.callsInFlight();
+    if (!drained) log.info({ calls }, 'drain time over, ending what is left');
+    // Sessions still running are told why and end (recorded as bastion_shutdown), then every
+    // connection is closed once its calls have sent their exit status.
+    const ended = await live.endAll('bastion_shutdown');
+    if (!drained) log.info({ sessions: ended.sessions, connections: ended.connections }, 'sessions and connections ended for the shutdown');
     await Promise.all(servers.map((s) => s.close()));
     await live.whenIdle(SETTLE_MS);
     await recorder.stop();

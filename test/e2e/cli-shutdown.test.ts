@@ -116,7 +116,8 @@ test('SIGTERM: new connections refused, a session ending within the drain time f
   assert.equal(await exited(b.cli), 0, b.cli.stdout());
 
   const logs = b.cli.logs();
-  assert.ok(logs.some((x) => x['msg'] === 'drain time over, ending what is left' && x['sessions'] === 1), 'one session was left at the end of the drain');
+  assert.ok(logs.some((x) => x['msg'] === 'drain time over, ending what is left' && x['calls'] === 1), 'one call was left at the end of the drain');
+  assert.ok(logs.some((x) => x['msg'] === 'sessions and connections ended for the shutdown' && x['sessions'] === 1));
   assert.equal(logs.at(-1)?.['msg'], 'stopped');
   const store = openStore(path.join(b.cwd, 'data', 'gatehouse.db'));
   try {
