@@ -9,7 +9,7 @@ import { EXIT } from './exitCodes.js';
 import { fileConfig } from './config/source.js';
 import { isOk } from './result.js';
 import { createLogger } from './log.js';
-import { startGatehouse } from './main.js';
+import { startGatehouse, type Gatehouse } from './main.js';
 import { openStore } from './store/store.js';
 import { loadKeyring } from './keys/keyring.js';
 
@@ -54,6 +54,36 @@ async function main(argv: string[]): Promise<void> {
 
   if (command === 'serve') {
     for (const k of ['account', 'public-key-file']) if (args[k] !== undefined) fail(`--${k} is not a serve option`);
+    // SIGTERM / SIGINT: a graceful stop (shutdownDrainSeconds for what is in progress), exit 0;
+    // a second one cuts the drain short. SIGHUP re-reads bastion.conf, as sshd re-reads its own.
+    // Handled from before the start: a signal that comes while it starts (the listening line is
+    // out already) stops it once started, instead of killing it with the default action.
+    let started: Gatehouse | undefined;
+    let stopping: NodeJS.Signals | undefined;
+    let closing = false;
+    const stop = (signal: NodeJS.Signals): void => {
+      stopping = signal;
+      if (!started) return;
+      const gh = started;
+      const again = closing;
+      closing = true;
+      gh.log.info({ signal }, again ? 'signal received again, ending what is left now' : 'signal received, shutting down');
+      gh.close().then(
+        () => process.exit(0),
+        (e: unknown) => {
+          gh.log.error({ err: e }, 'shutdown failed');
+          gh.log.flush();
+          process.exit(1);
+        },
+      );
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+    process.on('SIGHUP', () => {
+      if (!started) return;
+      started.log.info({ signal: 'SIGHUP' }, 'signal received, reloading the configuration');
+      started.config.reload();
+    });
     const gh = await startGatehouse({ configPath, overrides }).catch((e: Error) => fail(e.message, e instanceof ConfigRefusedError ? EXIT.CONFIGURATION_FAILURE : 1));
     if (args['bootstrap-admin']) {
       const boot = await bootstrapAdmin(gh.store, gh.config.current(), gh.keyring, configPath, gh.dataDir, Math.floor(Date.now() / 1000));
@@ -69,11 +99,8 @@ async function main(argv: string[]): Promise<void> {
         gh.log.error({ code: boot.code, msg: boot.msg }, 'bootstrap admin account could not be created');
       }
     }
-    const stop = (): void => {
-      gh.close().then(() => process.exit(0), () => process.exit(1));
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    started = gh;
+    if (stopping) stop(stopping);
     return;
   }
   if (command === 'setup-admin') {

@@ -18,6 +18,7 @@ import { VERSION } from './version.js';
 import { groupRoleCheck } from './access/groupRoles.js';
 import { createRecorderPool } from './egress/recorder.js';
 import { createLiveSessions } from './egress/liveSessions.js';
+import { startLiveSweep } from './accounts/liveSweep.js';
 
 export interface StartOptions {
   readonly configPath: string;
@@ -33,8 +34,16 @@ export interface Gatehouse {
   readonly log: Logger;
   readonly dataDir: string;
   readonly keyring: Keyring;
+  /**
+   * A graceful stop: stop accepting, let calls and egress sessions finish within
+   * shutdownDrainSeconds, then end those left (told why, recorded as bastion_shutdown), close the
+   * connections, stop the recorder and close the store. A second call cuts the drain short.
+   */
   close(): Promise<void>;
 }
+
+/** After the connections are closed, how long the calls cut short get to write their audit rows. */
+const SETTLE_MS = 2000;
 
 export async function startGatehouse(opts: StartOptions): Promise<Gatehouse> {
   const overrides = opts.overrides ?? {};
@@ -55,6 +64,7 @@ export async function startGatehouse(opts: StartOptions): Promise<Gatehouse> {
   const plugins = await loadPlugins();
   // Session recordings are written by one worker thread (see src/egress/recorder.ts).
   const recorder = createRecorderPool((err) => log.error({ err: err.message }, 'recorder thread failed'));
+  const live = createLiveSessions();
   const services: Services = {
     store,
     config,
@@ -65,7 +75,7 @@ export async function startGatehouse(opts: StartOptions): Promise<Gatehouse> {
     version: VERSION,
     groupRoles: groupRoleCheck(store),
     recorder,
-    liveSessions: createLiveSessions(),
+    liveSessions: live,
   };
   const servers: ReturnType<typeof createSshServer>[] = [];
   const addresses: { host: string; port: number }[] = [];
@@ -91,6 +101,29 @@ export async function startGatehouse(opts: StartOptions): Promise<Gatehouse> {
     store.close();
     throw e;
   }
+  const sweep = startLiveSweep({ live, store, config, clock: services.clock, log });
+  let closing: Promise<void> | null = null;
+  const cutDrain = new AbortController();
+  const shutdown = async (): Promise<void> => {
+    const drainSeconds = config.current().shutdownDrainSeconds;
+    live.drain();
+    for (const s of servers) s.stopListening();
+    sweep.stop();
+    log.info({ drainSeconds, calls: live.callsInFlight() }, 'shutting down: no new connection or call, waiting for those in progress');
+    const drained = await live.whenIdle(drainSeconds * 1000, cutDrain.signal);
+    const calls = live.callsInFlight();
+    if (!drained) log.info({ calls }, 'drain time over, ending what is left');
+    // Sessions still running are told why and end (recorded as bastion_shutdown), then every
+    // connection is closed once its calls have sent their exit status.
+    const ended = await live.endAll('bastion_shutdown');
+    if (!drained) log.info({ sessions: ended.sessions, connections: ended.connections }, 'sessions and connections ended for the shutdown');
+    await Promise.all(servers.map((s) => s.close()));
+    await live.whenIdle(SETTLE_MS);
+    await recorder.stop();
+    store.close();
+    log.info('stopped');
+    log.flush();
+  };
   return {
     addresses,
     store,
@@ -98,12 +131,9 @@ export async function startGatehouse(opts: StartOptions): Promise<Gatehouse> {
     log,
     dataDir,
     keyring,
-    async close() {
-      await Promise.all(servers.map((s) => s.close()));
-      await recorder.stop();
-      store.close();
-      log.info('stopped');
-      log.flush();
+    close() {
+      if (closing) cutDrain.abort();
+      return (closing ??= shutdown());
     },
   };
 }

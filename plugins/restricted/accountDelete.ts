@@ -19,7 +19,8 @@ export default definePlugin({
   Yes, do as I say and delete ACCOUNT, kthxbye
 Anything else, or no line at all, cancels the deletion (ERR_OPERATOR_IS_DRUNK).
 The account's ingress and egress keys, command grants and settings are deleted with it, in one
-transaction. Only an admin may delete an admin.`,
+transaction; its open sessions through the bastion are ended and its SSH connections closed.
+Only an admin may delete an admin.`,
   examples: ['--account alice', '--account alice --no-confirm'],
   differences: [
     "Nothing is archived: there is no home directory to back up. The audit trail keeps the account's past calls.",
@@ -60,6 +61,12 @@ transaction. Only an admin may delete an admin.`,
     const removed = store.tx(() => store.accounts.remove(target.id));
     if (!removed) return R('KO_NOT_FOUND', { msg: `Account '${account}' doesn't exist` });
     ctx.log.info({ account }, 'account deleted');
+    // What it has open ends now: its egress sessions (recorded as account_deleted), then its
+    // connections, which would otherwise go on as a logged-in account that no longer exists.
+    const ended = await ctx.liveSessions.endAccount(target.id, 'account_deleted');
+    if (ended.sessions > 0 || ended.connections > 0) {
+      ctx.log.info({ account, sessions: ended.sessions, connections: ended.connections }, 'sessions and connections of a deleted account ended');
+    }
     return R('OK', {
       value: { account, ttygroup: null, operation: 'deleted', errors: 0 },
       msg: `Account ${account} has been deleted`,

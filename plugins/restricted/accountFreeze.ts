@@ -17,10 +17,11 @@ export default definePlugin({
   },
   help: `A frozen account can still log in over SSH, but every call it makes is refused with
 KO_ACCOUNT_FROZEN (exit status 131) until accountUnfreeze. Its keys, grants and settings are kept.
-The sessions it has open through the bastion are ended at once (they exit with 131 too).
+The sessions it has open through the bastion are ended at once (they exit with 131 too), and
+its SSH connections to the bastion are closed.
 You can't freeze yourself, and only an admin may freeze an admin.`,
   examples: ['--account alice', '--account alice --reason "\'left the company\'"'],
-  handler(ctx, opts) {
+  async handler(ctx, opts) {
     const { store, caller, out } = ctx;
     if (opts.account === caller.name) {
       return R('ERR_INVALID_PARAMETER', { msg: `Please don't freeze yourself, ${caller.name}: the bastion needs you!` });
@@ -39,11 +40,15 @@ You can't freeze yourself, and only an admin may freeze an admin.`,
     }
     store.accounts.setFrozen(target.id, { at: Math.floor(ctx.clock.now() / 1000), by: caller.name, reason });
     ctx.log.info({ action: 'freeze', account: target.name }, 'account frozen');
-    // As The Bastion does (osh-accountKillSessions): what is already open ends too.
+    // As The Bastion does (osh-accountKillSessions): what is already open ends too, and so do its
+    // connections (a command without a pty would otherwise live on in sshd on the target, and a
+    // ControlMaster connection would stay logged in).
     out.info('Terminating sessions if any...');
-    const ended = ctx.liveSessions.terminate(target.id, 'account_frozen');
-    out.info(ended === 0 ? 'No session was open.' : `${ended} session${ended > 1 ? 's' : ''} terminated.`);
-    if (ended > 0) ctx.log.info({ action: 'freeze', account: target.name, sessions: ended }, 'sessions of a frozen account terminated');
+    const ended = await ctx.liveSessions.endAccount(target.id, 'account_frozen');
+    out.info(ended.sessions === 0 ? 'No session was open.' : `${ended.sessions} session${ended.sessions > 1 ? 's' : ''} terminated.`);
+    if (ended.sessions > 0 || ended.connections > 0) {
+      ctx.log.info({ action: 'freeze', account: target.name, sessions: ended.sessions, connections: ended.connections }, 'sessions and connections of a frozen account ended');
+    }
     return R('OK', {
       value: { account: target.name, reason },
       msg: `Account ${target.name} is now frozen: every call it makes will be refused.`,

@@ -215,8 +215,10 @@ async function route(
   const o = req.options;
   // The row read at login may be stale: one connection can carry many calls (ControlMaster), and
   // the account may have been frozen, changed or deleted since. Every call checks it as it is now.
+  // The connection is bound to the account it authenticated as, id and name: a row under the
+  // same id with another name is another account, and this connection's account is gone.
   const current = svc.store.accounts.byId(input.account.id);
-  if (!current) {
+  if (!current || current.name !== input.account.name) {
     return refuse(term, 'KO_ACCOUNT_INVALID', EXIT.ACCOUNT_INVALID, `Sorry ${input.account.name}, your account no longer exists`);
   }
   input = { ...input, account: current };

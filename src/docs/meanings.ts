@@ -260,4 +260,12 @@ export const CONFIG_KEY_MEANINGS: Readonly<Record<string, KeyWords>> = {
     origin: 'gatehouse',
     meaning: 'The most a plugin reads from stdin until end of input (`groupSetServers`\' list), in bytes; a plugin may ask for less. Past it the call ends with `KO_INPUT_TOO_LONG` and nothing is changed.',
   },
+  shutdownDrainSeconds: {
+    origin: 'gatehouse',
+    meaning: 'On SIGTERM (or SIGINT), how long calls and egress sessions in progress may go on to their end while the server accepts nothing new; those still running then are told the bastion is shutting down and ended (sessions row comment `bastion_shutdown`, exit 117). A second signal cuts the wait short.',
+  },
+  liveAccountCheckSeconds: {
+    origin: 'gatehouse',
+    meaning: 'Every this many seconds, the accounts with a connection open are checked again: one that was deleted, frozen, or expired (TTL, `accountMaxInactiveDays`) since has its egress sessions ended (sessions row comment `account_deleted`, `account_frozen` or `account_expired`) and its connections closed. An egress session in progress counts as activity.',
+  },
 };

@@ -24,7 +24,7 @@ export interface BridgeResult {
   readonly signal: ExitSignal | null;
   readonly bytesUp: number;
   readonly bytesDown: number;
-  /** Why it ended when it's not the remote command's own end: idle_timeout, client_gone, account_frozen. */
+  /** Why it ended when it's not the remote command's own end: idle_timeout, client_gone, or the stop reason (account_frozen, account_deleted, account_expired, bastion_shutdown). */
   readonly comment: string | null;
 }
 

@@ -26,7 +26,7 @@ import { egressMayAllowSomeAddress } from './decide.js';
 import { egressFamilies, literalIp, machineDisplay, resolveTarget } from './resolve.js';
 import type { ExitSignal, IngressChannel } from './types.js';
 import { waitForPort } from './wait.js';
-import type { LiveSessions } from './liveSessions.js';
+import type { EndReason, LiveSessions } from './liveSessions.js';
 
 export interface EgressEnv {
   readonly store: Store;
@@ -73,6 +73,21 @@ export interface EgressOutcome {
 }
 
 const DEFAULT_TIMEOUT_SEC = 45;
+/** How long an ended session's target may take to close its channel before its connection is dropped. */
+const STOP_GRACE_MS = 1500;
+
+/** What the user reads when the bastion ends the session. */
+function endText(reason: EndReason): string {
+  return reason === 'bastion_shutdown' ? 'the bastion is shutting down' : `your session was terminated (${reason.replace(/_/g, ' ')})`;
+}
+
+/** The call's outcome when the bastion ended the session, by reason. */
+const ENDED_BY: Readonly<Record<EndReason, EgressOutcome>> = {
+  account_frozen: { exit: EXIT.ACCOUNT_FROZEN, code: 'KO_ACCOUNT_FROZEN' },
+  account_deleted: { exit: EXIT.ACCOUNT_INVALID, code: 'KO_ACCOUNT_INVALID' },
+  account_expired: { exit: EXIT.ACCOUNT_EXPIRED, code: 'KO_ACCOUNT_EXPIRED' },
+  bastion_shutdown: { exit: EXIT.GOT_SIGNAL, code: 'KO_BASTION_SHUTDOWN' },
+};
 const WAIT_LIMIT_SEC = 3600;
 
 export async function runEgress(env: EgressEnv, req: TargetRequest): Promise<EgressOutcome> {
@@ -246,12 +261,23 @@ export async function runEgress(env: EgressEnv, req: TargetRequest): Promise<Egr
     env.log.info({ session: env.callId, target, key: conn.usedKey, pty: wantPty }, 'egress session started');
     // Registered from here on, so that freezing the account ends the session even while it opens.
     const stop = new AbortController();
-    const unregister = env.live?.register(account.id, (reason) => {
-      const msg = `\r\n*** Gatehouse: your session was terminated (${reason.replace(/_/g, ' ')}) ***\r\n`;
+    let hardStop: NodeJS.Timeout | undefined;
+    const end = (reason: EndReason): void => {
+      if (stop.signal.aborted) return;
+      const msg = `\r\n*** Gatehouse: ${endText(reason)} ***\r\n`;
       ingress.channel.write(msg);
       rec.output(Buffer.from(msg));
       stop.abort(reason);
-    });
+      // Closing the target's channel is not enough: OpenSSH's sshd keeps a command without a pty
+      // running (and the channel open) until it exits. Dropping the whole egress connection ends
+      // it; the short wait first lets a target that does close send its exit status.
+      hardStop = setTimeout(() => client.end(), STOP_GRACE_MS);
+    };
+    const unregister = env.live?.register(account.id, end);
+    // A freeze or deletion that came while this session was connecting found nothing to end.
+    const now = store.accounts.byId(account.id);
+    if (!now || now.name !== account.name) end('account_deleted');
+    else if (now.frozen_at !== null) end('account_frozen');
     try {
       const remoteEnv: Record<string, string> = { ...Object.fromEntries(env.env), LC_BASTION: account.name };
       const opened = await openRemote(client, {
@@ -277,11 +303,12 @@ export async function runEgress(env: EgressEnv, req: TargetRequest): Promise<Egr
       await finish({ exitStatus: r.code, exitSignal: r.signal?.name ?? null, comment: r.comment, bytesUp: r.bytesUp, bytesDown: r.bytesDown });
       env.log.debug({ session: env.callId, target, exit: r.code, signal: r.signal?.name, up: r.bytesUp, down: r.bytesDown, why: r.comment }, 'egress session ended');
       if (r.comment === 'idle_timeout') return { exit: EXIT.GOT_SIGNAL, code: 'KO_IDLE_TIMEOUT' };
-      if (r.comment === 'account_frozen') return { exit: EXIT.ACCOUNT_FROZEN, code: 'KO_ACCOUNT_FROZEN' };
+      if (r.comment !== null && Object.hasOwn(ENDED_BY, r.comment)) return ENDED_BY[r.comment as EndReason];
       if (r.signal) return { exit: 255, code: 'OK', signal: r.signal };
       // A target that never says how its command ended: the OpenSSH client would report 255.
       return { exit: r.code ?? 255, code: 'OK' };
     } finally {
+      clearTimeout(hardStop);
       unregister?.();
       client.end();
     }

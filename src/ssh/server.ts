@@ -9,6 +9,7 @@ const { Server } = ssh2;
 import type { Logger } from 'pino';
 import { runCall, type Services } from '../command/dispatch.js';
 import type { BastionConfig } from '../config/schema.js';
+import type { LiveConnection } from '../egress/liveSessions.js';
 import type { PtyInfo } from '../egress/types.js';
 import { canonicalIp } from '../keys/fromList.js';
 import type { AccountRow } from '../store/accounts.js';
@@ -33,6 +34,8 @@ export const ALGORITHMS: Algorithms = {
   compress: ['none'],
 };
 
+/** How long close() lets a connection the bastion ended flush its last packets before destroying it. */
+const FLUSH_MS = 2000;
 /** Sessions open at once on one connection (sshd's MaxSessions default). */
 const MAX_SESSIONS_PER_CONNECTION = 10;
 
@@ -77,7 +80,9 @@ function logPreauthEvent(log: Logger, e: PreauthEvent): void {
 
 export interface RunningSsh {
   readonly tcp: net.Server;
-  /** Open client connections, ended by close(). */
+  /** Stops accepting TCP connections; those open go on (a shutdown drains them). */
+  stopListening(): void;
+  /** Stops listening and destroys the sockets still open; resolves once the listener is closed. */
   close(): Promise<void>;
 }
 
@@ -152,13 +157,30 @@ export function createSshServer(opts: SshServerOptions): RunningSsh {
     });
     ssh.injectSocket(sock);
   });
+  // net.Server.close() may be called once: its callback fires when the last socket is gone.
+  let closed: Promise<void> | null = null;
+  const stopListening = (): Promise<void> => (closed ??= new Promise((resolve) => tcp.close(() => resolve())));
   return {
     tcp,
-    close: () =>
-      new Promise((resolve) => {
-        for (const s of sockets) s.destroy();
-        tcp.close(() => resolve());
-      }),
+    stopListening: () => void stopListening(),
+    close: async () => {
+      const done = stopListening();
+      // A connection the bastion ended (client.end()) may still be flushing its last packets
+      // (exit status, channel close, disconnect): destroying it now would drop them. It gets a
+      // moment to finish; every other socket is destroyed at once.
+      const flushing = [...sockets].filter((s) => s.writableEnded && !s.destroyed);
+      for (const s of sockets) if (!flushing.includes(s)) s.destroy();
+      if (flushing.length > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          Promise.all(flushing.map((s) => new Promise<void>((r) => s.once('close', () => r())))),
+          new Promise<void>((r) => (timer = setTimeout(r, FLUSH_MS))),
+        ]);
+        clearTimeout(timer);
+      }
+      for (const s of sockets) s.destroy();
+      return done;
+    },
   };
 }
 
@@ -231,15 +253,30 @@ function handleConnection(
   };
   client.on('ready', () => {
     loggedIn();
+    // Registered as live for as long as the socket is open, bound to the account it logged in
+    // as: deleting, freezing or expiring that account closes it (see src/egress/liveSessions.ts).
+    const me = account;
+    const live = me
+      ? svc.liveSessions?.registerConnection({
+          connId,
+          accountId: me.id,
+          accountName: me.name,
+          close: (reason) => {
+            log.info({ account: me.name, reason }, 'connection closed by the bastion');
+            client.end();
+          },
+        })
+      : undefined;
+    client.once('close', () => live?.unregister());
     let sessions = 0;
     client.on('session', (accept, reject) => {
-      if (sessions >= MAX_SESSIONS_PER_CONNECTION || !account) return reject();
+      if (sessions >= MAX_SESSIONS_PER_CONNECTION || !account || live?.open === false) return reject();
       sessions++;
       const session = accept();
       // Open sessions are counted, like sshd's MaxSessions, not sessions ever opened: a client
       // that multiplexes (ControlMaster) runs any number of calls one after the other.
       session.once('close', () => sessions--);
-      handleSession(session, account, peer, local, connId, log, svc, client);
+      handleSession(session, account, peer, local, connId, log, svc, client, live);
     });
     // Everything else a client may ask (port forwarding, …) is refused by default.
     client.on('tcpip', (_accept, reject) => reject());
@@ -256,6 +293,7 @@ function handleSession(
   log: Logger,
   svc: Services,
   connection: Connection,
+  live?: LiveConnection,
 ): void {
   let pty = false;
   // The pty as the client sized it, and its later window changes and signals, for the egress
@@ -297,6 +335,12 @@ function handleSession(
     channel.pause();
     const { sink, gone, dispose } = channelSink(channel, [session, connection]);
     const ingress = { channel, stderr: channel.stderr, pty: () => ptyInfo, events, ...(local ? { local } : {}) };
+    // Counted until the client has closed the channel too, which it does once it has read the
+    // exit status: a connection closed (or a bastion stopped) before that could lose it (OpenSSH's
+    // ControlMaster then reports 255 to its mux client). Closing connections bound the wait.
+    const over = live?.beginCall();
+    let channelClosed = false;
+    channel.once('close', () => (channelClosed = true));
     runCall(svc, { account, peer, connId, command, kind, pty, env, stdin: channel, sink, gone, log, ingress })
       .catch((err: unknown): { exit: number; signal?: undefined } => {
         log.error({ err }, 'call crashed');
@@ -309,15 +353,21 @@ function handleSession(
         if (outcome.signal) channel.exit(outcome.signal.name, outcome.signal.coreDumped, outcome.signal.message);
         else channel.exit(outcome.exit);
         channel.end();
+        if (!over) return;
+        // Unread input would keep the paused channel from ever emitting 'close': discard it.
+        channel.resume();
+        if (channelClosed) over();
+        else channel.once('close', over);
       });
   };
+  // A connection being closed, or a bastion draining for shutdown, starts no new call.
   session.on('exec', (accept, reject, info) => {
-    if (started) return reject?.();
+    if (started || live?.open === false) return reject?.();
     const channel = accept?.();
     if (channel) start(channel, info.command, 'exec');
   });
   session.on('shell', (accept, reject) => {
-    if (started) return reject?.();
+    if (started || live?.open === false) return reject?.();
     const channel = accept?.();
     if (channel) start(channel, '', 'shell');
   });

@@ -40,13 +40,27 @@ export function migrate(db: DB, migrations: readonly Migration[] = MIGRATIONS): 
   // BEGIN IMMEDIATE: two processes opening a fresh store at once must not both migrate.
   const step = db.transaction((m: Migration) => {
     if (schemaVersion(db) >= m.version) return;
+    // Only what the rebuild breaks counts: a dangling row it found there is not its doing.
+    const brokenBefore = m.rebuildsReferencedTable ? (db.pragma('foreign_key_check') as unknown[]).length : 0;
     db.exec(m.sql);
+    if (m.rebuildsReferencedTable) {
+      const broken = (db.pragma('foreign_key_check') as unknown[]).length - brokenBefore;
+      if (broken > 0) throw new Error(`migration ${m.version} would leave ${broken} broken foreign key(s); nothing was changed`);
+    }
     db.pragma(`user_version = ${m.version}`);
   });
   const current = schemaVersion(db);
   if (current > known) throw new StoreTooNewError(current, known);
   for (const m of ordered) {
-    if (m.version > current) step.immediate(m);
+    if (m.version <= current) continue;
+    // foreign_keys can only be switched outside a transaction (inside, the pragma does nothing).
+    const enforced = db.pragma('foreign_keys', { simple: true }) === 1;
+    if (m.rebuildsReferencedTable && enforced) db.pragma('foreign_keys = OFF');
+    try {
+      step.immediate(m);
+    } finally {
+      if (m.rebuildsReferencedTable && enforced) db.pragma('foreign_keys = ON');
+    }
   }
   return schemaVersion(db);
 }

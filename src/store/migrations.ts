@@ -5,6 +5,13 @@ export interface Migration {
   readonly version: number;
   readonly name: string;
   readonly sql: string;
+  /**
+   * Rebuilds a table that others reference (SQLite's ALTER TABLE procedure: create the new table,
+   * copy, drop the old one, rename). With foreign keys enforced, dropping the old table would
+   * cascade into every table referencing it, so the migration runs with enforcement off and is
+   * committed only if `PRAGMA foreign_key_check` then finds nothing.
+   */
+  readonly rebuildsReferencedTable?: boolean;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -223,6 +230,44 @@ export const MIGRATIONS: readonly Migration[] = [
         recording TEXT
       ) STRICT;
       CREATE INDEX sessions_by_account ON sessions(account_id, started_at);
+    `,
+  },
+  {
+    version: 50,
+    name: 'account ids are never reused',
+    // accounts.id was a plain INTEGER PRIMARY KEY: SQLite gives a new row max(id) + 1, so deleting
+    // the newest account handed its id to the next one created, and anything still holding the old
+    // id (a logged-in connection) became the new account. AUTOINCREMENT keeps the highest id ever
+    // given in sqlite_sequence and never goes below it, whatever is deleted; it is SQLite's own
+    // guarantee for every insert, which a separate sequence table would only be for the inserts
+    // that remember to use it. The table is rebuilt (SQLite can't add AUTOINCREMENT in place) with
+    // its rows, ids and index; the tables that reference it (account_settings, ingress_keys,
+    // command_grants, account_egress_keys, group_roles, acl_entries, egress_host_keys, sessions)
+    // refer to it by name and keep their rows. Ids deleted before this migration are not known any
+    // more and may be given once again: nothing can hold them, the server restarted to migrate.
+    rebuildsReferencedTable: true,
+    sql: `
+      CREATE TABLE accounts_rebuilt (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        name TEXT NOT NULL UNIQUE,
+        uid INTEGER,
+        comment TEXT,
+        created_at INTEGER NOT NULL,
+        created_by TEXT NOT NULL,
+        ttl_seconds INTEGER,
+        last_activity_at INTEGER,
+        last_activity_from TEXT,
+        frozen_at INTEGER,
+        frozen_by TEXT,
+        frozen_reason TEXT
+      ) STRICT;
+      INSERT INTO accounts_rebuilt (id, name, uid, comment, created_at, created_by, ttl_seconds, last_activity_at,
+          last_activity_from, frozen_at, frozen_by, frozen_reason)
+        SELECT id, name, uid, comment, created_at, created_by, ttl_seconds, last_activity_at,
+          last_activity_from, frozen_at, frozen_by, frozen_reason FROM accounts;
+      DROP TABLE accounts;
+      ALTER TABLE accounts_rebuilt RENAME TO accounts;
+      CREATE UNIQUE INDEX accounts_uid ON accounts(uid) WHERE uid IS NOT NULL;
     `,
   },
 ];

@@ -39,6 +39,9 @@ function exec(c: InstanceType<typeof Client>, command: string): Promise<{ code: 
   });
 }
 
+// The account is changed straight in the store here (as another process sharing it could), so
+// that nothing closes the connection: each call must still find out by itself. (accountFreeze and
+// accountDelete also close the connection: test/e2e/security-identity.test.ts.)
 test('a freeze and a deletion reach calls made on a connection opened before them', async () => {
   const frank = srv.addAccount('frank');
   const c = await connect(frank.name, frank.key.privateKey);
@@ -46,17 +49,36 @@ test('a freeze and a deletion reach calls made on a connection opened before the
     const first = await exec(c, '--json-greppable --osh info');
     assert.equal(first.code, 0);
 
-    const freeze = await sshCall(srv.port, 'admin', srv.admin.key.privateFile, ['--json-greppable', '--osh', 'accountFreeze', '--account', frank.name]);
-    assert.equal(greppable(freeze.stdout).error_code, 'OK');
+    srv.gh.store.accounts.setFrozen(frank.id, { at: Math.floor(Date.now() / 1000), by: 'admin', reason: null });
     const frozen = await exec(c, '--json-greppable --osh info');
     assert.equal(frozen.code, 131);
     assert.equal(greppable(frozen.out).error_code, 'KO_ACCOUNT_FROZEN');
 
-    const del = await sshCall(srv.port, 'admin', srv.admin.key.privateFile, ['--json-greppable', '--osh', 'accountDelete', '--account', frank.name, '--no-confirm']);
-    assert.equal(greppable(del.stdout).error_code, 'OK');
+    srv.gh.store.accounts.remove(frank.id);
     const gone = await exec(c, '--json-greppable --osh info');
     assert.equal(gone.code, 120);
     assert.equal(greppable(gone.out).error_code, 'KO_ACCOUNT_INVALID');
+  } finally {
+    c.end();
+  }
+});
+
+test('a connection is bound to the account it logged in as: another account under the same id is not it', async () => {
+  const gina = srv.addAccount('gina');
+  const c = await connect(gina.name, gina.key.privateKey);
+  try {
+    assert.equal((await exec(c, '--json-greppable --osh info')).code, 0);
+    // The attack before migration 50: gina deleted, a new account given her id (forced here by
+    // hand, as the store no longer does it), with admin rights. Her connection must not be it.
+    const store = srv.gh.store;
+    store.tx(() => {
+      store.accounts.remove(gina.id);
+      store.db.prepare("INSERT INTO accounts (id, name, created_at, created_by) VALUES (?, 'admin2', 0, 'test')").run(gina.id);
+    });
+    const r = await exec(c, '--json-greppable --osh info');
+    assert.equal(r.code, 120);
+    assert.equal(greppable(r.out).error_code, 'KO_ACCOUNT_INVALID');
+    assert.match(r.out, /Sorry gina, your account no longer exists/);
   } finally {
     c.end();
   }

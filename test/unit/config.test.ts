@@ -258,3 +258,21 @@ test('addAdminAccount refuses to touch a file that does not parse', () => {
   assert.throws(() => addAdminAccount(file, 'x'), ConfigSyntaxError);
   assert.equal(fs.readFileSync(file, 'utf8'), '{ broken');
 });
+
+test('reload (SIGHUP): reads the file at once and says so, names the keys that need a restart, keeps the last good one on a bad file', () => {
+  const file = tmpFile('{"bastionName":"aaa","listen":["127.0.0.1:2222"]}');
+  const { log, lines } = memoryLog();
+  const src = fileConfig(file, log);
+  fs.writeFileSync(file, '{"bastionName":"bbb","listen":["127.0.0.1:2223"]}');
+  assert.equal(src.reload(), true);
+  assert.equal(src.current().bastionName, 'bbb');
+  assert.ok(lines.some((l) => l.level === 'info' && l.msg === 'configuration reloaded'));
+  const stale = lines.find((l) => l.msg === 'configuration: these keys are read at start only, restart to apply them');
+  assert.deepEqual(stale?.obj['keys'], ['listen']);
+
+  fs.writeFileSync(file, '{ "bastionName": ');
+  assert.equal(src.reload(), false);
+  assert.equal(src.current().bastionName, 'bbb');
+  assert.ok(lines.some((l) => l.level === 'error' && l.msg === 'configuration file rejected, keeping the last good one'));
+  assert.equal(fixedConfig({}).reload(), true);
+});

@@ -158,3 +158,114 @@ test('two handles opening a fresh store at once both end at the latest version',
     b.close();
   }
 });
+
+test('migration 50: account ids are never reused; rows, references and cascades survive the rebuild', () => {
+  const file = dbFile();
+  openDatabase(file, MIGRATIONS.filter((m) => m.version <= 40)).close();
+  const old = new Database(file);
+  old.pragma('foreign_keys = ON');
+  const seed = old.transaction(() => {
+    old.prepare("INSERT INTO accounts (id, name, uid, created_at, created_by, frozen_at) VALUES (1, 'alice', 2001, 10, 't', 5), (2, 'bob', 2002, 20, 't', NULL), (3, 'carol', NULL, 30, 't', NULL)").run();
+    old.prepare("INSERT INTO account_settings VALUES (2, 'osh_only', 'yes')").run();
+    old.prepare("INSERT INTO ingress_keys (account_id, type, blob, fingerprint, created_at) VALUES (2, 'ssh-ed25519', x'00', 'fp', 0)").run();
+    old.prepare("INSERT INTO command_grants VALUES (2, 'accountList', 't', 0)").run();
+    old.prepare("INSERT INTO account_egress_keys (account_id, type, size, fingerprint, base64, private_sealed, created_at) VALUES (2, 'ssh-ed25519', 256, 'fp', 'AA', x'00', 0)").run();
+    old.prepare("INSERT INTO groups (id, name, created_at, created_by) VALUES (1, 'g', 0, 't')").run();
+    old.prepare("INSERT INTO group_roles VALUES (1, 'member', 2, 't', 0)").run();
+    old.prepare("INSERT INTO acl_entries (kind, account_id, ip, family, prefix_len, range_start, range_end, added_by, added_at) VALUES ('personal', 2, '10.0.0.1', 4, 32, x'0a000001', x'0a000001', 't', 0)").run();
+    old.prepare("INSERT INTO egress_host_keys VALUES (2, 'h', 22, 'ssh-ed25519', 'fp', x'00', 0, 0)").run();
+    old.prepare("INSERT INTO sessions (id, account_id, account, conn_id, peer_ip, peer_port, target_user, target_host, target_ip, target_port, allowed, pty, started_at) VALUES ('s1', 2, 'bob', 'c', '127.0.0.1', 1, 'u', 'h', '10.0.0.1', 22, 1, 0, 0)").run();
+    // carol, the newest, is deleted before the upgrade: her id may be given once more (nothing holds it).
+    old.prepare('DELETE FROM accounts WHERE id = 3').run();
+  });
+  seed();
+  old.close();
+
+  const db = openDatabase(file);
+  try {
+    assert.equal(schemaVersion(db), LATEST_VERSION);
+    assert.equal(db.pragma('foreign_keys', { simple: true }), 1, 'enforcement is back on');
+    assert.match(String((db.prepare("SELECT sql FROM sqlite_master WHERE name = 'accounts'").get() as { sql: string }).sql), /AUTOINCREMENT/);
+    assert.deepEqual(db.prepare('SELECT id, name, uid, created_at, frozen_at FROM accounts ORDER BY id').all(), [
+      { id: 1, name: 'alice', uid: 2001, created_at: 10, frozen_at: 5 },
+      { id: 2, name: 'bob', uid: 2002, created_at: 20, frozen_at: null },
+    ]);
+    assert.ok(db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'accounts_uid'").get(), 'the uid index is back');
+    const count = (t: string): number => (db.prepare(`SELECT count(*) AS n FROM ${t} WHERE account_id = 2`).get() as { n: number }).n;
+    const children = ['account_settings', 'ingress_keys', 'command_grants', 'account_egress_keys', 'group_roles', 'acl_entries', 'egress_host_keys', 'sessions'];
+    for (const t of children) {
+      assert.equal(count(t), 1, `${t} kept its row`);
+      const fks = db.prepare(`SELECT "table" FROM pragma_foreign_key_list('${t}')`).all() as { table: string }[];
+      assert.ok(fks.some((f) => f.table === 'accounts'), `${t} still references accounts`);
+    }
+    assert.deepEqual(db.pragma('foreign_key_check'), []);
+
+    // The attack: delete the newest account, create another: it must not get the old id.
+    const insert = db.prepare("INSERT INTO accounts (name, created_at, created_by) VALUES (?, 0, 't')");
+    const dave = Number(insert.run('dave').lastInsertRowid);
+    assert.equal(dave, 3, 'continues after the highest id in the store');
+    db.prepare('DELETE FROM accounts WHERE id = ?').run(dave);
+    const erin = Number(insert.run('erin').lastInsertRowid);
+    assert.equal(erin, 4, "a deleted account's id is never given again");
+
+    // Deleting still cascades (and keeps the session, without its account id).
+    db.prepare('DELETE FROM accounts WHERE id = 2').run();
+    for (const t of children.filter((c) => c !== 'sessions')) assert.equal(count(t), 0, `${t} rows went with the account`);
+    assert.deepEqual(db.prepare("SELECT account_id, account FROM sessions WHERE id = 's1'").get(), { account_id: null, account: 'bob' });
+  } finally {
+    db.close();
+  }
+});
+
+test('a rebuild of a referenced table runs with enforcement off and is refused if it breaks a reference', () => {
+  const parent: Migration = {
+    version: 10,
+    name: 'parent and child',
+    sql: `CREATE TABLE p (id INTEGER PRIMARY KEY) STRICT;
+      CREATE TABLE c (p_id INTEGER NOT NULL REFERENCES p(id) ON DELETE CASCADE) STRICT;
+      INSERT INTO p VALUES (1), (2); INSERT INTO c VALUES (1), (2);`,
+  };
+  const rebuild = (keep: string): Migration => ({
+    version: 20,
+    name: 'rebuild p',
+    rebuildsReferencedTable: true,
+    sql: `CREATE TABLE p2 (id INTEGER PRIMARY KEY AUTOINCREMENT) STRICT; INSERT INTO p2 SELECT id FROM p WHERE ${keep};
+      DROP TABLE p; ALTER TABLE p2 RENAME TO p;`,
+  });
+  const file = dbFile();
+  openDatabase(file, [parent]).close();
+  // Losing a row that c references: refused, and the drop did not cascade into c either.
+  assert.throws(() => openDatabase(file, [parent, rebuild('id = 1')]), /1 broken foreign key/);
+  const check = new Database(file);
+  try {
+    assert.equal(schemaVersion(check), 10);
+    assert.deepEqual(check.prepare('SELECT p_id FROM c ORDER BY p_id').all(), [{ p_id: 1 }, { p_id: 2 }]);
+  } finally {
+    check.close();
+  }
+  // Done right, the rows of c stay where a plain DROP TABLE with enforcement on would have emptied c.
+  const db = openDatabase(file, [parent, rebuild('1')]);
+  try {
+    assert.equal(schemaVersion(db), 20);
+    assert.equal(db.pragma('foreign_keys', { simple: true }), 1);
+    assert.deepEqual(db.prepare('SELECT p_id FROM c ORDER BY p_id').all(), [{ p_id: 1 }, { p_id: 2 }]);
+  } finally {
+    db.close();
+  }
+});
+
+test('migration 50 goes through a store holding a dangling reference from before (not its doing)', () => {
+  const file = dbFile();
+  openDatabase(file, MIGRATIONS.filter((m) => m.version <= 40)).close();
+  const raw = new Database(file);
+  raw.pragma('foreign_keys = OFF');
+  raw.prepare("INSERT INTO account_settings VALUES (42, 'k', 'v')").run();
+  raw.close();
+  const db = openDatabase(file);
+  try {
+    assert.equal(schemaVersion(db), LATEST_VERSION);
+    assert.match(String((db.prepare("SELECT sql FROM sqlite_master WHERE name = 'accounts'").get() as { sql: string }).sql), /AUTOINCREMENT/);
+  } finally {
+    db.close();
+  }
+});
