@@ -1,6 +1,7 @@
 // Opening the session channel on the target: a command (exec) or a shell, with a pty of the
 // user's terminal type, size and modes when the session has one, and the environment we pass on.
 import type { Client as SshClient, ClientChannel, PseudoTtyOptions } from 'ssh2';
+import { boundChannelInput } from '../util/channelInputBound.js';
 
 export interface RemoteSpec {
   readonly command: string | null;
@@ -14,7 +15,14 @@ export function openRemote(client: SshClient, spec: RemoteSpec): Promise<Opened>
   return new Promise((resolve) => {
     const done = (err: Error | undefined, channel: ClientChannel): void => {
       if (err) resolve({ ok: false, msg: `The target refused the session: ${err.message}` });
-      else resolve({ ok: true, channel });
+      else {
+        // A target that ignores the SSH window must not grow the bastion's memory while the user
+        // side is slow: past the bound it is a protocol violation and the connection ends.
+        const overrun = (): void => void client.end();
+        boundChannelInput(channel, overrun);
+        boundChannelInput(channel.stderr, overrun);
+        resolve({ ok: true, channel });
+      }
     };
     const pty: PseudoTtyOptions | undefined = spec.pty ? { ...spec.pty, modes: { ...spec.pty.modes } } : undefined;
     try {

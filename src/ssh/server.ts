@@ -18,6 +18,7 @@ import { acceptClientEnv } from './clientEnv.js';
 import { checkIngressAttempt, checkSignedAfterQuery, type KeyMatch } from './ingressAuth.js';
 import { createPreauthLimiter, preauthPolicy, type PreauthEvent, type PreauthPolicy, type PreauthTicket, type RefusalReason } from './preauthLimits.js';
 import { channelSink } from './channelSink.js';
+import { boundChannelInput } from '../util/channelInputBound.js';
 
 export interface SshServerOptions {
   readonly hostKeys: readonly HostKey[];
@@ -333,6 +334,12 @@ function handleSession(
     started = true;
     // Accepted synchronously (above), paused until someone reads stdin: see SSH2-NOTES.md.
     channel.pause();
+    // A client that ignores the SSH window could otherwise fill the paused channel's buffer
+    // without bound (see boundChannelInput): that is a protocol violation, the connection ends.
+    boundChannelInput(channel, () => {
+      log.warn({ account: account.name }, 'client sent past the channel window, disconnecting');
+      connection.end();
+    });
     const { sink, gone, dispose } = channelSink(channel, [session, connection]);
     const ingress = { channel, stderr: channel.stderr, pty: () => ptyInfo, events, ...(local ? { local } : {}) };
     // Counted until the client has closed the channel too, which it does once it has read the

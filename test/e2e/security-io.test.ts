@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import ssh2 from 'ssh2';
 import { bash, greppable, sshCall, sshCommandLine } from '../helpers/clients.js';
 import { osh } from '../helpers/groups.js';
 import { OPENSSH_BATCH_OPTIONS } from '../helpers/openssh.js';
@@ -210,4 +211,46 @@ test('a client that stops reading a large fast replay: the server waits for it i
   await waitFor('the replay to stop', () => logLines(srv.logs.slice(logsBefore), 'session replay stopped: the client has gone', { session: id }).length === 1, 15_000);
   const stopped = logLines(srv.logs.slice(logsBefore), 'session replay stopped: the client has gone', { session: id })[0];
   assert.ok(Number(stopped?.['events']) < events, `replayed ${stopped?.['events']} events of ${events}`);
+});
+
+test('a client that ignores the SSH window and floods a paused channel: disconnected at the bound, memory bounded, others served', async () => {
+  // A slow replay (one event a second) keeps the call running while it never reads stdin.
+  const id = seedSession(60, (i) => i, (i) => `frame ${i}\r\n`);
+  const logsBefore = srv.logs.length;
+  const { Client } = ssh2;
+  const c = new Client();
+  const closed = new Promise<void>((resolve) => c.on('close', () => resolve()));
+  c.on('error', () => {});
+  let sent = 0;
+  c.on('ready', () => {
+    c.exec(`--quiet --osh selfPlaySession --id ${id}`, (err, ch) => {
+      if (err) return c.end();
+      ch.on('data', () => {});
+      ch.stderr.on('data', () => {});
+      // What a hostile client does: pretend the server's window never runs out.
+      const outgoing = (ch as unknown as { outgoing: { window: number } }).outgoing;
+      // Not a divisor of the 2 MiB window: ssh2 drops data only when the window is exactly 0,
+      // and a window overshot by a partial packet goes negative, which it does not check.
+      const chunk = Buffer.alloc(30_000, 0x41);
+      const pump = (): void => {
+        if (sent >= 64 * MiB || !ch.writable) return;
+        outgoing.window = Number.MAX_SAFE_INTEGER;
+        ch.write(chunk);
+        sent += chunk.length;
+        setImmediate(pump);
+      };
+      pump();
+    });
+  });
+  c.connect({ host: '127.0.0.1', port: srv.port, username: alice.name, privateKey: alice.key.privateKey, readyTimeout: 10_000 });
+  // Without the bound the server never ends the connection: give up after 30 s and say so.
+  const deadline = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 30_000).unref());
+  const { result: ended, growth } = await rssGrowthDuring(Promise.race([closed.then(() => true), deadline]));
+  c.destroy();
+  assert.ok(ended, 'the server kept the connection of a client flooding past the window');
+  await waitFor('the overrun log line', () => logLines(srv.logs.slice(logsBefore), 'client sent past the channel window, disconnecting').length === 1, 15_000);
+  assert.ok(sent < 64 * MiB, `the connection was ended before the whole flood was sent (${sent} bytes)`);
+  assert.ok(growth < RSS_BOUND, `server memory grew by ${Math.round(growth / MiB)} MiB`);
+  const info = await osh(srv, alice, ['--osh', 'info']);
+  assert.equal(info.exit, 0);
 });
