@@ -147,6 +147,7 @@ export async function runCall(svc: Services, input: CallInput): Promise<CallOutc
       errorCode: outcome.code,
       exitStatus: outcome.exit,
       durationMs,
+      argsBounds: { words: config.auditArgsMaxWords, wordBytes: config.auditArgMaxWordBytes, bytes: config.auditArgsMaxBytes },
     });
   } catch (err) {
     log.error({ err }, 'audit row could not be written');

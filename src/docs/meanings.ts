@@ -260,6 +260,18 @@ export const CONFIG_KEY_MEANINGS: Readonly<Record<string, KeyWords>> = {
     origin: 'gatehouse',
     meaning: 'The most a plugin reads from stdin until end of input (`groupSetServers`\' list), in bytes; a plugin may ask for less. Past it the call ends with `KO_INPUT_TOO_LONG` and nothing is changed.',
   },
+  auditArgsMaxWords: {
+    origin: 'gatehouse',
+    meaning: 'The most words of a call an audit row keeps; the words past it are counted in a last `[… N more words, M bytes not kept]` word.',
+  },
+  auditArgMaxWordBytes: {
+    origin: 'gatehouse',
+    meaning: 'The most bytes of one word an audit row keeps (a public key line, 3000 bytes at most, fits the default); a longer word is clipped and marked `…[+N bytes]`.',
+  },
+  auditArgsMaxBytes: {
+    origin: 'gatehouse',
+    meaning: 'The most bytes of all the words an audit row keeps together, so that a flood of long calls cannot grow the database at the rate of what the clients send.',
+  },
   shutdownDrainSeconds: {
     origin: 'gatehouse',
     meaning: 'On SIGTERM (or SIGINT), how long calls and egress sessions in progress may go on to their end while the server accepts nothing new; those still running then are told the bastion is shutting down and ended (sessions row comment `bastion_shutdown`, exit 117). A second signal cuts the wait short.',

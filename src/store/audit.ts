@@ -2,6 +2,7 @@
 // string can be as long as the SSH packet allows (a 64 KB one must not make a 64 KB row, nor can
 // a flood of such calls be allowed to grow the database at that rate), so each word is clipped
 // and the row keeps a bounded number of words and bytes, with a marker saying what was dropped.
+import { CONFIG_SCHEMA } from '../config/schema.js';
 import type { DB } from './db.js';
 
 /** How much of a call's words an audit row keeps. */
@@ -14,7 +15,12 @@ export interface AuditArgsBounds {
   readonly bytes: number;
 }
 
-export const AUDIT_ARGS_BOUNDS: AuditArgsBounds = { words: 64, wordBytes: 3072, bytes: 8192 };
+/** The defaults of bastion.conf's auditArgsMaxWords, auditArgMaxWordBytes and auditArgsMaxBytes. */
+export const AUDIT_ARGS_BOUNDS: AuditArgsBounds = {
+  words: CONFIG_SCHEMA.auditArgsMaxWords.default,
+  wordBytes: CONFIG_SCHEMA.auditArgMaxWordBytes.default,
+  bytes: CONFIG_SCHEMA.auditArgsMaxBytes.default,
+};
 export const AUDIT_MAX_WORDS = AUDIT_ARGS_BOUNDS.words;
 export const AUDIT_MAX_BYTES = AUDIT_ARGS_BOUNDS.bytes;
 
@@ -74,6 +80,8 @@ export interface AuditEntry {
   errorCode: string;
   exitStatus: number;
   durationMs: number;
+  /** How much of `args` the row keeps (bastion.conf's auditArgs* keys); the defaults otherwise. */
+  argsBounds?: AuditArgsBounds;
 }
 
 export interface AuditRow {
@@ -99,7 +107,7 @@ export function auditQueries(db: DB) {
   );
   const recent = db.prepare<[number], AuditRow>('SELECT * FROM audit ORDER BY id DESC LIMIT ?');
   return {
-    record: (e: AuditEntry): void => void insert.run({ ...e, args: JSON.stringify(boundAuditArgs(e.args)) }),
+    record: ({ argsBounds, ...e }: AuditEntry): void => void insert.run({ ...e, args: JSON.stringify(boundAuditArgs(e.args, argsBounds)) }),
     recent: (limit: number): AuditRow[] => recent.all(limit),
   };
 }

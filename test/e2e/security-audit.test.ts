@@ -127,3 +127,19 @@ test('a 64 KB exec string from the OpenSSH client never makes a row bigger than 
   assert.ok(added.length <= 1);
   for (const row of added) assert.ok(Buffer.byteLength(row.args) <= AUDIT_MAX_BYTES + 200, `audit args are ${row.args.length} bytes`);
 });
+
+test('the audit bounds are bastion.conf keys: a smaller auditArgsMaxWords keeps fewer words, and counts the rest', async () => {
+  srv.writeConfig({ bastionName: 'testbastion', auditArgsMaxWords: 8 });
+  try {
+    const before = rows().length;
+    const words = Array.from({ length: 20 }, (_, i) => `w${i}`);
+    await ssh2Exec(srv.port, mallory.name, mallory.key.privateKey, `--osh info ${words.join(' ')}`);
+    const [row] = rows().slice(before);
+    assert.ok(row, 'the call left its row');
+    const args = JSON.parse(row.args) as string[];
+    assert.equal(args.length, 9);
+    assert.match(args.at(-1) ?? '', /^\[… 12 more words, \d+ bytes not kept\]$/);
+  } finally {
+    srv.writeConfig({ bastionName: 'testbastion' });
+  }
+});
