@@ -65,6 +65,7 @@ export const CONFIG_SCHEMA = {
   logLevel: { kind: 'enum', default: 'info', valid: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
   loginGraceTimeSeconds: { kind: 'int', default: 30, min: 1, max: 3600 },
   maxAuthTries: { kind: 'int', default: 6, min: 1, max: 100 },
+  maxSessions: { kind: 'int', default: 10, min: 1, max: 1000 },
   // Pre-authentication limits, after sshd's MaxStartups, PerSourceMaxStartups, PerSourcePenalties
   // and PerSourcePenaltyExemptList (see src/ssh/preauthLimits.ts). MaxStartups is The Bastion's
   // own sshd_config value; loopback is exempt from penalties so the host itself is never locked out.

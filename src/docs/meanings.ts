@@ -204,6 +204,10 @@ export const CONFIG_KEY_MEANINGS: Readonly<Record<string, KeyWords>> = {
     origin: 'gatehouse',
     meaning: 'Signed authentication attempts allowed per connection before it is closed (sshd\'s `MaxAuthTries`). Key queries without a signature are not counted.',
   },
+  maxSessions: {
+    origin: 'gatehouse',
+    meaning: 'Sessions (calls, egress sessions) open at once on one connection (sshd\'s `MaxSessions`); one more is refused as sshd refuses it. A multiplexing client (ControlMaster) runs any number of calls one after another.',
+  },
   maxStartups: {
     origin: 'gatehouse',
     meaning: 'Cap on connections that have not authenticated yet, in sshd\'s `MaxStartups` form `start:rate:full`: from `start` such connections on, a new one is refused with a probability of `rate`% rising linearly to 100% at `full`; a single number `N` is a hard cap (`N:100:N`). Refused connections are closed at accept with `Exceeded MaxStartups`, before any SSH is spoken. The default, 50:30:500, is what The Bastion sets for its sshd.',

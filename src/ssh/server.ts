@@ -37,8 +37,6 @@ export const ALGORITHMS: Algorithms = {
 
 /** How long close() lets a connection the bastion ended flush its last packets before destroying it. */
 const FLUSH_MS = 2000;
-/** Sessions open at once on one connection (sshd's MaxSessions default). */
-const MAX_SESSIONS_PER_CONNECTION = 10;
 
 interface Accepted {
   readonly timer: NodeJS.Timeout;
@@ -271,7 +269,7 @@ function handleConnection(
     client.once('close', () => live?.unregister());
     let sessions = 0;
     client.on('session', (accept, reject) => {
-      if (sessions >= MAX_SESSIONS_PER_CONNECTION || !account || live?.open === false) return reject();
+      if (sessions >= config.maxSessions || !account || live?.open === false) return reject();
       sessions++;
       const session = accept();
       // Open sessions are counted, like sshd's MaxSessions, not sessions ever opened: a client
