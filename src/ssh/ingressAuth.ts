@@ -16,6 +16,8 @@ import crypto from 'node:crypto';
 import ssh2 from 'ssh2';
 import type { BastionConfig } from '../config/schema.js';
 import { addressMatchesFromList, effectiveFromList } from '../keys/fromList.js';
+import { honourKeyOptions } from '../keys/authorizedOptions.js';
+import { isOk } from '../result.js';
 import type { AccountRow } from '../store/accounts.js';
 import type { IngressKeyRow } from '../store/ingressKeys.js';
 import type { Store } from '../store/store.js';
@@ -26,7 +28,7 @@ export interface KeyMatch {
   readonly key: IngressKeyRow;
 }
 
-export type MatchFailure = 'no-such-key' | 'from-refused' | 'policy-refused' | 'rsa-sha1' | 'bad-signature';
+export type MatchFailure = 'no-such-key' | 'from-refused' | 'policy-refused' | 'key-options-refused' | 'rsa-sha1' | 'bad-signature';
 
 export interface IngressAttempt {
   readonly username: string;
@@ -120,11 +122,27 @@ function keyAllowed(match: KeyMatch, config: BastionConfig, peerIp: string, sign
   const family = FAMILY_OF[key.type];
   if (!family || !config.allowedIngressSshAlgorithms.includes(family)) return 'policy-refused';
   if (family === 'rsa' && key.size !== null && (key.size < config.minimumIngressRsaKeySize || key.size > config.maximumIngressRsaKeySize)) return 'policy-refused';
-  const own = key.from_list === null ? [] : (JSON.parse(key.from_list) as string[]);
+  const own = ownFromList(key);
+  if (own === null) return 'key-options-refused';
   const allowed = effectiveFromList(own, config);
   if (allowed.length > 0 && !addressMatchesFromList(peerIp, allowed)) return 'from-refused';
   if (!signed) return null;
   // RSA: a SHA-1 signature (no hashAlgo) is refused, only rsa-sha2-256/512.
   if (family === 'rsa' && signed.hashAlgo !== 'sha256' && signed.hashAlgo !== 'sha512') return 'rsa-sha1';
   return verified ? null : 'bad-signature';
+}
+
+/**
+ * The key's own from= entries, or null when its stored options can't be honoured. Keys stored before
+ * the options were read as OpenSSH reads them kept their raw options with no from= list when the
+ * from= was not first or not lower-case (`no-pty,FROM="…"`): their options are read again at every
+ * login, so that a restriction written then is applied now, and a key whose options Gatehouse can't
+ * honour is refused instead of letting them go. Keys stored since hold the options as honoured.
+ */
+function ownFromList(key: IngressKeyRow): readonly string[] | null {
+  const stored = key.from_list === null ? [] : (JSON.parse(key.from_list) as string[]);
+  if (key.options === '') return stored;
+  const honoured = honourKeyOptions(key.options);
+  if (!isOk(honoured) || honoured.value === null) return null;
+  return stored.length > 0 ? stored : honoured.value.fromList;
 }

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { setupAdmin } from '../../src/accounts/admin.js';
+import { parsePublicKeyLine } from '../../src/keys/publicKey.js';
 import { greppable, sshCall, type Envelope } from '../helpers/clients.js';
 import { startTestServer, type TestAccount, type TestKey, type TestServer } from '../helpers/server.js';
 
@@ -104,4 +105,27 @@ test('accountCreate --public-key and setup-admin refuse the same options', async
   const cli = await setupAdmin(srv.gh.store, srv.gh.config.current(), srv.gh.keyring, srv.configPath, 'root2', `command="id" ${srv.newKey().publicLine}`, 0);
   assert.equal(cli.code, 'KO_UNSUPPORTED_KEY_OPTION');
   assert.equal(srv.gh.store.accounts.byName('root2'), undefined);
+});
+
+// Rows written before key options were read as OpenSSH reads them kept the raw options text, and
+// their from= list was lost when from= was not first or not lower-case: such a row is seeded here
+// as an upgraded store holds it, and its restriction must still apply at login.
+test('a key stored before the options parser with its from= list lost: the options are read again at login', async () => {
+  const seed = (options: string): TestKey => {
+    const key = srv.newKey();
+    const parsed = parsePublicKeyLine(key.publicLine);
+    assert.ok(parsed.value);
+    srv.gh.store.ingressKeys.insert({
+      accountId: alice.id, type: parsed.value.typecode, blob: parsed.value.blob, size: parsed.value.size, fingerprint: parsed.value.fingerprint,
+      comment: '', options, fromList: null, createdAt: Math.floor(Date.now() / 1000),
+    });
+    return key;
+  };
+  const restricted = seed('no-port-forwarding,FROM="127.0.0.9"');
+  assert.equal(await logsIn(restricted, '127.0.0.1'), false, 'refused from outside its from= list');
+  assert.equal(await logsIn(restricted, '127.0.0.9'), true, 'accepted from inside it');
+  const unenforceable = seed('command="/bin/true",from="127.0.0.1"');
+  assert.equal(await logsIn(unenforceable, '127.0.0.1'), false, 'a key whose options cannot be honoured is refused');
+  const refused = srv.logs.filter((l) => l['msg'] === 'auth refused' && l['why'] === 'key-options-refused');
+  assert.ok(refused.length >= 1, 'the refusal says why');
 });
