@@ -86,9 +86,13 @@ async function main(argv: string[]): Promise<number> {
     const idle = await runRow(target, 'idle', opts);
     rows.push(idle);
     log(rowLine(idle));
-    for (const a of attacks) {
+    for (const [i, a] of attacks.entries()) {
       log(`${a}…`);
-      const row = await runRow(target, a, { ...opts, idle });
+      // Each attack from its own address: a source penalised by one row (the auth flood) would
+      // otherwise be refused at accept in every later row, which would then measure nothing.
+      const own = source ? `127.0.0.${2 + i}` : undefined;
+      const attacker = own && (await canBind(own)) ? { ...target.attacker, localAddress: own } : target.attacker;
+      const row = await runRow({ ...target, attacker }, a, { ...opts, idle });
       rows.push(row);
       log(rowLine(row));
     }

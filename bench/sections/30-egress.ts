@@ -192,7 +192,8 @@ async function section(ctx: BenchContext): Promise<BenchRow[]> {
   const sshdPath = await ensureSshd(ctx);
   if ('error' in sshdPath) return [{ name: 'target sshd', value: null, unit: '', note: sshdPath.error }];
 
-  const gh = await startGatehouse(ctx, { name: 'gatehouse-egress' });
+  // As in the core section: many handshakes at once from one address are the load, not an attack.
+  const gh = await startGatehouse(ctx, { name: 'gatehouse-egress', config: { perSourceMaxStartups: 0 } });
   const dataDir = path.join(gh.dir, 'data');
   const pair = generateCheckedKeyPair('ed25519', { comment: 'bench-egress' });
   const keyFile = path.join(ctx.tmpDir, 'egress_key');

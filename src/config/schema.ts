@@ -66,11 +66,13 @@ export const CONFIG_SCHEMA = {
   loginGraceTimeSeconds: { kind: 'int', default: 30, min: 1, max: 3600 },
   maxAuthTries: { kind: 'int', default: 6, min: 1, max: 100 },
   maxSessions: { kind: 'int', default: 10, min: 1, max: 1000 },
+  maxConnectionsPerAccount: { kind: 'int', default: 64, min: 1, max: 100_000 },
+  maxCallsPerAccount: { kind: 'int', default: 64, min: 1, max: 100_000 },
   // Pre-authentication limits, after sshd's MaxStartups, PerSourceMaxStartups, PerSourcePenalties
   // and PerSourcePenaltyExemptList (see src/ssh/preauthLimits.ts). MaxStartups is The Bastion's
   // own sshd_config value; loopback is exempt from penalties so the host itself is never locked out.
-  maxStartups: { kind: 'string', default: '50:30:500', valid: /^[0-9]{1,6}(:[0-9]{1,3}:[0-9]{1,6})?$/ },
-  perSourceMaxStartups: { kind: 'int', default: 50, min: 0, max: 1_000_000 },
+  maxStartups: { kind: 'string', default: '100:30:500', valid: /^[0-9]{1,6}(:[0-9]{1,3}:[0-9]{1,6})?$/ },
+  perSourceMaxStartups: { kind: 'int', default: 30, min: 0, max: 1_000_000 },
   perSourcePenaltyAuthFailSeconds: { kind: 'int', default: 5, min: 0, max: 86400 },
   perSourcePenaltyNoAuthSeconds: { kind: 'int', default: 1, min: 0, max: 86400 },
   perSourcePenaltyGraceExceededSeconds: { kind: 'int', default: 10, min: 0, max: 86400 },

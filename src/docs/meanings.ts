@@ -208,13 +208,21 @@ export const CONFIG_KEY_MEANINGS: Readonly<Record<string, KeyWords>> = {
     origin: 'gatehouse',
     meaning: 'Sessions (calls, egress sessions) open at once on one connection (sshd\'s `MaxSessions`); one more is refused as sshd refuses it. A multiplexing client (ControlMaster) runs any number of calls one after another.',
   },
+  maxConnectionsPerAccount: {
+    origin: 'gatehouse',
+    meaning: 'Authenticated connections one account may have open at once, over all its clients; one more is closed right after it logs in (logged once per refused connection). Each costs a file descriptor: without a bound, one account could take them all. A client that multiplexes (ControlMaster) uses one.',
+  },
+  maxCallsPerAccount: {
+    origin: 'gatehouse',
+    meaning: 'Calls (plugins, egress sessions) one account may have running at once, over all its connections; a session opened past it is refused as sshd refuses one past `MaxSessions`. Bounds what one account can make the server hold (an unread listing stays in memory until it is read).',
+  },
   maxStartups: {
     origin: 'gatehouse',
-    meaning: 'Cap on connections that have not authenticated yet, in sshd\'s `MaxStartups` form `start:rate:full`: from `start` such connections on, a new one is refused with a probability of `rate`% rising linearly to 100% at `full`; a single number `N` is a hard cap (`N:100:N`). Refused connections are closed at accept with `Exceeded MaxStartups`, before any SSH is spoken. The default, 50:30:500, is what The Bastion sets for its sshd.',
+    meaning: 'Cap on connections that have not authenticated yet, in sshd\'s `MaxStartups` form `start:rate:full`: from `start` such connections on, a new one is refused with a probability of `rate`% rising linearly to 100% at `full`; a single number `N` is a hard cap (`N:100:N`). Refused connections are closed at accept with `Exceeded MaxStartups`, before any SSH is spoken. The default, 100:30:500, keeps The Bastion\'s sshd ceiling (500) and starts dropping above what one source may hold (`perSourceMaxStartups`), so a single address can\'t make others\' logins fail.',
   },
   perSourceMaxStartups: {
     origin: 'gatehouse',
-    meaning: 'Cap on unauthenticated connections from one source address (sshd\'s `PerSourceMaxStartups`); beyond it new ones are closed at accept with `Exceeded PerSourceMaxStartups`. 0: no cap per source.',
+    meaning: 'Cap on unauthenticated connections from one source address (sshd\'s `PerSourceMaxStartups`); beyond it new ones are closed at accept with `Exceeded PerSourceMaxStartups`. Well below `maxStartups`\' start, so that one address alone never triggers the random early drop that everyone shares. 0: no cap per source.',
   },
   perSourcePenaltyAuthFailSeconds: {
     origin: 'gatehouse',

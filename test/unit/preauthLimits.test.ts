@@ -34,10 +34,11 @@ test('parseMaxStartups: OpenSSH start:rate:full or a plain cap, clamped', () => 
   assert.deepEqual(parseMaxStartups('0'), { start: 1, rate: 100, full: 1 });
 });
 
-test('defaults: The Bastion sshd MaxStartups, loopback exempt from penalties', () => {
+test('defaults: The Bastion sshd MaxStartups ceiling, a per-source cap below its start, loopback exempt from penalties', () => {
   const p = preauthPolicy(validateConfig({}).config);
-  assert.deepEqual(p.maxStartups, { start: 50, rate: 30, full: 500 });
-  assert.equal(p.perSourceMaxStartups, 50);
+  assert.deepEqual(p.maxStartups, { start: 100, rate: 30, full: 500 });
+  assert.equal(p.perSourceMaxStartups, 30);
+  assert.ok(p.perSourceMaxStartups < p.maxStartups.start, 'one source alone never reaches the shared early drop');
   assert.equal(p.exempt('127.0.0.1'), true);
   assert.equal(p.exempt('::1'), true);
   assert.equal(p.exempt('127.0.0.2'), false);
