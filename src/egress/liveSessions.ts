@@ -54,6 +54,8 @@ export interface LiveSessions {
   drain(): void;
   /** Calls in flight on every connection. */
   callsInFlight(): number;
+  /** The account's connections open now, and the calls running on them. */
+  accountLoad(accountId: number): { readonly connections: number; readonly calls: number };
   /** Resolves true once no call is in flight, false when `timeoutMs` passed or `cut` fired first. */
   whenIdle(timeoutMs: number, cut?: AbortSignal): Promise<boolean>;
   /** Ends every session (waiting for their end to be recorded), then closes every connection. */
@@ -192,6 +194,12 @@ export function createLiveSessions(): LiveSessions {
       draining = true;
     },
     callsInFlight: inFlight,
+    accountLoad(accountId) {
+      const set = connections.get(accountId);
+      let calls = 0;
+      for (const c of set ?? []) calls += c.calls;
+      return { connections: set?.size ?? 0, calls };
+    },
 
     whenIdle(timeoutMs, cut) {
       if (inFlight() === 0) return Promise.resolve(true);

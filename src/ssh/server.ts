@@ -267,9 +267,24 @@ function handleConnection(
         })
       : undefined;
     client.once('close', () => live?.unregister());
+    // One account's connections and calls are bounded across all its connections: each costs a
+    // file descriptor and what its call holds (an unread listing stays in memory until read), so
+    // an account opening them without end would run the process out of either for everyone.
+    const load = (): { connections: number; calls: number } => (me && svc.liveSessions ? svc.liveSessions.accountLoad(me.id) : { connections: 0, calls: 0 });
+    if (me && load().connections > config.maxConnectionsPerAccount) {
+      log.warn({ account: me.name, limit: config.maxConnectionsPerAccount }, 'account connection limit reached, disconnecting');
+      client.end();
+      return;
+    }
     let sessions = 0;
+    let callLimitLogged = false;
     client.on('session', (accept, reject) => {
       if (sessions >= config.maxSessions || !account || live?.open === false) return reject();
+      if (load().calls >= config.maxCallsPerAccount) {
+        if (!callLimitLogged) log.warn({ account: account.name, limit: config.maxCallsPerAccount }, 'account call limit reached, session refused');
+        callLimitLogged = true;
+        return reject();
+      }
       sessions++;
       const session = accept();
       // Open sessions are counted, like sshd's MaxSessions, not sessions ever opened: a client
