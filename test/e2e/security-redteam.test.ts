@@ -30,3 +30,13 @@ test('attack: groupList --include with a run of stars does not freeze the event 
   // Generous: minutes per name before; a loaded box answers in seconds.
   assert.ok(Date.now() - started < 60_000);
 });
+
+test('attack: a group owner\'s --guest-ttl-limit of 60 digits and a bad character is refused at once (the TTL RegExp backtracked exponentially)', async () => {
+  const made = await osh(srv, srv.admin, ['--osh', 'groupCreate', '--group', 'alicegrp', '--owner', alice.name, '--algo', 'ed25519']);
+  assert.equal(made.env.error_code, 'OK', brief(made));
+  const started = Date.now();
+  // On any group: the TTL is read before the group is looked at.
+  const r = await osh(srv, alice, ['--osh', 'groupModify', '--group', 'alicegrp', '--guest-ttl-limit', '1'.repeat(60) + '!']);
+  assert.equal(r.env.error_code, 'KO_INVALID_PARAMETER', brief(r));
+  assert.ok(Date.now() - started < 60_000);
+});

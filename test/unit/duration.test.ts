@@ -68,3 +68,10 @@ test('egress ssh config from the account settings', () => {
     items: { stricthostkeychecking: 'no', userknownhostsfile: '/dev/null', controlmaster: 'no', controlpath: 'none' },
   });
 });
+
+test('attack: parseTtl refuses a long run of digits with a bad last character at once (the nested RegExp was exponential)', () => {
+  assert.equal(parseTtl('1'.repeat(5000) + '!').code, 'KO_INVALID_PARAMETER');
+  assert.equal(parseTtl('1d'.repeat(2000) + 'x').code, 'KO_INVALID_PARAMETER');
+  for (const bad of ['', 'd', '1dd', '1d1hh', '-1', '1.5h', ' 1h', '1h ']) assert.equal(parseTtl(bad).code, 'KO_INVALID_PARAMETER', bad);
+  assert.equal(parseTtl('1d2H3').value, 86400 + 7200 + 3);
+});
