@@ -267,19 +267,36 @@ function handleConnection(
         })
       : undefined;
     client.once('close', () => live?.unregister());
+    const refused = refusedRequests(log, me?.name ?? null);
+    client.once('close', refused.summary);
     let sessions = 0;
     client.on('session', (accept, reject) => {
-      if (sessions >= config.maxSessions || !account || live?.open === false) return reject();
+      if (sessions >= config.maxSessions || !account || live?.open === false) {
+        refused.note('session');
+        return reject();
+      }
       sessions++;
       const session = accept();
       // Open sessions are counted, like sshd's MaxSessions, not sessions ever opened: a client
       // that multiplexes (ControlMaster) runs any number of calls one after the other.
       session.once('close', () => sessions--);
-      handleSession(session, account, peer, local, connId, log, svc, client, live);
+      handleSession(session, account, peer, local, connId, log, svc, client, live, refused.note);
     });
-    // Everything else a client may ask (port forwarding, …) is refused by default.
-    client.on('tcpip', (_accept, reject) => reject());
-    client.on('request', (accept, reject) => reject?.());
+    // Everything else a client may ask (port forwarding, …) is refused by default, and logged: an
+    // account trying to forward a port past the bastion leaves a trace.
+    client.on('tcpip', (_accept, reject, info) => {
+      refused.note(`direct-tcpip ${info.destIP}:${info.destPort}`);
+      reject();
+    });
+    client.on('openssh.streamlocal', (_accept, reject) => {
+      refused.note('direct-streamlocal');
+      reject();
+    });
+    // ssh2 emits only the forwarding requests here (it answers keepalives and no-more-sessions).
+    client.on('request', (_accept, reject, name) => {
+      refused.note(`global ${name}`);
+      reject?.();
+    });
   });
 }
 
@@ -292,7 +309,8 @@ function handleSession(
   log: Logger,
   svc: Services,
   connection: Connection,
-  live?: LiveConnection,
+  live: LiveConnection | undefined,
+  refusedRequest: (what: string) => void,
 ): void {
   let pty = false;
   // The pty as the client sized it, and its later window changes and signals, for the egress
@@ -367,16 +385,42 @@ function handleSession(
   };
   // A connection being closed, or a bastion draining for shutdown, starts no new call.
   session.on('exec', (accept, reject, info) => {
-    if (started || live?.open === false) return reject?.();
+    if (started || live?.open === false) {
+      refusedRequest('exec');
+      return reject?.();
+    }
     const channel = accept?.();
     if (channel) start(channel, info.command, 'exec');
   });
   session.on('shell', (accept, reject) => {
-    if (started || live?.open === false) return reject?.();
+    if (started || live?.open === false) {
+      refusedRequest('shell');
+      return reject?.();
+    }
     const channel = accept?.();
     if (channel) start(channel, '', 'shell');
   });
   for (const ev of ['subsystem', 'x11', 'auth-agent', 'sftp'] as const) {
-    session.on(ev as 'subsystem', (_accept: unknown, reject: (() => void) | undefined) => reject?.());
+    session.on(ev as 'subsystem', (_accept: unknown, reject: (() => void) | undefined) => {
+      refusedRequest(ev);
+      reject?.();
+    });
   }
+}
+
+/**
+ * Requests refused after login (port forwarding, sftp, agent or X11 forwarding, a session past
+ * maxSessions, …): the first is logged with what it asked, the rest counted and logged once when
+ * the connection closes, so a client repeating one can't flood the log.
+ */
+function refusedRequests(log: Logger, account: string | null): { note(what: string): void; summary(): void } {
+  let count = 0;
+  return {
+    note(what) {
+      if (count++ === 0) log.info({ account, request: what }, 'request refused');
+    },
+    summary() {
+      if (count > 1) log.info({ account, refused: count }, 'requests refused');
+    },
+  };
 }

@@ -2,7 +2,10 @@
 // missed, each asserting the secure outcome.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import ssh2 from 'ssh2';
 import { brief, osh } from '../helpers/groups.js';
+import { sshCall } from '../helpers/clients.js';
+import { logLines, waitFor } from '../helpers/wait.js';
 import { startTestServer, type TestAccount, type TestServer } from '../helpers/server.js';
 
 let srv: TestServer;
@@ -39,4 +42,37 @@ test('attack: a group owner\'s --guest-ttl-limit of 60 digits and a bad characte
   const r = await osh(srv, alice, ['--osh', 'groupModify', '--group', 'alicegrp', '--guest-ttl-limit', '1'.repeat(60) + '!']);
   assert.equal(r.env.error_code, 'KO_INVALID_PARAMETER', brief(r));
   assert.ok(Date.now() - started < 60_000);
+});
+
+test('attack: port forwarding, sftp, agent forwarding and a second exec are refused and logged once per connection, then counted', async () => {
+  const before = srv.logs.length;
+  const c = new ssh2.Client();
+  await new Promise<void>((resolve, reject) => {
+    c.on('ready', () => resolve());
+    c.on('error', reject);
+    c.connect({ host: '127.0.0.1', port: srv.port, username: alice.name, privateKey: alice.key.privateKey, readyTimeout: 10000 });
+  });
+  const forwarded = await new Promise<Error | undefined>((resolve) => c.forwardOut('127.0.0.1', 1, '127.0.0.1', 22, (err) => resolve(err)));
+  assert.ok(forwarded, 'direct-tcpip is refused');
+  const sftp = await new Promise<Error | undefined>((resolve) => c.sftp((err) => resolve(err)));
+  assert.ok(sftp, 'sftp is refused');
+  const remote = await new Promise<Error | undefined>((resolve) => c.forwardIn('127.0.0.1', 0, (err) => resolve(err)));
+  assert.ok(remote, 'tcpip-forward is refused');
+  const closed = new Promise<void>((resolve) => c.once('close', () => resolve()));
+  c.end();
+  await closed;
+  await waitFor('the count at close', () => logLines(srv.logs.slice(before), 'requests refused').length === 1);
+  const mine = srv.logs.slice(before);
+  const first = logLines(mine, 'request refused', { account: alice.name });
+  assert.equal(first.length, 1);
+  assert.match(String(first[0]?.request), /^direct-tcpip 127\.0\.0\.1:22$/);
+  assert.equal(logLines(mine, 'requests refused', { account: alice.name })[0]?.refused, 3);
+});
+
+test('an ordinary OpenSSH call logs no refused request', async () => {
+  const before = srv.logs.length;
+  const r = await sshCall(srv.port, alice.name, alice.key.privateFile, ['--osh', 'info']);
+  assert.equal(r.code, 0, r.stderr);
+  await waitFor('the connection closed', () => srv.logs.slice(before).some((l) => l.msg === 'call'));
+  assert.deepEqual(logLines(srv.logs.slice(before), 'request refused'), []);
 });
