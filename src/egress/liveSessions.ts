@@ -54,6 +54,8 @@ export interface LiveSessions {
   drain(): void;
   /** Calls in flight on every connection. */
   callsInFlight(): number;
+  /** The account's registered connections (maxConnectionsPerAccount). */
+  connectionCount(accountId: number): number;
   /** Resolves true once no call is in flight, false when `timeoutMs` passed or `cut` fired first. */
   whenIdle(timeoutMs: number, cut?: AbortSignal): Promise<boolean>;
   /** Ends every session (waiting for their end to be recorded), then closes every connection. */
@@ -183,6 +185,7 @@ export function createLiveSessions(): LiveSessions {
     },
 
     accounts: () => [...new Set([...connections.keys(), ...sessions.keys()])],
+    connectionCount: (accountId) => connections.get(accountId)?.size ?? 0,
     accountName: (accountId) => {
       for (const c of connections.get(accountId) ?? []) return c.info.accountName;
       return undefined;

@@ -100,6 +100,9 @@ export function createSshServer(opts: SshServerOptions): RunningSsh {
   const accepted = new Map<string, Accepted>();
   // Pre-authentication limits (one limiter per listener); the policy is rebuilt when the
   // configuration changes, not on every connection.
+  // Accounts refused a connection past maxConnectionsPerAccount, with how many: the first refusal
+  // logs, the next admitted connection logs the count (one line per episode, not per connection).
+  const overLimit = new Map<number, number>();
   const preauth = createPreauthLimiter({ now: () => services.clock.now(), random: Math.random, report: (e) => logPreauthEvent(log, e) });
   let policyFor: { config: BastionConfig; policy: PreauthPolicy } | null = null;
   const policyOf = (config: BastionConfig): PreauthPolicy => {
@@ -114,6 +117,7 @@ export function createSshServer(opts: SshServerOptions): RunningSsh {
       a?.local,
       a?.config ?? services.config.current(),
       opts,
+      overLimit,
       () => {
         if (a) clearTimeout(a.timer);
         a?.ticket.authenticated();
@@ -189,6 +193,7 @@ function handleConnection(
   local: { ip: string; port: number } | undefined,
   config: BastionConfig,
   opts: SshServerOptions,
+  overLimit: Map<number, number>,
   loggedIn: () => void,
   failedAttempt: () => void,
 ): void {
@@ -255,6 +260,20 @@ function handleConnection(
     // Registered as live for as long as the socket is open, bound to the account it logged in
     // as: deleting, freezing or expiring that account closes it (see src/egress/liveSessions.ts).
     const me = account;
+    // One account can't hold connections without bound (each may carry maxSessions sessions with
+    // their buffers): past the limit the new one is closed before it can open anything.
+    const held = me ? (svc.liveSessions?.connectionCount(me.id) ?? 0) : 0;
+    if (me && held >= config.maxConnectionsPerAccount) {
+      const refused = (overLimit.get(me.id) ?? 0) + 1;
+      overLimit.set(me.id, refused);
+      if (refused === 1) log.warn({ account: me.name, connections: held, maxConnectionsPerAccount: config.maxConnectionsPerAccount }, 'connections per account limit reached, refusing new connections');
+      client.end();
+      return;
+    }
+    if (me && overLimit.has(me.id)) {
+      log.info({ account: me.name, refused: overLimit.get(me.id) }, 'connections per account limit no longer refusing');
+      overLimit.delete(me.id);
+    }
     const live = me
       ? svc.liveSessions?.registerConnection({
           connId,

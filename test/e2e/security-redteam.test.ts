@@ -76,3 +76,71 @@ test('an ordinary OpenSSH call logs no refused request', async () => {
   await waitFor('the connection closed', () => srv.logs.slice(before).some((l) => l.msg === 'call'));
   assert.deepEqual(logLines(srv.logs.slice(before), 'request refused'), []);
 });
+
+/** An ssh2 connection as `who`, resolved once logged in. */
+function connect(port: number, who: TestAccount): Promise<ssh2.Client> {
+  return new Promise((resolve, reject) => {
+    const c = new ssh2.Client();
+    c.on('ready', () => resolve(c));
+    c.on('error', reject);
+    c.connect({ host: '127.0.0.1', port, username: who.name, privateKey: who.key.privateKey, readyTimeout: 10000 });
+  });
+}
+
+/** Whether an exec on `c` runs (the connection was kept) or the connection is closed under it. */
+function execRuns(c: ssh2.Client): Promise<boolean> {
+  return new Promise((resolve) => {
+    c.once('close', () => resolve(false));
+    c.once('error', () => resolve(false));
+    try {
+      c.exec('--osh info', (err, ch) => {
+        if (err) return resolve(false);
+        ch.resume();
+        ch.stderr.resume();
+        ch.on('exit', () => resolve(true));
+      });
+    } catch {
+      // ssh2 throws 'Not connected' when the bastion closed the connection already.
+      resolve(false);
+    }
+  });
+}
+
+test('attack: one account opening connections without bound is stopped at maxConnectionsPerAccount, logged once per episode', async () => {
+  const small = await startTestServer({ config: { maxConnectionsPerAccount: 2 } });
+  try {
+    const bob = small.addAccount('bob');
+    const carol = small.addAccount('carol');
+    const held = [await connect(small.port, bob), await connect(small.port, bob)];
+    for (const c of held) assert.equal(await execRuns(c), true);
+    // ssh2 reports the login, then the bastion closes the connection before any session.
+    const over = [await connect(small.port, bob), await connect(small.port, bob)];
+    for (const c of over) assert.equal(await execRuns(c), false);
+    assert.equal(logLines(small.logs, 'connections per account limit reached, refusing new connections', { account: 'bob' }).length, 1);
+    // Another account is not affected.
+    const other = await connect(small.port, carol);
+    assert.equal(await execRuns(other), true);
+    other.end();
+    // Once bob holds fewer, he is served again, and the episode's count is logged.
+    const gone = new Promise<void>((resolve) => held[0]?.once('close', () => resolve()));
+    held[0]?.end();
+    await gone;
+    // The server sees the close a moment later: retry until a connection is kept (each refused
+    // try counts in the episode).
+    let again: ssh2.Client | undefined;
+    const deadline = Date.now() + 30_000;
+    while (!again && Date.now() < deadline) {
+      const c = await connect(small.port, bob);
+      if (await execRuns(c)) again = c;
+    }
+    assert.ok(again, 'bob is served again once he holds fewer connections');
+    const ended = logLines(small.logs, 'connections per account limit no longer refusing', { account: 'bob' });
+    assert.equal(ended.length, 1);
+    assert.ok(Number(ended[0]?.refused) >= 2);
+    assert.equal(logLines(small.logs, 'connections per account limit reached, refusing new connections').length, 1);
+    again.end();
+    held[1]?.end();
+  } finally {
+    await small.close();
+  }
+});
