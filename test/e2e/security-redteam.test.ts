@@ -1,6 +1,7 @@
 // Red-team pass on issue 9: attacks an ordinary account can make over SSH that the hardening
 // missed, each asserting the secure outcome.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { after, before, test } from 'node:test';
 import ssh2 from 'ssh2';
 import { brief, osh } from '../helpers/groups.js';
@@ -143,4 +144,14 @@ test('attack: one account opening connections without bound is stopped at maxCon
   } finally {
     await small.close();
   }
+});
+
+test('attack: a private key whose marker is broken by quotes is still refused and kept out of the audit row', async () => {
+  const body = fs.readFileSync(alice.key.privateFile, 'utf8').split('\n').filter((l) => l !== '' && !l.startsWith('-----')).join('');
+  // The remote shell words: the first quote breaks the raw command's marker, not the word's.
+  const r = await osh(srv, alice, ['--osh', 'selfAddIngressKey', '--public-key', `'${body.slice(0, 8)}'"${body.slice(8)}"`]);
+  assert.equal(r.env.error_code, 'KO_PRIVATE_KEY', brief(r));
+  const row = srv.gh.store.audit.recent(5).find((a) => a.error_code === 'KO_PRIVATE_KEY');
+  assert.ok(row);
+  assert.ok(!JSON.stringify(row).includes(body.slice(8, 40)));
 });
