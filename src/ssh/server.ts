@@ -203,7 +203,9 @@ function handleConnection(
   let attempts = 0;
   let account: AccountRow | null = null;
   log.info('connection');
-  client.on('error', (err) => log.debug({ err: err.message }, 'connection error'));
+  // At info: a protocol error is how an oversize request (an exec past ssh2's packet limit) ends
+  // its connection before any call, so it is the only trace that attempt leaves.
+  client.on('error', (err) => log.info({ account: account?.name, err: err.message }, 'connection error'));
   // Like sshd's MaxAuthTries, every refused attempt counts, key queries included: otherwise a
   // client could probe any number of public keys against an account on one connection. The
   // connection is dropped when the count reaches the limit.

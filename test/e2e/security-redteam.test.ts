@@ -89,12 +89,12 @@ function connect(port: number, who: TestAccount): Promise<ssh2.Client> {
 }
 
 /** Whether an exec on `c` runs (the connection was kept) or the connection is closed under it. */
-function execRuns(c: ssh2.Client): Promise<boolean> {
+function execRuns(c: ssh2.Client, command = '--osh info'): Promise<boolean> {
   return new Promise((resolve) => {
     c.once('close', () => resolve(false));
     c.once('error', () => resolve(false));
     try {
-      c.exec('--osh info', (err, ch) => {
+      c.exec(command, (err, ch) => {
         if (err) return resolve(false);
         ch.resume();
         ch.stderr.resume();
@@ -154,4 +154,15 @@ test('attack: a private key whose marker is broken by quotes is still refused an
   const row = srv.gh.store.audit.recent(5).find((a) => a.error_code === 'KO_PRIVATE_KEY');
   assert.ok(row);
   assert.ok(!JSON.stringify(row).includes(body.slice(8, 40)));
+});
+
+test('attack: an exec past the packet limit ends the connection and leaves a log line naming the account', async () => {
+  const before = srv.logs.length;
+  const c = await connect(srv.port, alice);
+  const closed = new Promise<void>((resolve) => c.once('close', () => resolve()));
+  c.on('error', () => {});
+  assert.equal(await execRuns(c, '--osh info --comment ' + 'x'.repeat(40_000)), false);
+  await closed;
+  await waitFor('the connection error line', () => logLines(srv.logs.slice(before), 'connection error', { account: alice.name }).length > 0);
+  assert.match(String(logLines(srv.logs.slice(before), 'connection error')[0]?.err), /packet length/i);
 });
