@@ -38,7 +38,8 @@ export function wildcardMatch(pattern: string, text: string): boolean {
 /** One matcher for the patterns (any may match), or null when there are none. */
 export function wildcardsMatcher(patterns: readonly string[]): ((text: string) => boolean) | null {
   if (patterns.length === 0) return null;
-  const globs = patterns.map((p) => (/[*?]/.test(p) ? p : `*${p}*`));
+  // A run of stars means one star: a pattern of thousands of them then costs nothing per field.
+  const globs = patterns.map((p) => (/[*?]/.test(p) ? p : `*${p}*`).replace(/\*{2,}/g, '*'));
   return (text) => globs.some((g) => wildcardMatch(g, text));
 }
 
