@@ -4,7 +4,7 @@
 // forces, its TTL and comment (OVH::Bastion::Plugin::ACL::check, access_modify and is_valid_*
 // in lib/perl/OVH/Bastion*). --host, --user and --port are bastion-level options: plugins read
 // them from ctx.request.
-import { wildcardsToRegExp } from '../accounts/listFilter.js';
+import { wildcardsMatcher } from '../accounts/listFilter.js';
 import { R, type Result } from '../result.js';
 import type { AclProtocol } from '../store/acl.js';
 import { parseTtl } from '../util/duration.js';
@@ -131,8 +131,7 @@ export function storedComment(comment: string | null): string | null {
   return comment.replace(/[#<>\\"']/g, '_').replace(/[\r\n]/g, ' ');
 }
 
-/** --include / --exclude patterns against one field (the rule itself: wildcardsToRegExp). */
+/** --include / --exclude patterns against one field (the rule itself: wildcardsMatcher). */
 export function wildcardMatcher(patterns: readonly string[]): ((field: string) => boolean) | null {
-  const re = wildcardsToRegExp(patterns);
-  return re && ((field) => re.test(field));
+  return wildcardsMatcher(patterns);
 }

@@ -5,6 +5,7 @@
 // this one function, so what a listing says and what the egress path does can't drift apart.
 import { contains, type AclAddress } from './aclAddress.js';
 import { effectiveUser } from './acl.js';
+import { wildcardMatch } from '../accounts/listFilter.js';
 import type { AclRow, AclView } from '../store/acl.js';
 
 export interface WantedAccess {
@@ -27,8 +28,8 @@ export function entryAllows(e: AclRow, w: WantedAccess): boolean {
 /** An entry's user against a wanted user: exact, or a pattern with * and ? covering the whole name. */
 export function userMatches(pattern: string, user: string): boolean {
   if (!/[*?]/.test(pattern)) return pattern === user;
-  const re = '^' + pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$';
-  return new RegExp(re).test(user);
+  // Not a RegExp: the user is what the caller typed, and `.*` runs backtrack (listFilter.ts).
+  return wildcardMatch(pattern, user);
 }
 
 /** The most specific entry (smallest block) among those that allow; the first added wins a tie. */

@@ -29,7 +29,7 @@ import type { ExitSignal, IngressChannel } from '../egress/types.js';
 import type { RecorderPool } from '../egress/recorder.js';
 import { createLiveSessions, type LiveSessions } from '../egress/liveSessions.js';
 import { splitWords } from './words.js';
-import { containsPrivateKey, withoutPrivateKey } from './privateKeys.js';
+import { commandHasPrivateKey, withoutPrivateKey } from './privateKeys.js';
 
 export interface Services {
   readonly store: Store;
@@ -111,7 +111,7 @@ export async function runCall(svc: Services, input: CallInput): Promise<CallOutc
     const words = split.ok ? split.words : plainWords(input.command);
     // A private key pasted anywhere in the command is never stored: the audit keeps only the
     // option names of such a call, and the call is refused before any plugin sees it.
-    const leaked = containsPrivateKey(input.command);
+    const leaked = commandHasPrivateKey(input.command, split.ok ? split.words : null);
     state.auditArgs = leaked ? withoutPrivateKey(words) : redactWords(words, BASTION_SECRETS);
     const req = splitBastionOptions(words);
     term = makeTerminal(input, req.options, config, svc);

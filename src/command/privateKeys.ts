@@ -16,10 +16,13 @@ const MARKERS: readonly RegExp[] = [
   /PuTTY-User-Key-File/,
   /Private-Lines:/,
   /Private-MAC:/,
-  /MII[A-Za-z0-9+/]{3}IBAAKC/,
+  // KC: a modulus of 256 bytes or more; KB: 129 to 255 (RSA-1024, DSA's p), still private keys.
+  /MII[A-Za-z0-9+/]{3}IBAAK[BC]/,
   /IBADANBgkqhkiG9w0BAQEFAAS/,
   /MC4CAQAwBQYDK2Vw/,
-  /AgEAMBMGByqGSM49AgEG/,
+  /MEcCAQAwBQYDK2Vx/,
+  // PKCS#8 EC: MBMG for P-256's curve identifier, MBAG for P-384's and P-521's shorter ones.
+  /AgEAMB[AM]GByqGSM49AgEG/,
   /MHcCAQEEI/,
   /MIGkAgEBBDA/,
   /MIHcAgEBBEI/,
@@ -27,6 +30,14 @@ const MARKERS: readonly RegExp[] = [
 
 export function containsPrivateKey(text: string): boolean {
   return MARKERS.some((m) => m.test(text));
+}
+
+/**
+ * The command as sent, and its words once unquoted: a marker broken by quotes
+ * (`"-----BEGIN OPENSSH PRIV"ATE KEY-----`, `b3Blbn\NzaC1…`) is whole again in its word.
+ */
+export function commandHasPrivateKey(command: string, words: readonly string[] | null): boolean {
+  return containsPrivateKey(command) || (words !== null && containsPrivateKey(words.join(' ')));
 }
 
 /** What stands in the audit trail for the words dropped from a call that carried a private key. */

@@ -66,7 +66,7 @@ export const CONFIG_SCHEMA = {
   loginGraceTimeSeconds: { kind: 'int', default: 30, min: 1, max: 3600 },
   maxAuthTries: { kind: 'int', default: 6, min: 1, max: 100 },
   maxSessions: { kind: 'int', default: 10, min: 1, max: 1000 },
-  maxConnectionsPerAccount: { kind: 'int', default: 64, min: 1, max: 100_000 },
+  maxConnectionsPerAccount: { kind: 'int', default: 100, min: 1, max: 100_000 },
   maxCallsPerAccount: { kind: 'int', default: 64, min: 1, max: 100_000 },
   // Pre-authentication limits, after sshd's MaxStartups, PerSourceMaxStartups, PerSourcePenalties
   // and PerSourcePenaltyExemptList (see src/ssh/preauthLimits.ts). MaxStartups is The Bastion's

@@ -204,13 +204,13 @@ export const CONFIG_KEY_MEANINGS: Readonly<Record<string, KeyWords>> = {
     origin: 'gatehouse',
     meaning: 'Signed authentication attempts allowed per connection before it is closed (sshd\'s `MaxAuthTries`). Key queries without a signature are not counted.',
   },
+  maxConnectionsPerAccount: {
+    origin: 'gatehouse',
+    meaning: 'Authenticated SSH connections one account may hold at once; one more is closed as soon as it has logged in, before any session. Each connection may carry `maxSessions` sessions, each with up to two SSH windows (about 4 MiB) buffered, so this bounds what one account, or one stolen key, can make the bastion hold. sshd and The Bastion have no such limit.',
+  },
   maxSessions: {
     origin: 'gatehouse',
     meaning: 'Sessions (calls, egress sessions) open at once on one connection (sshd\'s `MaxSessions`); one more is refused as sshd refuses it. A multiplexing client (ControlMaster) runs any number of calls one after another.',
-  },
-  maxConnectionsPerAccount: {
-    origin: 'gatehouse',
-    meaning: 'Authenticated connections one account may have open at once, over all its clients; one more is closed right after it logs in (logged once per refused connection). Each costs a file descriptor: without a bound, one account could take them all. A client that multiplexes (ControlMaster) uses one.',
   },
   maxCallsPerAccount: {
     origin: 'gatehouse',

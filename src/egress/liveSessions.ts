@@ -54,8 +54,10 @@ export interface LiveSessions {
   drain(): void;
   /** Calls in flight on every connection. */
   callsInFlight(): number;
-  /** The account's connections open now, and the calls running on them. */
-  accountLoad(accountId: number): { readonly connections: number; readonly calls: number };
+  /** The account's registered connections (maxConnectionsPerAccount). */
+  connectionCount(accountId: number): number;
+  /** The calls running now on the account's connections (maxCallsPerAccount). */
+  callCount(accountId: number): number;
   /** Resolves true once no call is in flight, false when `timeoutMs` passed or `cut` fired first. */
   whenIdle(timeoutMs: number, cut?: AbortSignal): Promise<boolean>;
   /** Ends every session (waiting for their end to be recorded), then closes every connection. */
@@ -185,6 +187,7 @@ export function createLiveSessions(): LiveSessions {
     },
 
     accounts: () => [...new Set([...connections.keys(), ...sessions.keys()])],
+    connectionCount: (accountId) => connections.get(accountId)?.size ?? 0,
     accountName: (accountId) => {
       for (const c of connections.get(accountId) ?? []) return c.info.accountName;
       return undefined;
@@ -194,11 +197,10 @@ export function createLiveSessions(): LiveSessions {
       draining = true;
     },
     callsInFlight: inFlight,
-    accountLoad(accountId) {
-      const set = connections.get(accountId);
+    callCount(accountId) {
       let calls = 0;
-      for (const c of set ?? []) calls += c.calls;
-      return { connections: set?.size ?? 0, calls };
+      for (const c of connections.get(accountId) ?? []) calls += c.calls;
+      return calls;
     },
 
     whenIdle(timeoutMs, cut) {

@@ -4,6 +4,7 @@
 // ingressKeysFromAllowOverride is set or ingressKeysFrom is empty.
 import ipaddr from 'ipaddr.js';
 import type { BastionConfig } from '../config/schema.js';
+import { wildcardMatch } from '../accounts/listFilter.js';
 
 export function effectiveFromList(own: readonly string[], config: Pick<BastionConfig, 'ingressKeysFrom' | 'ingressKeysFromAllowOverride'>): readonly string[] {
   if (own.length > 0 && (config.ingressKeysFromAllowOverride || config.ingressKeysFrom.length === 0)) return own;
@@ -57,8 +58,8 @@ function entryMatches(addr: string, parsed: ipaddr.IPv4 | ipaddr.IPv6 | null, en
     }
   }
   if (/[*?]/.test(entry)) {
-    const re = new RegExp('^' + entry.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
-    return re.test(addr);
+    // Not a RegExp: the entry is the key owner's, and `.*` runs backtrack (listFilter.ts).
+    return wildcardMatch(entry, addr);
   }
   return canonicalIp(entry) === addr;
 }

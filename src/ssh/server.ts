@@ -100,6 +100,9 @@ export function createSshServer(opts: SshServerOptions): RunningSsh {
   const accepted = new Map<string, Accepted>();
   // Pre-authentication limits (one limiter per listener); the policy is rebuilt when the
   // configuration changes, not on every connection.
+  // Accounts refused a connection past maxConnectionsPerAccount, with how many: the first refusal
+  // logs, the next admitted connection logs the count (one line per episode, not per connection).
+  const overLimit = new Map<number, number>();
   const preauth = createPreauthLimiter({ now: () => services.clock.now(), random: Math.random, report: (e) => logPreauthEvent(log, e) });
   let policyFor: { config: BastionConfig; policy: PreauthPolicy } | null = null;
   const policyOf = (config: BastionConfig): PreauthPolicy => {
@@ -114,6 +117,7 @@ export function createSshServer(opts: SshServerOptions): RunningSsh {
       a?.local,
       a?.config ?? services.config.current(),
       opts,
+      overLimit,
       () => {
         if (a) clearTimeout(a.timer);
         a?.ticket.authenticated();
@@ -189,6 +193,7 @@ function handleConnection(
   local: { ip: string; port: number } | undefined,
   config: BastionConfig,
   opts: SshServerOptions,
+  overLimit: Map<number, number>,
   loggedIn: () => void,
   failedAttempt: () => void,
 ): void {
@@ -198,7 +203,9 @@ function handleConnection(
   let attempts = 0;
   let account: AccountRow | null = null;
   log.info('connection');
-  client.on('error', (err) => log.debug({ err: err.message }, 'connection error'));
+  // At info: a protocol error is how an oversize request (an exec past ssh2's packet limit) ends
+  // its connection before any call, so it is the only trace that attempt leaves.
+  client.on('error', (err) => log.info({ account: account?.name, err: err.message }, 'connection error'));
   // Like sshd's MaxAuthTries, every refused attempt counts, key queries included: otherwise a
   // client could probe any number of public keys against an account on one connection. The
   // connection is dropped when the count reaches the limit.
@@ -255,6 +262,20 @@ function handleConnection(
     // Registered as live for as long as the socket is open, bound to the account it logged in
     // as: deleting, freezing or expiring that account closes it (see src/egress/liveSessions.ts).
     const me = account;
+    // One account can't hold connections without bound (each may carry maxSessions sessions with
+    // their buffers): past the limit the new one is closed before it can open anything.
+    const held = me ? (svc.liveSessions?.connectionCount(me.id) ?? 0) : 0;
+    if (me && held >= config.maxConnectionsPerAccount) {
+      const refused = (overLimit.get(me.id) ?? 0) + 1;
+      overLimit.set(me.id, refused);
+      if (refused === 1) log.warn({ account: me.name, connections: held, maxConnectionsPerAccount: config.maxConnectionsPerAccount }, 'connections per account limit reached, refusing new connections');
+      client.end();
+      return;
+    }
+    if (me && overLimit.has(me.id)) {
+      log.info({ account: me.name, refused: overLimit.get(me.id) }, 'connections per account limit no longer refusing');
+      overLimit.delete(me.id);
+    }
     const live = me
       ? svc.liveSessions?.registerConnection({
           connId,
@@ -267,20 +288,18 @@ function handleConnection(
         })
       : undefined;
     client.once('close', () => live?.unregister());
-    // One account's connections and calls are bounded across all its connections: each costs a
-    // file descriptor and what its call holds (an unread listing stays in memory until read), so
-    // an account opening them without end would run the process out of either for everyone.
-    const load = (): { connections: number; calls: number } => (me && svc.liveSessions ? svc.liveSessions.accountLoad(me.id) : { connections: 0, calls: 0 });
-    if (me && load().connections > config.maxConnectionsPerAccount) {
-      log.warn({ account: me.name, limit: config.maxConnectionsPerAccount }, 'account connection limit reached, disconnecting');
-      client.end();
-      return;
-    }
+    const refused = refusedRequests(log, me?.name ?? null);
+    client.once('close', refused.summary);
     let sessions = 0;
     let callLimitLogged = false;
     client.on('session', (accept, reject) => {
-      if (sessions >= config.maxSessions || !account || live?.open === false) return reject();
-      if (load().calls >= config.maxCallsPerAccount) {
+      if (sessions >= config.maxSessions || !account || live?.open === false) {
+        refused.note('session');
+        return reject();
+      }
+      // One account's running calls are bounded over all its connections too: each holds what it
+      // produces until the client reads it (an unread listing stays in memory).
+      if (svc.liveSessions && svc.liveSessions.callCount(account.id) >= config.maxCallsPerAccount) {
         if (!callLimitLogged) log.warn({ account: account.name, limit: config.maxCallsPerAccount }, 'account call limit reached, session refused');
         callLimitLogged = true;
         return reject();
@@ -290,11 +309,23 @@ function handleConnection(
       // Open sessions are counted, like sshd's MaxSessions, not sessions ever opened: a client
       // that multiplexes (ControlMaster) runs any number of calls one after the other.
       session.once('close', () => sessions--);
-      handleSession(session, account, peer, local, connId, log, svc, client, live);
+      handleSession(session, account, peer, local, connId, log, svc, client, live, refused.note);
     });
-    // Everything else a client may ask (port forwarding, …) is refused by default.
-    client.on('tcpip', (_accept, reject) => reject());
-    client.on('request', (accept, reject) => reject?.());
+    // Everything else a client may ask (port forwarding, …) is refused by default, and logged: an
+    // account trying to forward a port past the bastion leaves a trace.
+    client.on('tcpip', (_accept, reject, info) => {
+      refused.note(`direct-tcpip ${info.destIP}:${info.destPort}`);
+      reject();
+    });
+    client.on('openssh.streamlocal', (_accept, reject) => {
+      refused.note('direct-streamlocal');
+      reject();
+    });
+    // ssh2 emits only the forwarding requests here (it answers keepalives and no-more-sessions).
+    client.on('request', (_accept, reject, name) => {
+      refused.note(`global ${name}`);
+      reject?.();
+    });
   });
 }
 
@@ -307,7 +338,8 @@ function handleSession(
   log: Logger,
   svc: Services,
   connection: Connection,
-  live?: LiveConnection,
+  live: LiveConnection | undefined,
+  refusedRequest: (what: string) => void,
 ): void {
   let pty = false;
   // The pty as the client sized it, and its later window changes and signals, for the egress
@@ -382,16 +414,42 @@ function handleSession(
   };
   // A connection being closed, or a bastion draining for shutdown, starts no new call.
   session.on('exec', (accept, reject, info) => {
-    if (started || live?.open === false) return reject?.();
+    if (started || live?.open === false) {
+      refusedRequest('exec');
+      return reject?.();
+    }
     const channel = accept?.();
     if (channel) start(channel, info.command, 'exec');
   });
   session.on('shell', (accept, reject) => {
-    if (started || live?.open === false) return reject?.();
+    if (started || live?.open === false) {
+      refusedRequest('shell');
+      return reject?.();
+    }
     const channel = accept?.();
     if (channel) start(channel, '', 'shell');
   });
   for (const ev of ['subsystem', 'x11', 'auth-agent', 'sftp'] as const) {
-    session.on(ev as 'subsystem', (_accept: unknown, reject: (() => void) | undefined) => reject?.());
+    session.on(ev as 'subsystem', (_accept: unknown, reject: (() => void) | undefined) => {
+      refusedRequest(ev);
+      reject?.();
+    });
   }
+}
+
+/**
+ * Requests refused after login (port forwarding, sftp, agent or X11 forwarding, a session past
+ * maxSessions, …): the first is logged with what it asked, the rest counted and logged once when
+ * the connection closes, so a client repeating one can't flood the log.
+ */
+function refusedRequests(log: Logger, account: string | null): { note(what: string): void; summary(): void } {
+  let count = 0;
+  return {
+    note(what) {
+      if (count++ === 0) log.info({ account, request: what }, 'request refused');
+    },
+    summary() {
+      if (count > 1) log.info({ account, refused: count }, 'requests refused');
+    },
+  };
 }

@@ -15,7 +15,10 @@ export function parseTtl(text: string): Result<number> {
   const invalid = R<number>('KO_INVALID_PARAMETER', {
     msg: `Invalid TTL (${text}), expected an amount of seconds, or a duration string such as '2d8h15m'`,
   });
-  if (!/^(\d+[smhdwy]?)+$/i.test(text)) return invalid;
+  // Digits and units, starting with a digit, never two units in a row: checked with plain
+  // character classes, since the nested /^(\d+[smhdwy]?)+$/ backtracked exponentially on a run of
+  // digits with a bad last character (any group keeper's --ttl could hold the event loop).
+  if (!/^\d[\dsmhdwy]*$/i.test(text) || /[smhdwy]{2}/i.test(text)) return invalid;
   let total = 0;
   for (const m of text.matchAll(/(\d+)([smhdwy])?/gi)) {
     const n = Number(m[1]);

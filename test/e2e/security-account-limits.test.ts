@@ -46,7 +46,7 @@ test('past maxConnectionsPerAccount, a new connection of that account is closed 
   const logsBefore = srv.logs.length;
   const extra = await login(alice);
   assert.equal(await closedWithin(extra.closed, 10_000), true, 'the fourth connection is closed by the server');
-  await waitFor('the limit line', () => logLines(srv.logs.slice(logsBefore), 'account connection limit reached, disconnecting', { account: 'alice' }).length === 1, 5000);
+  await waitFor('the limit line', () => logLines(srv.logs.slice(logsBefore), 'connections per account limit reached, refusing new connections', { account: 'alice' }).length === 1, 5000);
   const other = await ssh2Exec(srv.port, bob.name, bob.key.privateKey, '--osh info');
   assert.equal(other.code, 0, 'bob is served');
   held[0]?.c.end();

@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { test } from 'node:test';
-import { containsPrivateKey, PRIVATE_KEY_REMOVED, withoutPrivateKey } from '../../src/command/privateKeys.js';
+import { commandHasPrivateKey, containsPrivateKey, PRIVATE_KEY_REMOVED, withoutPrivateKey } from '../../src/command/privateKeys.js';
+import { splitWords } from '../../src/command/words.js';
 import { generateCheckedKeyPair } from '../../src/keys/keygen.js';
 
 const body = (pem: string): string => pem.split('\n').filter((l) => l !== '' && !l.startsWith('-----')).join('');
@@ -43,4 +44,23 @@ test('the audit keeps option names and the plugin name, one marker for each run 
     '--json', '--osh', 'selfAddIngressKey', '--public-key', PRIVATE_KEY_REMOVED, `--comment=${PRIVATE_KEY_REMOVED}`,
   ]);
   assert.deepEqual(withoutPrivateKey(['host', '--', 'echo', 'b3BlbnNzaC1rZXktdjE']), [PRIVATE_KEY_REMOVED]);
+});
+
+test('attack: the private keys the first markers missed (PKCS#8 P-384/P-521, Ed448, RSA-1024 PKCS#1) and markers broken by quotes', () => {
+  const pem = (k: crypto.KeyObject, type: 'pkcs1' | 'pkcs8'): string => k.export({ type, format: 'pem' }).toString();
+  const keys = [
+    pem(crypto.generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey, 'pkcs8'),
+    pem(crypto.generateKeyPairSync('ec', { namedCurve: 'P-521' }).privateKey, 'pkcs8'),
+    pem(crypto.generateKeyPairSync('ed448').privateKey, 'pkcs8'),
+    pem(crypto.generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey, 'pkcs1'),
+  ];
+  for (const k of keys) assert.ok(containsPrivateKey(body(k)), `body of ${k.slice(0, 60)}`);
+  const openssh = body(generateCheckedKeyPair('ed25519').private);
+  for (const command of [`--osh selfAddIngressKey --public-key "-----BEGIN OPENSSH PRIV"'ATE KEY-----'`, `--comment ${openssh.slice(0, 6)}\\${openssh.slice(6)}`, `--comment '${openssh.slice(0, 8)}'"${openssh.slice(8)}"`]) {
+    const split = splitWords(command);
+    assert.ok(split.ok);
+    assert.equal(containsPrivateKey(command), false, command);
+    assert.ok(commandHasPrivateKey(command, split.words), command);
+  }
+  assert.equal(commandHasPrivateKey('--osh selfListIngressKeys', ['--osh', 'selfListIngressKeys']), false);
 });
