@@ -1,4 +1,4 @@
-// The layer rules (src/devtools/importRules.ts): the checker on a small tree written to a temp dir,
+// The layer rules (src/devtools/importRules.ts, reading sources with scanImports.ts): the checker on a small tree written to a temp dir,
 // with one case of each rule and the look-alikes it must not take for imports, then the real
 // repository, which must obey every rule (this is what makes CI refuse a change that breaks one).
 import assert from 'node:assert/strict';
@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { buildGraph, check, checkRepository, formatViolation, scanSource, type Violation } from '../../src/devtools/importRules.js';
+import { buildGraph, check, checkRepository, formatViolation, type Violation } from '../../src/devtools/importRules.js';
+import { scanSource } from '../../src/devtools/scanImports.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-imports-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
