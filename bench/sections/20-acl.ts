@@ -120,9 +120,6 @@ async function section(ctx: BenchContext): Promise<BenchRow[]> {
     { label: 'groupList --all, 1,000 groups', plugin: 'groupList', ...admin, args: ['--osh', 'groupList', '--all'] },
   ];
   const rows: BenchRow[] = [{ name: 'seed (one transaction)', value: Math.round(seedMs), unit: 'ms', note: `${ACCOUNTS} accounts, ${GROUPS} groups, ${lines} lines` }];
-  const durations = store.db.prepare<[string, string, number], { duration_ms: number; error_code: string }>(
-    'SELECT duration_ms, error_code FROM audit WHERE account = ? AND plugin = ? ORDER BY id DESC LIMIT ?',
-  );
   for (const s of scenarios) {
     const client: number[] = [];
     let failed: string | null = null;
@@ -131,7 +128,7 @@ async function section(ctx: BenchContext): Promise<BenchRow[]> {
       if (r.code !== 0) failed ??= `exit ${r.code}: ${r.stderr.slice(0, 200) || r.stdout.slice(-200)}`;
       if (i >= WARMUP) client.push(r.ms);
     }
-    const server = durations.all(s.account, s.plugin, CALLS);
+    const server = store.audit.recentCalls(s.account, s.plugin, CALLS);
     const ms = server.map((d) => d.duration_ms);
     if (failed || ms.length < CALLS || server.some((d) => !d.error_code.startsWith('OK'))) {
       rows.push({ name: `${s.label}, server median`, value: null, unit: 'ms', note: failed ?? 'calls missing from the audit trail' });

@@ -2,8 +2,15 @@
 // account may run a plugin at all (The Bastion's can_account_execute_plugin).
 import type { Logger } from 'pino';
 import type { BastionConfig } from '../config/schema.js';
-import type { Category } from '../plugin/define.js';
 import type { Store } from '../store/store.js';
+
+/**
+ * Plugin categories, as The Bastion's plugin folders: a plugin's folder is its permission tier,
+ * so the tiers belong with the rule that reads them (mayRunCategory); plugin/define re-exports
+ * them for plugin authors.
+ */
+export const CATEGORIES = ['open', 'restricted', 'group-owner', 'group-gatekeeper', 'group-aclkeeper', 'admin'] as const;
+export type Category = (typeof CATEGORIES)[number];
 
 export interface Roles {
   readonly isAdmin: boolean;

@@ -2,18 +2,17 @@
 // accountRevokeCommand, which add and remove an account from the osh-<command> unix group): both
 // take the same request through the same checks, so a name refused by one is refused by the
 // other, and only the verb in the messages differs.
-import type { PluginContext } from '../plugin/context.js';
-import type { AnyPlugin } from '../plugin/define.js';
+import type { PluginContext, PluginListing } from '../plugin/context.js';
 import { isOk, R, type Result } from '../result.js';
 import type { AccountRow } from '../store/accounts.js';
 import { findAccount } from './lookup.js';
 
 // The plugin table is loaded once at start-up: its restricted names are collected once too, not
 // at every grant check or for every account of an accountInfo --all.
-const restrictedNames = new WeakMap<ReadonlyMap<string, AnyPlugin>, ReadonlySet<string>>();
+const restrictedNames = new WeakMap<ReadonlyMap<string, PluginListing>, ReadonlySet<string>>();
 
 /** The names of the restricted plugins (the ones an account must be granted). */
-export function restrictedPluginNames(plugins: ReadonlyMap<string, AnyPlugin>): ReadonlySet<string> {
+export function restrictedPluginNames(plugins: ReadonlyMap<string, PluginListing>): ReadonlySet<string> {
   let names = restrictedNames.get(plugins);
   if (!names) {
     names = new Set([...plugins.values()].filter((p) => p.category === 'restricted').map((p) => p.name));
@@ -23,7 +22,7 @@ export function restrictedPluginNames(plugins: ReadonlyMap<string, AnyPlugin>): 
 }
 
 /** Every restricted plugin, plus `auditor` (a grant that is not a plugin), sorted. */
-export function grantableCommands(plugins: ReadonlyMap<string, AnyPlugin>): string[] {
+export function grantableCommands(plugins: ReadonlyMap<string, PluginListing>): string[] {
   return [...restrictedPluginNames(plugins), 'auditor'].sort();
 }
 

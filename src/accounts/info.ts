@@ -4,7 +4,7 @@
 import { activityStatus, alwaysActiveStatus, ttlStatus } from '../access/accountState.js';
 import { rolesOf } from '../access/roles.js';
 import type { BastionConfig } from '../config/schema.js';
-import type { AnyPlugin } from '../plugin/define.js';
+import type { PluginListing } from '../plugin/context.js';
 import type { AccountRow } from '../store/accounts.js';
 import type { Store } from '../store/store.js';
 import { durationToHuman, formatDateLocal, formatDateUtc, formatDay } from '../util/duration.js';
@@ -12,7 +12,7 @@ import { restrictedPluginNames } from './grants.js';
 import { egressSshConfig, isFlagOn, SETTING, type EgressSshConfig } from './settings.js';
 
 /** The restricted plugins an account may run: every one for an admin, else those it was granted. */
-export function allowedCommands(store: Store, config: BastionConfig, account: AccountRow, plugins: ReadonlyMap<string, AnyPlugin>): string[] {
+export function allowedCommands(store: Store, config: BastionConfig, account: AccountRow, plugins: ReadonlyMap<string, PluginListing>): string[] {
   const restricted = restrictedPluginNames(plugins);
   const names = config.adminAccounts.includes(account.name) ? [...restricted] : store.grants.list(account.id).filter((c) => restricted.has(c));
   return names.sort();
@@ -136,7 +136,7 @@ const bit = (b: boolean): 0 | 1 => (b ? 1 : 0);
 export function accountInfoValue(
   store: Store,
   config: BastionConfig,
-  plugins: ReadonlyMap<string, AnyPlugin>,
+  plugins: ReadonlyMap<string, PluginListing>,
   row: AccountRow,
   settings: ReadonlyMap<string, string>,
   o: InfoOptions,

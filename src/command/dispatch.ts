@@ -14,7 +14,7 @@ import type { ConfigSource } from '../config/source.js';
 import { EXIT } from '../exitCodes.js';
 import type { Keyring } from '../keys/keyring.js';
 import type { AnyPlugin } from '../plugin/define.js';
-import type { Clock, PluginContext } from '../plugin/context.js';
+import type { Clock, PluginContext, PluginListing } from '../plugin/context.js';
 import { pluginHelp } from '../plugin/helpText.js';
 import { parsePluginOptions, secretOptionNames } from '../plugin/options.js';
 import { R, isOk, type Result, type ResultCode } from '../result.js';
@@ -270,7 +270,7 @@ async function route(
   call.auditArgs = redactSecrets(plugin, pluginWords);
   call.auditPlugin = plugin.name;
   const roles = rolesOf(svc.store, config, input.account);
-  const mayRun = (p: AnyPlugin): boolean => mayRunCategory(svc.store, roles, input.account, p, svc.groupRoles);
+  const mayRun = (p: PluginListing): boolean => mayRunCategory(svc.store, roles, input.account, p, svc.groupRoles);
   if (!mayRun(plugin)) {
     return refuse(term, 'KO_RESTRICTED_COMMAND', EXIT.RESTRICTED_COMMAND, restrictedMessage(plugin.category));
   }

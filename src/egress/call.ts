@@ -1,17 +1,45 @@
 // Where the dispatcher hands over a connection request it has validated (host, user, port): the
 // remote command is taken as osh.pl takes it, then the session runs.
 import type { Logger } from 'pino';
-import type { CallInput, CallOutcome, Services } from '../command/dispatch.js';
 import type { Terminal } from '../command/terminal.js';
 import type { BastionConfig } from '../config/schema.js';
 import { EXIT } from '../exitCodes.js';
 import type { BastionOptions } from '../command/bastionOptions.js';
 import { CastWriter } from './asciicast.js';
 import { decideEgressAccess } from './decide.js';
-import { runEgress } from './session.js';
+import type { LiveSessions } from './liveSessions.js';
+import type { RecorderPool } from './recorder.js';
+import { runEgress, type EgressEnv } from './session.js';
+import type { ExitSignal, IngressChannel } from './types.js';
+
+// The dispatcher calls down into egress, so egress names what it needs of the dispatcher's
+// services and call input here rather than importing them back: command/dispatch's Services and
+// CallInput have these fields (and more), and EgressCallOutcome is one of its CallOutcomes.
+
+/** What egressCall uses of the dispatcher's services. */
+export type EgressServices = Pick<EgressEnv, 'store' | 'keyring' | 'clock' | 'version'> & {
+  /** Writes recordings off the main thread; without it they are written in-line. */
+  readonly recorder?: RecorderPool | undefined;
+  readonly liveSessions?: LiveSessions | undefined;
+};
+
+/** What egressCall uses of the call: who, from where, over which channel, with which words. */
+export type EgressCallInput = Pick<EgressEnv, 'connId' | 'account' | 'peer' | 'env'> & {
+  /** The exec string as received: the remote command is cut from it as typed. */
+  readonly command: string;
+  readonly ingress?: IngressChannel | undefined;
+};
+
+export interface EgressCallOutcome {
+  readonly exit: number;
+  readonly code: string;
+  readonly plugin: null;
+  readonly kind?: 'egress';
+  readonly signal?: ExitSignal;
+}
 
 export interface CallScope {
-  readonly input: CallInput;
+  readonly input: EgressCallInput;
   readonly config: BastionConfig;
   readonly term: Terminal;
   readonly log: Logger;
@@ -28,7 +56,7 @@ export interface ValidatedTarget {
   readonly afterDashes: readonly string[] | null;
 }
 
-export async function egressCall(svc: Services, scope: CallScope, target: ValidatedTarget): Promise<CallOutcome> {
+export async function egressCall(svc: EgressServices, scope: CallScope, target: ValidatedTarget): Promise<EgressCallOutcome> {
   const { input, term } = scope;
   const opts = target.options;
   if (opts.timeout !== undefined && !/^[1-9]\d{0,5}$/.test(opts.timeout)) {

@@ -2,12 +2,11 @@
 // a child logger, the clock, stdin and the output. Nothing else is reachable from a plugin.
 import type { Logger } from 'pino';
 import type { BastionConfig } from '../config/schema.js';
-import type { Roles } from '../access/roles.js';
+import type { Category, Roles } from '../access/roles.js';
 import type { Terminal } from '../command/terminal.js';
 import type { BastionOptions } from '../command/bastionOptions.js';
 import type { AccountRow } from '../store/accounts.js';
 import type { Store } from '../store/store.js';
-import type { AnyPlugin } from './define.js';
 import type { Keyring } from '../keys/keyring.js';
 import type { LiveSessions } from '../egress/liveSessions.js';
 
@@ -39,11 +38,23 @@ export interface StdinReader {
   readAll(opts?: { maxBytes?: number }): Promise<string | null>;
 }
 
+/**
+ * What a plugin sees of the others: enough to list them and to check who may run them, not their
+ * handlers. (Naming the whole definition here would make this module and plugin/define, whose
+ * handlers take a PluginContext, import each other.)
+ */
+export interface PluginListing {
+  readonly name: string;
+  readonly category: Category;
+  /** One line: what the plugin does. */
+  readonly summary: string;
+}
+
 export interface ServerInfo {
   readonly hostname: string;
   readonly version: string;
   /** Every plugin, for help and listings. */
-  readonly plugins: ReadonlyMap<string, AnyPlugin>;
+  readonly plugins: ReadonlyMap<string, PluginListing>;
 }
 
 export interface PluginContext {
@@ -66,5 +77,5 @@ export interface PluginContext {
    */
   readonly signal: AbortSignal;
   /** Whether the caller may run a plugin (for help and listings). */
-  mayRun(plugin: AnyPlugin): boolean;
+  mayRun(plugin: PluginListing): boolean;
 }

@@ -1,11 +1,12 @@
 // The one declaration a plugin makes: its name, category (its permission tier), texts, options and
 // handler. The framework derives the option parser, the --help text, the docs page and the
 // handler's option types from it.
+import type { Category } from '../access/roles.js';
 import type { Result } from '../result.js';
 import type { PluginContext } from './context.js';
 
-export const CATEGORIES = ['open', 'restricted', 'group-owner', 'group-gatekeeper', 'group-aclkeeper', 'admin'] as const;
-export type Category = (typeof CATEGORIES)[number];
+// The tiers live with the rule that reads them (access/roles); a plugin finds them here.
+export { CATEGORIES, type Category } from '../access/roles.js';
 
 interface OptionBase {
   /** One line for --help and the docs. */
