@@ -133,7 +133,8 @@ export async function startGatehouse(opts: StartOptions): Promise<Gatehouse> {
     keyring,
     close() {
       if (closing) cutDrain.abort();
-      return (closing ??= shutdown());
+      closing ??= shutdown();
+      return closing;
     },
   };
 }
