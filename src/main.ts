@@ -132,7 +132,7 @@ export async function startGatehouse(opts: StartOptions): Promise<Gatehouse> {
     dataDir,
     keyring,
     close() {
-      if (closing) cutDrain.abort();
+      if (closing !== null) cutDrain.abort();
       closing ??= shutdown();
       return closing;
     },

@@ -430,7 +430,10 @@ function handleSession(
         channel.resume();
         if (channelClosed) over();
         else channel.once('close', over);
-      });
+      })
+      // The handler can't await (ssh2 event callback); a fault while closing the channel is logged
+      // rather than left as an unhandled rejection, which would stop the whole bastion.
+      .catch((err: unknown) => log.error({ err }, 'closing a call failed'));
   };
   // A connection being closed, or a bastion draining for shutdown, starts no new call.
   session.on('exec', (accept, reject, info) => {
