@@ -132,8 +132,9 @@ export async function startGatehouse(opts: StartOptions): Promise<Gatehouse> {
     dataDir,
     keyring,
     close() {
-      if (closing) cutDrain.abort();
-      return (closing ??= shutdown());
+      if (closing !== null) cutDrain.abort();
+      closing ??= shutdown();
+      return closing;
     },
   };
 }

@@ -88,7 +88,10 @@ export function printAcls(ctx: PluginContext, contexts: readonly AclContext[], o
   const dates = new Map<number, string>();
   const dateOf = (t: number): string => {
     let d = dates.get(t);
-    if (d === undefined) dates.set(t, (d = addedDate(t)));
+    if (d === undefined) {
+      d = addedDate(t);
+      dates.set(t, d);
+    }
     return d;
   };
   const rows: string[][] = [];

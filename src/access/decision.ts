@@ -215,7 +215,10 @@ export function whoHasAccess(store: Store, target: AclAddress, o: WhoHasAccessOp
   };
   const line = (name: string): { personal: boolean; groups: Set<string> } => {
     let l = out.get(name);
-    if (!l) out.set(name, (l = { personal: false, groups: new Set() }));
+    if (!l) {
+      l = { personal: false, groups: new Set() };
+      out.set(name, l);
+    }
     return l;
   };
   if (!o.ignorePersonal) {

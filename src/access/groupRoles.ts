@@ -61,7 +61,11 @@ const FLAG_ORDER: readonly GroupRole[] = ['owner', 'gatekeeper', 'aclkeeper', 'm
 /** Each group the account has a role on, by name, with its roles in The Bastion's order (accountInfo's `groups`, groupList's flags). */
 export function accountGroupFlags(store: Store, accountId: number): Record<string, { name: string; flags: string[] }> {
   const out: Record<string, { name: string; flags: string[] }> = {};
-  for (const r of store.groups.rolesOfAccount(accountId)) (out[r.group] ??= { name: r.group, flags: [] }).flags.push(r.role);
+  for (const r of store.groups.rolesOfAccount(accountId)) {
+    const g = out[r.group] ?? { name: r.group, flags: [] };
+    out[r.group] = g;
+    g.flags.push(r.role);
+  }
   for (const g of Object.values(out)) g.flags.sort((a, b) => FLAG_ORDER.indexOf(a as GroupRole) - FLAG_ORDER.indexOf(b as GroupRole));
   return out;
 }

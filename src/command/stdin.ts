@@ -106,7 +106,8 @@ export function stdinReader(source: Readable, opts: StdinOptions): StdinSession 
         try {
           rest = consume(chunk);
         } catch (err) {
-          return settle(err instanceof Error ? err : new Error(String(err)));
+          settle(err instanceof Error ? err : new Error(String(err)));
+          return;
         }
         if (rest === null) return;
         if (rest.length > 0) queue.unshift(rest);

@@ -33,7 +33,10 @@ function sealedKeys(store: Store, accountId: number) {
     account: (): Map<number, Row> => (account ??= new Map(store.egressKeys.sealedForAccount(accountId).map((r) => [r.id, r]))),
     group: (groupId: number): Map<number, Row> => {
       let m = groups.get(groupId);
-      if (!m) groups.set(groupId, (m = new Map(store.groups.sealedKeys(groupId).map((r) => [r.id, r]))));
+      if (!m) {
+        m = new Map(store.groups.sealedKeys(groupId).map((r) => [r.id, r]));
+        groups.set(groupId, m);
+      }
       return m;
     },
   };

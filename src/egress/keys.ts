@@ -48,7 +48,7 @@ function openKey(sealed: Buffer, keyring: Keyring): ParsedKey | null {
     const parsed = utils.parseKey(keyring.open(sealed));
     if (parsed instanceof Error) return null;
     const key = Array.isArray(parsed) ? parsed[0] : parsed;
-    return key && key.isPrivateKey() ? key : null;
+    return key?.isPrivateKey() ? key : null;
   } catch {
     return null;
   }

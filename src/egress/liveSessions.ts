@@ -140,7 +140,10 @@ export function createLiveSessions(): LiveSessions {
   return {
     register(accountId, end) {
       let set = sessions.get(accountId);
-      if (!set) sessions.set(accountId, (set = new Set()));
+      if (!set) {
+        set = new Set();
+        sessions.set(accountId, set);
+      }
       let finished = (): void => {};
       const entry: SessionEntry = { end, done: new Promise<void>((r) => (finished = r)) };
       set.add(entry);
@@ -153,7 +156,10 @@ export function createLiveSessions(): LiveSessions {
 
     registerConnection(info) {
       let set = connections.get(info.accountId);
-      if (!set) connections.set(info.accountId, (set = new Set()));
+      if (!set) {
+        set = new Set();
+        connections.set(info.accountId, set);
+      }
       const entry: ConnectionEntry = { info, calls: 0, closing: false, idle: [] };
       set.add(entry);
       return {

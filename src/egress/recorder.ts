@@ -121,7 +121,7 @@ class ThreadRecording implements Recording {
   }
 
   resize(cols: number, rows: number): boolean {
-    if (this.failed || this.closing) return true;
+    if (this.failed || this.closing !== null) return true;
     this.send();
     this.inFlight += 1;
     this.post({ op: 'resize', id: this.id, atMs: this.now(), cols, rows });
@@ -171,7 +171,7 @@ class ThreadRecording implements Recording {
   }
 
   private add(code: 'o' | 'e', chunk: Buffer): boolean {
-    if (this.failed || this.closing || chunk.length === 0) return true;
+    if (this.failed || this.closing !== null || chunk.length === 0) return true;
     // Events stay in the order the bytes came: the other stream's batch goes first.
     if (this.batch && (code !== this.batchCode || this.batchUsed + chunk.length > this.batch.length)) this.send();
     if (!this.batch) {

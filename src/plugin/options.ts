@@ -158,7 +158,7 @@ export function parsePluginOptions(decls: OptionDecls, words: readonly string[])
 }
 
 function resolveName(word: string, decls: OptionDecls): string | undefined {
-  if (Object.prototype.hasOwnProperty.call(decls, word)) return word;
+  if (Object.hasOwn(decls, word)) return word;
   for (const [name, d] of Object.entries(decls)) if (d.alias?.includes(word)) return name;
   return undefined;
 }

@@ -204,7 +204,7 @@ export function createPreauthLimiter(opts: { now: () => number; random: () => nu
     maybeSweep();
     const t = now();
     const p = penalties.get(ip);
-    if (p && p.active && p.expiry > t && !policy.exempt(ip)) {
+    if (p?.active && p.expiry > t && !policy.exempt(ip)) {
       p.refused++;
       return { ok: false, why: 'penalty' };
     }

@@ -61,19 +61,26 @@ const REFUSAL_TEXT: Record<RefusalReason, string> = {
 function logPreauthEvent(log: Logger, e: PreauthEvent): void {
   switch (e.kind) {
     case 'startups-refusing':
-      return log.warn({ peer: e.peer, unauthenticated: e.unauthenticated, maxStartups: e.maxStartups }, 'unauthenticated connections limit reached, refusing new connections');
+      log.warn({ peer: e.peer, unauthenticated: e.unauthenticated, maxStartups: e.maxStartups }, 'unauthenticated connections limit reached, refusing new connections');
+      return;
     case 'startups-stopped':
-      return log.info({ refused: e.refused }, 'unauthenticated connections limit no longer refusing');
+      log.info({ refused: e.refused }, 'unauthenticated connections limit no longer refusing');
+      return;
     case 'per-source-refusing':
-      return log.warn({ peer: e.peer, unauthenticated: e.unauthenticated, perSourceMaxStartups: e.limit }, 'per-source unauthenticated connections limit reached, refusing new connections');
+      log.warn({ peer: e.peer, unauthenticated: e.unauthenticated, perSourceMaxStartups: e.limit }, 'per-source unauthenticated connections limit reached, refusing new connections');
+      return;
     case 'per-source-stopped':
-      return log.info({ peer: e.peer, refused: e.refused }, 'per-source unauthenticated connections limit no longer refusing');
+      log.info({ peer: e.peer, refused: e.refused }, 'per-source unauthenticated connections limit no longer refusing');
+      return;
     case 'penalty-started':
-      return log.warn({ peer: e.peer, seconds: e.seconds, reason: e.reason }, 'penalty started');
+      log.warn({ peer: e.peer, seconds: e.seconds, reason: e.reason }, 'penalty started');
+      return;
     case 'penalty-ended':
-      return log.info({ peer: e.peer, refused: e.refused }, 'penalty ended');
+      log.info({ peer: e.peer, refused: e.refused }, 'penalty ended');
+      return;
     case 'penalty-table-full':
-      return log.warn({ dropped: e.dropped, maxSources: e.maxSources }, 'penalty table full, least recently penalised sources forgotten');
+      log.warn({ dropped: e.dropped, maxSources: e.maxSources }, 'penalty table full, least recently penalised sources forgotten');
+      return;
   }
 }
 
@@ -235,23 +242,36 @@ function handleConnection(
   });
   const authenticate = (ctx: AuthContext): void => {
     // 'none' is how clients ask which methods exist; it is not an attempt.
-    if (ctx.method === 'none') return ctx.reject(['publickey']);
-    if (ctx.method !== 'publickey') return refuse(ctx, 'method-not-allowed');
+    if (ctx.method === 'none') {
+      ctx.reject(['publickey']);
+      return;
+    }
+    if (ctx.method !== 'publickey') {
+      refuse(ctx, 'method-not-allowed');
+      return;
+    }
     const query = !ctx.signature;
     const offered = { algo: ctx.key.algo, data: ctx.key.data };
     const signed = ctx.signature && ctx.blob ? { blob: ctx.blob, signature: ctx.signature, hashAlgo: ctx.hashAlgo } : undefined;
     // A signature without the data it signs can't be verified: never treat it as a query.
-    if (!query && !signed) return refuse(ctx, 'bad-signature', { query });
+    if (!query && !signed) {
+      refuse(ctx, 'bad-signature', { query });
+      return;
+    }
     const asked = queried !== null && queried.username === ctx.username && queried.algo === offered.algo && queried.data.equals(offered.data) ? queried.match : null;
     const found =
       signed && asked
         ? checkSignedAfterQuery(asked, config, signed, peer.ip)
         : checkIngressAttempt(svc.store, config, { username: ctx.username, ...offered, ...(signed ? { signed } : {}) }, peer.ip);
-    if (!found.ok) return refuse(ctx, found.why, { query });
+    if (!found.ok) {
+      refuse(ctx, found.why, { query });
+      return;
+    }
     // A query ("would this key do?") for a usable key is answered; only the signed attempt logs in.
     if (query) {
       queried = { username: ctx.username, algo: offered.algo, data: Buffer.from(offered.data), match: found.match };
-      return ctx.accept();
+      ctx.accept();
+      return;
     }
     account = found.match.account;
     log.info({ account: account.name, key: found.match.key.fingerprint }, 'auth accepted');
@@ -410,7 +430,10 @@ function handleSession(
         channel.resume();
         if (channelClosed) over();
         else channel.once('close', over);
-      });
+      })
+      // The handler can't await (ssh2 event callback); a fault while closing the channel is logged
+      // rather than left as an unhandled rejection, which would stop the whole bastion.
+      .catch((err: unknown) => log.error({ err }, 'closing a call failed'));
   };
   // A connection being closed, or a bastion draining for shutdown, starts no new call.
   session.on('exec', (accept, reject, info) => {

@@ -79,7 +79,10 @@ export function accountQueries(db: DB) {
       const out = new Map<number, Map<string, string>>();
       for (const r of everySetting.all()) {
         let m = out.get(r.account_id);
-        if (!m) out.set(r.account_id, (m = new Map()));
+        if (!m) {
+          m = new Map();
+          out.set(r.account_id, m);
+        }
         m.set(r.key, r.value);
       }
       return out;

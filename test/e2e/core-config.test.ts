@@ -17,10 +17,10 @@ after(async () => {
   await srv.close();
 });
 
-async function info(account = 'admin', keyFile = srv.admin.key.privateFile): Promise<Record<string, any>> {
+async function info(account = 'admin', keyFile = srv.admin.key.privateFile): Promise<Record<string, unknown>> {
   const r = await sshCall(srv.port, account, keyFile, ['--osh', 'info', '--json-greppable', '--quiet']);
   assert.equal(r.code, 0, r.stderr);
-  return greppable(r.stdout).value as Record<string, any>;
+  return greppable(r.stdout).value as Record<string, unknown>;
 }
 
 test('a new bastionName shows on the next call, without a restart', async () => {

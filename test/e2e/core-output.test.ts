@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { bash, framed, greppable, sshCall, sshCommandLine, type CallResult } from '../helpers/clients.js';
+import { bash, framed, greppable, sshCall, sshCommandLine, type CallResult, type Envelope } from '../helpers/clients.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 let srv: TestServer;
@@ -23,9 +23,9 @@ const AWK = `awk '/^JSON_END\\r?$/ {if(P==1){exit}} { if(P==1){print} } /^JSON_S
 const GREP = `grep ^JSON_OUTPUT= | cut -d= -f2-`;
 const ESC = '\x1b';
 
-function jq(r: CallResult): Record<string, any> {
+function jq(r: CallResult): Envelope {
   assert.equal(r.code, 0, `pipeline failed (${r.code})\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
-  return JSON.parse(r.stdout) as Record<string, any>;
+  return JSON.parse(r.stdout) as Envelope;
 }
 
 test("the issue's --json pipeline: awk between the frame lines, then jq", async () => {

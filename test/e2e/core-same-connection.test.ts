@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import ssh2 from 'ssh2';
-import { greppable, sshCall } from '../helpers/clients.js';
+import { greppable } from '../helpers/clients.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 const { Client } = ssh2;
 

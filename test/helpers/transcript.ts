@@ -176,6 +176,7 @@ export async function runStep(command: string, o: { port: number; cwd: string; k
   const script = [
     'set -o pipefail',
     'ssh() {',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a bash parameter expansion in the script's text, not a JS template
     '  local who="${1%@bastion}"; shift',
     '  local k',
     '  case "$who" in',

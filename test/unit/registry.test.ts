@@ -93,7 +93,7 @@ test('every result code used in src/ and plugins/ is registered and listed in do
     for (const m of text.matchAll(literal)) if (!used.has(m[2] as string)) used.set(m[2] as string, path.relative(REPO_ROOT, file));
   }
   assert.ok(used.has('OK') && used.has('ERR_INTERNAL'), 'the scan finds the codes the dispatcher uses');
-  const unregistered = [...used].filter(([c]) => !Object.prototype.hasOwnProperty.call(ERROR_CODES, c)).map(([c, f]) => `${c} (${f})`);
+  const unregistered = [...used].filter(([c]) => !Object.hasOwn(ERROR_CODES, c)).map(([c, f]) => `${c} (${f})`);
   assert.deepEqual(unregistered, [], 'register these codes in src/errorCodes.ts');
 
   const doc = fs.readFileSync(path.join(REPO_ROOT, 'docs', 'json-api.md'), 'utf8');

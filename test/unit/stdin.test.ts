@@ -151,11 +151,26 @@ test('through the dispatcher: a pty key paste that never ends is one KO_INPUT_TO
   const svc = { store, config, keyring: keyringFromKey(Buffer.alloc(32, 3)), plugins: await loadPlugins(), clock: { now: () => Date.now() }, hostname: 'unit-host', version: '0.0.0-test' };
   let stdout = '';
   const logs: Record<string, unknown>[] = [];
-  const log = createLogger('info', new Writable({ write: (c: Buffer, _e, done) => (logs.push(...c.toString().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>)), done()) }));
+  const log = createLogger(
+    'info',
+    new Writable({
+      write: (c: Buffer, _e, done) => {
+        logs.push(...c.toString().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>));
+        done();
+      },
+    }),
+  );
   const { source, pulled } = endless(Buffer.alloc(32 * 1024, 'A'));
   const outcome = await runCall(svc, {
     account, peer: { ip: '192.0.2.7', port: 40000 }, connId: 'conn', command: '--json-greppable --osh selfAddIngressKey', kind: 'exec', pty: true, env: new Map(),
-    stdin: source, sink: { stdout: (t) => void (stdout += t), stderr: (t) => void (stdout += t) }, log,
+    stdin: source, sink: {
+      stdout: (t) => {
+        stdout += t;
+      },
+      stderr: (t) => {
+        stdout += t;
+      },
+    }, log,
   });
   assert.deepEqual([outcome.exit, outcome.code, outcome.plugin], [100, 'KO_INPUT_TOO_LONG', 'selfAddIngressKey']);
   const envelopes = stdout.split('\r\n').filter((l) => l.startsWith('JSON_OUTPUT='));
