@@ -13,7 +13,10 @@ const SECTIONS_DIR = fileURLToPath(new URL('./sections/', import.meta.url));
 
 async function loadSections(): Promise<BenchSection[]> {
   const out: BenchSection[] = [];
-  for (const file of fs.readdirSync(SECTIONS_DIR).filter((f) => f.endsWith('.js')).sort()) {
+  for (const file of fs
+    .readdirSync(SECTIONS_DIR)
+    .filter((f) => f.endsWith('.js'))
+    .sort()) {
     const mod = (await import(pathToFileURL(path.join(SECTIONS_DIR, file)).href)) as { default?: BenchSection };
     const s = mod.default;
     if (!s || typeof s.run !== 'function' || typeof s.name !== 'string') throw new Error(`bench/sections/${file}: no default-exported section`);

@@ -65,7 +65,18 @@ async function main(argv: string[]): Promise<number> {
     const gh = await startGatehouse(ctx, { name: 'gatehouse-soak' });
     const attackerKey = makeKey(gh.dir, 'attacker_key');
     const cli = path.join(REPO_ROOT, 'dist', 'src', 'cli.js');
-    const made = await run(process.execPath, [cli, 'setup-admin', '--account', ATTACKER, '--public-key-file', attackerKey.publicFile, '--config', path.join(gh.dir, 'bastion.conf'), '--data-dir', path.join(gh.dir, 'data')]);
+    const made = await run(process.execPath, [
+      cli,
+      'setup-admin',
+      '--account',
+      ATTACKER,
+      '--public-key-file',
+      attackerKey.publicFile,
+      '--config',
+      path.join(gh.dir, 'bastion.conf'),
+      '--data-dir',
+      path.join(gh.dir, 'data'),
+    ]);
     if (made.code !== 0) throw new Error(`setup-admin ${ATTACKER}: ${made.stderr || made.stdout}`);
     const store = openStore(path.join(gh.dir, 'data', 'gatehouse.db'));
     seedAccounts(store, SEEDED_ACCOUNTS);
@@ -106,7 +117,9 @@ async function main(argv: string[]): Promise<number> {
   clearTimeout(hardStop);
   await cleanUp();
   const failed = rows.filter((r) => r.verdict === 'FAIL').length;
-  process.stdout.write(`\nGatehouse soak: node ${process.version}, ${os.cpus().length} CPU, ${seconds} s per row; PASS = the good client's medians within ${WITHIN}× of idle and none of its calls failed\n\n`);
+  process.stdout.write(
+    `\nGatehouse soak: node ${process.version}, ${os.cpus().length} CPU, ${seconds} s per row; PASS = the good client's medians within ${WITHIN}× of idle and none of its calls failed\n\n`,
+  );
   process.stdout.write(markdownTable(rows));
   process.stdout.write(`\n${rows.length - 1 - failed} PASS, ${failed} FAIL\n`);
   return 0;

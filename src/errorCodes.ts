@@ -36,7 +36,8 @@ export const ERROR_CODES = {
   KO_TOO_SMALL: 'The name is too short.',
   KO_TOO_LONG: 'The name is too long.',
   KO_NOT_A_KEY: 'The text given is not an SSH public key line.',
-  KO_UNSUPPORTED_KEY_OPTION: 'The key line carries an authorized_keys option Gatehouse can not honour (command=, no-pty, restrict …): the key was refused rather than added without it.',
+  KO_UNSUPPORTED_KEY_OPTION:
+    'The key line carries an authorized_keys option Gatehouse can not honour (command=, no-pty, restrict …): the key was refused rather than added without it.',
   KO_PRIVATE_KEY: 'Private-key material was given, as a key or anywhere in the command (exit 100): refused before any plugin ran, and stored nowhere, not even in the audit row.',
   KO_FORBIDDEN_ALGORITHM: 'The key algorithm is not allowed by this bastion.',
   KO_KEY_SIZE_TOO_SMALL: 'The RSA key is shorter than the configured minimum.',
@@ -59,7 +60,8 @@ export const ERROR_CODES = {
   KO_GROUP_NOT_FOUND: 'No group of that name.',
   KO_NAME_TOO_LONG: 'The group name is too long (18 characters at most).',
   KO_INVALID_IP: 'An address or CIDR block that is not valid (host bits set under the prefix, bad octet …).',
-  KO_HOST_NOT_FOUND: 'A host name (a target, or the --host of a plugin) did not resolve, or got no answer within dnsResolveTimeoutSeconds, or too many lookups were in progress (exit 102).',
+  KO_HOST_NOT_FOUND:
+    'A host name (a target, or the --host of a plugin) did not resolve, or got no answer within dnsResolveTimeoutSeconds, or too many lookups were in progress (exit 102).',
   KO_DNS_DISABLED: 'A host name was given and dnsSupportLevel is 0: names are not resolved on this bastion (exit 132).',
   KO_IP_VERSION_DISABLED: 'Egress: the target is an address of a family IPv4Allowed / IPv6Allowed disables (exit 133).',
   KO_TELNET_DENIED: '-e/--telnet was asked: telnet egress is not available on Gatehouse, as with telnetAllowed false (exit 107).',
@@ -75,7 +77,8 @@ export const ERROR_CODES = {
   ERR_INTERNAL: 'An unexpected fault; details are in the server log, never in the answer.',
   ERR_NOT_FOUND: 'The session (or other thing) asked for does not exist, or is not yours to see.',
   ERR_NOT_IMPLEMENTED: 'That feature is not available on Gatehouse.',
-  ERR_UNSUPPORTED_OPTION: 'A bastion option The Bastion knows but Gatehouse does not implement (-J, --bind, --password, -x, --mfa-token, …): refused before anything runs, naming the option (exit 111).',
+  ERR_UNSUPPORTED_OPTION:
+    'A bastion option The Bastion knows but Gatehouse does not implement (-J, --bind, --password, -x, --mfa-token, …): refused before anything runs, naming the option (exit 111).',
   ERR_SECURITY_VIOLATION: 'Refused for security reasons (e.g. a non-admin acting on an admin, or granting the grant commands).',
   ERR_INCOMPATIBLE_PARAMETERS: 'Two options that can not be used together.',
   ERR_UID_COLLISION: 'The uid asked for belongs to another account, or no uid is free in accountUidMin..accountUidMax.',

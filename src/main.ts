@@ -57,9 +57,7 @@ export async function startGatehouse(opts: StartOptions): Promise<Gatehouse> {
   const store = openStore(path.join(dataDir, 'gatehouse.db'));
   const keyring = loadKeyring(dataDir);
   config.onLoad?.((c) => warnUnboundRoleNames(store, c, log));
-  const hostKeys = loadOrCreateHostKeys(path.resolve(cfg.hostKeysDir), (k) =>
-    log.info({ file: k.file, type: k.type, fingerprint: k.fingerprint }, 'host key generated'),
-  );
+  const hostKeys = loadOrCreateHostKeys(path.resolve(cfg.hostKeysDir), (k) => log.info({ file: k.file, type: k.type, fingerprint: k.fingerprint }, 'host key generated'));
   for (const k of hostKeys) log.info({ type: k.type, fingerprint: k.fingerprint }, 'host key');
   const plugins = await loadPlugins();
   // Session recordings are written by one worker thread (see src/egress/recorder.ts).

@@ -43,7 +43,20 @@ export async function startGatehouse(ctx: BenchContext, opts: GatehouseOptions =
   const logFd = fs.openSync(path.join(dir, 'gatehouse.log'), 'a');
   const child = spawn(
     process.execPath,
-    [cli, 'serve', '--config', configPath, '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir, '--hostkeys-dir', path.join(dir, 'hostkeys'), '--log-level', opts.logLevel ?? 'info'],
+    [
+      cli,
+      'serve',
+      '--config',
+      configPath,
+      '--listen',
+      `127.0.0.1:${port}`,
+      '--data-dir',
+      dataDir,
+      '--hostkeys-dir',
+      path.join(dir, 'hostkeys'),
+      '--log-level',
+      opts.logLevel ?? 'info',
+    ],
     { stdio: ['ignore', logFd, logFd] },
   );
   fs.closeSync(logFd);

@@ -48,15 +48,7 @@ function oneCall(port: number, user: string, privateKey: string, command: string
   });
 }
 
-export async function closedLoop(opts: {
-  port: number;
-  user: string;
-  privateKey: string;
-  command: string;
-  expect: RegExp;
-  clients: number;
-  seconds: number;
-}): Promise<LoadResult> {
+export async function closedLoop(opts: { port: number; user: string; privateKey: string; command: string; expect: RegExp; clients: number; seconds: number }): Promise<LoadResult> {
   const started = performance.now();
   const deadline = started + opts.seconds * 1000;
   const latenciesMs: number[] = [];

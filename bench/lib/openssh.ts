@@ -14,10 +14,14 @@ export const PINNED_HOST_KEY = 'ssh-ed25519';
 export const SSH_OPTS: readonly string[] = [
   ...OPENSSH_BATCH_OPTIONS,
   '-T',
-  '-o', `KexAlgorithms=${PINNED_KEX}`,
-  '-o', `HostKeyAlgorithms=${PINNED_HOST_KEY}`,
-  '-o', 'ControlMaster=no',
-  '-o', 'ControlPath=none',
+  '-o',
+  `KexAlgorithms=${PINNED_KEX}`,
+  '-o',
+  `HostKeyAlgorithms=${PINNED_HOST_KEY}`,
+  '-o',
+  'ControlMaster=no',
+  '-o',
+  'ControlPath=none',
 ];
 
 export interface KeyPair {

@@ -38,19 +38,14 @@ export function renderTable(sections: readonly SectionRows[]): string {
       const base = r.baseline === undefined ? undefined : byName.get(r.baseline);
       const ratio = base && base.value !== null && r.value !== null && base.value !== 0 ? r.value / base.value : null;
       const vs = r.baseline === undefined ? '' : ratio === null ? `n/a (${r.baseline})` : `${ratio.toFixed(2)}× ${r.baseline}`;
-      lines.push([
-        section,
-        r.name,
-        r.value === null ? 'n/a' : `${fmt(r.value)} ${r.unit}`,
-        vs,
-        targetText(r.target, r.unit),
-        verdict(r.target, r.value, ratio),
-        r.note ?? '',
-      ]);
+      lines.push([section, r.name, r.value === null ? 'n/a' : `${fmt(r.value)} ${r.unit}`, vs, targetText(r.target, r.unit), verdict(r.target, r.value, ratio), r.note ?? '']);
     }
   }
   const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => [...(l[i] as string)].length)));
   const pad = (cells: readonly string[]): string =>
-    cells.map((c, i) => c + ' '.repeat(Math.max(0, (widths[i] as number) - [...c].length))).join(' | ').trimEnd();
+    cells
+      .map((c, i) => c + ' '.repeat(Math.max(0, (widths[i] as number) - [...c].length)))
+      .join(' | ')
+      .trimEnd();
   return [pad(head), widths.map((w) => '-'.repeat(w)).join('-|-'), ...lines.map(pad)].join('\n') + '\n';
 }

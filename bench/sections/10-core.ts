@@ -96,7 +96,7 @@ async function section(ctx: BenchContext): Promise<BenchRow[]> {
         firstError: null,
       });
     } catch (e) {
-      sshdProblem = e instanceof Error ? e.message.split('\n')[0] ?? 'failed' : String(e);
+      sshdProblem = e instanceof Error ? (e.message.split('\n')[0] ?? 'failed') : String(e);
     }
   }
 
@@ -151,7 +151,14 @@ async function section(ctx: BenchContext): Promise<BenchRow[]> {
   rows.push({ name: 'gatehouse: latency under load, p99', value: gl.p99, unit: 'ms' });
   rows.push({ name: 'floor: RSS idle', value: fl.rssIdle, unit: 'MiB' });
   rows.push({ name: 'gatehouse: RSS at start', value: rssStart, unit: 'MiB' });
-  rows.push({ name: 'gatehouse: RSS idle', value: gl.rssIdle, unit: 'MiB', baseline: 'floor: RSS idle', target: { atMost: 80 }, note: `after the ${WARMUP + SEQUENTIAL} latency calls` });
+  rows.push({
+    name: 'gatehouse: RSS idle',
+    value: gl.rssIdle,
+    unit: 'MiB',
+    baseline: 'floor: RSS idle',
+    target: { atMost: 80 },
+    note: `after the ${WARMUP + SEQUENTIAL} latency calls`,
+  });
   rows.push({ name: `floor: RSS mean, ${FEW} concurrent`, value: fl.rssFew, unit: 'MiB', note: fl.fewNote });
   rows.push({ name: `floor: RSS mean, ${CONCURRENT} concurrent`, value: fl.rssMany, unit: 'MiB', note: fl.manyNote });
   rows.push({ name: `gatehouse: RSS mean, ${FEW} concurrent`, value: gl.rssFew, unit: 'MiB', baseline: `floor: RSS mean, ${FEW} concurrent`, note: gl.fewNote });
@@ -231,13 +238,7 @@ async function loadRss(
  * Idle RSS (after a settling pause), then FEW clients for FEW_SECONDS, then the CONCURRENT-client
  * closed loop whose calls/s and latencies are the section's figures, RSS sampled throughout.
  */
-async function loadWithMemory(
-  pid: number,
-  port: number,
-  user: string,
-  privateKey: string,
-  held: { command: string | null; marker: string },
-): Promise<LoadFigures> {
+async function loadWithMemory(pid: number, port: number, user: string, privateKey: string, held: { command: string | null; marker: string }): Promise<LoadFigures> {
   // Let the server settle (GC, freed handshake buffers) before calling its footprint idle.
   await new Promise((r) => setTimeout(r, 1500));
   const rssIdle = rssMiB(pid);

@@ -54,8 +54,15 @@ export function seed(store: Store, memberKeyLine: string): number {
     const key = parsePublicKeyLine(memberKeyLine).value;
     if (!key) throw new Error('bench key does not parse');
     store.ingressKeys.insert({
-      accountId: accounts[1] as number, type: key.typecode, blob: key.blob, size: key.size, fingerprint: key.fingerprint,
-      comment: key.comment, options: '', fromList: null, createdAt: now,
+      accountId: accounts[1] as number,
+      type: key.typecode,
+      blob: key.blob,
+      size: key.size,
+      fingerprint: key.fingerprint,
+      comment: key.comment,
+      options: '',
+      fromList: null,
+      createdAt: now,
     });
     const groups: number[] = [];
     for (let g = 0; g < GROUPS; g++) {
@@ -70,7 +77,8 @@ export function seed(store: Store, memberKeyLine: string): number {
       lines++;
     };
     // The big group: 10,000 single addresses.
-    for (let i = 0; i < BIG_GROUP_LINES; i++) add(aclEntry('group', null, groups[0] as number, { ip: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, user: 'app', port: 22 }));
+    for (let i = 0; i < BIG_GROUP_LINES; i++)
+      add(aclEntry('group', null, groups[0] as number, { ip: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, user: 'app', port: 22 }));
     // Every other group: 80 lines, mostly single addresses in 172.16.0.0/12, some /24 and /16 blocks.
     for (let g = 1; g < GROUPS; g++) {
       for (let i = 0; i < LINES_PER_GROUP; i++) {

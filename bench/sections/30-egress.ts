@@ -176,7 +176,9 @@ function transfer(c: Conn, command: string): Promise<{ bytes: number; ms: number
 /** The OpenSSH client reading a command's stdout: bytes and ms from the first byte to its exit. */
 function opensshTransfer(port: number, user: string, keyFile: string, args: readonly string[]): Promise<{ bytes: number; ms: number; code: number | null }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('ssh', [...SSH_OPTS, '-o', `Ciphers=${CIPHER}`, '-i', keyFile, '-p', String(port), `${user}@127.0.0.1`, '--', ...args], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = spawn('ssh', [...SSH_OPTS, '-o', `Ciphers=${CIPHER}`, '-i', keyFile, '-p', String(port), `${user}@127.0.0.1`, '--', ...args], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     let bytes = 0;
     let first = 0;
     child.stdout.on('data', (d: Buffer) => {
@@ -259,7 +261,10 @@ async function section(ctx: BenchContext): Promise<BenchRow[]> {
     bastion: { client: 0, target: 0, main: 0, recorder: 0, others: 0 },
   };
   for (let i = 0; i < THROUGHPUT_RUNS; i++) {
-    for (const [label, c, cmd] of [['direct', direct, `cat ${file}`], ['bastion', viaBastion, through(`cat ${file}`)]] as const) {
+    for (const [label, c, cmd] of [
+      ['direct', direct, `cat ${file}`],
+      ['bastion', viaBastion, through(`cat ${file}`)],
+    ] as const) {
       const t0 = targetPid === null ? 0 : await targetCpu(targetPid);
       const b0 = bastionCpu(gh.pid, lateThreads);
       const c0 = clientCpu();
@@ -296,7 +301,13 @@ async function section(ctx: BenchContext): Promise<BenchRow[]> {
   rows.push({ name: 'CPU per MiB, direct: client', value: perMib(d.client), unit: 'ms', note: 'the ssh2 client in the bench process' });
   rows.push({ name: 'CPU per MiB, direct: target', value: targetPid === null ? null : perMib(d.target), unit: 'ms', note: noTarget ?? 'sshd, its connection processes and cat' });
   rows.push({ name: 'CPU per MiB, bastion path: client', value: perMib(b.client), unit: 'ms', baseline: 'CPU per MiB, direct: client' });
-  rows.push({ name: 'CPU per MiB, bastion path: target', value: targetPid === null ? null : perMib(b.target), unit: 'ms', baseline: 'CPU per MiB, direct: target', ...(noTarget ? { note: noTarget } : {}) });
+  rows.push({
+    name: 'CPU per MiB, bastion path: target',
+    value: targetPid === null ? null : perMib(b.target),
+    unit: 'ms',
+    baseline: 'CPU per MiB, direct: target',
+    ...(noTarget ? { note: noTarget } : {}),
+  });
   rows.push({ name: 'CPU per MiB, bastion path: bastion main thread', value: perMib(b.main), unit: 'ms', note: 'both SSH hops: decrypt, encrypt, socket writes, the bridge' });
   rows.push({
     name: 'CPU per MiB, bastion path: recorder thread',

@@ -79,7 +79,14 @@ class Tally {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const capped = (p: Promise<unknown>): Promise<void> => Promise.race([p.then(() => undefined, () => undefined), sleep(ENGAGE_CAP_MS)]);
+const capped = (p: Promise<unknown>): Promise<void> =>
+  Promise.race([
+    p.then(
+      () => undefined,
+      () => undefined,
+    ),
+    sleep(ENGAGE_CAP_MS),
+  ]);
 const mib = (n: number): string => `${(n / 1024 / 1024).toFixed(1)} MiB`;
 
 export function startAttack(spec: AttackSpec): RunningAttack {

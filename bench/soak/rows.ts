@@ -179,9 +179,7 @@ export async function runRow(t: SoakTarget, attack: AttackKind | 'idle', opts: R
     kept.fail(`kept connection: ${outcomeLabel(e)}`);
   }
   const worker =
-    attack === 'idle'
-      ? null
-      : startWorker({ kind: attack, login: t.attacker, sizes: opts.sizes, stdinCommand: t.stdinCommand, longOutputCommand: t.longOutputCommand });
+    attack === 'idle' ? null : startWorker({ kind: attack, login: t.attacker, sizes: opts.sizes, stdinCommand: t.stdinCommand, longOutputCommand: t.longOutputCommand });
   let serverDid = 'nothing to do';
   let recoveryMs: number | null = null;
   try {
@@ -219,17 +217,18 @@ export async function runRow(t: SoakTarget, attack: AttackKind | 'idle', opts: R
   return { ...row, ...judge(row, t.alive(), opts.idle) };
 }
 
-function judge(
-  row: Pick<SoakRow, 'fresh' | 'kept'>,
-  alive: boolean,
-  idle: SoakRow | undefined,
-): Pick<SoakRow, 'ratio' | 'verdict' | 'why' | 'note'> {
+function judge(row: Pick<SoakRow, 'fresh' | 'kept'>, alive: boolean, idle: SoakRow | undefined): Pick<SoakRow, 'ratio' | 'verdict' | 'why' | 'note'> {
   const why: string[] = [];
   const notes: string[] = [];
   if (!alive) why.push('server exited');
-  for (const [label, s] of [['fresh', row.fresh], ['kept', row.kept]] as const) {
+  for (const [label, s] of [
+    ['fresh', row.fresh],
+    ['kept', row.kept],
+  ] as const) {
     const failed = Object.values(s.failures).reduce((a, b) => a + b, 0);
-    const how = Object.entries(s.failures).map(([k, v]) => `${k} ${v}`).join(', ');
+    const how = Object.entries(s.failures)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
     if (failed > 0) why.push(`${failed} ${label} call(s) failed (${how})`);
     if (s.n === 0) why.push(`no ${label} call succeeded`);
   }
@@ -250,7 +249,17 @@ const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 /** The rows as a markdown table. */
 export function markdownTable(rows: readonly SoakRow[]): string {
-  const head = ['attack', 'fresh median / p90 (ms)', 'kept median / p90 (ms)', '× idle', 'RSS peak', 'log growth', 'recovery', 'what the server did', `verdict (≤ ${WITHIN}× idle)`];
+  const head = [
+    'attack',
+    'fresh median / p90 (ms)',
+    'kept median / p90 (ms)',
+    '× idle',
+    'RSS peak',
+    'log growth',
+    'recovery',
+    'what the server did',
+    `verdict (≤ ${WITHIN}× idle)`,
+  ];
   const lines = rows.map((r) => [
     r.attack,
     `${ms(r.fresh.median)} / ${ms(r.fresh.p90)} (n=${r.fresh.n})`,

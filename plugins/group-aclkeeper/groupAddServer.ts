@@ -28,7 +28,7 @@ most) and refuses the line (ERR_CONNECTION_FAILED) when that fails. Members of t
 then reach the server with those keys; guests only if given a guest access to it.`,
   examples: [
     '--group web --host 192.0.2.10 --user deploy --port 22',
-    "--group web --host 203.0.113.0/24 --user-any --port-any --force --ttl 1d12h --comment '\"a whole network\"'",
+    '--group web --host 203.0.113.0/24 --user-any --port-any --force --ttl 1d12h --comment \'"a whole network"\'',
     '--group web --host 192.0.2.10 --port 22 --protocol sftp',
   ],
   differences: ['--proxy-host/--proxy-port/--proxy-user (jump hosts) are not available: proxyIp, proxyPort and proxyUser are always null.'],

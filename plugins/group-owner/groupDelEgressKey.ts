@@ -27,7 +27,10 @@ may do this.`,
     const refused = requireGroupRole(ctx, g, 'owner', 'delete its egress keys');
     if (refused) return refused;
     const ips = bastionEgressIps(config);
-    const found = store.groups.keys(g.id).map((k) => ({ k, v: groupKeyValue(k, g.name, ips) })).find((x) => x.v['id'] === opts.id);
+    const found = store.groups
+      .keys(g.id)
+      .map((k) => ({ k, v: groupKeyValue(k, g.name, ips) }))
+      .find((x) => x.v['id'] === opts.id);
     if (!found) return R('ERR_INVALID_PARAMETER', { msg: `Couldn't find any key with the ID you specified (${opts.id}) in group ${g.name}` });
     out.info("We're about to delete the following key:\n");
     printEgressKey(out, found.v, found.k.created_at);

@@ -19,9 +19,7 @@ export default definePlugin({
 with any of them (unless a server line forces one key). Copy its public half, with the from="…"
 part, into the authorized_keys of the servers. Only owners of the group (or superowners) may do this.`,
   examples: ['--group web --algo ed25519', '--group web --algo rsa --size 4096'],
-  differences: [
-    '--encrypted is refused with ERR_NOT_IMPLEMENTED: private keys are sealed at rest by the bastion\'s keyring.',
-  ],
+  differences: ["--encrypted is refused with ERR_NOT_IMPLEMENTED: private keys are sealed at rest by the bastion's keyring."],
   async handler(ctx, opts) {
     const { config, out, store } = ctx;
     if (!opts.algo || !opts.group) return R('ERR_MISSING_PARAMETER', { msg: "Missing the 'algo', 'size' or 'group' parameter" });

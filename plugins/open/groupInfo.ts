@@ -70,7 +70,10 @@ function printGroupInfo(ctx: PluginContext, v: Record<string, unknown>): void {
   if (v['guest_ttl_limit'] !== undefined) {
     out.warn(`Guest TTL enforced: guest accesses must have a TTL with a maximum duration of ${formatDuration(Number(v['guest_ttl_limit']))}`);
   }
-  for (const [k, what] of [['idle_kill_timeout', 'be cut'], ['idle_lock_timeout', 'be locked']] as const) {
+  for (const [k, what] of [
+    ['idle_kill_timeout', 'be cut'],
+    ['idle_lock_timeout', 'be locked'],
+  ] as const) {
     if (v[k] === undefined) continue;
     const s = Number(v[k]);
     out.warn(`Specific ${k.replace(/_/g, ' ')}: idle sessions on servers of this group will ${s > 0 ? `${what} after ${formatDuration(s)}` : `NOT ${what}`}`);
@@ -79,7 +82,13 @@ function printGroupInfo(ctx: PluginContext, v: Record<string, unknown>): void {
   if (keys) {
     const all = Object.values(keys);
     out.info(' ');
-    out.info(all.length === 0 ? 'This group has no SSH egress key, the owner may use groupGenerateEgressKey to generate one.' : all.length === 1 ? 'The public key of this group is:' : 'The public keys of this group are:');
+    out.info(
+      all.length === 0
+        ? 'This group has no SSH egress key, the owner may use groupGenerateEgressKey to generate one.'
+        : all.length === 1
+          ? 'The public key of this group is:'
+          : 'The public keys of this group are:',
+    );
     out.info(' ');
     for (const k of all) printEgressKey(out, k, Number(k['mtime']));
   }

@@ -33,11 +33,16 @@ or no-access.`,
       const has = (r: string): boolean => flags.includes(r);
       lines.push(
         g.name.padStart(18) +
-          ' ' + cell(has('owner'), 'Owner', 'red', 5) +
-          ' ' + cell(has('gatekeeper'), 'GateKeeper', 'yellow', 10) +
-          ' ' + cell(has('aclkeeper'), 'ACLKeeper', 'magenta', 9) +
-          ' ' + cell(has('member'), 'Member', 'green', 6) +
-          ' ' + cell(has('guest'), 'Guest', 'cyan', 5),
+          ' ' +
+          cell(has('owner'), 'Owner', 'red', 5) +
+          ' ' +
+          cell(has('gatekeeper'), 'GateKeeper', 'yellow', 10) +
+          ' ' +
+          cell(has('aclkeeper'), 'ACLKeeper', 'magenta', 9) +
+          ' ' +
+          cell(has('member'), 'Member', 'green', 6) +
+          ' ' +
+          cell(has('guest'), 'Guest', 'cyan', 5),
       );
       value[g.name] = { flags };
     }

@@ -42,7 +42,11 @@ export default definePlugin({
     v['registered_accounts'] = accounts;
     v['registered_groups'] = groups;
     v['slave_mode'] = config.readOnlySlaveMode ? 1 : 0;
-    out.info(config.readOnlySlaveMode ? `I am a ${out.colour('SLAVE', 'cyan')}, which means modifications must be made through my master` : `I am a ${out.colour('MASTER', 'cyan')}, which means I accept modifications`);
+    out.info(
+      config.readOnlySlaveMode
+        ? `I am a ${out.colour('SLAVE', 'cyan')}, which means modifications must be made through my master`
+        : `I am a ${out.colour('MASTER', 'cyan')}, which means I accept modifications`,
+    );
     if (caller.roles.isAuditor) {
       v['adminAccounts'] = [...config.adminAccounts];
       v['superOwnerAccounts'] = [...config.superOwnerAccounts];

@@ -16,7 +16,8 @@ export default definePlugin({
       type: 'string',
       alias: ['pubKey'],
       valueName: '\'"KEY"\'',
-      description: 'The new public SSH key to log in with (words after it that are not options are glued to it, so one level of quoting is enough). Without it, the key is read from stdin',
+      description:
+        'The new public SSH key to log in with (words after it that are not options are glued to it, so one level of quoting is enough). Without it, the key is read from stdin',
       gluesStrayWords: true,
     },
     piv: { type: 'boolean', description: 'Add a key from a PIV hardware token with its attestation certificates (not available on Gatehouse)' },
@@ -54,7 +55,9 @@ The no-port-forwarding, no-agent-forwarding, no-X11-forwarding and no-user-rc op
     let text = opts['public-key'];
     if (text === undefined) {
       out.info('Please paste the SSH key you want to add.');
-      out.info(`Accepted algorithms here: ${config.allowedIngressSshAlgorithms.join(', ')} (RSA from ${config.minimumIngressRsaKeySize} to ${config.maximumIngressRsaKeySize} bits).`);
+      out.info(
+        `Accepted algorithms here: ${config.allowedIngressSshAlgorithms.join(', ')} (RSA from ${config.minimumIngressRsaKeySize} to ${config.maximumIngressRsaKeySize} bits).`,
+      );
       out.info('Please ensure your private key is encrypted using a proper passphrase.');
       out.info(
         // Gatehouse keeps a key's own list when ingressKeysFrom is empty (see fromList.ts).

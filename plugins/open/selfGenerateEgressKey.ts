@@ -25,7 +25,7 @@ along with it into the remote authorized_keys. Generating a large RSA key takes 
 key, and a passphrase would have to be typed through the bastion at each connection.`,
   examples: ['--algo ed25519', '--algo ecdsa --size 521', '--algo rsa --size 4096'],
   differences: [
-    '--encrypted (a passphrase-protected private key) is refused with ERR_NOT_IMPLEMENTED: private keys are sealed at rest by the bastion\'s keyring instead.',
+    "--encrypted (a passphrase-protected private key) is refused with ERR_NOT_IMPLEMENTED: private keys are sealed at rest by the bastion's keyring instead.",
     '`mtime` is the creation time of the key pair (The Bastion: the modification time of its .pub file).',
   ],
   async handler(ctx, opts) {

@@ -25,7 +25,12 @@ PATTERN without any matches text containing it.`,
     const contexts = accessContexts(ctx.store, ctx.caller.account.id, now);
     if (contexts.length === 0) return R('OK_EMPTY', { msg: `Dear ${ctx.caller.name}, you have no registered accesses to machines through this bastion yet` });
     ctx.out.info(`Dear ${ctx.caller.name}, you have access to the following servers:\n`);
-    const reverse = opts['reverse-dns'] ? await reverseNames(ctx, contexts.flatMap((c) => c.acl)) : undefined;
+    const reverse = opts['reverse-dns']
+      ? await reverseNames(
+          ctx,
+          contexts.flatMap((c) => c.acl),
+        )
+      : undefined;
     const value = printAcls(ctx, contexts, { includes: opts.include, excludes: opts.exclude, reverse, hideGroups: opts['hide-groups'] });
     return R('OK', { value });
   },

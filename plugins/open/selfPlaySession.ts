@@ -17,7 +17,7 @@ export default definePlugin({
   options: {
     id: { type: 'string', required: true, valueName: 'ID', description: 'ID of the session to replay (see selfListSessions)' },
     speed: { type: 'string', valueName: 'FACTOR', description: 'Play FACTOR times faster (0.5 = half speed); default 1' },
-    account: { type: 'string', valueName: 'ACCOUNT', description: "Auditors and admins: replay a session of this account" },
+    account: { type: 'string', valueName: 'ACCOUNT', description: 'Auditors and admins: replay a session of this account' },
   },
   help: `The session's details are printed, then what the target showed, with the pauses it had.
 With a terminal, the replay starts when you press ENTER; without one it starts at once.

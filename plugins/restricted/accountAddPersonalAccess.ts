@@ -23,7 +23,7 @@ account itself holds its keys.`,
   examples: ['--account alice --host 192.0.2.10 --user alice --port 22', '--account alice --host 198.51.100.0/24 --user-any --port-any --ttl 7d'],
   differences: [
     '--proxy-host/--proxy-port/--proxy-user (jump hosts) are not available: proxyIp, proxyPort and proxyUser are always null.',
-    "The plugin configuration keys widest_v4_prefix and self_remote_user_only are not available.",
+    'The plugin configuration keys widest_v4_prefix and self_remote_user_only are not available.',
   ],
   async handler(ctx, opts) {
     const line = await requestLine(ctx, opts, "Missing parameter 'host' or didn't resolve correctly");
@@ -39,7 +39,9 @@ account itself holds its keys.`,
     if (!isOk(account) || account.value === null) return account;
     const forced = checkForced(opts);
     if (!isOk(forced) || forced.value === null) return forced;
-    ctx.out.info(`Can't verify whether ${account.value.name}'s personal key has been installed to the remote server, as you don't have access to their private keys, adding the access blindly`);
+    ctx.out.info(
+      `Can't verify whether ${account.value.name}'s personal key has been installed to the remote server, as you don't have access to their private keys, adding the access blindly`,
+    );
     return addPersonalAccess(ctx, {
       account: account.value,
       target,

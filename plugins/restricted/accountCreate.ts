@@ -23,7 +23,8 @@ export default definePlugin({
       type: 'string',
       alias: ['pubKey'],
       valueName: '\'"KEY"\'',
-      description: 'The ingress SSH public key of the account (words after it that are not options are glued to it, so one level of quoting is enough). Without it (and without --no-key) the key is read from stdin',
+      description:
+        'The ingress SSH public key of the account (words after it that are not options are glued to it, so one level of quoting is enough). Without it (and without --no-key) the key is read from stdin',
       gluesStrayWords: true,
     },
     'no-key': { type: 'boolean', description: "Don't install any ingress key (and don't ask for one): the account can't log in until a key is added" },
@@ -33,7 +34,7 @@ export default definePlugin({
     'max-inactive-days': {
       type: 'integer',
       valueName: 'DAYS',
-      description: "Days of inactivity after which the account expires, overriding accountMaxInactiveDays; 0 means never",
+      description: 'Days of inactivity after which the account expires, overriding accountMaxInactiveDays; 0 means never',
     },
     ttl: {
       type: 'string',

@@ -24,7 +24,7 @@ Only an admin may delete an admin.`,
   examples: ['--account alice', '--account alice --no-confirm'],
   differences: [
     "Nothing is archived: there is no home directory to back up. The audit trail keeps the account's past calls.",
-    'The value\'s `ttygroup` is null: there is no unix tty group to delete.',
+    "The value's `ttygroup` is null: there is no unix tty group to delete.",
     'A non-admin deleting an admin is refused before the confirmation sentence is asked for (The Bastion asks first).',
   ],
   async handler(ctx, opts) {

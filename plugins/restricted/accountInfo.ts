@@ -36,8 +36,7 @@ roles, granted commands and activation only.`,
   ],
   handler(ctx, opts) {
     const { store, config, out, caller } = ctx;
-    const pick = (withX: boolean, withoutX: boolean): boolean =>
-      withX ? true : withoutX ? false : opts['with-everything'] && !opts['without-everything'];
+    const pick = (withX: boolean, withoutX: boolean): boolean => (withX ? true : withoutX ? false : opts['with-everything'] && !opts['without-everything']);
     const withPasswordInfo = pick(opts['with-mfa-password-info'], opts['without-mfa-password-info']);
     const withEgressKeys = pick(opts['with-egress-keys'], opts['without-egress-keys']);
     const withGroups = pick(opts['list-groups'], opts['without-groups']);

@@ -84,7 +84,7 @@ contain it. The value is a hash keyed by account name.`,
       result[row.name] = s;
       if (!opts['no-output']) out.info([`${row.name.padEnd(18)} ${String(row.uid ?? '-').padStart(6)}`, ...lineParts].join(' '));
     }
-    if (opts['no-output']) out.info("No-output requested, if you see only this message, you might have omitted --json");
+    if (opts['no-output']) out.info('No-output requested, if you see only this message, you might have omitted --json');
     return R('OK', { value: result });
   },
 });

@@ -36,7 +36,12 @@ lists of groups you have no role on are left out, as The Bastion's file permissi
     }
     if (contexts.length === 0) return R('OK_EMPTY', { msg: 'This account has no registered accesses to machines through this bastion yet' });
     out.info('This account has access to the following servers:\n');
-    const reverse = opts['reverse-dns'] ? await reverseNames(ctx, contexts.flatMap((c) => c.acl)) : undefined;
+    const reverse = opts['reverse-dns']
+      ? await reverseNames(
+          ctx,
+          contexts.flatMap((c) => c.acl),
+        )
+      : undefined;
     const value = printAcls(ctx, contexts, { includes: opts.include, excludes: opts.exclude, reverse, hideGroups: opts['hide-groups'] });
     return R('OK', { value });
   },

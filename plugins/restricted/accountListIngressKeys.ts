@@ -15,9 +15,7 @@ export default definePlugin({
 private halves should be held by the account's user alone. Each key line shows the from="…"
 restriction that applies to it now (the key's own list, or ingressKeysFrom).`,
   examples: ['--account alice'],
-  differences: [
-    "A key's `id` is its position in the account's list (1, 2, 3…), as for selfListIngressKeys.",
-  ],
+  differences: ["A key's `id` is its position in the account's list (1, 2, 3…), as for selfListIngressKeys."],
   handler(ctx, opts) {
     const found = findAccount(ctx.store, opts.account);
     if (!isOk(found) || found.value === null) return found;

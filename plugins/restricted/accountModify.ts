@@ -32,7 +32,7 @@ export default definePlugin({
     'egress-session-multiplexing': {
       type: 'string',
       valueName: 'POLICY',
-      description: "Share egress sessions to the same target (ControlMaster/ControlPath): yes, no, or default (remove the override)",
+      description: 'Share egress sessions to the same target (ControlMaster/ControlPath): yes, no, or default (remove the override)',
     },
     'personal-egress-mfa-required': {
       type: 'string',
@@ -44,7 +44,7 @@ export default definePlugin({
     'max-inactive-days': {
       type: 'integer',
       valueName: 'DAYS',
-      description: "Days of inactivity before the account expires, overriding accountMaxInactiveDays: 0 disables expiry, -1 removes the override",
+      description: 'Days of inactivity before the account expires, overriding accountMaxInactiveDays: 0 disables expiry, -1 removes the override',
     },
     'osh-only': { type: 'string', valueName: 'yes|no', description: 'The account may only run --osh plugins, never connect to a host through the bastion' },
     'pubkey-auth-optional': {

@@ -23,8 +23,8 @@ delegate each role with groupAddOwner, groupAddGatekeeper, groupAddAclkeeper and
 Either --algo (and --size) or --no-key is needed.`,
   examples: ['--group web --owner alice --algo ed25519', '--group db --owner bob --algo rsa --size 4096', '--group lab --owner alice --no-key'],
   differences: [
-    '--encrypted is refused with ERR_NOT_IMPLEMENTED: private keys are sealed at rest by the bastion\'s keyring, and a passphrase could not be typed at each connection.',
-    'The key\'s `filename` and `fullpath` are The Bastion\'s names for it; no such file exists, the key lives in the store.',
+    "--encrypted is refused with ERR_NOT_IMPLEMENTED: private keys are sealed at rest by the bastion's keyring, and a passphrase could not be typed at each connection.",
+    "The key's `filename` and `fullpath` are The Bastion's names for it; no such file exists, the key lives in the store.",
   ],
   async handler(ctx, opts) {
     const { out, config, store } = ctx;

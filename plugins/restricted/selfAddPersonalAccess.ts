@@ -24,7 +24,7 @@ server's authorized_keys. Without --force, the bastion first logs in to the serv
   examples: ['--host 192.0.2.10 --user me --port 22', '--host 198.51.100.0/24 --user-any --port-any --force'],
   differences: [
     '--proxy-host/--proxy-port/--proxy-user (jump hosts) are not available: proxyIp, proxyPort and proxyUser are always null.',
-    "The plugin configuration keys widest_v4_prefix and self_remote_user_only are not available.",
+    'The plugin configuration keys widest_v4_prefix and self_remote_user_only are not available.',
   ],
   async handler(ctx, opts) {
     const { out, store, caller } = ctx;

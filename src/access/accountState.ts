@@ -55,12 +55,7 @@ export interface ActivityStatus {
 }
 
 /** The Bastion's is_account_nonexpired, plus the always-active exemption of the login check below. */
-export function activityStatus(
-  account: AccountRow,
-  settings: ReadonlyMap<string, string>,
-  config: BastionConfig,
-  nowSec: number,
-): ActivityStatus {
+export function activityStatus(account: AccountRow, settings: ReadonlyMap<string, string>, config: BastionConfig, nowSec: number): ActivityStatus {
   const limitDays = inactiveDaysLimit(config, settings);
   const alreadySeen = account.last_activity_at !== null;
   const since = account.last_activity_at ?? account.created_at;
@@ -70,12 +65,7 @@ export function activityStatus(
   return { limitDays, alreadySeen, since, idleSeconds, idleDays, expired: limitDays > 0 && !exempt && idleDays >= limitDays };
 }
 
-export function checkAccountState(
-  account: AccountRow,
-  settings: ReadonlyMap<string, string>,
-  config: BastionConfig,
-  nowSec: number,
-): StateVerdict {
+export function checkAccountState(account: AccountRow, settings: ReadonlyMap<string, string>, config: BastionConfig, nowSec: number): StateVerdict {
   if (account.frozen_at !== null) {
     const why = account.frozen_reason ? ` (${account.frozen_reason})` : '';
     return { ok: false, code: 'KO_ACCOUNT_FROZEN', exit: EXIT.ACCOUNT_FROZEN, msg: `Sorry ${account.name}, your account is frozen${why}.` };

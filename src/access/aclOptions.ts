@@ -25,7 +25,7 @@ export const TTL_OPTION = {
 } as const;
 
 export const COMMENT_OPTION = {
-  comment: { type: 'string', valueName: "'\"ANY TEXT\"'", description: 'A comment stored with the line (quote it twice under a shell)' },
+  comment: { type: 'string', valueName: '\'"ANY TEXT"\'', description: 'A comment stored with the line (quote it twice under a shell)' },
 } as const;
 
 export const FORCE_OPTIONS = {

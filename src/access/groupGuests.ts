@@ -108,7 +108,10 @@ export function addGuestAccess(ctx: PluginContext, req: GuestLine, extras: { rea
     out.info(`Account ${account.name} already had access to ${machine} through ${group.name}`);
     return R('OK_NO_CHANGE', { msg: `Account ${account.name} already had access to ${machine} through ${group.name}` });
   }
-  ctx.log.info({ type: 'membership', action: 'add', role: 'guest', group: group.name, account: account.name, ip: a.ip, user, port: c.tuple.port, ttl: extras.ttl }, 'guest access added');
+  ctx.log.info(
+    { type: 'membership', action: 'add', role: 'guest', group: group.name, account: account.name, ip: a.ip, user, port: c.tuple.port, ttl: extras.ttl },
+    'guest access added',
+  );
   out.info(`Account ${account.name} has now access to the group key of ${group.name}, but does NOT`);
   out.info(`automatically inherit access to any of the group's servers, only to ${machine},`);
   out.info(`and any other of the group's servers previously granted to ${account.name}.`);

@@ -15,10 +15,7 @@ export interface GroupLineRequest extends RequestedLine {
 const MISSING = "Missing mandatory parameter 'host' or 'group'";
 
 /** --group and the bastion-level --host/--user/--port: the line and the group, both checked. */
-export async function groupLineRequest(
-  ctx: PluginContext,
-  opts: TupleFlags & { readonly group: string | undefined },
-): Promise<Result<GroupLineRequest>> {
+export async function groupLineRequest(ctx: PluginContext, opts: TupleFlags & { readonly group: string | undefined }): Promise<Result<GroupLineRequest>> {
   if (!opts.group || !ctx.request.host) return R('ERR_MISSING_PARAMETER', { msg: MISSING });
   const line = await requestLine(ctx, opts, MISSING);
   if (!isOk(line) || line.value === null) return R(line.code, { msg: line.msg });

@@ -30,12 +30,7 @@ export interface AccountSpec {
  * The personal egress key pair every new account gets (defaultAccountEgressKeyAlgorithm and
  * defaultAccountEgressKeySize), sealed for the store. Generated before the transaction: it is async.
  */
-export async function newAccountEgressKey(
-  config: BastionConfig,
-  keyring: Keyring,
-  account: string,
-  nowSec: number,
-): Promise<Result<NewKeyPair & { algo: string; size: number }>> {
+export async function newAccountEgressKey(config: BastionConfig, keyring: Keyring, account: string, nowSec: number): Promise<Result<NewKeyPair & { algo: string; size: number }>> {
   const algo = checkEgressAlgoAndSize(config, config.defaultAccountEgressKeyAlgorithm, config.defaultAccountEgressKeySize);
   if (!isOk(algo) || algo.value === null) {
     return R(algo.code, { msg: `The default egress key settings of this bastion are not usable: ${algo.msg}` });

@@ -171,9 +171,7 @@ export function accountInfoValue(
     is_expired: bit(activity.expired),
     can_connect: bit(!ttl.expired && frozen === null && !activity.expired),
     already_seen_before: bit(activity.alreadySeen),
-    ...(activity.alreadySeen
-      ? { last_activity: { datetime_local: h.datetime_local, datetime_utc: h.datetime_utc, ago: h.duration, timestamp: activity.since } }
-      : {}),
+    ...(activity.alreadySeen ? { last_activity: { datetime_local: h.datetime_local, datetime_utc: h.datetime_utc, ago: h.duration, timestamp: activity.since } } : {}),
     creation_information: {
       by: row.created_by,
       bastion_version: settings.get(SETTING.creationBastionVersion) ?? null,

@@ -238,22 +238,14 @@ export type DeleteTarget = { by: 'id'; id: number } | { by: 'fingerprint'; finge
  * Deletes one ingress key, never the account's last valid one (The Bastion's ERR_ONLY_ONE_KEY).
  * The check and the delete run in one transaction, so two concurrent deletions can't both pass.
  */
-export function deleteIngressKey(
-  store: Store,
-  config: BastionConfig,
-  accountId: number,
-  target: DeleteTarget,
-): Result<{ deleted_key: Record<string, unknown> }> {
+export function deleteIngressKey(store: Store, config: BastionConfig, accountId: number, target: DeleteTarget): Result<{ deleted_key: Record<string, unknown> }> {
   return store.tx(() => {
     const keys = listed(store, config, accountId);
     const valid = keys.filter((k) => k.view.validity === 'OK');
     if (valid.length === 0) return R('ERR_NO_KEY', { msg: 'This account has no valid key to delete' });
-    const found =
-      target.by === 'id' ? keys.find((k) => k.view.id === target.id) : keys.find((k) => k.view.fingerprint === target.fingerprint);
+    const found = target.by === 'id' ? keys.find((k) => k.view.id === target.id) : keys.find((k) => k.view.fingerprint === target.fingerprint);
     if (!found) {
-      return target.by === 'id'
-        ? R('ERR_INVALID_ID', { msg: `No key has the ID ${target.id}` })
-        : R('ERR_NO_MATCH', { msg: "Couldn't find any key matching this fingerprint" });
+      return target.by === 'id' ? R('ERR_INVALID_ID', { msg: `No key has the ID ${target.id}` }) : R('ERR_NO_MATCH', { msg: "Couldn't find any key matching this fingerprint" });
     }
     if (found.view.validity === 'OK' && valid.length === 1) {
       return R('ERR_ONLY_ONE_KEY', { msg: "You can't delete the only valid key left on this account!" });

@@ -46,7 +46,10 @@ export async function sweepLiveAccounts(d: SweepDeps): Promise<number> {
     const ended = await d.live.endAccount(id, reason);
     if (ended.sessions + ended.connections === 0) continue;
     n++;
-    d.log.info({ accountId: id, account: d.live.accountName(id), reason, sessions: ended.sessions, connections: ended.connections }, 'account no longer usable, its sessions and connections ended');
+    d.log.info(
+      { accountId: id, account: d.live.accountName(id), reason, sessions: ended.sessions, connections: ended.connections },
+      'account no longer usable, its sessions and connections ended',
+    );
   }
   return n;
 }

@@ -72,26 +72,68 @@ export function unsupportedOptionRefusal(o: BastionOptions, account: string, int
   const shown = name.short ? `-${name.short}/--${name.name}` : name.name.length === 1 ? `-${name.name}` : `--${name.name}`;
   // The Bastion's own refusals, for features its configuration can disable (osh.pl).
   if (name.name === 'telnet') {
-    return { code: 'KO_TELNET_DENIED', exit: EXIT.ACCESS_DENIED, option: shown, msg: `Sorry ${account}, the telnet protocol has been disabled by policy (${shown} is not available on this bastion)` };
+    return {
+      code: 'KO_TELNET_DENIED',
+      exit: EXIT.ACCESS_DENIED,
+      option: shown,
+      msg: `Sorry ${account}, the telnet protocol has been disabled by policy (${shown} is not available on this bastion)`,
+    };
   }
   if (name.name === 'kbd-interactive') {
-    return { code: 'KO_KBD_INTERACTIVE_DENIED', exit: EXIT.CONFLICTING_OPTIONS, option: shown, msg: `Sorry ${account}, the keyboard-interactive egress authentication scheme has been disabled by policy (${shown} is not available on this bastion)` };
+    return {
+      code: 'KO_KBD_INTERACTIVE_DENIED',
+      exit: EXIT.CONFLICTING_OPTIONS,
+      option: shown,
+      msg: `Sorry ${account}, the keyboard-interactive egress authentication scheme has been disabled by policy (${shown} is not available on this bastion)`,
+    };
   }
   if (name.name === 'interactive' && !interactiveModeAllowed) {
     return { code: 'KO_INTERACTIVE_DISABLED', exit: EXIT.INTERACTIVE_DISABLED, option: shown, msg: 'Interactive mode has been disabled on this bastion' };
   }
-  return { code: 'ERR_UNSUPPORTED_OPTION', exit: EXIT.GETOPTS_FAILED, option: shown, msg: `The option ${shown} is not supported by this bastion: refusing the request rather than ignoring it` };
+  return {
+    code: 'ERR_UNSUPPORTED_OPTION',
+    exit: EXIT.GETOPTS_FAILED,
+    option: shown,
+    msg: `The option ${shown} is not supported by this bastion: refusing the request rather than ignoring it`,
+  };
 }
 
 const STRINGS = ['osh', 'user', 'host', 'port', 'timeout', 'password', 'bind', 'ssh-as', 'use-key', 'mfa-token', 'J', 'fallback-password-delay'];
 const BOOLEANS = [
-  'json', 'json-pretty', 'json-greppable', 'quiet', 'help', 'long-help', 'interactive', 'tty', 'no-tty', 'wait',
-  'verbose', 'debug', 'telnet', 'self-password', 'always-escape', 'never-escape', 'netconf', 'forward-agent',
-  'kbd-interactive', 'proactive-mfa', 'generate-mfa-token', 'term-passthrough',
+  'json',
+  'json-pretty',
+  'json-greppable',
+  'quiet',
+  'help',
+  'long-help',
+  'interactive',
+  'tty',
+  'no-tty',
+  'wait',
+  'verbose',
+  'debug',
+  'telnet',
+  'self-password',
+  'always-escape',
+  'never-escape',
+  'netconf',
+  'forward-agent',
+  'kbd-interactive',
+  'proactive-mfa',
+  'generate-mfa-token',
+  'term-passthrough',
 ];
 const ALIASES: Record<string, string[]> = {
-  port: ['p'], user: ['u', 'l'], host: ['h'], quiet: ['q'], interactive: ['i'], tty: ['t'], 'no-tty': ['T'],
-  telnet: ['e'], 'self-password': ['P'], 'forward-agent': ['x'],
+  port: ['p'],
+  user: ['u', 'l'],
+  host: ['h'],
+  quiet: ['q'],
+  interactive: ['i'],
+  tty: ['t'],
+  'no-tty': ['T'],
+  telnet: ['e'],
+  'self-password': ['P'],
+  'forward-agent': ['x'],
 };
 const LONG_NAMES = new Set([...STRINGS, ...BOOLEANS].filter((n) => n.length > 1));
 

@@ -252,9 +252,7 @@ async function route(
       term.envelope({ command: null, error_code: 'OK', error_message: 'OK', value: null });
       return { exit: EXIT.OK, code: 'OK', plugin: null };
     }
-    return connectRequest(term, input, config, req, (target) =>
-      egressCall(svc, { input, config, term, log, callId }, { ...target, options: o, afterDashes: req.afterDashes }),
-    );
+    return connectRequest(term, input, config, req, (target) => egressCall(svc, { input, config, term, log, callId }, { ...target, options: o, afterDashes: req.afterDashes }));
   }
   if (req.afterDashes) pluginWords = [...pluginWords, ...req.afterDashes];
 

@@ -28,7 +28,14 @@ export interface TerminalStyle {
 }
 
 const ANSI: Record<string, string> = {
-  bold: '1', red: '31', green: '32', yellow: '33', blue: '34', magenta: '35', cyan: '36', black: '30',
+  bold: '1',
+  red: '31',
+  green: '32',
+  yellow: '33',
+  blue: '34',
+  magenta: '35',
+  cyan: '36',
+  black: '30',
 };
 
 // colour() marks its escape sequences with a lone UTF-16 high surrogate in place of ESC: text from
@@ -63,13 +70,20 @@ export class Terminal {
   /** Whether the call's answer (its envelope, printed or not in text mode) was given: there is one per call. */
   answered = false;
 
-  constructor(private readonly sink: Sink, readonly style: TerminalStyle) {
+  constructor(
+    private readonly sink: Sink,
+    readonly style: TerminalStyle,
+  ) {
     this.colours = style.pty && !style.quiet && style.json === 'none';
   }
 
   colour(text: string, colour: Colour): string {
     if (!this.colours) return text;
-    const codes = colour.split(' ').map((c) => ANSI[c]).filter(Boolean).join(';');
+    const codes = colour
+      .split(' ')
+      .map((c) => ANSI[c])
+      .filter(Boolean)
+      .join(';');
     // Same length as the real sequence, so callers that pad coloured text still line up.
     return `${COLOUR_MARK}[${codes}m${text}${COLOUR_MARK}[0m`;
   }

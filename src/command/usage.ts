@@ -13,6 +13,6 @@ export function bastionUsage(account: string, bastionName: string): string {
     '  --user, -u, -l USER remote user name',
     '  --port, -p PORT     remote port',
     '  --host, -h HOST     remote host',
-    '  --help              this text; with --osh PLUGIN, the plugin\'s help',
+    "  --help              this text; with --osh PLUGIN, the plugin's help",
   ].join('\n');
 }

@@ -70,7 +70,12 @@ function provesEdit(edited: string, before: Record<string, unknown>, admins: rea
   try {
     const after = readConfigObject(edited);
     if (JSON.stringify(after['adminAccounts']) !== JSON.stringify(admins)) return false;
-    const rest = (o: Record<string, unknown>): string => JSON.stringify(Object.entries(o).filter(([k]) => k !== 'adminAccounts').sort(([a], [b]) => a.localeCompare(b)));
+    const rest = (o: Record<string, unknown>): string =>
+      JSON.stringify(
+        Object.entries(o)
+          .filter(([k]) => k !== 'adminAccounts')
+          .sort(([a], [b]) => a.localeCompare(b)),
+      );
     return rest(after) === rest(before);
   } catch {
     return false;

@@ -25,7 +25,11 @@ const UNSUPPORTED_SECURITY_KEYS: readonly { readonly key: string; readonly asks:
   { key: 'readOnlySlaveMode', asks: (v) => isTrue(v), what: 'read-only replica mode is not available (every write plugin would still run)' },
   { key: 'ingressToEgressRules', asks: (v) => !Array.isArray(v) || v.length > 0, what: 'ingress-to-egress rules are not available (they would not be enforced)' },
   { key: 'ingressRequirePIV', asks: (v) => isTrue(v), what: 'PIV-attested ingress keys are not available (any key would be accepted)' },
-  { key: 'accountExternalValidationProgram', asks: (v) => typeof v !== 'string' || v !== '', what: 'an external account validation program is not available (it would never be called)' },
+  {
+    key: 'accountExternalValidationProgram',
+    asks: (v) => typeof v !== 'string' || v !== '',
+    what: 'an external account validation program is not available (it would never be called)',
+  },
   { key: 'accountMFAPolicy', asks: (v) => typeof v === 'string' && v.endsWith('-required'), what: 'multi-factor authentication is not available, so it can not be required' },
 ];
 

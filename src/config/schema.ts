@@ -3,11 +3,31 @@
 // Gatehouse's own keys for what sshd and the filesystem did for The Bastion. As in The Bastion,
 // a present but invalid value falls back to the default with a warning; it never stops the server.
 
-interface StringKey { kind: 'string'; default: string; valid: RegExp }
-interface IntKey { kind: 'int'; default: number; min: number; max: number }
-interface BoolKey { kind: 'bool'; default: boolean }
-interface EnumKey { kind: 'enum'; default: string; valid: readonly string[] }
-interface ListKey { kind: 'list'; default: readonly string[]; valid: RegExp }
+interface StringKey {
+  kind: 'string';
+  default: string;
+  valid: RegExp;
+}
+interface IntKey {
+  kind: 'int';
+  default: number;
+  min: number;
+  max: number;
+}
+interface BoolKey {
+  kind: 'bool';
+  default: boolean;
+}
+interface EnumKey {
+  kind: 'enum';
+  default: string;
+  valid: readonly string[];
+}
+interface ListKey {
+  kind: 'list';
+  default: readonly string[];
+  valid: RegExp;
+}
 export type KeySpec = StringKey | IntKey | BoolKey | EnumKey | ListKey;
 
 const NETWORK = /^[0-9a-fA-F.:%/]+$/;
@@ -94,13 +114,7 @@ export const CONFIG_SCHEMA = {
 } as const satisfies Record<string, KeySpec>;
 
 type Schema = typeof CONFIG_SCHEMA;
-type ValueOf<S> = S extends { kind: 'int' }
-  ? number
-  : S extends { kind: 'bool' }
-    ? boolean
-    : S extends { kind: 'list' }
-      ? readonly string[]
-      : string;
+type ValueOf<S> = S extends { kind: 'int' } ? number : S extends { kind: 'bool' } ? boolean : S extends { kind: 'list' } ? readonly string[] : string;
 
 export type BastionConfig = { readonly [K in keyof Schema]: ValueOf<Schema[K]> };
 

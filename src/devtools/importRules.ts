@@ -19,9 +19,26 @@ const COMPOSITION_ROOT = ['src/main.ts', 'src/cli.ts'];
 
 /** Imports that do I/O (or hold a handle that does): never reached from src/policy/. */
 const IO_MODULES = new Set([
-  'fs', 'fs/promises', 'net', 'dns', 'dns/promises', 'child_process', 'worker_threads', 'cluster',
-  'http', 'https', 'http2', 'tls', 'dgram', 'readline', 'readline/promises', 'os', 'process',
-  'better-sqlite3', 'ssh2', 'pino',
+  'fs',
+  'fs/promises',
+  'net',
+  'dns',
+  'dns/promises',
+  'child_process',
+  'worker_threads',
+  'cluster',
+  'http',
+  'https',
+  'http2',
+  'tls',
+  'dgram',
+  'readline',
+  'readline/promises',
+  'os',
+  'process',
+  'better-sqlite3',
+  'ssh2',
+  'pino',
 ]);
 
 /** Layers src/policy/ may not import at all, even for a type: each is a handle on I/O. */
@@ -108,9 +125,7 @@ function listTs(root: string, dir: string): string[] {
 
 function resolveRelative(root: string, from: string, spec: string): string | null {
   const base = path.posix.normalize(path.posix.join(path.posix.dirname(from), spec));
-  const candidates = base.endsWith('.js')
-    ? [`${base.slice(0, -3)}.ts`, base]
-    : [base, `${base}.ts`, `${base}/index.ts`];
+  const candidates = base.endsWith('.js') ? [`${base.slice(0, -3)}.ts`, base] : [base, `${base}.ts`, `${base}/index.ts`];
   for (const c of candidates) {
     if (c.endsWith('.ts') && fs.existsSync(path.join(root, c))) return c;
   }

@@ -8,5 +8,9 @@ if (violations.length > 0) {
   console.log(`\n${violations.length} violation(s) of the layer rules.`);
   process.exitCode = 1;
 } else {
-  console.log(`Layer rules hold: ${Object.values(RULES).map((r) => r.id).join(', ')}.`);
+  console.log(
+    `Layer rules hold: ${Object.values(RULES)
+      .map((r) => r.id)
+      .join(', ')}.`,
+  );
 }

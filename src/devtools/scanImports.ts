@@ -20,10 +20,7 @@ export interface Token {
 }
 
 /** Identifiers after which a `/` starts a regular expression rather than a division. */
-const REGEX_AFTER_WORD = new Set([
-  'return', 'typeof', 'instanceof', 'in', 'of', 'new', 'delete', 'void', 'throw', 'case', 'do',
-  'else', 'yield', 'await',
-]);
+const REGEX_AFTER_WORD = new Set(['return', 'typeof', 'instanceof', 'in', 'of', 'new', 'delete', 'void', 'throw', 'case', 'do', 'else', 'yield', 'await']);
 
 function regexAllowed(prev: Token | undefined): boolean {
   if (prev === undefined) return true;

@@ -39,7 +39,13 @@ export function errorCodesBlock(): string {
   for (const [prefix, title] of groups) {
     const mine = names.filter((n) => n === prefix || n.startsWith(`${prefix}_`));
     out.push(`#### ${code(prefix + (prefix === 'OK' ? '*' : '_*'))}: ${title}`, '');
-    out.push(table(['Code', 'Meaning'], mine.map((n) => [cellCode(n), cell(ERROR_CODES[n as keyof typeof ERROR_CODES])])), '');
+    out.push(
+      table(
+        ['Code', 'Meaning'],
+        mine.map((n) => [cellCode(n), cell(ERROR_CODES[n as keyof typeof ERROR_CODES])]),
+      ),
+      '',
+    );
   }
   return out.join('\n');
 }
@@ -48,7 +54,7 @@ export function exitCodesBlock(): string {
   const rows = Object.entries(EXIT)
     .sort((a, b) => a[1] - b[1])
     .map(([name, n]) => [String(n), cellCode(name), cell(EXIT_MEANINGS[name] ?? MISSING)]);
-  rows.push(['255', '(none)', 'The SSH client\'s own status: authentication failed or the connection broke; no envelope.']);
+  rows.push(['255', '(none)', "The SSH client's own status: authentication failed or the connection broke; no envelope."]);
   return table(['Exit', 'Name in src/exitCodes.ts', 'Meaning'], rows);
 }
 
@@ -84,7 +90,7 @@ export function configKeysBlock(): string {
     out.push(origin === 'bastion' ? "### The Bastion's keys" : "### Gatehouse's own keys", '');
     out.push(
       origin === 'bastion'
-        ? 'Same names and formats as The Bastion\'s `bastion.conf`, and the same defaults unless a key says otherwise; they apply to the next call after the file changes.'
+        ? "Same names and formats as The Bastion's `bastion.conf`, and the same defaults unless a key says otherwise; they apply to the next call after the file changes."
         : 'What sshd and the filesystem layout did for The Bastion.',
       '',
     );

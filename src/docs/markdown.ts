@@ -3,7 +3,10 @@
 
 /** A table cell: pipes escaped, line breaks folded, so a description can never break the table. */
 export function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ').trim();
+  return text
+    .replace(/\|/g, '\\|')
+    .replace(/\s*\n\s*/g, ' ')
+    .trim();
 }
 
 /** Inline code that survives backticks inside the text (CommonMark: a longer fence). */

@@ -14,7 +14,8 @@ export const EXIT_MEANINGS: Readonly<Record<string, string>> = {
   RESTRICTED_COMMAND: 'The plugin exists but its category refuses the caller (`KO_RESTRICTED_COMMAND`).',
   ACCESS_DENIED: 'No access list allows the connection asked for (`KO_ACCESS_DENIED`).',
   CONFIGURATION_FAILURE: 'The bastion configuration is not usable: `gatehouse serve` exits with it when bastion.conf asks for a security setting Gatehouse does not implement.',
-  GETOPTS_FAILED: 'The bastion options or the command line could not be parsed (`KO_GETOPTS_FAILED`), or an option Gatehouse does not implement was given (`ERR_UNSUPPORTED_OPTION`).',
+  GETOPTS_FAILED:
+    'The bastion options or the command line could not be parsed (`KO_GETOPTS_FAILED`), or an option Gatehouse does not implement was given (`ERR_UNSUPPORTED_OPTION`).',
   NO_HOST: 'Neither `--osh` nor a host: nothing to do (`KO_NO_HOST`, usage printed).',
   ACCOUNT_EXPIRED: 'The account expired for inactivity, `accountMaxInactiveDays` (`KO_ACCOUNT_EXPIRED`).',
   INTERACTIVE_DISABLED: 'Interactive mode was asked for and is disabled (`interactiveModeAllowed`).',
@@ -46,7 +47,8 @@ export const CONFIG_KEY_MEANINGS: Readonly<Record<string, KeyWords>> = {
   },
   bastionCommand: {
     origin: 'bastion',
-    meaning: 'The ssh command users run to reach this bastion, printed by `info` (`bastion_alias_command`). Tokens replaced per caller: `ACCOUNT` or `USER` (the account name), `BASTIONNAME` or `CACHENAME` (`bastionName`), `HOSTNAME` (the server\'s host name).',
+    meaning:
+      "The ssh command users run to reach this bastion, printed by `info` (`bastion_alias_command`). Tokens replaced per caller: `ACCOUNT` or `USER` (the account name), `BASTIONNAME` or `CACHENAME` (`bastionName`), `HOSTNAME` (the server's host name).",
   },
   accountExpiredMessage: {
     origin: 'bastion',
@@ -54,7 +56,8 @@ export const CONFIG_KEY_MEANINGS: Readonly<Record<string, KeyWords>> = {
   },
   fanciness: {
     origin: 'bastion',
-    meaning: 'How decorated the text for people is. `none`/`boomer`: ASCII only. `basic`/`millenial`: UTF-8 box drawing for the header and footer. `full`/`genz`: also UTF-8 marks on body lines. UTF-8 is only used when the client asked for a pty and sent a UTF-8 `LC_ALL`, `LC_CTYPE` or `LANG`; JSON frames are never decorated.',
+    meaning:
+      'How decorated the text for people is. `none`/`boomer`: ASCII only. `basic`/`millenial`: UTF-8 box drawing for the header and footer. `full`/`genz`: also UTF-8 marks on body lines. UTF-8 is only used when the client asked for a pty and sent a UTF-8 `LC_ALL`, `LC_CTYPE` or `LANG`; JSON frames are never decorated.',
   },
   minimumIngressRsaKeySize: {
     origin: 'bastion',
@@ -74,11 +77,12 @@ export const CONFIG_KEY_MEANINGS: Readonly<Record<string, KeyWords>> = {
   },
   accountMaxInactiveDays: {
     origin: 'bastion',
-    meaning: 'When above 0, an account not seen for that many days is refused with `KO_ACCOUNT_EXPIRED` (exit 113), unless it is always active. An account may carry its own limit. 0 disables the check.',
+    meaning:
+      'When above 0, an account not seen for that many days is refused with `KO_ACCOUNT_EXPIRED` (exit 113), unless it is always active. An account may carry its own limit. 0 disables the check.',
   },
   accountUidMin: {
     origin: 'bastion',
-    meaning: 'Lowest uid given to a new account. Gatehouse has no unix accounts; uids are kept because The Bastion\'s API shows and accepts them (`accountCreate --uid`).',
+    meaning: "Lowest uid given to a new account. Gatehouse has no unix accounts; uids are kept because The Bastion's API shows and accepts them (`accountCreate --uid`).",
   },
   accountUidMax: {
     origin: 'bastion',
@@ -98,11 +102,13 @@ export const CONFIG_KEY_MEANINGS: Readonly<Record<string, KeyWords>> = {
   },
   readOnlySlaveMode: {
     origin: 'bastion',
-    meaning: 'Must stay false: Gatehouse has no read-only replica mode, so `true` is refused (`serve` exits 110; a reload keeps the configuration in force) rather than ignored. `info` reports `slave_mode: 0`.',
+    meaning:
+      'Must stay false: Gatehouse has no read-only replica mode, so `true` is refused (`serve` exits 110; a reload keeps the configuration in force) rather than ignored. `info` reports `slave_mode: 0`.',
   },
   ingressKeysFromAllowOverride: {
     origin: 'bastion',
-    meaning: 'When true, a `from="…"` list given with an ingress key replaces `ingressKeysFrom` for that key; when false, `ingressKeysFrom` applies (see docs/compatibility.md for the case where it is empty).',
+    meaning:
+      'When true, a `from="…"` list given with an ingress key replaces `ingressKeysFrom` for that key; when false, `ingressKeysFrom` applies (see docs/compatibility.md for the case where it is empty).',
   },
   moshAllowed: {
     origin: 'bastion',
@@ -114,11 +120,13 @@ export const CONFIG_KEY_MEANINGS: Readonly<Record<string, KeyWords>> = {
   },
   defaultAccountEgressKeySize: {
     origin: 'bastion',
-    meaning: 'Size (bits) of the egress key generated for a new account (see `defaultAccountEgressKeyAlgorithm`). 0 (the default) means the default of the algorithm: 4096 for rsa, 521 for ecdsa, 256 for ed25519; a size the algorithm cannot take falls back to it, as in The Bastion.',
+    meaning:
+      'Size (bits) of the egress key generated for a new account (see `defaultAccountEgressKeyAlgorithm`). 0 (the default) means the default of the algorithm: 4096 for rsa, 521 for ecdsa, 256 for ed25519; a size the algorithm cannot take falls back to it, as in The Bastion.',
   },
   accountMFAPolicy: {
     origin: 'bastion',
-    meaning: 'Accepted for compatibility. Multi-factor authentication is not available on Gatehouse; `info` reports every `mfa_*` field as 0. The `*-required` values are refused (`serve` exits 110) rather than ignored.',
+    meaning:
+      'Accepted for compatibility. Multi-factor authentication is not available on Gatehouse; `info` reports every `mfa_*` field as 0. The `*-required` values are refused (`serve` exits 110) rather than ignored.',
   },
   allowedIngressSshAlgorithms: {
     origin: 'bastion',
@@ -142,7 +150,7 @@ export const CONFIG_KEY_MEANINGS: Readonly<Record<string, KeyWords>> = {
   },
   ingressKeysFrom: {
     origin: 'bastion',
-    meaning: 'Networks (IPs or CIDR) ingress keys may log in from, applied at each login. Empty: no restriction beyond a key\'s own `from=`.',
+    meaning: "Networks (IPs or CIDR) ingress keys may log in from, applied at each login. Empty: no restriction beyond a key's own `from=`.",
   },
   egressKeysFrom: {
     origin: 'bastion',
@@ -158,27 +166,33 @@ export const CONFIG_KEY_MEANINGS: Readonly<Record<string, KeyWords>> = {
   },
   dnsSupportLevel: {
     origin: 'bastion',
-    meaning: '0: host names are never resolved, a name is refused with `KO_DNS_DISABLED` (exit 132), in a plugin\'s `--host` and in a server list alike. 1: names are resolved, addresses never (`--reverse-dns` prints them as they are). 2: addresses are also reverse-resolved for `--reverse-dns`.',
+    meaning:
+      "0: host names are never resolved, a name is refused with `KO_DNS_DISABLED` (exit 132), in a plugin's `--host` and in a server list alike. 1: names are resolved, addresses never (`--reverse-dns` prints them as they are). 2: addresses are also reverse-resolved for `--reverse-dns`.",
   },
   IPv4Allowed: {
     origin: 'bastion',
-    meaning: 'Whether the bastion may connect to IPv4 targets: an IPv4 address is refused with `KO_IP_VERSION_DISABLED` (exit 133) and IPv4 answers to a name are skipped when false.',
+    meaning:
+      'Whether the bastion may connect to IPv4 targets: an IPv4 address is refused with `KO_IP_VERSION_DISABLED` (exit 133) and IPv4 answers to a name are skipped when false.',
   },
   IPv6Allowed: {
     origin: 'bastion',
-    meaning: 'Whether the bastion may connect to IPv6 targets; false by default, as in The Bastion: an IPv6 address is refused with `KO_IP_VERSION_DISABLED` (exit 133) and IPv6 answers to a name are skipped.',
+    meaning:
+      'Whether the bastion may connect to IPv6 targets; false by default, as in The Bastion: an IPv6 address is refused with `KO_IP_VERSION_DISABLED` (exit 133) and IPv6 answers to a name are skipped.',
   },
   dnsResolveTimeoutSeconds: {
     origin: 'gatehouse',
-    meaning: 'Seconds a host name lookup (a connection target, a plugin\'s `--host`) may take; past it the call is refused with `KO_HOST_NOT_FOUND` (exit 102) saying it timed out. A batch of lookups in one call (the names of a `groupSetServers` list, the addresses of a `--reverse-dns` listing) gets this time for all of them together.',
+    meaning:
+      "Seconds a host name lookup (a connection target, a plugin's `--host`) may take; past it the call is refused with `KO_HOST_NOT_FOUND` (exit 102) saying it timed out. A batch of lookups in one call (the names of a `groupSetServers` list, the addresses of a `--reverse-dns` listing) gets this time for all of them together.",
   },
   dnsMaxConcurrentLookups: {
     origin: 'gatehouse',
-    meaning: 'Host name lookups that may be in progress at once in the whole process; one more is refused at once with `KO_HOST_NOT_FOUND`. A system lookup that outlives its deadline still counts until the system answers (it holds one of libuv\'s 4 threads), so hung name servers can\'t pile lookups up. One batch (a server list\'s names, a `--reverse-dns` listing) uses at most half of them (at least one) at a time.',
+    meaning:
+      "Host name lookups that may be in progress at once in the whole process; one more is refused at once with `KO_HOST_NOT_FOUND`. A system lookup that outlives its deadline still counts until the system answers (it holds one of libuv's 4 threads), so hung name servers can't pile lookups up. One batch (a server list's names, a `--reverse-dns` listing) uses at most half of them (at least one) at a time.",
   },
   dnsServers: {
     origin: 'gatehouse',
-    meaning: 'When not empty, names are asked of these name servers directly (`ADDR` or `ADDR:PORT`, A and AAAA queries) instead of the system resolver, so `/etc/hosts` is not read. Empty (the default): the system resolver, as The Bastion.',
+    meaning:
+      'When not empty, names are asked of these name servers directly (`ADDR` or `ADDR:PORT`, A and AAAA queries) instead of the system resolver, so `/etc/hosts` is not read. Empty (the default): the system resolver, as The Bastion.',
   },
   listen: {
     origin: 'gatehouse',
@@ -186,11 +200,12 @@ export const CONFIG_KEY_MEANINGS: Readonly<Record<string, KeyWords>> = {
   },
   dataDir: {
     origin: 'gatehouse',
-    meaning: 'Directory of the SQLite database (`gatehouse.db`) and the keyring that seals private keys. Relative paths are resolved against the working directory. `--data-dir` overrides it. Read at start.',
+    meaning:
+      'Directory of the SQLite database (`gatehouse.db`) and the keyring that seals private keys. Relative paths are resolved against the working directory. `--data-dir` overrides it. Read at start.',
   },
   hostKeysDir: {
     origin: 'gatehouse',
-    meaning: 'Directory of the server\'s SSH host keys, generated on first start when absent. `--hostkeys-dir` overrides it. Read at start.',
+    meaning: "Directory of the server's SSH host keys, generated on first start when absent. `--hostkeys-dir` overrides it. Read at start.",
   },
   logLevel: {
     origin: 'gatehouse',
@@ -198,63 +213,72 @@ export const CONFIG_KEY_MEANINGS: Readonly<Record<string, KeyWords>> = {
   },
   loginGraceTimeSeconds: {
     origin: 'gatehouse',
-    meaning: 'Seconds a new TCP connection has to finish the SSH handshake and authenticate before it is dropped (sshd\'s `LoginGraceTime`).',
+    meaning: "Seconds a new TCP connection has to finish the SSH handshake and authenticate before it is dropped (sshd's `LoginGraceTime`).",
   },
   maxAuthTries: {
     origin: 'gatehouse',
-    meaning: 'Signed authentication attempts allowed per connection before it is closed (sshd\'s `MaxAuthTries`). Key queries without a signature are not counted.',
+    meaning: "Signed authentication attempts allowed per connection before it is closed (sshd's `MaxAuthTries`). Key queries without a signature are not counted.",
   },
   maxConnectionsPerAccount: {
     origin: 'gatehouse',
-    meaning: 'Authenticated SSH connections one account may hold at once; one more is closed as soon as it has logged in, before any session. Each connection may carry `maxSessions` sessions, each with up to two SSH windows (about 4 MiB) buffered, so this bounds what one account, or one stolen key, can make the bastion hold. sshd and The Bastion have no such limit.',
+    meaning:
+      'Authenticated SSH connections one account may hold at once; one more is closed as soon as it has logged in, before any session. Each connection may carry `maxSessions` sessions, each with up to two SSH windows (about 4 MiB) buffered, so this bounds what one account, or one stolen key, can make the bastion hold. sshd and The Bastion have no such limit.',
   },
   maxSessions: {
     origin: 'gatehouse',
-    meaning: 'Sessions (calls, egress sessions) open at once on one connection (sshd\'s `MaxSessions`); one more is refused as sshd refuses it. A multiplexing client (ControlMaster) runs any number of calls one after another.',
+    meaning:
+      "Sessions (calls, egress sessions) open at once on one connection (sshd's `MaxSessions`); one more is refused as sshd refuses it. A multiplexing client (ControlMaster) runs any number of calls one after another.",
   },
   maxCallsPerAccount: {
     origin: 'gatehouse',
-    meaning: 'Calls (plugins, egress sessions) one account may have running at once, over all its connections; a session opened past it is refused as sshd refuses one past `MaxSessions`. Bounds what one account can make the server hold (an unread listing stays in memory until it is read).',
+    meaning:
+      'Calls (plugins, egress sessions) one account may have running at once, over all its connections; a session opened past it is refused as sshd refuses one past `MaxSessions`. Bounds what one account can make the server hold (an unread listing stays in memory until it is read).',
   },
   maxStartups: {
     origin: 'gatehouse',
-    meaning: 'Cap on connections that have not authenticated yet, in sshd\'s `MaxStartups` form `start:rate:full`: from `start` such connections on, a new one is refused with a probability of `rate`% rising linearly to 100% at `full`; a single number `N` is a hard cap (`N:100:N`). Refused connections are closed at accept with `Exceeded MaxStartups`, before any SSH is spoken. The default, 100:30:500, keeps The Bastion\'s sshd ceiling (500) and starts dropping above what one source may hold (`perSourceMaxStartups`), so a single address can\'t make others\' logins fail.',
+    meaning:
+      "Cap on connections that have not authenticated yet, in sshd's `MaxStartups` form `start:rate:full`: from `start` such connections on, a new one is refused with a probability of `rate`% rising linearly to 100% at `full`; a single number `N` is a hard cap (`N:100:N`). Refused connections are closed at accept with `Exceeded MaxStartups`, before any SSH is spoken. The default, 100:30:500, keeps The Bastion's sshd ceiling (500) and starts dropping above what one source may hold (`perSourceMaxStartups`), so a single address can't make others' logins fail.",
   },
   perSourceMaxStartups: {
     origin: 'gatehouse',
-    meaning: 'Cap on unauthenticated connections from one source address (sshd\'s `PerSourceMaxStartups`); beyond it new ones are closed at accept with `Exceeded PerSourceMaxStartups`. Well below `maxStartups`\' start, so that one address alone never triggers the random early drop that everyone shares. 0: no cap per source.',
+    meaning:
+      "Cap on unauthenticated connections from one source address (sshd's `PerSourceMaxStartups`); beyond it new ones are closed at accept with `Exceeded PerSourceMaxStartups`. Well below `maxStartups`' start, so that one address alone never triggers the random early drop that everyone shares. 0: no cap per source.",
   },
   perSourcePenaltyAuthFailSeconds: {
     origin: 'gatehouse',
-    meaning: 'Penalty seconds a source address earns for each connection that closes after a refused authentication attempt without logging in (sshd\'s `PerSourcePenalties authfail`). Penalties add up while they have not expired; 0 disables this kind.',
+    meaning:
+      "Penalty seconds a source address earns for each connection that closes after a refused authentication attempt without logging in (sshd's `PerSourcePenalties authfail`). Penalties add up while they have not expired; 0 disables this kind.",
   },
   perSourcePenaltyNoAuthSeconds: {
     origin: 'gatehouse',
-    meaning: 'Penalty seconds for a connection that closes without attempting authentication (sshd\'s `noauth`). 0 disables this kind.',
+    meaning: "Penalty seconds for a connection that closes without attempting authentication (sshd's `noauth`). 0 disables this kind.",
   },
   perSourcePenaltyGraceExceededSeconds: {
     origin: 'gatehouse',
-    meaning: 'Penalty seconds for a connection dropped because it did not log in within `loginGraceTimeSeconds` (sshd\'s `grace-exceeded`). 0 disables this kind.',
+    meaning: "Penalty seconds for a connection dropped because it did not log in within `loginGraceTimeSeconds` (sshd's `grace-exceeded`). 0 disables this kind.",
   },
   perSourcePenaltyMinSeconds: {
     origin: 'gatehouse',
-    meaning: 'A source\'s accumulated penalty is enforced once it exceeds this many seconds (sshd\'s `min`): from then until it expires, the source\'s new connections are closed at accept with `Not allowed at this time`.',
+    meaning:
+      "A source's accumulated penalty is enforced once it exceeds this many seconds (sshd's `min`): from then until it expires, the source's new connections are closed at accept with `Not allowed at this time`.",
   },
   perSourcePenaltyMaxSeconds: {
     origin: 'gatehouse',
-    meaning: 'Longest a source\'s accumulated penalty can last (sshd\'s `max`).',
+    meaning: "Longest a source's accumulated penalty can last (sshd's `max`).",
   },
   perSourcePenaltyMaxSources: {
     origin: 'gatehouse',
-    meaning: 'Source addresses with a penalty kept in memory (sshd\'s `max-sources`); when full, the least recently penalised is forgotten (sshd\'s permissive overflow).',
+    meaning: "Source addresses with a penalty kept in memory (sshd's `max-sources`); when full, the least recently penalised is forgotten (sshd's permissive overflow).",
   },
   perSourcePenaltyExemptList: {
     origin: 'gatehouse',
-    meaning: 'Addresses and networks (CIDR) never penalised (sshd\'s `PerSourcePenaltyExemptList`). The default exempts the host itself (`127.0.0.1`, `::1`), so that a local client or proxy can\'t be locked out; an empty list penalises everyone.',
+    meaning:
+      "Addresses and networks (CIDR) never penalised (sshd's `PerSourcePenaltyExemptList`). The default exempts the host itself (`127.0.0.1`, `::1`), so that a local client or proxy can't be locked out; an empty list penalises everyone.",
   },
   maxClientEnvVariables: {
     origin: 'gatehouse',
-    meaning: 'Environment variables a client may set per session (`SetEnv`/`SendEnv`). Only `LANG` and `LC_*` are accepted (as The Bastion\'s `AcceptEnv LANG LC_*`), never `LC_BASTION*`, which the bastion sets itself for the target; names are at most 64 characters, values printable. Beyond the count the variables are refused (and logged once per session).',
+    meaning:
+      "Environment variables a client may set per session (`SetEnv`/`SendEnv`). Only `LANG` and `LC_*` are accepted (as The Bastion's `AcceptEnv LANG LC_*`), never `LC_BASTION*`, which the bastion sets itself for the target; names are at most 64 characters, values printable. Beyond the count the variables are refused (and logged once per session).",
   },
   maxClientEnvValueBytes: {
     origin: 'gatehouse',
@@ -266,11 +290,13 @@ export const CONFIG_KEY_MEANINGS: Readonly<Record<string, KeyWords>> = {
   },
   stdinMaxLineBytes: {
     origin: 'gatehouse',
-    meaning: 'The longest line a plugin reads from stdin (a key, a confirmation), in bytes; a plugin may ask for less. A longer line is not read further: the call ends with `KO_INPUT_TOO_LONG`.',
+    meaning:
+      'The longest line a plugin reads from stdin (a key, a confirmation), in bytes; a plugin may ask for less. A longer line is not read further: the call ends with `KO_INPUT_TOO_LONG`.',
   },
   stdinMaxBytes: {
     origin: 'gatehouse',
-    meaning: 'The most a plugin reads from stdin until end of input (`groupSetServers`\' list), in bytes; a plugin may ask for less. Past it the call ends with `KO_INPUT_TOO_LONG` and nothing is changed.',
+    meaning:
+      "The most a plugin reads from stdin until end of input (`groupSetServers`' list), in bytes; a plugin may ask for less. Past it the call ends with `KO_INPUT_TOO_LONG` and nothing is changed.",
   },
   auditArgsMaxWords: {
     origin: 'gatehouse',
@@ -286,10 +312,12 @@ export const CONFIG_KEY_MEANINGS: Readonly<Record<string, KeyWords>> = {
   },
   shutdownDrainSeconds: {
     origin: 'gatehouse',
-    meaning: 'On SIGTERM (or SIGINT), how long calls and egress sessions in progress may go on to their end while the server accepts nothing new; those still running then are told the bastion is shutting down and ended (sessions row comment `bastion_shutdown`, exit 117). A second signal cuts the wait short.',
+    meaning:
+      'On SIGTERM (or SIGINT), how long calls and egress sessions in progress may go on to their end while the server accepts nothing new; those still running then are told the bastion is shutting down and ended (sessions row comment `bastion_shutdown`, exit 117). A second signal cuts the wait short.',
   },
   liveAccountCheckSeconds: {
     origin: 'gatehouse',
-    meaning: 'Every this many seconds, the accounts with a connection open are checked again: one that was deleted, frozen, or expired (TTL, `accountMaxInactiveDays`) since has its egress sessions ended (sessions row comment `account_deleted`, `account_frozen` or `account_expired`) and its connections closed. An egress session in progress counts as activity.',
+    meaning:
+      'Every this many seconds, the accounts with a connection open are checked again: one that was deleted, frozen, or expired (TTL, `accountMaxInactiveDays`) since has its egress sessions ended (sessions row comment `account_deleted`, `account_frozen` or `account_expired`) and its connections closed. An egress session in progress counts as activity.',
   },
 };

@@ -53,7 +53,10 @@ export class CastWriter implements Recording {
   private failed: Error | null = null;
   private last = 0;
 
-  constructor(readonly file: string, header: CastHeader) {
+  constructor(
+    readonly file: string,
+    header: CastHeader,
+  ) {
     try {
       fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     } catch {

@@ -74,13 +74,16 @@ export function bridge(ingress: IngressChannel, target: ClientChannel, rec: Reco
     const armIdle = (): void => {
       if (o.idleKillSeconds <= 0) return;
       const due = lastActivity + o.idleKillSeconds * 1000 - Date.now();
-      idleTimer = setTimeout(() => {
-        if (Date.now() - lastActivity >= o.idleKillSeconds * 1000) {
-          comment = 'idle_timeout';
-          o.onIdleKill();
-          target.close();
-        } else armIdle();
-      }, Math.max(due, 50));
+      idleTimer = setTimeout(
+        () => {
+          if (Date.now() - lastActivity >= o.idleKillSeconds * 1000) {
+            comment = 'idle_timeout';
+            o.onIdleKill();
+            target.close();
+          } else armIdle();
+        },
+        Math.max(due, 50),
+      );
     };
     armIdle();
 

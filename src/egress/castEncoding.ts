@@ -48,7 +48,15 @@ function cutTail(b: Uint8Array): number {
 
 // JSON.stringify's escapes: the short forms where JSON has one, \u00XX (lower-case hex) otherwise.
 const SHORT_ESCAPE = new Uint8Array(0x60);
-for (const [byte, letter] of [[0x08, 'b'], [0x09, 't'], [0x0a, 'n'], [0x0c, 'f'], [0x0d, 'r'], [0x22, '"'], [0x5c, '\\']] as const) {
+for (const [byte, letter] of [
+  [0x08, 'b'],
+  [0x09, 't'],
+  [0x0a, 'n'],
+  [0x0c, 'f'],
+  [0x0d, 'r'],
+  [0x22, '"'],
+  [0x5c, '\\'],
+] as const) {
   SHORT_ESCAPE[byte] = letter.charCodeAt(0);
 }
 const HEX = [0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66];

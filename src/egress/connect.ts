@@ -25,12 +25,7 @@ export interface ConnectParams {
 }
 
 /** Why a connection did not come up, named as The Bastion's connect.pl comments them. */
-export type ConnectFailure =
-  | 'connection_refused'
-  | 'connection_timeout'
-  | 'connection_error'
-  | 'hostkey_refused'
-  | 'permission_denied';
+export type ConnectFailure = 'connection_refused' | 'connection_timeout' | 'connection_error' | 'hostkey_refused' | 'permission_denied';
 
 export type ConnectResult =
   | { readonly ok: true; readonly client: SshClient; readonly usedKey: string | null }
@@ -39,8 +34,14 @@ export type ConnectResult =
 // Kex and ciphers without SHA-1 or CBC; diffie-hellman groups kept for older targets.
 const EGRESS_ALGORITHMS: Omit<Algorithms, 'serverHostKey'> = {
   kex: [
-    'curve25519-sha256', 'curve25519-sha256@libssh.org', 'ecdh-sha2-nistp256', 'ecdh-sha2-nistp384', 'ecdh-sha2-nistp521',
-    'diffie-hellman-group-exchange-sha256', 'diffie-hellman-group16-sha512', 'diffie-hellman-group18-sha512',
+    'curve25519-sha256',
+    'curve25519-sha256@libssh.org',
+    'ecdh-sha2-nistp256',
+    'ecdh-sha2-nistp384',
+    'ecdh-sha2-nistp521',
+    'diffie-hellman-group-exchange-sha256',
+    'diffie-hellman-group16-sha512',
+    'diffie-hellman-group18-sha512',
     'diffie-hellman-group14-sha256',
   ],
   cipher: ['aes128-gcm@openssh.com', 'aes256-gcm@openssh.com', 'chacha20-poly1305@openssh.com', 'aes128-ctr', 'aes192-ctr', 'aes256-ctr'],

@@ -112,7 +112,10 @@ export function createLiveSessions(): LiveSessions {
   /** Asks every session to end and waits (bounded) until they have recorded it. */
   const endSessions = async (entries: readonly SessionEntry[], reason: EndReason): Promise<number> => {
     for (const s of entries) s.end(reason);
-    await waitAll(entries.map((s) => s.done), SESSION_END_WAIT_MS);
+    await waitAll(
+      entries.map((s) => s.done),
+      SESSION_END_WAIT_MS,
+    );
     return entries.length;
   };
 

@@ -72,7 +72,12 @@ export function createRecorderPool(onFault: (err: Error) => void = () => {}): Re
     open(file, header) {
       const w = ensure();
       const id = nextId++;
-      const rec = new ThreadRecording((m, transfer) => w.postMessage(m, transfer), buffers, () => open.delete(id), id);
+      const rec = new ThreadRecording(
+        (m, transfer) => w.postMessage(m, transfer),
+        buffers,
+        () => open.delete(id),
+        id,
+      );
       open.set(id, rec);
       w.postMessage({ op: 'open', id, file, header } satisfies ToRecorder);
       return rec;

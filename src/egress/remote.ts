@@ -5,7 +5,7 @@ import { boundChannelInput } from '../util/channelInputBound.js';
 
 export interface RemoteSpec {
   readonly command: string | null;
-  readonly pty: Required<Pick<PseudoTtyOptions, 'term' | 'cols' | 'rows' | 'width' | 'height'>> & { readonly modes: Readonly<Record<string, number>> } | null;
+  readonly pty: (Required<Pick<PseudoTtyOptions, 'term' | 'cols' | 'rows' | 'width' | 'height'>> & { readonly modes: Readonly<Record<string, number>> }) | null;
   readonly env: Record<string, string>;
 }
 

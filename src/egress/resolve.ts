@@ -14,9 +14,7 @@ export type ResolveConfig = Pick<BastionConfig, 'dnsResolveTimeoutSeconds' | 'dn
 
 export type ResolveRefusal = 'KO_HOST_NOT_FOUND' | 'KO_DNS_DISABLED' | 'KO_IP_VERSION_DISABLED';
 
-export type Resolved =
-  | { ok: true; ip: string }
-  | { ok: false; code: ResolveRefusal; exit: number; why: LookupFailure | 'ip-version'; msg: string };
+export type Resolved = { ok: true; ip: string } | { ok: false; code: ResolveRefusal; exit: number; why: LookupFailure | 'ip-version'; msg: string };
 
 /** The address families egress may dial (IPv4Allowed, IPv6Allowed). */
 export function egressFamilies(config: Pick<BastionConfig, 'IPv4Allowed' | 'IPv6Allowed'>): Families {

@@ -160,9 +160,7 @@ export async function runEgress(env: EgressEnv, req: TargetRequest): Promise<Egr
   say(`${machineDisplay(env.peer.ip, env.peer.port)} => ${account.name}@${via ? machineDisplay(via.ip, via.port) : 'bastion'} => ${target} ...`);
 
   // The access decision (osh-only accounts are refused before it, as in osh.pl).
-  const decision = oshOnly
-    ? { grants: [], msg: OSH_ONLY_MSG }
-    : env.decide(store, { accountId: account.id, ip, port: req.port, user, now: nowSec }, env.config);
+  const decision = oshOnly ? { grants: [], msg: OSH_ONLY_MSG } : env.decide(store, { accountId: account.id, ip, port: req.port, user, now: nowSec }, env.config);
   const grants = decision.grants;
   if (grants.length === 0) return denied(ip, target, decision.msg);
 
@@ -242,7 +240,8 @@ export async function runEgress(env: EgressEnv, req: TargetRequest): Promise<Egr
     );
     const v = verdict as HostKeyVerdict | null;
     if (v?.kind === 'learned') say(`Permanently added the ${v.type} host key ${v.fingerprint} of ${machineDisplay(ip, req.port)} to the known hosts of ${account.name}.`);
-    if (v?.kind === 'changed' && v.accepted) term.warn(`The host key of ${machineDisplay(ip, req.port)} changed (now ${v.fingerprint}); connecting anyway as your StrictHostKeyChecking policy is 'no'.`);
+    if (v?.kind === 'changed' && v.accepted)
+      term.warn(`The host key of ${machineDisplay(ip, req.port)} changed (now ${v.fingerprint}); connecting anyway as your StrictHostKeyChecking policy is 'no'.`);
 
     const finish = async (end: { exitStatus: number | null; exitSignal: string | null; comment: string | null; bytesUp: number; bytesDown: number }): Promise<void> => {
       await rec.close();

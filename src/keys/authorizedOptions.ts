@@ -36,16 +36,7 @@ const FLAGS: ReadonlyMap<string, boolean> = new Map([
 ]);
 
 /** Options OpenSSH knows that take a quoted value. */
-const VALUED: ReadonlySet<string> = new Set([
-  'command',
-  'principals',
-  'from',
-  'expiry-time',
-  'environment',
-  'permitopen',
-  'permitlisten',
-  'tunnel',
-]);
+const VALUED: ReadonlySet<string> = new Set(['command', 'principals', 'from', 'expiry-time', 'environment', 'permitopen', 'permitlisten', 'tunnel']);
 
 /** Valued options OpenSSH allows only once per line. */
 const ONCE: ReadonlySet<string> = new Set(['command', 'principals', 'from']);

@@ -51,7 +51,7 @@ function entryMatches(addr: string, parsed: ipaddr.IPv4 | ipaddr.IPv6 | null, en
     if (!parsed) return false;
     try {
       const [net, bits] = ipaddr.parseCIDR(entry);
-      const n = net.kind() === 'ipv6' && (net as ipaddr.IPv6).isIPv4MappedAddress() ? [(net as ipaddr.IPv6).toIPv4Address(), bits - 96] as const : [net, bits] as const;
+      const n = net.kind() === 'ipv6' && (net as ipaddr.IPv6).isIPv4MappedAddress() ? ([(net as ipaddr.IPv6).toIPv4Address(), bits - 96] as const) : ([net, bits] as const);
       return parsed.kind() === n[0].kind() && parsed.match(n[0] as never, n[1]);
     } catch {
       return false;

@@ -42,7 +42,7 @@ export function parsePublicKeyLine(input: string): Result<PublicKeyInfo> {
   const line = input.replace(/[\r\n]/g, '');
   if (/PRIVATE KEY/.test(line)) {
     return R('KO_PRIVATE_KEY', {
-      msg: "This is a PRIVATE key. Never paste it anywhere: give the bastion the public half (the .pub file).",
+      msg: 'This is a PRIVATE key. Never paste it anywhere: give the bastion the public half (the .pub file).',
     });
   }
   if (line.length > 3000) return R('KO_NOT_A_KEY', { msg: notAKeyMessage });
@@ -103,14 +103,10 @@ export function parsePublicKeyLine(input: string): Result<PublicKeyInfo> {
   });
 }
 
-const notAKeyMessage =
-  "This doesn't look like an SSH public key: accepted formats are Ed25519, ECDSA and RSA (>= 2048 bits) public key lines.";
+const notAKeyMessage = "This doesn't look like an SSH public key: accepted formats are Ed25519, ECDSA and RSA (>= 2048 bits) public key lines.";
 
 /** Checks a parsed key against the bastion's algorithm and size policy for ingress or egress keys. */
-export function checkKeyPolicy(
-  key: PublicKeyInfo,
-  policy: { allowed: readonly string[]; minRsa: number; maxRsa: number },
-): Result<PublicKeyInfo> {
+export function checkKeyPolicy(key: PublicKeyInfo, policy: { allowed: readonly string[]; minRsa: number; maxRsa: number }): Result<PublicKeyInfo> {
   if (!policy.allowed.includes(key.family.toLowerCase())) {
     return R('KO_FORBIDDEN_ALGORITHM', {
       msg: 'This key algorithm has been disabled on this bastion, please use another one.',

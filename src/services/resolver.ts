@@ -42,9 +42,7 @@ export const ANY_FAMILY: Families = { v4: true, v6: true };
 
 export type LookupFailure = 'not-found' | 'timeout' | 'busy' | 'disabled' | 'filtered';
 
-export type Lookup =
-  | { readonly ok: true; readonly ip: string }
-  | { readonly ok: false; readonly why: LookupFailure; readonly msg: string };
+export type Lookup = { readonly ok: true; readonly ip: string } | { readonly ok: false; readonly why: LookupFailure; readonly msg: string };
 
 // Process-wide on purpose (see the header): the lookups still running in the system resolver.
 const inFlight = { count: 0 };
@@ -229,7 +227,12 @@ export function batchWidth(s: ResolverSettings): number {
  * s.timeoutMs (a list of 10,000 costs its caller at most what one lookup may): each lookup gets
  * what is left of it, and the batch stops at the first timeout or refusal for a full resolver.
  */
-async function inBatch<T>(keys: readonly string[], s: ResolverSettings, ask: (key: string, timeoutMs: number) => Promise<T>, stopsOn: (answer: T) => BatchStop | null): Promise<Batch<T>> {
+async function inBatch<T>(
+  keys: readonly string[],
+  s: ResolverSettings,
+  ask: (key: string, timeoutMs: number) => Promise<T>,
+  stopsOn: (answer: T) => BatchStop | null,
+): Promise<Batch<T>> {
   const todo = [...new Set(keys)];
   const answers = new Map<string, T>();
   const end = performance.now() + s.timeoutMs;
@@ -262,7 +265,11 @@ const stopOnFailure = (why: LookupFailure | null): BatchStop | null => (why === 
  */
 export async function lookupNames(names: readonly string[], s: ResolverSettings, families: Families = ANY_FAMILY): Promise<Batch<Lookup>> {
   const seconds = s.timeoutMs / 1000;
-  const late = (name: string): Lookup => ({ ok: false, why: 'timeout', msg: `Unable to resolve '${name}' (no answer within the ${seconds} seconds the names of one request may take)` });
+  const late = (name: string): Lookup => ({
+    ok: false,
+    why: 'timeout',
+    msg: `Unable to resolve '${name}' (no answer within the ${seconds} seconds the names of one request may take)`,
+  });
   const full = (name: string): Lookup => ({ ok: false, why: 'busy', msg: `Unable to resolve '${name}' (too many name lookups in progress, try again)` });
   if (!s.dnsEnabled) {
     const off: Lookup = { ok: false, why: 'disabled', msg: 'DNS resolving is disabled on this bastion' };

@@ -24,7 +24,12 @@ export interface ChannelSink {
 export function channelSink(channel: Writable & { readonly stderr: Writable }, leaving: readonly EventEmitter[]): ChannelSink {
   const ac = new AbortController();
   const leave = (): void => ac.abort();
-  const watched: [EventEmitter, string][] = [[channel, 'close'], [channel.stderr, 'finish'], [channel.stderr, 'close'], ...leaving.map((e): [EventEmitter, string] => [e, 'close'])];
+  const watched: [EventEmitter, string][] = [
+    [channel, 'close'],
+    [channel.stderr, 'finish'],
+    [channel.stderr, 'close'],
+    ...leaving.map((e): [EventEmitter, string] => [e, 'close']),
+  ];
   for (const [e, ev] of watched) e.once(ev, leave);
   // A connection carries up to MaxSessions calls at once, each with its listener here: counted in
   // the emitter's limit so that its leak warning keeps meaning something.

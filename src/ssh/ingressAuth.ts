@@ -65,7 +65,12 @@ interface Candidate {
 }
 
 /** The account (if the name is known) and the keys an attempt is compared against (see the top of this file). */
-function candidateKeys(store: Store, config: BastionConfig, username: string, offered: { algo: string; data: Buffer }): { account: AccountRow | undefined; keys: readonly Candidate[]; lookups: number } {
+function candidateKeys(
+  store: Store,
+  config: BastionConfig,
+  username: string,
+  offered: { algo: string; data: Buffer },
+): { account: AccountRow | undefined; keys: readonly Candidate[]; lookups: number } {
   const account = store.accounts.byName(username);
   const standIn = store.accounts.byName(account ? NO_ACCOUNT_NAME : (config.adminAccounts[0] ?? NO_ACCOUNT_NAME));
   const rows: readonly Candidate[] = store.ingressKeys.forAccount((account ?? standIn)?.id ?? NO_ACCOUNT_ID);

@@ -67,7 +67,10 @@ function logPreauthEvent(log: Logger, e: PreauthEvent): void {
       log.info({ refused: e.refused }, 'unauthenticated connections limit no longer refusing');
       return;
     case 'per-source-refusing':
-      log.warn({ peer: e.peer, unauthenticated: e.unauthenticated, perSourceMaxStartups: e.limit }, 'per-source unauthenticated connections limit reached, refusing new connections');
+      log.warn(
+        { peer: e.peer, unauthenticated: e.unauthenticated, perSourceMaxStartups: e.limit },
+        'per-source unauthenticated connections limit reached, refusing new connections',
+      );
       return;
     case 'per-source-stopped':
       log.info({ peer: e.peer, refused: e.refused }, 'per-source unauthenticated connections limit no longer refusing');
@@ -182,10 +185,7 @@ export function createSshServer(opts: SshServerOptions): RunningSsh {
       for (const s of sockets) if (!flushing.includes(s)) s.destroy();
       if (flushing.length > 0) {
         let timer: NodeJS.Timeout | undefined;
-        await Promise.race([
-          Promise.all(flushing.map((s) => new Promise<void>((r) => s.once('close', () => r())))),
-          new Promise<void>((r) => (timer = setTimeout(r, FLUSH_MS))),
-        ]);
+        await Promise.race([Promise.all(flushing.map((s) => new Promise<void>((r) => s.once('close', () => r())))), new Promise<void>((r) => (timer = setTimeout(r, FLUSH_MS)))]);
         clearTimeout(timer);
       }
       for (const s of sockets) s.destroy();
@@ -288,7 +288,11 @@ function handleConnection(
     if (me && held >= config.maxConnectionsPerAccount) {
       const refused = (overLimit.get(me.id) ?? 0) + 1;
       overLimit.set(me.id, refused);
-      if (refused === 1) log.warn({ account: me.name, connections: held, maxConnectionsPerAccount: config.maxConnectionsPerAccount }, 'connections per account limit reached, refusing new connections');
+      if (refused === 1)
+        log.warn(
+          { account: me.name, connections: held, maxConnectionsPerAccount: config.maxConnectionsPerAccount },
+          'connections per account limit reached, refusing new connections',
+        );
       client.end();
       return;
     }

@@ -36,26 +36,16 @@ export function accountQueries(db: DB) {
   );
   const remove = db.prepare<[number]>('DELETE FROM accounts WHERE id = ?');
   const uidTaken = db.prepare<[number], { id: number }>('SELECT id FROM accounts WHERE uid = ?');
-  const uidsDesc = db.prepare<[number, number], { uid: number }>(
-    'SELECT uid FROM accounts WHERE uid BETWEEN ? AND ? ORDER BY uid DESC',
-  );
-  const touch = db.prepare<[number, string, number]>(
-    'UPDATE accounts SET last_activity_at = ?, last_activity_from = ? WHERE id = ?',
-  );
-  const freeze = db.prepare<[number | null, string | null, string | null, number]>(
-    'UPDATE accounts SET frozen_at = ?, frozen_by = ?, frozen_reason = ? WHERE id = ?',
-  );
-  const getSettings = db.prepare<[number], { key: string; value: string }>(
-    'SELECT key, value FROM account_settings WHERE account_id = ?',
-  );
+  const uidsDesc = db.prepare<[number, number], { uid: number }>('SELECT uid FROM accounts WHERE uid BETWEEN ? AND ? ORDER BY uid DESC');
+  const touch = db.prepare<[number, string, number]>('UPDATE accounts SET last_activity_at = ?, last_activity_from = ? WHERE id = ?');
+  const freeze = db.prepare<[number | null, string | null, string | null, number]>('UPDATE accounts SET frozen_at = ?, frozen_by = ?, frozen_reason = ? WHERE id = ?');
+  const getSettings = db.prepare<[number], { key: string; value: string }>('SELECT key, value FROM account_settings WHERE account_id = ?');
   const setSetting = db.prepare<[number, string, string]>(
     `INSERT INTO account_settings (account_id, key, value) VALUES (?, ?, ?)
      ON CONFLICT (account_id, key) DO UPDATE SET value = excluded.value`,
   );
   const delSetting = db.prepare<[number, string]>('DELETE FROM account_settings WHERE account_id = ? AND key = ?');
-  const everySetting = db.prepare<[], { account_id: number; key: string; value: string }>(
-    'SELECT account_id, key, value FROM account_settings',
-  );
+  const everySetting = db.prepare<[], { account_id: number; key: string; value: string }>('SELECT account_id, key, value FROM account_settings');
 
   return {
     byName: (name: string): AccountRow | undefined => byName.get(name),
@@ -68,8 +58,7 @@ export function accountQueries(db: DB) {
     /** The uids in use in [min, max], highest first (uid-auto takes the highest free one). */
     uidsBetweenDesc: (min: number, max: number): number[] => uidsDesc.all(min, max).map((r) => r.uid),
     touch: (id: number, at: number, from: string): void => void touch.run(at, from, id),
-    setFrozen: (id: number, f: { at: number; by: string; reason: string | null } | null): void =>
-      void freeze.run(f?.at ?? null, f?.by ?? null, f?.reason ?? null, id),
+    setFrozen: (id: number, f: { at: number; by: string; reason: string | null } | null): void => void freeze.run(f?.at ?? null, f?.by ?? null, f?.reason ?? null, id),
     settings: (id: number): Map<string, string> => new Map(getSettings.all(id).map((r) => [r.key, r.value])),
     setSetting: (id: number, key: string, value: string): void => void setSetting.run(id, key, value),
     /** Whether a row was removed. */

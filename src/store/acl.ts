@@ -45,8 +45,22 @@ function toView(t: ViewTuple, kind: AclKind, accountId: number | null): AclView 
   const slash = ip.indexOf('/');
   const family = ip.includes(':') ? 6 : 4;
   return {
-    id: t[0], kind, account_id: accountId, group_id: t[11], ip, family, prefix_len: slash === -1 ? (family === 4 ? 32 : 128) : Number(ip.slice(slash + 1)),
-    user: t[2], port: t[3], protocol: t[4], comment: t[5], expires_at: t[6], force_key: t[7], force_password: t[8], added_by: t[9], added_at: t[10],
+    id: t[0],
+    kind,
+    account_id: accountId,
+    group_id: t[11],
+    ip,
+    family,
+    prefix_len: slash === -1 ? (family === 4 ? 32 : 128) : Number(ip.slice(slash + 1)),
+    user: t[2],
+    port: t[3],
+    protocol: t[4],
+    comment: t[5],
+    expires_at: t[6],
+    force_key: t[7],
+    force_password: t[8],
+    added_by: t[9],
+    added_at: t[10],
   };
 }
 
@@ -118,13 +132,9 @@ export function aclQueries(db: DB) {
   const personalView = db.prepare<{ a: number; now: number }, ViewTuple>(ACL_SQL.personalView).raw(true);
   const guestView = db.prepare<{ a: number; g: number; now: number }, ViewTuple>(ACL_SQL.guestView).raw(true);
   const dropExpiredOf = {
-    personal: db.prepare<{ a: number; now: number }>(
-      `DELETE FROM acl_entries WHERE account_id = @a AND kind = 'personal' AND expires_at < @now`,
-    ),
+    personal: db.prepare<{ a: number; now: number }>(`DELETE FROM acl_entries WHERE account_id = @a AND kind = 'personal' AND expires_at < @now`),
     group: db.prepare<{ g: number; now: number }>(`DELETE FROM acl_entries WHERE group_id = @g AND kind = 'group' AND expires_at < @now`),
-    guest: db.prepare<{ a: number; g: number; now: number }>(
-      `DELETE FROM acl_entries WHERE account_id = @a AND kind = 'guest' AND group_id = @g AND expires_at < @now`,
-    ),
+    guest: db.prepare<{ a: number; g: number; now: number }>(`DELETE FROM acl_entries WHERE account_id = @a AND kind = 'guest' AND group_id = @g AND expires_at < @now`),
   };
   const clearGroup = db.prepare<[number]>(`DELETE FROM acl_entries WHERE group_id = ? AND kind = 'group'`);
   const clearGuest = db.prepare<[number, number]>(`DELETE FROM acl_entries WHERE account_id = ? AND group_id = ? AND kind = 'guest'`);
@@ -167,8 +177,7 @@ export function aclQueries(db: DB) {
       }
     },
     /** Live guest entries per guest account of a group. */
-    guestCounts: (groupId: number, now: number): Map<number, number> =>
-      new Map(guestCounts.all({ g: groupId, now }).map((r) => [r.account_id, r.n])),
+    guestCounts: (groupId: number, now: number): Map<number, number> => new Map(guestCounts.all({ g: groupId, now }).map((r) => [r.account_id, r.n])),
     /** The same live entries as list(), without the range blobs: for listings. */
     view(owner: AclOwner, now: number): AclView[] {
       switch (owner.kind) {

@@ -106,9 +106,7 @@ export function auditQueries(db: DB) {
      VALUES (@at, @connId, @callId, @account, @peerIp, @peerPort, @kind, @plugin, @args, @errorCode, @exitStatus, @durationMs)`,
   );
   const recent = db.prepare<[number], AuditRow>('SELECT * FROM audit ORDER BY id DESC LIMIT ?');
-  const recentCalls = db.prepare<[string, string, number], AuditRow>(
-    'SELECT * FROM audit WHERE account = ? AND plugin = ? ORDER BY id DESC LIMIT ?',
-  );
+  const recentCalls = db.prepare<[string, string, number], AuditRow>('SELECT * FROM audit WHERE account = ? AND plugin = ? ORDER BY id DESC LIMIT ?');
   return {
     record: ({ argsBounds, ...e }: AuditEntry): void => void insert.run({ ...e, args: JSON.stringify(boundAuditArgs(e.args, argsBounds)) }),
     recent: (limit: number): AuditRow[] => recent.all(limit),

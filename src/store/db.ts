@@ -8,7 +8,10 @@ import { LATEST_VERSION, MIGRATIONS, type Migration } from './migrations.js';
 export type DB = Database.Database;
 
 export class StoreTooNewError extends Error {
-  constructor(readonly found: number, readonly known: number) {
+  constructor(
+    readonly found: number,
+    readonly known: number,
+  ) {
     super(`the store is at schema version ${found}, newer than this Gatehouse knows (${known}); upgrade Gatehouse`);
   }
 }

@@ -47,15 +47,9 @@ export interface NewEgressKey extends NewKeyPair {
 const PUBLIC_COLUMNS = `account_id, ${KEY_PAIR_COLUMNS}`;
 
 export function egressKeyQueries(db: DB) {
-  const forAccount = db.prepare<[number], EgressKeyRow>(
-    `SELECT ${PUBLIC_COLUMNS} FROM account_egress_keys WHERE account_id = ? ORDER BY created_at, id`,
-  );
-  const sealedForAccount = db.prepare<[number], SealedEgressKey>(
-    `SELECT ${PUBLIC_COLUMNS}, private_sealed FROM account_egress_keys WHERE account_id = ? ORDER BY created_at, id`,
-  );
-  const byFingerprint = db.prepare<[number, string], EgressKeyRow>(
-    `SELECT ${PUBLIC_COLUMNS} FROM account_egress_keys WHERE account_id = ? AND fingerprint = ?`,
-  );
+  const forAccount = db.prepare<[number], EgressKeyRow>(`SELECT ${PUBLIC_COLUMNS} FROM account_egress_keys WHERE account_id = ? ORDER BY created_at, id`);
+  const sealedForAccount = db.prepare<[number], SealedEgressKey>(`SELECT ${PUBLIC_COLUMNS}, private_sealed FROM account_egress_keys WHERE account_id = ? ORDER BY created_at, id`);
+  const byFingerprint = db.prepare<[number, string], EgressKeyRow>(`SELECT ${PUBLIC_COLUMNS} FROM account_egress_keys WHERE account_id = ? AND fingerprint = ?`);
   const insert = db.prepare(
     `INSERT INTO account_egress_keys (account_id, type, size, fingerprint, base64, comment, private_sealed, created_at)
      VALUES (@accountId, @type, @size, @fingerprint, @base64, @comment, @privateSealed, @createdAt)`,

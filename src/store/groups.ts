@@ -65,9 +65,7 @@ export function groupQueries(db: DB) {
   const hasRole = db.prepare<[number, string, number], { one: number }>(GROUP_SQL.hasRole);
   const hasRoleAnywhere = db.prepare<[number, string], { one: number }>(GROUP_SQL.hasRoleAnywhere);
   const rolesOfAccount = db.prepare<[number], AccountGroupRole>(GROUP_SQL.rolesOfAccount);
-  const addRole = db.prepare<[number, string, number, string, number]>(
-    'INSERT OR IGNORE INTO group_roles (group_id, role, account_id, added_by, added_at) VALUES (?, ?, ?, ?, ?)',
-  );
+  const addRole = db.prepare<[number, string, number, string, number]>('INSERT OR IGNORE INTO group_roles (group_id, role, account_id, added_by, added_at) VALUES (?, ?, ?, ?, ?)');
   const removeRole = db.prepare<[number, string, number]>('DELETE FROM group_roles WHERE group_id = ? AND role = ? AND account_id = ?');
 
   const getSettings = db.prepare<[number], { key: string; value: string }>('SELECT key, value FROM group_settings WHERE group_id = ?');
@@ -78,9 +76,7 @@ export function groupQueries(db: DB) {
   const delSetting = db.prepare<[number, string]>('DELETE FROM group_settings WHERE group_id = ? AND key = ?');
 
   const keysOf = db.prepare<[number], GroupKeyRow>(`SELECT ${KEY_COLUMNS} FROM group_egress_keys WHERE group_id = ? ORDER BY created_at, id`);
-  const sealedKeysOf = db.prepare<[number], SealedGroupKey>(
-    `SELECT ${KEY_COLUMNS}, private_sealed FROM group_egress_keys WHERE group_id = ? ORDER BY created_at, id`,
-  );
+  const sealedKeysOf = db.prepare<[number], SealedGroupKey>(`SELECT ${KEY_COLUMNS}, private_sealed FROM group_egress_keys WHERE group_id = ? ORDER BY created_at, id`);
   const insertKey = db.prepare(
     `INSERT INTO group_egress_keys (group_id, type, size, fingerprint, base64, comment, private_sealed, created_at)
      VALUES (@groupId, @type, @size, @fingerprint, @base64, @comment, @privateSealed, @createdAt)`,
@@ -103,8 +99,7 @@ export function groupQueries(db: DB) {
     hasRoleAnywhere: (accountId: number, role: GroupRole): boolean => hasRoleAnywhere.get(accountId, role) !== undefined,
     rolesOfAccount: (accountId: number): AccountGroupRole[] => rolesOfAccount.all(accountId),
     /** True when the role was added (false: it was there already). */
-    addRole: (groupId: number, accountId: number, role: GroupRole, by: string, at: number): boolean =>
-      addRole.run(groupId, role, accountId, by, at).changes === 1,
+    addRole: (groupId: number, accountId: number, role: GroupRole, by: string, at: number): boolean => addRole.run(groupId, role, accountId, by, at).changes === 1,
     removeRole: (groupId: number, accountId: number, role: GroupRole): boolean => removeRole.run(groupId, role, accountId).changes === 1,
 
     settings: (groupId: number): Map<string, string> => new Map(getSettings.all(groupId).map((r) => [r.key, r.value])),

@@ -27,21 +27,15 @@ export interface NewHostKey {
 }
 
 export function hostKeyQueries(db: DB) {
-  const forTarget = db.prepare<[number, string, number], HostKeyRow>(
-    'SELECT * FROM egress_host_keys WHERE account_id = ? AND host = ? AND port = ? ORDER BY first_seen_at, type',
-  );
+  const forTarget = db.prepare<[number, string, number], HostKeyRow>('SELECT * FROM egress_host_keys WHERE account_id = ? AND host = ? AND port = ? ORDER BY first_seen_at, type');
   const insert = db.prepare(
     `INSERT INTO egress_host_keys (account_id, host, port, type, fingerprint, blob, first_seen_at, last_seen_at)
      VALUES (@accountId, @host, @port, @type, @fingerprint, @blob, @at, @at)
      ON CONFLICT (account_id, host, port, type) DO NOTHING`,
   );
-  const seen = db.prepare<[number, number, string, number, string]>(
-    'UPDATE egress_host_keys SET last_seen_at = ? WHERE account_id = ? AND host = ? AND port = ? AND type = ?',
-  );
+  const seen = db.prepare<[number, number, string, number, string]>('UPDATE egress_host_keys SET last_seen_at = ? WHERE account_id = ? AND host = ? AND port = ? AND type = ?');
   const forgetOne = db.prepare<[number, string, number]>('DELETE FROM egress_host_keys WHERE account_id = ? AND host = ? AND port = ?');
-  const accountsFor = db.prepare<[string, number], { account_id: number }>(
-    'SELECT DISTINCT account_id FROM egress_host_keys WHERE host = ? AND port = ?',
-  );
+  const accountsFor = db.prepare<[string, number], { account_id: number }>('SELECT DISTINCT account_id FROM egress_host_keys WHERE host = ? AND port = ?');
   const forgetAll = db.prepare<[string, number]>('DELETE FROM egress_host_keys WHERE host = ? AND port = ?');
   const countFor = db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM egress_host_keys WHERE account_id = ?');
   return {

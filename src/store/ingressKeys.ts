@@ -33,14 +33,11 @@ export function ingressKeyQueries(db: DB) {
      VALUES (@accountId, @type, @blob, @size, @fingerprint, @comment, @options, @fromList, @createdAt)`,
   );
   const remove = db.prepare<[number, number]>('DELETE FROM ingress_keys WHERE account_id = ? AND id = ?');
-  const byFingerprint = db.prepare<[number, string], IngressKeyRow>(
-    'SELECT * FROM ingress_keys WHERE account_id = ? AND fingerprint = ?',
-  );
+  const byFingerprint = db.prepare<[number, string], IngressKeyRow>('SELECT * FROM ingress_keys WHERE account_id = ? AND fingerprint = ?');
   return {
     forAccount: (accountId: number): IngressKeyRow[] => forAccount.all(accountId),
     byFingerprint: (accountId: number, fp: string): IngressKeyRow | undefined => byFingerprint.get(accountId, fp),
-    insert: (k: NewIngressKey): number =>
-      Number(insert.run({ ...k, fromList: k.fromList === null ? null : JSON.stringify(k.fromList) }).lastInsertRowid),
+    insert: (k: NewIngressKey): number => Number(insert.run({ ...k, fromList: k.fromList === null ? null : JSON.stringify(k.fromList) }).lastInsertRowid),
     remove: (accountId: number, id: number): boolean => remove.run(accountId, id).changes === 1,
   };
 }

@@ -39,9 +39,31 @@ test('groupAddServer: value shape, hostname= comment, duplicates, TTL, forced ke
   const add = (...args: string[]) => osh(srv, alice, ['--osh', 'groupAddServer', '--group', 'web', ...args]);
   const a = await add('--host', '192.0.2.0/24', '--user-any', '--port-any', '--force');
   assert.equal(a.exit, 0, brief(a));
-  assert.deepEqual(a.env.value, { action: 'add', group: 'web', ip: '192.0.2.0/24', user: null, port: null, forcePassword: null, forceKey: null, ttl: null, comment: null, ...NO_PROXY });
+  assert.deepEqual(a.env.value, {
+    action: 'add',
+    group: 'web',
+    ip: '192.0.2.0/24',
+    user: null,
+    port: null,
+    forcePassword: null,
+    forceKey: null,
+    ttl: null,
+    comment: null,
+    ...NO_PROXY,
+  });
   const b = await add('--host', '198.51.100.7/32', '--user', 'g1', '--port', '22', '--force', '--ttl', '0w8s0d');
-  assert.deepEqual(b.env.value, { action: 'add', group: 'web', ip: '198.51.100.7', user: 'g1', port: 22, forcePassword: null, forceKey: null, ttl: 8, comment: 'hostname=198.51.100.7/32', ...NO_PROXY });
+  assert.deepEqual(b.env.value, {
+    action: 'add',
+    group: 'web',
+    ip: '198.51.100.7',
+    user: 'g1',
+    port: 22,
+    forcePassword: null,
+    forceKey: null,
+    ttl: 8,
+    comment: 'hostname=198.51.100.7/32',
+    ...NO_PROXY,
+  });
   const c = await add('--host', '198.51.100.8', '--user', 'g2', '--port', '22', '--force', '--comment', '"this is a comment"');
   assert.equal(c.env.value.comment, 'this is a comment');
   const dup = await add('--host', '198.51.100.8', '--user', 'g2', '--port', '22', '--force');
@@ -107,7 +129,22 @@ test('groupListServers: entries as The Bastion lists them; access for members, a
   const l = await osh(srv, alice, ['--osh', 'groupListServers', '--group', 'web']);
   assert.equal(l.exit, 0, brief(l));
   const first = l.env.value[0];
-  assert.deepEqual(Object.keys(first).sort(), ['addedBy', 'addedDate', 'comment', 'expiry', 'forceKey', 'forcePassword', 'ip', 'port', 'proxyIp', 'proxyPort', 'proxyUser', 'reverseDns', 'user', 'userComment']);
+  assert.deepEqual(Object.keys(first).sort(), [
+    'addedBy',
+    'addedDate',
+    'comment',
+    'expiry',
+    'forceKey',
+    'forcePassword',
+    'ip',
+    'port',
+    'proxyIp',
+    'proxyPort',
+    'proxyUser',
+    'reverseDns',
+    'user',
+    'userComment',
+  ]);
   const g1 = l.env.value.find((e: { ip: string }) => e.ip === '198.51.100.7');
   assert.equal(g1.port, '22', 'ports are strings in listings');
   assert.equal(g1.user, 'g1');
@@ -117,7 +154,10 @@ test('groupListServers: entries as The Bastion lists them; access for members, a
   assert.equal(g1.userComment, 'hostname=198.51.100.7/32');
   assert.equal(g1.reverseDns, null);
   const filtered = await osh(srv, alice, ['--osh', 'groupListServers', '--group', 'web', '--include', '198.51.100.*', '--exclude', '*.9']);
-  assert.deepEqual(filtered.env.value.map((e: { ip: string }) => e.ip), ['198.51.100.7', '198.51.100.8', '198.51.100.8']);
+  assert.deepEqual(
+    filtered.env.value.map((e: { ip: string }) => e.ip),
+    ['198.51.100.7', '198.51.100.8', '198.51.100.8'],
+  );
   assert.match(filtered.stdout, /3 accesses listed/);
   const denied = await osh(srv, carol, ['--osh', 'groupListServers', '--group', 'web']);
   assert.equal(denied.env.error_code, 'KO_ACCESS_DENIED');
@@ -137,7 +177,18 @@ test('groupDelServer: exact line only, value shape, OK_NO_CHANGE', async () => {
   const wider = await del('--host', '198.51.100.0/24', '--user', 'g2', '--port', '22');
   assert.equal(wider.env.error_code, 'OK_NO_CHANGE');
   const ok = await del('--host', '198.51.100.8', '--port', '22', '--protocol', 'sftp');
-  assert.deepEqual(ok.env.value, { action: 'del', group: 'web', ip: '198.51.100.8', user: '!sftp', port: 22, forcePassword: null, forceKey: null, ttl: null, comment: null, ...NO_PROXY });
+  assert.deepEqual(ok.env.value, {
+    action: 'del',
+    group: 'web',
+    ip: '198.51.100.8',
+    user: '!sftp',
+    port: 22,
+    forcePassword: null,
+    forceKey: null,
+    ttl: null,
+    comment: null,
+    ...NO_PROXY,
+  });
   const again = await del('--host', '198.51.100.8', '--port', '22', '--protocol', 'sftp');
   assert.equal(again.env.error_code, 'OK_NO_CHANGE');
 });
@@ -158,7 +209,10 @@ test('guests: only servers the group has, never members, TTL policy, remaining a
   assert.equal(sub.env.error_code, 'OK', 'a single address inside a group block');
 
   const list = await osh(srv, alice, ['--osh', 'groupListGuestAccesses', '--group', 'web', '--account', 'bob']);
-  assert.deepEqual(list.env.value.map((e: { ip: string }) => e.ip), ['198.51.100.8', '192.0.2.66']);
+  assert.deepEqual(
+    list.env.value.map((e: { ip: string }) => e.ip),
+    ['198.51.100.8', '192.0.2.66'],
+  );
   assert.equal(list.env.value[0].userComment, 'this is a comment', "a guest line takes the comment of the group's line");
   const none = await osh(srv, alice, ['--osh', 'groupListGuestAccesses', '--group', 'web', '--account', 'carol']);
   assert.equal(none.env.error_code, 'OK_EMPTY');
@@ -167,7 +221,10 @@ test('guests: only servers the group has, never members, TTL policy, remaining a
   assert.deepEqual(info.env.value.guests_accesses, { bob: 2 });
 
   const bobList = await osh(srv, bob, ['--osh', 'selfListAccesses']);
-  assert.deepEqual(bobList.env.value.map((c: { type: string; group?: string }) => [c.type, c.group]), [['group-guest', 'web']]);
+  assert.deepEqual(
+    bobList.env.value.map((c: { type: string; group?: string }) => [c.type, c.group]),
+    [['group-guest', 'web']],
+  );
 
   // Guest TTL policy of the group.
   assert.equal((await osh(srv, alice, ['--osh', 'groupModify', '--group', 'web', '--guest-ttl-limit', '15s'])).env.error_code, 'OK');
@@ -179,7 +236,11 @@ test('guests: only servers the group has, never members, TTL policy, remaining a
 
   const del1 = await delGuest('--account', 'bob', '--host', '198.51.100.8', '--user', 'g2', '--port', '22');
   assert.equal(del1.env.error_code, 'OK');
-  assert.deepEqual(del1.env.value.map((e: { ip: string }) => e.ip), ['192.0.2.66'], 'the accesses that remain');
+  assert.deepEqual(
+    del1.env.value.map((e: { ip: string }) => e.ip),
+    ['192.0.2.66'],
+    'the accesses that remain',
+  );
   assert.equal((await delGuest('--account', 'bob', '--host', '198.51.100.8', '--user', 'g2', '--port', '22')).env.error_code, 'OK_NO_CHANGE');
   const del2 = await delGuest('--account', 'bob', '--host', '192.0.2.66', '--user-any', '--port-any');
   assert.equal(del2.env.error_code, 'OK');
@@ -201,8 +262,14 @@ test('personal accesses: account* and self* plugins, value shape, OK_NO_CHANGE, 
   assert.equal((await osh(srv, admin, ['--osh', 'accountGrantCommand', '--account', 'carol', '--command', 'selfDelPersonalAccess'])).env.error_code, 'OK');
   const add = await osh(srv, admin, ['--osh', 'accountAddPersonalAccess', '--account', 'carol', '--host', '203.0.113.4/32', '--user-any', '--port-any']);
   assert.deepEqual(add.env.value, { action: 'add', account: 'carol', ip: '203.0.113.4', user: null, port: null, ttl: null, comment: 'hostname=203.0.113.4/32', ...NO_PROXY });
-  assert.equal((await osh(srv, admin, ['--osh', 'accountAddPersonalAccess', '--account', 'carol', '--host', '203.0.113.4', '--user-any', '--port-any'])).env.error_code, 'OK_NO_CHANGE');
-  assert.equal((await osh(srv, admin, ['--osh', 'accountAddPersonalAccess', '--account', 'nobody', '--host', '203.0.113.4', '--user-any', '--port-any'])).env.error_code, 'KO_NOT_FOUND');
+  assert.equal(
+    (await osh(srv, admin, ['--osh', 'accountAddPersonalAccess', '--account', 'carol', '--host', '203.0.113.4', '--user-any', '--port-any'])).env.error_code,
+    'OK_NO_CHANGE',
+  );
+  assert.equal(
+    (await osh(srv, admin, ['--osh', 'accountAddPersonalAccess', '--account', 'nobody', '--host', '203.0.113.4', '--user-any', '--port-any'])).env.error_code,
+    'KO_NOT_FOUND',
+  );
   assert.equal((await osh(srv, admin, ['--osh', 'accountAddPersonalAccess', '--host', '203.0.113.4', '--user-any', '--port-any'])).env.error_code, 'ERR_MISSING_PARAMETER');
   const self = await osh(srv, carol, ['--osh', 'selfAddPersonalAccess', '--host', '203.0.113.0/28', '--user', 'carol', '--port', '22', '--force']);
   assert.equal(self.env.error_code, 'OK', brief(self));
@@ -212,9 +279,15 @@ test('personal accesses: account* and self* plugins, value shape, OK_NO_CHANGE, 
   const mine = await osh(srv, carol, ['--osh', 'selfListAccesses']);
   assert.equal(mine.env.value.length, 1);
   assert.equal(mine.env.value[0].type, 'personal');
-  assert.deepEqual(mine.env.value[0].acl.map((e: { ip: string }) => e.ip), ['203.0.113.4', '203.0.113.0/28']);
+  assert.deepEqual(
+    mine.env.value[0].acl.map((e: { ip: string }) => e.ip),
+    ['203.0.113.4', '203.0.113.0/28'],
+  );
   const theirs = await osh(srv, admin, ['--osh', 'accountListAccesses', '--account', 'alice']);
-  assert.deepEqual(theirs.env.value.map((c: { type: string; group?: string }) => [c.type, c.group]), [['group-member', 'web']]);
+  assert.deepEqual(
+    theirs.env.value.map((c: { type: string; group?: string }) => [c.type, c.group]),
+    [['group-member', 'web']],
+  );
   const hidden = await osh(srv, admin, ['--osh', 'accountListAccesses', '--account', 'alice', '--hide-groups']);
   assert.deepEqual(hidden.env.value, []);
 
@@ -262,7 +335,10 @@ test('groupSetServers: dry run, errors, --skip-errors, JSON input, replaced in o
   assert.equal(skip.env.value.dryrun, false);
   assert.deepEqual(skip.env.value.errors, ["In line 2 (badport:99999), port '99999' is invalid"]);
   const listed = await osh(srv, alice, ['--osh', 'groupListServers', '--group', 'web']);
-  assert.deepEqual(listed.env.value.map((e: { ip: string; user: string | null }) => `${e.user}@${e.ip}`), ['g1@127.0.0.1', 'g2@127.0.0.2', 'null@192.0.2.0/24']);
+  assert.deepEqual(
+    listed.env.value.map((e: { ip: string; user: string | null }) => `${e.user}@${e.ip}`),
+    ['g1@127.0.0.1', 'g2@127.0.0.2', 'null@192.0.2.0/24'],
+  );
   const json = await set([], JSON.stringify([{ host: '192.0.2.21', user: 'root', port: 22, comment: 'db' }, { host: '192.0.2.0/25' }]));
   assert.equal(json.env.error_code, 'OK', brief(json));
   assert.deepEqual(json.env.value.ACL, [

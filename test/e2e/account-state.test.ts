@@ -150,7 +150,7 @@ test('inactivity expiry: 113 past accountMaxInactiveDays, unless always active; 
   assert.equal(notExpired.env.value.info, '127.0.0.1(127.0.0.1)');
 });
 
-test('the account\'s own max_inactive_days and accountExpiredMessage apply', async () => {
+test("the account's own max_inactive_days and accountExpiredMessage apply", async () => {
   srv.writeConfig({ accountMaxInactiveDays: 0, accountExpiredMessage: 'Gone for #DAYS# days, ask the helpdesk.' });
   const hank = srv.addAccount('hank', { settings: { max_inactive_days: '3' } });
   srv.gh.store.accounts.touch(row('hank').id, nowSec() - 5 * 86400, '127.0.0.1');

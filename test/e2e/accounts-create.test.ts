@@ -75,8 +75,21 @@ describe('accountCreate', () => {
 
   test('--no-key with the flags, --max-inactive-days, --comment and --ttl: all stored', async () => {
     const r = await admin([
-      'accountCreate', '--account', 'Bot.Two_x', '--uid', '9010', '--no-key', '--always-active', '--osh-only', '--immutable-key',
-      '--max-inactive-days', '42', '--comment', quoted('ticket 1234'), '--ttl', '2h30m',
+      'accountCreate',
+      '--account',
+      'Bot.Two_x',
+      '--uid',
+      '9010',
+      '--no-key',
+      '--always-active',
+      '--osh-only',
+      '--immutable-key',
+      '--max-inactive-days',
+      '42',
+      '--comment',
+      quoted('ticket 1234'),
+      '--ttl',
+      '2h30m',
     ]);
     assert.equal(r.code, 0, r.stdout);
     assert.equal(r.env.error_code, 'OK');
@@ -180,7 +193,14 @@ test('a key whose from= names a host, not an address, is refused as selfAddIngre
   const key = srv.newKey('ed25519', 'gina@laptop');
   const r = await sshCall(srv.port, 'admin', srv.admin.key.privateFile, [
     // Single quotes so the double quotes of from="…" reach the key parser.
-    '--json-greppable', '--osh', 'accountCreate', '--account', 'gina', '--uid-auto', '--public-key', `'from="laptop.example.org" ${key.publicLine}'`,
+    '--json-greppable',
+    '--osh',
+    'accountCreate',
+    '--account',
+    'gina',
+    '--uid-auto',
+    '--public-key',
+    `'from="laptop.example.org" ${key.publicLine}'`,
   ]);
   assert.equal(r.code, 100, r.stdout + r.stderr);
   assert.equal(greppable(r.stdout).error_code, 'ERR_INVALID_PARAMETER');

@@ -27,12 +27,19 @@ function rowsOf(table: string, accountId: number): number {
 }
 
 describe('accountDelete', () => {
-  test('--no-confirm: deleted with its keys, egress keys, grants and settings; The Bastion\'s value shape', async () => {
+  test("--no-confirm: deleted with its keys, egress keys, grants and settings; The Bastion's value shape", async () => {
     srv.addAccount('victim', { settings: { osh_only: 'yes' } });
     const id = srv.gh.store.accounts.byName('victim')?.id ?? 0;
     srv.gh.store.grants.grant(id, 'accountInfo', 'test', now());
     srv.gh.store.egressKeys.insert({
-      accountId: id, type: 'ssh-ed25519', size: 256, fingerprint: 'SHA256:x', base64: 'AAAA', comment: 'c', privateSealed: Buffer.from('sealed'), createdAt: now(),
+      accountId: id,
+      type: 'ssh-ed25519',
+      size: 256,
+      fingerprint: 'SHA256:x',
+      base64: 'AAAA',
+      comment: 'c',
+      privateSealed: Buffer.from('sealed'),
+      createdAt: now(),
     });
     for (const t of ['ingress_keys', 'account_egress_keys', 'command_grants', 'account_settings']) assert.ok(rowsOf(t, id) > 0, t);
 

@@ -31,16 +31,41 @@ const now = () => Math.floor(Date.now() / 1000);
 const idOf = (name: string): number => srv.gh.store.accounts.byName(name)?.id ?? 0;
 
 const AUDITOR_KEYS = [
-  'account', 'allowed_commands', 'groups', 'is_active', 'is_ttl_set', 'is_ttl_expired', 'ttl_timestamp', 'is_frozen',
-  'is_expired', 'can_connect', 'already_seen_before', 'creation_information', 'account_egress_ssh_config', 'ingress_piv_enforced',
-  'ingress_piv_policy', 'ingress_piv_grace', 'global_ingress_policy', 'effective_ingress_piv_policy', 'mfa_password_required',
-  'mfa_password_bypass', 'mfa_password_configured', 'mfa_totp_required', 'mfa_totp_bypass', 'mfa_totp_configured', 'pam_auth_bypass',
-  'pubkey_auth_optional', 'personal_egress_mfa_required', 'idle_ignore', 'max_inactive_days', 'osh_only',
+  'account',
+  'allowed_commands',
+  'groups',
+  'is_active',
+  'is_ttl_set',
+  'is_ttl_expired',
+  'ttl_timestamp',
+  'is_frozen',
+  'is_expired',
+  'can_connect',
+  'already_seen_before',
+  'creation_information',
+  'account_egress_ssh_config',
+  'ingress_piv_enforced',
+  'ingress_piv_policy',
+  'ingress_piv_grace',
+  'global_ingress_policy',
+  'effective_ingress_piv_policy',
+  'mfa_password_required',
+  'mfa_password_bypass',
+  'mfa_password_configured',
+  'mfa_totp_required',
+  'mfa_totp_bypass',
+  'mfa_totp_configured',
+  'pam_auth_bypass',
+  'pubkey_auth_optional',
+  'personal_egress_mfa_required',
+  'idle_ignore',
+  'max_inactive_days',
+  'osh_only',
 ].sort();
 const DATE_UTC = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/;
 
 describe('accountInfo', () => {
-  test('an auditor sees the complete value, with The Bastion\'s types', async () => {
+  test("an auditor sees the complete value, with The Bastion's types", async () => {
     const r = await call(admin(), ['accountCreate', '--account', 'carol', '--uid-auto', '--no-key', '--comment', '"this is a comment"']);
     assert.equal(r.code, 0, r.stdout);
     const v = await info('carol');
@@ -65,7 +90,16 @@ describe('accountInfo', () => {
     assert.deepEqual(v.account_egress_ssh_config, { type: 'default' });
     assert.deepEqual(v.ingress_piv_grace, { enabled: 0 });
     assert.equal(v.ingress_piv_policy, null);
-    for (const k of ['mfa_password_required', 'mfa_password_bypass', 'mfa_password_configured', 'mfa_totp_required', 'mfa_totp_bypass', 'mfa_totp_configured', 'pam_auth_bypass', 'pubkey_auth_optional']) {
+    for (const k of [
+      'mfa_password_required',
+      'mfa_password_bypass',
+      'mfa_password_configured',
+      'mfa_totp_required',
+      'mfa_totp_bypass',
+      'mfa_totp_configured',
+      'pam_auth_bypass',
+      'pubkey_auth_optional',
+    ]) {
       assert.equal(v[k], 0, k);
     }
     const ci = v.creation_information;
@@ -149,7 +183,10 @@ describe('accountInfo', () => {
 
     const all = await call(admin(), ['accountInfo', '--all']);
     assert.equal(all.code, 0);
-    const names = srv.gh.store.accounts.all().map((a) => a.name).sort();
+    const names = srv.gh.store.accounts
+      .all()
+      .map((a) => a.name)
+      .sort();
     assert.deepEqual(Object.keys(all.env.value).sort(), names);
     assert.equal(all.env.value.admin.is_admin, 1);
     assert.equal(all.env.value.carol.account, 'carol');
@@ -185,7 +222,11 @@ describe('accountModify', () => {
 
   test('--max-inactive-days 15, 0, -1: per-item results, shown by accountInfo as a string or null', async () => {
     srv.addAccount('frank');
-    for (const [days, shown] of [['15', '15'], ['0', '0'], ['-1', null]] as const) {
+    for (const [days, shown] of [
+      ['15', '15'],
+      ['0', '0'],
+      ['-1', null],
+    ] as const) {
       const r = await modify(['--account', 'frank', '--max-inactive-days', days]);
       assert.equal(r.code, 0, r.stdout);
       assert.equal(r.env.command, 'accountModify');
@@ -226,10 +267,27 @@ describe('accountModify', () => {
     assert.equal(v.always_active, 1);
     assert.equal(v.always_active_reason, 'account local configuration');
 
-    r = await modify(['--pam-auth-bypass', 'yes', '--account', 'frank', '--osh-only', 'yes', '--idle-ignore', 'yes', '--pubkey-auth-optional', 'yes', '--personal-egress-mfa-required', 'totp']);
+    r = await modify([
+      '--pam-auth-bypass',
+      'yes',
+      '--account',
+      'frank',
+      '--osh-only',
+      'yes',
+      '--idle-ignore',
+      'yes',
+      '--pubkey-auth-optional',
+      'yes',
+      '--personal-egress-mfa-required',
+      'totp',
+    ]);
     assert.equal(r.code, 0, r.stdout);
     assert.deepEqual(r.env.value, {
-      pam_auth_bypass: item('OK'), osh_only: item('OK'), idle_ignore: item('OK'), pubkey_auth_optional: item('OK'), personal_egress_mfa_required: item('OK'),
+      pam_auth_bypass: item('OK'),
+      osh_only: item('OK'),
+      idle_ignore: item('OK'),
+      pubkey_auth_optional: item('OK'),
+      personal_egress_mfa_required: item('OK'),
     });
     v = await info('frank');
     assert.equal(v.pam_auth_bypass, 1);

@@ -52,9 +52,25 @@ async function expectOutcome(who: Who, plugin: AnyPlugin, allowed: boolean): Pro
 test('the account family is all there and every plugin is open or restricted', () => {
   const names = family.map((p) => p.name);
   for (const n of [
-    'info', 'help', 'selfListIngressKeys', 'selfAddIngressKey', 'selfDelIngressKey', 'selfGenerateEgressKey', 'selfListEgressKeys',
-    'accountCreate', 'accountDelete', 'accountInfo', 'accountList', 'accountModify', 'accountFreeze', 'accountUnfreeze',
-    'accountUnexpire', 'accountGrantCommand', 'accountRevokeCommand', 'accountListIngressKeys', 'accountListEgressKeys',
+    'info',
+    'help',
+    'selfListIngressKeys',
+    'selfAddIngressKey',
+    'selfDelIngressKey',
+    'selfGenerateEgressKey',
+    'selfListEgressKeys',
+    'accountCreate',
+    'accountDelete',
+    'accountInfo',
+    'accountList',
+    'accountModify',
+    'accountFreeze',
+    'accountUnfreeze',
+    'accountUnexpire',
+    'accountGrantCommand',
+    'accountRevokeCommand',
+    'accountListIngressKeys',
+    'accountListEgressKeys',
   ]) {
     assert.ok(names.includes(n), `${n} is loaded`);
   }
@@ -149,7 +165,11 @@ test('accountRevokeCommand: OK, then OK_NO_CHANGE; missing options; the grant co
   const r1 = srv.addAccount('revokera');
   srv.addAccount('revokerb');
   const id = (n: string) => srv.gh.store.accounts.byName(n)?.id ?? -1;
-  for (const [acc, c] of [['revokera', 'accountRevokeCommand'], ['revokerb', 'accountList'], ['revokerb', 'accountGrantCommand']] as const) {
+  for (const [acc, c] of [
+    ['revokera', 'accountRevokeCommand'],
+    ['revokerb', 'accountList'],
+    ['revokerb', 'accountGrantCommand'],
+  ] as const) {
     assert.equal((await call(srv.admin, ['--osh', 'accountGrantCommand', '--account', acc, '--command', c])).env.error_code, 'OK');
   }
   const missingC = await call(r1, ['--osh', 'accountRevokeCommand', '--account', 'revokerb']);

@@ -65,11 +65,17 @@ test('first start without a key in ~/.ssh: host keys, a store, a generated admin
 
   // ./hostkeys: ed25519 and ECDSA, private halves 0600, fingerprints in the log as ssh-keygen says.
   const logs = cli.logs();
-  for (const [file, type] of [['ssh_host_ed25519_key', 'ssh-ed25519'], ['ssh_host_ecdsa_key', 'ecdsa-sha2-nistp256']] as const) {
+  for (const [file, type] of [
+    ['ssh_host_ed25519_key', 'ssh-ed25519'],
+    ['ssh_host_ecdsa_key', 'ecdsa-sha2-nistp256'],
+  ] as const) {
     const full = path.join(cwd, 'hostkeys', file);
     assert.equal(fs.statSync(full).mode & 0o777, 0o600, file);
     const fp = execFileSync('ssh-keygen', ['-l', '-f', `${full}.pub`], { encoding: 'utf8' }).split(' ')[1];
-    assert.ok(logs.some((l) => l['msg'] === 'host key' && l['type'] === type && l['fingerprint'] === fp), `${type} fingerprint ${fp} logged`);
+    assert.ok(
+      logs.some((l) => l['msg'] === 'host key' && l['type'] === type && l['fingerprint'] === fp),
+      `${type} fingerprint ${fp} logged`,
+    );
   }
   assert.ok(fs.existsSync(path.join(cwd, 'data', 'gatehouse.db')));
   assert.ok(logs.some((l) => l['msg'] === 'listening' && l['port'] === port && l['address'] === '127.0.0.1'));
@@ -88,7 +94,10 @@ test('first start without a key in ~/.ssh: host keys, a store, a generated admin
   // (the default: ecdsa-521), so it can reach servers that trust it without another step.
   const keys = await bash(line.replace(/^ssh /, `${TEST_SSH} `).replace('--osh info --json-pretty', '--osh selfListEgressKeys --json-greppable'));
   const egress = Object.values(greppable(keys.stdout).value) as { family: string; size: number }[];
-  assert.deepEqual(egress.map((k) => [k.family, k.size]), [['ECDSA', 521]]);
+  assert.deepEqual(
+    egress.map((k) => [k.family, k.size]),
+    [['ECDSA', 521]],
+  );
 
   assert.equal(await cli.stop(), 0, 'SIGTERM stops it cleanly');
   // A second start finds an account and creates nothing, with or without the flag.
@@ -98,7 +107,10 @@ test('first start without a key in ~/.ssh: host keys, a store, a generated admin
   const second = await bash(line.replace(/^ssh /, `${TEST_SSH} `).replace(`-p ${port}`, `-p ${again.port}`));
   assert.equal(second.code, 0, 'same host keys, same admin');
   assert.equal(await again.cli.stop(), 0);
-  assert.deepEqual(storeAccounts(cwd).map((a) => a.name), [expectedAdmin]);
+  assert.deepEqual(
+    storeAccounts(cwd).map((a) => a.name),
+    [expectedAdmin],
+  );
 });
 
 test('first start with ~/.ssh/id_ed25519.pub: the admin gets that key, the line needs no -i', async () => {

@@ -58,7 +58,13 @@ test('--config and --data-dir elsewhere; comments and other keys kept; a second 
   const cwd = workDir('elsewhere');
   const conf = path.join(root, 'etc-bastion.conf');
   const data = path.join(root, 'var-data');
-  fs.writeFileSync(conf, '# keep me\n{\n    "bastionName": "kept", # not a comment in JSON, but a # line below is\n# another comment\n    "adminAccounts": ["root-ish"]\n}\n'.replace(', # not a comment in JSON, but a # line below is', ','));
+  fs.writeFileSync(
+    conf,
+    '# keep me\n{\n    "bastionName": "kept", # not a comment in JSON, but a # line below is\n# another comment\n    "adminAccounts": ["root-ish"]\n}\n'.replace(
+      ', # not a comment in JSON, but a # line below is',
+      ',',
+    ),
+  );
   const a = await runCli(['setup-admin', '--account', 'bob', '--public-key-file', keyFiles('ecdsa').pub, '--config', conf, '--data-dir', data], { cwd });
   assert.equal(a.code, 0, a.stderr);
   const b = await runCli(['setup-admin', '--account', 'carol', '--public-key-file', keyFiles('rsa').pub, '--config', conf, '--data-dir', data], { cwd });

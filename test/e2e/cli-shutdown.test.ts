@@ -38,8 +38,7 @@ interface Bastion {
   readonly target: Ssh2Target;
 }
 
-const writeConf = (cwd: string, obj: Record<string, unknown>): void =>
-  fs.writeFileSync(path.join(cwd, 'bastion.conf'), `# test\n${JSON.stringify(obj, null, 2)}\n`);
+const writeConf = (cwd: string, obj: Record<string, unknown>): void => fs.writeFileSync(path.join(cwd, 'bastion.conf'), `# test\n${JSON.stringify(obj, null, 2)}\n`);
 
 /** A directory with bastion.conf and a store holding 'shut' (with an access to HOST), then `gatehouse serve`. */
 async function serve(name: string, conf: Record<string, unknown>): Promise<Bastion> {
@@ -116,12 +115,20 @@ test('SIGTERM: new connections refused, a session ending within the drain time f
   assert.equal(await exited(b.cli), 0, b.cli.stdout());
 
   const logs = b.cli.logs();
-  assert.ok(logs.some((x) => x['msg'] === 'drain time over, ending what is left' && x['calls'] === 1), 'one call was left at the end of the drain');
+  assert.ok(
+    logs.some((x) => x['msg'] === 'drain time over, ending what is left' && x['calls'] === 1),
+    'one call was left at the end of the drain',
+  );
   assert.ok(logs.some((x) => x['msg'] === 'sessions and connections ended for the shutdown' && x['sessions'] === 1));
   assert.equal(logs.at(-1)?.['msg'], 'stopped');
   const store = openStore(path.join(b.cwd, 'data', 'gatehouse.db'));
   try {
-    const rows = store.db.prepare('SELECT command, exit_status, comment, ended_at FROM sessions ORDER BY started_at').all() as { command: string; exit_status: number | null; comment: string | null; ended_at: number | null }[];
+    const rows = store.db.prepare('SELECT command, exit_status, comment, ended_at FROM sessions ORDER BY started_at').all() as {
+      command: string;
+      exit_status: number | null;
+      comment: string | null;
+      ended_at: number | null;
+    }[];
     const byCommand = new Map(rows.map((r) => [r.command, r]));
     assert.equal(byCommand.get('sleep 2; echo finished; exit 3')?.exit_status, 3);
     assert.equal(byCommand.get('sleep 2; echo finished; exit 3')?.comment, null);

@@ -137,5 +137,8 @@ test('calls in parallel: one row each, each with its own call id', async () => {
 
 test('the audit query by account uses its index', () => {
   const plan = srv.gh.store.db.prepare('EXPLAIN QUERY PLAN SELECT * FROM audit WHERE account = ? AND at > ?').all('admin', 0) as { detail: string }[];
-  assert.ok(plan.some((p) => /USING INDEX audit_account_at/.test(p.detail)), JSON.stringify(plan));
+  assert.ok(
+    plan.some((p) => /USING INDEX audit_account_at/.test(p.detail)),
+    JSON.stringify(plan),
+  );
 });

@@ -145,7 +145,10 @@ test('OpenSSH ControlMaster: many calls over one multiplexed connection', async 
       assert.equal(r.code, 0, `call ${i + 1}: ${r.stderr}`);
       assert.equal(greppable(r.stdout).value.account, 'admin');
     }
-    const conns = srv.logs.filter((l) => l['msg'] === 'call' && l['account'] === 'admin').slice(-12).map((l) => l['conn']);
+    const conns = srv.logs
+      .filter((l) => l['msg'] === 'call' && l['account'] === 'admin')
+      .slice(-12)
+      .map((l) => l['conn']);
     assert.equal(new Set(conns).size, 1, 'all twelve calls went over one connection');
   } finally {
     await sshCall(srv.port, 'admin', srv.admin.key.privateFile, [], { sshOptions: [...mux, '-O', 'exit'] });
@@ -247,7 +250,10 @@ test('port forwarding is refused: local (direct-tcpip), remote (tcpip-forward) a
   const c = await connect();
   try {
     // The target address is never dialled: the server refuses the channel before looking at it.
-    await assert.rejects(new Promise((resolve, reject) => c.forwardOut('127.0.0.1', 1234, '127.0.0.1', srv.port, (err, s) => (err ? reject(err) : resolve(s)))), /Channel open failure/);
+    await assert.rejects(
+      new Promise((resolve, reject) => c.forwardOut('127.0.0.1', 1234, '127.0.0.1', srv.port, (err, s) => (err ? reject(err) : resolve(s)))),
+      /Channel open failure/,
+    );
     await assert.rejects(new Promise((resolve, reject) => c.forwardIn('127.0.0.1', 0, (err, p) => (err ? reject(err) : resolve(p)))), /Unable to bind/);
     await assert.rejects(new Promise((resolve, reject) => c.openssh_forwardOutStreamLocal('/tmp/x.sock', (err, s) => (err ? reject(err) : resolve(s)))));
     assert.equal((await run(c, '--osh info --quiet')).code, 0);

@@ -17,7 +17,14 @@ test('accountCreate --public-key quoted once: the key words are glued back toget
   const key = srv.newKey('ed25519', 'robot@ci');
   // One argv word per key part, exactly what `ssh … -- --public-key "ssh-ed25519 AAAA… robot@ci"` sends.
   const r = await sshCall(srv.port, 'admin', srv.admin.key.privateFile, [
-    '--json-greppable', '--osh', 'accountCreate', '--account', 'robot1', '--uid-auto', '--public-key', key.publicLine,
+    '--json-greppable',
+    '--osh',
+    'accountCreate',
+    '--account',
+    'robot1',
+    '--uid-auto',
+    '--public-key',
+    key.publicLine,
   ]);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.equal(greppable(r.stdout).error_code, 'OK');

@@ -71,7 +71,10 @@ test('an unknown plugin: KO_UNKNOWN_COMMAND, exit 104, command null', async () =
 
 test('a restricted plugin without the grant: KO_RESTRICTED_COMMAND, exit 106, command null, nothing parsed', async () => {
   // Even with options that would not parse: the category is checked first.
-  for (const args of [['--osh', 'accountCreate', '--account', 'x', '--uid', '5000'], ['--osh', 'accountCreate', '--bogus']]) {
+  for (const args of [
+    ['--osh', 'accountCreate', '--account', 'x', '--uid', '5000'],
+    ['--osh', 'accountCreate', '--bogus'],
+  ]) {
     const r = await asUser([...args, '--json-greppable']);
     const env = expectEnvelope(r, 106, null, 'KO_RESTRICTED_COMMAND');
     assert.equal(env.value, null);
@@ -86,7 +89,7 @@ test('--ssh-as is refused to everyone, admins included: KO_SSHAS_DENIED, exit 10
   expectEnvelope(await admin(['--json-greppable', '--ssh-as', user.name, '--osh', 'info']), 106, null, 'KO_SSHAS_DENIED');
 });
 
-test('plugin option errors are the plugin\'s: command named, exit 100, help printed', async () => {
+test("plugin option errors are the plugin's: command named, exit 100, help printed", async () => {
   const r = await admin(['--osh', 'info', '--bogus', '--json-greppable']);
   const env = expectEnvelope(r, 100, 'info', 'ERR_BAD_OPTIONS');
   assert.match(env.error_message, /unknown option --bogus/);

@@ -129,9 +129,7 @@ test('markers in a value are rewritten, non-ASCII is \\u-escaped (error message 
 
 test('20 calls in parallel all come back whole and correct', async () => {
   const results = await Promise.all(
-    Array.from({ length: 20 }, (_, i) =>
-      bash(`${ssh} -- --osh info --json${i % 2 ? '-greppable' : ''} --quiet | ${i % 2 ? GREP : AWK} | jq -c .`),
-    ),
+    Array.from({ length: 20 }, (_, i) => bash(`${ssh} -- --osh info --json${i % 2 ? '-greppable' : ''} --quiet | ${i % 2 ? GREP : AWK} | jq -c .`)),
   );
   for (const r of results) {
     const env = jq(r);
@@ -142,18 +140,17 @@ test('20 calls in parallel all come back whole and correct', async () => {
 
 test('a robot created by the admin (key by option, then on stdin) runs info, and is refused accountCreate', async () => {
   const key1 = srv.newKey('ed25519', 'robot1@ci');
-  const create1 = jq(
-    await bash(
-      `${ssh} -- --osh accountCreate --account robot1 --uid-auto --public-key "'\\"${key1.publicLine}\\"'" --json-greppable | ${GREP}`,
-    ),
-  );
+  const create1 = jq(await bash(`${ssh} -- --osh accountCreate --account robot1 --uid-auto --public-key "'\\"${key1.publicLine}\\"'" --json-greppable | ${GREP}`));
   assert.equal(create1['error_code'], 'OK', JSON.stringify(create1));
   const key2 = srv.newKey('ecdsa', 'robot2@ci');
   const pub2 = path.join(srv.dir, 'robot2.pub');
   fs.writeFileSync(pub2, key2.publicLine + '\n');
   const create2 = jq(await bash(`${ssh} -- --osh accountCreate --account robot2 --uid-auto --json-greppable < '${pub2}' | ${GREP}`));
   assert.equal(create2['error_code'], 'OK', JSON.stringify(create2));
-  for (const [name, key] of [['robot1', key1], ['robot2', key2]] as const) {
+  for (const [name, key] of [
+    ['robot1', key1],
+    ['robot2', key2],
+  ] as const) {
     const robot = sshCommandLine(srv.port, name, key.privateFile);
     const env = jq(await bash(`${robot} -- --osh info --json --quiet | ${AWK} | jq .`));
     assert.equal(env['value'].account, name);

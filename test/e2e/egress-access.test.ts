@@ -41,7 +41,12 @@ before(async () => {
   person('robot', { osh_only: 'yes' });
   const gid = createGroup(srv.gh.store, 'web');
   groupKey = addGroupEgressKey(srv.gh.store, srv.gh.dataDir, gid);
-  const keys = [groupKey.publicLine, ...Object.values(people).filter((p) => p.name !== 'nokey').map((p) => p.egress.publicLine)];
+  const keys = [
+    groupKey.publicLine,
+    ...Object.values(people)
+      .filter((p) => p.name !== 'nokey')
+      .map((p) => p.egress.publicLine),
+  ];
   targetA = await startSsh2Target(A, keys);
   targetB = await startSsh2Target(B, keys);
   // The group reaches both servers; the guest only A; the member both.
@@ -167,7 +172,9 @@ test('--timeout bounds a target that accepts TCP but never speaks SSH', async ()
 
 test('--wait waits for the port to open, then connects', async () => {
   const port = await freePort('127.0.0.36');
-  const call = sshCall(srv.port, 'solo', people['solo']?.key.privateFile ?? '', ['--wait', '--timeout', '20', 'root@127.0.0.36', '-p', String(port), '--', 'echo late'], { timeoutMs: 30_000 });
+  const call = sshCall(srv.port, 'solo', people['solo']?.key.privateFile ?? '', ['--wait', '--timeout', '20', 'root@127.0.0.36', '-p', String(port), '--', 'echo late'], {
+    timeoutMs: 30_000,
+  });
   await new Promise((r) => setTimeout(r, 1500));
   const t = await startSsh2Target('127.0.0.36', [people['solo']?.egress.publicLine ?? ''], { port });
   try {

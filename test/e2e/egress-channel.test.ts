@@ -94,7 +94,10 @@ test('the target gets the pty as the client asked (term, size), then each window
   const cast = parseCast(fs.readFileSync(path.join(srv.gh.dataDir, row.recording ?? ''), 'utf8'));
   assert.equal(cast.header.width, 100);
   assert.equal(cast.header.height, 30);
-  assert.ok(cast.events.some((e) => e.code === 'r' && e.data === '132x40'), JSON.stringify(cast.events));
+  assert.ok(
+    cast.events.some((e) => e.code === 'r' && e.data === '132x40'),
+    JSON.stringify(cast.events),
+  );
 });
 
 test('without a pty, stdout and stderr are recorded as separate events and replayed each on its stream', async () => {
@@ -105,7 +108,11 @@ test('without a pty, stdout and stderr are recorded as separate events and repla
   const row = lastRow();
   assert.equal(row.pty, 0);
   const cast = parseCast(fs.readFileSync(path.join(srv.gh.dataDir, row.recording ?? ''), 'utf8'));
-  const of = (code: string): string => cast.events.filter((e) => e.code === code).map((e) => e.data).join('');
+  const of = (code: string): string =>
+    cast.events
+      .filter((e) => e.code === code)
+      .map((e) => e.data)
+      .join('');
   assert.equal(of('o'), 'one\nthree\n');
   assert.equal(of('e'), 'two\n');
   // The pause before "three" is in the timings.
@@ -168,8 +175,21 @@ test("auditors and admins see another account's sessions with --account; others 
   assert.ok(ids.length > 0);
   const admin = await sshCall(srv.port, 'admin', srv.admin.key.privateFile, ['--json-greppable', '--osh', 'selfListSessions', '--account', 'carol']);
   assert.equal(admin.code, 0, admin.stderr);
-  assert.deepEqual(greppable(admin.stdout).value.map((s: { id: string }) => s.id), ids);
-  const play = await sshCall(srv.port, 'admin', srv.admin.key.privateFile, ['--json-greppable', '--osh', 'selfPlaySession', '--account', 'carol', '--id', ids[0], '--speed', '100']);
+  assert.deepEqual(
+    greppable(admin.stdout).value.map((s: { id: string }) => s.id),
+    ids,
+  );
+  const play = await sshCall(srv.port, 'admin', srv.admin.key.privateFile, [
+    '--json-greppable',
+    '--osh',
+    'selfPlaySession',
+    '--account',
+    'carol',
+    '--id',
+    ids[0],
+    '--speed',
+    '100',
+  ]);
   assert.equal(greppable(play.stdout).error_code, 'OK');
   // Without --account, carol's session is nobody else's business.
   const notMine = await sshCall(srv.port, 'admin', srv.admin.key.privateFile, ['--json-greppable', '--osh', 'selfPlaySession', '--id', ids[0]]);

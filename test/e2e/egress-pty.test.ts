@@ -56,7 +56,10 @@ test('ssh -tt: a scripted interactive shell on the target, with its terminal typ
   assert.ok(Math.abs(cast.header.timestamp - Date.now() / 1000) < 60);
   assert.ok(cast.events.length > 0);
   for (const e of cast.events) assert.ok(['o', 'r'].includes(e.code));
-  const recorded = cast.events.filter((e) => e.code === 'o').map((e) => e.data).join('');
+  const recorded = cast.events
+    .filter((e) => e.code === 'o')
+    .map((e) => e.data)
+    .join('');
   // -q: nothing but the target's screen reached the client, so both must be the same bytes.
   assert.equal(recorded, r.stdout);
 });
@@ -125,7 +128,7 @@ test('assetForgetHostKey (restricted) forgets a target for every account: change
   assert.equal(greppable(subnet.stdout).error_code, 'ERR_INVALID_PARAMETER');
 });
 
-test('selfListSessions lists the sessions with The Bastion\'s fields; selfPlaySession replays the recording byte for byte', async () => {
+test("selfListSessions lists the sessions with The Bastion's fields; selfPlaySession replays the recording byte for byte", async () => {
   const r = await sshCall(srv.port, alice.name, alice.key.privateFile, ['-q', `root@${HOST}`, '-p', String(sshd.port)], {
     stdin: 'printf "\\033[1mbold\\033[0m caf\\303\\251\\n"\nexit 0\n',
     sshOptions: ['-tt'],
@@ -156,7 +159,10 @@ test('selfListSessions lists the sessions with The Bastion\'s fields; selfPlaySe
   assert.equal(greppable(denied.stdout).error_code, 'OK_EMPTY');
 
   const recorded = fs.readFileSync(path.join(srv.gh.dataDir, row.recording ?? ''), 'utf8');
-  const screen = parseCast(recorded).events.filter((e) => e.code === 'o').map((e) => e.data).join('');
+  const screen = parseCast(recorded)
+    .events.filter((e) => e.code === 'o')
+    .map((e) => e.data)
+    .join('');
   assert.equal(screen, r.stdout);
 
   const missing = await sshCall(srv.port, alice.name, alice.key.privateFile, ['--json-greppable', '--osh', 'selfPlaySession', '--id', '123456']);
@@ -172,7 +178,10 @@ test('selfListSessions lists the sessions with The Bastion\'s fields; selfPlaySe
   assert.deepEqual(played.value, {});
 
   // With a terminal, the replay waits for ENTER, then writes the screen unchanged.
-  const t = await sshCall(srv.port, alice.name, alice.key.privateFile, ['--quiet', '--osh', 'selfPlaySession', '--id', row.id, '--speed', '50'], { stdin: '\n', sshOptions: ['-tt'] });
+  const t = await sshCall(srv.port, alice.name, alice.key.privateFile, ['--quiet', '--osh', 'selfPlaySession', '--id', row.id, '--speed', '50'], {
+    stdin: '\n',
+    sshOptions: ['-tt'],
+  });
   assert.equal(t.code, 0, t.stdout);
   assert.ok(t.stdout.includes(screen), t.stdout);
 });
@@ -180,7 +189,10 @@ test('selfListSessions lists the sessions with The Bastion\'s fields; selfPlaySe
 test('the recordings play with stock asciinema when it is installed', async () => {
   const row = lastSession();
   const file = path.join(srv.gh.dataDir, row.recording ?? '');
-  const screen = parseCast(fs.readFileSync(file, 'utf8')).events.filter((e) => e.code === 'o').map((e) => e.data).join('');
+  const screen = parseCast(fs.readFileSync(file, 'utf8'))
+    .events.filter((e) => e.code === 'o')
+    .map((e) => e.data)
+    .join('');
   assert.ok(screen.length > 0);
   const asciinema = ['/usr/bin/asciinema', '/usr/local/bin/asciinema'].find((f) => fs.existsSync(f));
   if (asciinema) {

@@ -28,7 +28,11 @@ const rolesOf = (group: string, account: string): string[] => {
   const g = groupRow(group);
   const a = srv.gh.store.accounts.byName(account);
   if (!g || !a) return [];
-  return srv.gh.store.groups.rolesOfAccount(a.id).filter((r) => r.group_id === g.id).map((r) => r.role).sort();
+  return srv.gh.store.groups
+    .rolesOfAccount(a.id)
+    .filter((r) => r.group_id === g.id)
+    .map((r) => r.role)
+    .sort();
 };
 
 test('groupCreate refuses bad requests with The Bastion codes', async () => {

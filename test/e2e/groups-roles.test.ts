@@ -45,8 +45,23 @@ function line(kind: 'group' | 'guest', host: string, accountId: number | null): 
   const a = parseAddress(host, { allowSubnets: true }).value;
   assert.ok(a);
   srv.gh.store.acl.insert({
-    kind, accountId, groupId: matrixId, ip: a.ip, family: a.family, prefixLen: a.prefixLen, start: a.start, end: a.end,
-    user: null, port: null, protocol: null, comment: null, expiresAt: null, forceKey: null, forcePassword: null, addedBy: 'test', addedAt: 1,
+    kind,
+    accountId,
+    groupId: matrixId,
+    ip: a.ip,
+    family: a.family,
+    prefixLen: a.prefixLen,
+    start: a.start,
+    end: a.end,
+    user: null,
+    port: null,
+    protocol: null,
+    comment: null,
+    expiresAt: null,
+    forceKey: null,
+    forcePassword: null,
+    addedBy: 'test',
+    addedAt: 1,
   });
 }
 

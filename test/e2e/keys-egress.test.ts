@@ -101,7 +101,10 @@ test('selfListEgressKeys: a hash keyed by fingerprint, oldest first, no private 
   assert.equal(r.code, 0);
   assert.equal(r.env.command, 'selfListEgressKeys');
   const stored = srv.gh.store.egressKeys.forAccount(bobId());
-  assert.deepEqual(Object.keys(r.env.value), stored.map((k) => k.fingerprint));
+  assert.deepEqual(
+    Object.keys(r.env.value),
+    stored.map((k) => k.fingerprint),
+  );
   for (const [fp, k] of Object.entries(r.env.value as Record<string, Record<string, unknown>>)) {
     assert.equal(k['fingerprint'], fp);
     assert.equal(k['prefix'], FROM);
@@ -119,13 +122,16 @@ test('no answer or log line ever carries a private key', async () => {
   assert.doesNotMatch(all, /PRIVATE KEY|b3BlbnNzaC1rZXktdjE/);
   const openssh = srv.gh.store.egressKeys.sealedForAccount(bobId()).map((k) => keyring().open(k.private_sealed).toString('utf8'));
   for (const p of openssh) {
-    const body = p.split('\n').filter((l) => l && !l.startsWith('-----')).join('');
+    const body = p
+      .split('\n')
+      .filter((l) => l && !l.startsWith('-----'))
+      .join('');
     assert.ok(body.length > 40);
     assert.equal(all.includes(body.slice(0, 40)), false);
   }
 });
 
-test('accountListEgressKeys: restricted; lists another account\'s keys for a granted caller', async () => {
+test("accountListEgressKeys: restricted; lists another account's keys for a granted caller", async () => {
   const denied = await call(bob, ['--osh', 'accountListEgressKeys', '--account', 'bob']);
   assert.equal(denied.code, 106);
   assert.equal(denied.env.error_code, 'KO_RESTRICTED_COMMAND');
@@ -141,7 +147,7 @@ test('accountListEgressKeys: restricted; lists another account\'s keys for a gra
   assert.equal(r.env.command, 'accountListEgressKeys');
   assert.equal(Object.keys(r.env.value).length, 3);
   const self = await call(bob, ['--osh', 'selfListEgressKeys']);
-  assert.deepEqual(r.env.value, self.env.value, 'the same view as the owner\'s');
+  assert.deepEqual(r.env.value, self.env.value, "the same view as the owner's");
   const unknown = await call(srv.admin, ['--osh', 'accountListEgressKeys', '--account', 'nobody']);
   assert.equal(unknown.env.error_code, 'KO_NOT_FOUND');
   const missing = await call(srv.admin, ['--osh', 'accountListEgressKeys']);

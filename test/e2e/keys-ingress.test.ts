@@ -20,7 +20,11 @@ after(async () => {
   await srv.close();
 });
 
-async function call(who: { name: string; key: { privateFile: string } }, args: string[], stdin?: string): Promise<{ code: number | null; env: Envelope; stdout: string; stderr: string }> {
+async function call(
+  who: { name: string; key: { privateFile: string } },
+  args: string[],
+  stdin?: string,
+): Promise<{ code: number | null; env: Envelope; stdout: string; stderr: string }> {
   const r = await sshCall(srv.port, who.name, who.key.privateFile, ['--json-greppable', ...args], stdin === undefined ? {} : { stdin });
   return { code: r.code, env: greppable(r.stdout), stdout: r.stdout, stderr: r.stderr };
 }
@@ -47,7 +51,7 @@ function pubLine(type: 'rsa' | 'ecdsa' | 'ed25519', bits: number | undefined, co
   return pair.public.trim();
 }
 
-test('selfListIngressKeys shows the account key with The Bastion\'s fields', async () => {
+test("selfListIngressKeys shows the account key with The Bastion's fields", async () => {
   const r = await call(alice, ['--osh', 'selfListIngressKeys']);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.env.command, 'selfListIngressKeys');
@@ -109,7 +113,13 @@ test('selfAddIngressKey checks the RSA size policy and shows the parsed key on r
 });
 
 test('selfAddIngressKey adds keys of every family from stdin and --public-key, with matching fingerprints', async () => {
-  const lines = [pubLine('rsa', 2048, 'test@rsa2048'), pubLine('ecdsa', 256, 'test@ecdsa256'), pubLine('ecdsa', 384, 'test@ecdsa384'), pubLine('ecdsa', 521, 'test@ecdsa521'), pubLine('ed25519', undefined, 'test@ed25519')];
+  const lines = [
+    pubLine('rsa', 2048, 'test@rsa2048'),
+    pubLine('ecdsa', 256, 'test@ecdsa256'),
+    pubLine('ecdsa', 384, 'test@ecdsa384'),
+    pubLine('ecdsa', 521, 'test@ecdsa521'),
+    pubLine('ed25519', undefined, 'test@ed25519'),
+  ];
   for (const [i, line] of lines.entries()) {
     // Every other key goes through --public-key, quoted twice as The Bastion's docs say.
     const r = i % 2 === 0 ? await call(alice, ['--osh', 'selfAddIngressKey'], line + '\n') : await call(alice, ['--osh', 'selfAddIngressKey', '--public-key', `"${line}"`]);
@@ -128,7 +138,10 @@ test('selfAddIngressKey adds keys of every family from stdin and --public-key, w
     assert.ok(srv.gh.store.ingressKeys.byFingerprint(aliceRow().id, k.fingerprint), 'stored');
   }
   const list = await call(alice, ['--osh', 'selfListIngressKeys']);
-  assert.deepEqual(list.env.value.keys.map((k: { id: number }) => k.id), [1, 2, 3, 4, 5, 6]);
+  assert.deepEqual(
+    list.env.value.keys.map((k: { id: number }) => k.id),
+    [1, 2, 3, 4, 5, 6],
+  );
   // Clean up for the next tests, newest first so that the ids shown stay meaningful.
   for (const line of lines) {
     const d = await call(alice, ['--osh', 'selfDelIngressKey', '-f', sshKeygenFingerprint(line)]);
@@ -202,7 +215,7 @@ test('selfDelIngressKey by id, by the prompt, and its refusals', async () => {
   assert.deepEqual(storedFingerprints(aliceRow().id), [sshKeygenFingerprint(alice.key.publicLine)]);
 });
 
-test('from= lists: the key\'s own list, ingressKeysFrom and ingressKeysFromAllowOverride', async () => {
+test("from= lists: the key's own list, ingressKeysFrom and ingressKeysFromAllowOverride", async () => {
   const k = srv.newKey('ed25519', 'from@test');
   const own = `from="10.1.2.3,192.0.2.0/24" ${k.publicLine}`;
   const cases: { conf: Record<string, unknown>; line: string; expect: string[] }[] = [
@@ -257,7 +270,10 @@ test('listings mark keys the current policy refuses, and the RSA maximum is enfo
   assert.equal((await call(alice, ['--osh', 'selfAddIngressKey'], rsa + '\n')).env.error_code, 'OK');
   srv.writeConfig({ maximumIngressRsaKeySize: 1024, minimumIngressRsaKeySize: 1024 });
   const list = await call(alice, ['--osh', 'selfListIngressKeys']);
-  assert.deepEqual(list.env.value.keys.map((k: { validity: string }) => k.validity), ['OK', 'KO_KEY_SIZE_TOO_BIG']);
+  assert.deepEqual(
+    list.env.value.keys.map((k: { validity: string }) => k.validity),
+    ['OK', 'KO_KEY_SIZE_TOO_BIG'],
+  );
   assert.match(list.stdout, /\*\*\*<<KO_KEY_SIZE_TOO_BIG>>\*\*\*/);
   const other = pubLine('rsa', 2048, 'rsa@other');
   const big = await call(alice, ['--osh', 'selfAddIngressKey'], other + '\n');

@@ -28,7 +28,10 @@ function login(who: TestAccount): Promise<{ c: SshClient; closed: Promise<void> 
     const closed = new Promise<void>((r) => c.on('close', () => r()));
     c.on('error', () => {});
     c.on('ready', () => resolve({ c, closed }));
-    closed.then(() => reject(new Error('closed before ready')), () => {});
+    closed.then(
+      () => reject(new Error('closed before ready')),
+      () => {},
+    );
     c.connect({ host: '127.0.0.1', port: srv.port, username: who.name, privateKey: who.key.privateKey, readyTimeout: 10_000 });
   });
 }
@@ -46,7 +49,11 @@ test('past maxConnectionsPerAccount, a new connection of that account is closed 
   const logsBefore = srv.logs.length;
   const extra = await login(alice);
   assert.equal(await closedWithin(extra.closed, 10_000), true, 'the fourth connection is closed by the server');
-  await waitFor('the limit line', () => logLines(srv.logs.slice(logsBefore), 'connections per account limit reached, refusing new connections', { account: 'alice' }).length === 1, 5000);
+  await waitFor(
+    'the limit line',
+    () => logLines(srv.logs.slice(logsBefore), 'connections per account limit reached, refusing new connections', { account: 'alice' }).length === 1,
+    5000,
+  );
   const other = await ssh2Exec(srv.port, bob.name, bob.key.privateKey, '--osh info');
   assert.equal(other.code, 0, 'bob is served');
   held[0]?.c.end();

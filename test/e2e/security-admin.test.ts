@@ -46,7 +46,10 @@ test('at load, names given a role that no account has are logged once as a warni
 });
 
 test('a non-admin with accountCreate cannot create a name listed in adminAccounts or superOwnerAccounts', async () => {
-  for (const [name, list] of [['boss', 'adminAccounts'], ['chief', 'superOwnerAccounts']] as const) {
+  for (const [name, list] of [
+    ['boss', 'adminAccounts'],
+    ['chief', 'superOwnerAccounts'],
+  ] as const) {
     const r = await create(creator, name);
     assert.equal(r.code, 100);
     assert.equal(r.env.command, 'accountCreate');
@@ -64,7 +67,7 @@ test('a non-admin with accountCreate cannot create a name listed in adminAccount
   assert.equal(ok.env.error_code, 'OK');
 });
 
-test('an admin can create a listed name, which is then admin; deleted, it is again out of non-admins\' reach', async () => {
+test("an admin can create a listed name, which is then admin; deleted, it is again out of non-admins' reach", async () => {
   const made = await create(srv.admin, 'boss');
   assert.equal(made.env.error_code, 'OK', made.env.error_message);
   // The listed name is now an account, and an admin: info shows admins their configuration.
@@ -74,7 +77,17 @@ test('an admin can create a listed name, which is then admin; deleted, it is aga
   const key = srv.newKey();
   const parsed = parsePublicKeyLine(key.publicLine).value;
   assert.ok(parsed);
-  srv.gh.store.ingressKeys.insert({ accountId: row.id, type: parsed.typecode, blob: parsed.blob, size: parsed.size, fingerprint: parsed.fingerprint, comment: '', options: '', fromList: null, createdAt: 0 });
+  srv.gh.store.ingressKeys.insert({
+    accountId: row.id,
+    type: parsed.typecode,
+    blob: parsed.blob,
+    size: parsed.size,
+    fingerprint: parsed.fingerprint,
+    comment: '',
+    options: '',
+    fromList: null,
+    createdAt: 0,
+  });
   const info = await call({ name: 'boss', key }, ['--osh', 'info']);
   assert.equal(info.env.error_code, 'OK');
   assert.ok(Array.isArray(info.env.value.adminAccounts), 'boss is an admin');

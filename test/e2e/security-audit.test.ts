@@ -22,14 +22,14 @@ after(async () => {
 
 const rows = (): AuditRow[] => srv.gh.store.db.prepare('SELECT * FROM audit ORDER BY id').all() as AuditRow[];
 /** Every text column of every audit row, and every log line, as one string each. */
-const everything = (): string[] => [
-  ...rows().map((r) => Object.values(r).map(String).join('\n')),
-  ...srv.logs.map((l) => JSON.stringify(l)),
-];
+const everything = (): string[] => [...rows().map((r) => Object.values(r).map(String).join('\n')), ...srv.logs.map((l) => JSON.stringify(l))];
 
 /** The lines of a private key that are secret (its base64 body; the BEGIN/END lines are not). */
 function secretLines(privateKey: string): string[] {
-  return privateKey.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('-----'));
+  return privateKey
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('-----'));
 }
 
 function assertNowhere(privateKey: string): void {
@@ -51,7 +51,9 @@ test('a private key pasted as --public-key (quoted, newlines and all) is refused
   const key = await opensshPrivateKey();
   const before = rows().length;
   // What a user does by mistake: the file's content as the value, through the real OpenSSH client.
-  const r = await bash(`${sshCommandLine(srv.port, mallory.name, mallory.key.privateFile)} -- --json-greppable --osh selfAddIngressKey --public-key "\\"$(cat)\\""`, { stdin: key });
+  const r = await bash(`${sshCommandLine(srv.port, mallory.name, mallory.key.privateFile)} -- --json-greppable --osh selfAddIngressKey --public-key "\\"$(cat)\\""`, {
+    stdin: key,
+  });
   assert.equal(r.code, 100, r.stdout + r.stderr);
   const env = greppable(r.stdout);
   assert.equal(env.error_code, 'KO_PRIVATE_KEY');

@@ -57,7 +57,10 @@ test("control: a plugin's --host name is resolved by dnsServers, not the system 
   const r = await osh(srv, keeper, ['--osh', 'groupAddServer', '--group', 'web', '--host', 'plugin.example', '--user-any', '--port-any', '--force']);
   assert.equal(r.env.error_code, 'OK', brief(r));
   const lines = srv.gh.store.acl.list({ kind: 'group', groupId: srv.gh.store.groups.byName('web')?.id ?? -1 }, Math.floor(Date.now() / 1000));
-  assert.ok(lines.some((l) => l.ip === NAMED), 'the line holds the address the fake name server gave');
+  assert.ok(
+    lines.some((l) => l.ip === NAMED),
+    'the line holds the address the fake name server gave',
+  );
 });
 
 test('dnsSupportLevel 0: plugins refuse a --host name with 132 KO_DNS_DISABLED, and ask nothing', async () => {
@@ -88,7 +91,10 @@ test('dnsSupportLevel 0: the names of a server list on stdin are refused line by
       'In line 1 (plugin.example), DNS resolving is disabled on this bastion',
       'In line 3 (root@other.example:22), DNS resolving is disabled on this bastion',
     ]);
-    assert.deepEqual(v.ACL.map((e) => e.ip), ['127.0.0.1']);
+    assert.deepEqual(
+      v.ACL.map((e) => e.ip),
+      ['127.0.0.1'],
+    );
     assert.equal(dns.total(), before);
   });
 });

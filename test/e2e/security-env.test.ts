@@ -59,7 +59,10 @@ test('too many variables, or too large a value, are refused: only the first 16 s
   const env = await remoteEnv([`LC_BIG=${'x'.repeat(300)}`, ...many].join(' '));
   assert.equal(env.has('LC_BIG'), false);
   const arrived = [...env.keys()].filter((k) => k.startsWith('LC_V')).sort();
-  assert.deepEqual(arrived, many.slice(0, 16).map((w) => w.split('=')[0]));
+  assert.deepEqual(
+    arrived,
+    many.slice(0, 16).map((w) => w.split('=')[0]),
+  );
   assert.equal(env.get('LC_V00'), 'v0');
   assert.equal(env.get('LC_BASTION'), 'alice');
   const big = logLines(srv.logs, 'client environment variable refused', { name: 'LC_BIG' });

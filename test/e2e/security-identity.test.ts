@@ -47,9 +47,13 @@ function ssh(account: string, keyFile: string, args: readonly string[], control?
 /** Opens a ControlMaster connection for the account (in the background, as `ssh -fN` does). */
 async function openMaster(account: string, keyFile: string): Promise<string> {
   const control = path.join(muxDir, `${account}.sock`);
-  const child = spawn('ssh', [...OPENSSH_BATCH_OPTIONS, '-M', '-N', '-f', '-o', `ControlPath=${control}`, '-o', 'ControlPersist=300', '-i', keyFile, '-p', String(srv.port), `${account}@127.0.0.1`], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    'ssh',
+    [...OPENSSH_BATCH_OPTIONS, '-M', '-N', '-f', '-o', `ControlPath=${control}`, '-o', 'ControlPersist=300', '-i', keyFile, '-p', String(srv.port), `${account}@127.0.0.1`],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const r = await collect(child, { timeoutMs: 20_000, label: 'ssh -M' });
   assert.equal(r.code, 0, r.stderr);
   masters.push({ account, key: keyFile, control });
@@ -83,7 +87,13 @@ function sessionRow(account: string): { comment: string | null; ended_at: number
 async function egressUser(name: string): Promise<{ id: number; name: string; keyFile: string; control: string }> {
   const a = addEgressAccount(srv, name);
   grantPersonal(srv.gh.store, a.id, { ip: HOST, user: 'root' });
-  sshd.setAuthorizedKeys([...fs.readFileSync(path.join(sshd.dir, 'authorized_keys'), 'utf8').split('\n').filter((l) => l !== ''), a.egress.publicLine]);
+  sshd.setAuthorizedKeys([
+    ...fs
+      .readFileSync(path.join(sshd.dir, 'authorized_keys'), 'utf8')
+      .split('\n')
+      .filter((l) => l !== ''),
+    a.egress.publicLine,
+  ]);
   const control = await openMaster(name, a.key.privateFile);
   return { id: a.id, name, keyFile: a.key.privateFile, control };
 }
@@ -97,7 +107,7 @@ async function startLongCommand(u: { name: string; keyFile: string; control: str
   return { call };
 }
 
-test('(a) delete A, create B: A\'s ControlMaster connection is closed, B gets a new id, nothing runs as B', async () => {
+test("(a) delete A, create B: A's ControlMaster connection is closed, B gets a new id, nothing runs as B", async () => {
   const a = srv.addAccount('ida');
   const control = await openMaster(a.name, a.key.privateFile);
   const first = await ssh(a.name, a.key.privateFile, ['--', '--json-greppable', '--osh', 'info'], control);
@@ -145,9 +155,30 @@ test('(c) deleting an account ends its command without a pty (cat, waiting on st
   const u = await egressUser('iddeleted');
   const started = Date.now();
   // The client keeps its stdin open: cat on the target would wait for ever.
-  const child = spawn('ssh', [...OPENSSH_BATCH_OPTIONS, '-o', `ControlPath=${u.control}`, '-o', 'ControlMaster=no', '-i', u.keyFile, '-p', String(srv.port), `${u.name}@127.0.0.1`, '--', `root@${HOST}`, '-p', String(sshd.port), '--', 'cat'], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    'ssh',
+    [
+      ...OPENSSH_BATCH_OPTIONS,
+      '-o',
+      `ControlPath=${u.control}`,
+      '-o',
+      'ControlMaster=no',
+      '-i',
+      u.keyFile,
+      '-p',
+      String(srv.port),
+      `${u.name}@127.0.0.1`,
+      '--',
+      `root@${HOST}`,
+      '-p',
+      String(sshd.port),
+      '--',
+      'cat',
+    ],
+    {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
   const before = logLines(srv.logs, 'egress session started').length;
   const call = collect(child, { timeoutMs: 60_000, label: 'ssh cat' });
   await waitFor('the egress session to start', () => logLines(srv.logs, 'egress session started').length > before, 20_000);

@@ -41,8 +41,23 @@ function seedSession(events: number, at: (i: number) => number, data: (i: number
   fs.closeSync(fd);
   const now = Date.now();
   srv.gh.store.sessions.start({
-    id, accountId: alice.id, account: alice.name, connId: 'seeded', peerIp: '127.0.0.1', peerPort: 40000, viaIp: null, viaPort: null,
-    targetUser: 'root', targetHost: 'srv1', targetIp: '127.0.0.1', targetPort: 22, allowed: true, pty: true, command: null, startedAt: now - 60_000, recording: rel,
+    id,
+    accountId: alice.id,
+    account: alice.name,
+    connId: 'seeded',
+    peerIp: '127.0.0.1',
+    peerPort: 40000,
+    viaIp: null,
+    viaPort: null,
+    targetUser: 'root',
+    targetHost: 'srv1',
+    targetIp: '127.0.0.1',
+    targetPort: 22,
+    allowed: true,
+    pty: true,
+    command: null,
+    startedAt: now - 60_000,
+    recording: rel,
   });
   srv.gh.store.sessions.end(id, { endedAt: now, exitStatus: 0, exitSignal: null, comment: null, bytesUp: 0, bytesDown: 0 });
   return id;
@@ -91,7 +106,11 @@ test('300 MiB streamed into a pty call that reads one line: refused at the line 
 
 test('300 MiB streamed after the ENTER a pty replay waits for: never read, memory bounded, the replay ends normally', async () => {
   // About three seconds of replay, during which the client keeps pushing.
-  const id = seedSession(30, (i) => i / 10, (i) => `frame ${i}\r\n`);
+  const id = seedSession(
+    30,
+    (i) => i / 10,
+    (i) => `frame ${i}\r\n`,
+  );
   const attack = bash(flood('\\n', `--quiet --osh selfPlaySession --id ${id}`), { timeoutMs: 60_000 });
   const [{ result, growth }] = await Promise.all([rssGrowthDuring(attack), infoAnswers()]);
   assert.match(result.stdout, /ssh-exit=0/, result.stdout.slice(-500));
@@ -153,9 +172,13 @@ test('a server list past stdinMaxBytes on groupSetServers: KO_INPUT_TOO_LONG, no
 
 /** selfPlaySession over OpenSSH (no pty), killed once `ready` says so; resolves with what it printed. */
 function replayThenLeave(id: string, ready: (stdout: string) => boolean, stopReading = false): Promise<string> {
-  const child = spawn('ssh', [...OPENSSH_BATCH_OPTIONS, '-i', alice.key.privateFile, '-p', String(srv.port), `${alice.name}@127.0.0.1`, '--', '--osh', 'selfPlaySession', '--id', id], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    'ssh',
+    [...OPENSSH_BATCH_OPTIONS, '-i', alice.key.privateFile, '-p', String(srv.port), `${alice.name}@127.0.0.1`, '--', '--osh', 'selfPlaySession', '--id', id],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   return new Promise((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => {
@@ -185,7 +208,11 @@ function replayThenLeave(id: string, ready: (stdout: string) => boolean, stopRea
 
 test('a client that leaves mid-replay: the replay stops there, the call ends with KO_CLIENT_GONE', async () => {
   // 2000 events 10 ms apart: 20 s of replay.
-  const id = seedSession(2000, (i) => i / 100, (i) => `line ${i}\n`);
+  const id = seedSession(
+    2000,
+    (i) => i / 100,
+    (i) => `line ${i}\n`,
+  );
   const logsBefore = srv.logs.length;
   await replayThenLeave(id, (o) => o.includes('line 20\n'));
   await waitFor('the call line of the replay', () => logLines(srv.logs.slice(logsBefore), 'call', { plugin: 'selfPlaySession' }).length === 1, 15_000);
@@ -194,7 +221,10 @@ test('a client that leaves mid-replay: the replay stops there, the call ends wit
   const stopped = logLines(srv.logs.slice(logsBefore), 'session replay stopped: the client has gone', { session: id });
   assert.equal(stopped.length, 1);
   assert.ok(Number(stopped[0]?.['events']) < 2000, `replayed ${stopped[0]?.['events']} events of 2000`);
-  const row = srv.gh.store.db.prepare("SELECT error_code, duration_ms FROM audit WHERE plugin = 'selfPlaySession' ORDER BY rowid DESC LIMIT 1").get() as { error_code: string; duration_ms: number };
+  const row = srv.gh.store.db.prepare("SELECT error_code, duration_ms FROM audit WHERE plugin = 'selfPlaySession' ORDER BY rowid DESC LIMIT 1").get() as {
+    error_code: string;
+    duration_ms: number;
+  };
   assert.equal(row.error_code, 'KO_CLIENT_GONE');
   assert.ok(row.duration_ms < 20_000);
 });
@@ -204,7 +234,12 @@ test('a client that stops reading a large fast replay: the server waits for it i
   // all of it would be queued for the client.
   const events = 3072;
   const chunk = 'x'.repeat(32 * 1024 - 1) + '\n';
-  const id = seedSession(events, () => 0, () => chunk, (i) => (i % 2 === 0 ? 'o' : 'e'));
+  const id = seedSession(
+    events,
+    () => 0,
+    () => chunk,
+    (i) => (i % 2 === 0 ? 'o' : 'e'),
+  );
   const logsBefore = srv.logs.length;
   const { growth } = await rssGrowthDuring(replayThenLeave(id, (o) => o.length > 0 && o.includes('x'), true));
   assert.ok(growth < RSS_BOUND, `the server grew by ${Math.round(growth / MiB)} MiB`);
@@ -215,7 +250,11 @@ test('a client that stops reading a large fast replay: the server waits for it i
 
 test('a client that ignores the SSH window and floods a paused channel: disconnected at the bound, memory bounded, others served', async () => {
   // A slow replay (one event a second) keeps the call running while it never reads stdin.
-  const id = seedSession(60, (i) => i, (i) => `frame ${i}\r\n`);
+  const id = seedSession(
+    60,
+    (i) => i,
+    (i) => `frame ${i}\r\n`,
+  );
   const logsBefore = srv.logs.length;
   const { Client } = ssh2;
   const c = new Client();

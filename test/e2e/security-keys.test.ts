@@ -61,7 +61,14 @@ test('FROM= in upper case and after another option is honoured: the key logs in 
 
 test('command="…" (blanks inside its quotes) and other options are refused, not dropped', async () => {
   const key = srv.newKey();
-  for (const opts of ['command="/bin/echo hello world"', 'restrict,from="127.0.0.1"', 'environment="A=1"', 'permitopen="127.0.0.1:22"', 'cert-authority', 'bogus,from="127.0.0.1"']) {
+  for (const opts of [
+    'command="/bin/echo hello world"',
+    'restrict,from="127.0.0.1"',
+    'environment="A=1"',
+    'permitopen="127.0.0.1:22"',
+    'cert-authority',
+    'bogus,from="127.0.0.1"',
+  ]) {
     const r = await addKey(`${opts} ${key.publicLine}`);
     assert.equal(r.env.error_code, 'KO_UNSUPPORTED_KEY_OPTION', `${opts}: ${r.env.error_message}`);
   }
@@ -90,12 +97,26 @@ test('quoting tricks: repeated from=, an escaped quote, single quotes or an uncl
 test('accountCreate --public-key and setup-admin refuse the same options', async () => {
   const key = srv.newKey();
   const r = await sshCall(srv.port, srv.admin.name, srv.admin.key.privateFile, [
-    '--json-greppable', '--osh', 'accountCreate', '--account', 'bob', '--uid-auto', '--public-key', `'no-pty,from="127.0.0.9" ${key.publicLine}'`,
+    '--json-greppable',
+    '--osh',
+    'accountCreate',
+    '--account',
+    'bob',
+    '--uid-auto',
+    '--public-key',
+    `'no-pty,from="127.0.0.9" ${key.publicLine}'`,
   ]);
   assert.equal(greppable(r.stdout).error_code, 'KO_UNSUPPORTED_KEY_OPTION');
   assert.equal(srv.gh.store.accounts.byName('bob'), undefined);
   const ok = await sshCall(srv.port, srv.admin.name, srv.admin.key.privateFile, [
-    '--json-greppable', '--osh', 'accountCreate', '--account', 'bob', '--uid-auto', '--public-key', `'NO-AGENT-FORWARDING,From="127.0.0.9" ${key.publicLine}'`,
+    '--json-greppable',
+    '--osh',
+    'accountCreate',
+    '--account',
+    'bob',
+    '--uid-auto',
+    '--public-key',
+    `'NO-AGENT-FORWARDING,From="127.0.0.9" ${key.publicLine}'`,
   ]);
   assert.equal(greppable(ok.stdout).error_code, 'OK');
   const bob = srv.gh.store.accounts.byName('bob');
@@ -116,8 +137,15 @@ test('a key stored before the options parser with its from= list lost: the optio
     const parsed = parsePublicKeyLine(key.publicLine);
     assert.ok(parsed.value);
     srv.gh.store.ingressKeys.insert({
-      accountId: alice.id, type: parsed.value.typecode, blob: parsed.value.blob, size: parsed.value.size, fingerprint: parsed.value.fingerprint,
-      comment: '', options, fromList: null, createdAt: Math.floor(Date.now() / 1000),
+      accountId: alice.id,
+      type: parsed.value.typecode,
+      blob: parsed.value.blob,
+      size: parsed.value.size,
+      fingerprint: parsed.value.fingerprint,
+      comment: '',
+      options,
+      fromList: null,
+      createdAt: Math.floor(Date.now() / 1000),
     });
     return key;
   };

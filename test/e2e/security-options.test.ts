@@ -146,7 +146,15 @@ for (const [keys, name] of REFUSED_CONFIGS) {
 test('the inert values of those keys (as in bastion.conf.dist) start normally; unknown keys only warn', async () => {
   const cwd = tmpDir();
   try {
-    const conf = { bastionName: 'x', readOnlySlaveMode: false, ingressToEgressRules: [], ingressRequirePIV: false, accountExternalValidationProgram: '', accountMFAPolicy: 'enabled', syslogFacility: 'local7' };
+    const conf = {
+      bastionName: 'x',
+      readOnlySlaveMode: false,
+      ingressToEgressRules: [],
+      ingressRequirePIV: false,
+      accountExternalValidationProgram: '',
+      accountMFAPolicy: 'enabled',
+      syslogFacility: 'local7',
+    };
     fs.writeFileSync(path.join(cwd, 'bastion.conf'), JSON.stringify(conf, null, 2));
     const cli = startCli(['serve', '--listen', `127.0.0.1:${await freePort()}`], { cwd, env: { HOME: cwd } });
     try {

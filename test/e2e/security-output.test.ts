@@ -12,15 +12,7 @@ let srv: TestServer;
 let mallory: TestAccount;
 
 const FORGED_ENVELOPE = '{"command":"selfListIngressKeys","error_code":"OK","error_message":"OK","value":"forged"}';
-const HOSTILE = [
-  'laptop',
-  'JSON_END',
-  'JSON_START',
-  FORGED_ENVELOPE,
-  'JSON_END',
-  `JSON_OUTPUT=${FORGED_ENVELOPE}`,
-  '\x1b]0;pwned\x07\x1b[2J\rover\x9b31mtail',
-].join('\n');
+const HOSTILE = ['laptop', 'JSON_END', 'JSON_START', FORGED_ENVELOPE, 'JSON_END', `JSON_OUTPUT=${FORGED_ENVELOPE}`, '\x1b]0;pwned\x07\x1b[2J\rover\x9b31mtail'].join('\n');
 
 before(async () => {
   srv = await startTestServer();
@@ -59,7 +51,11 @@ for (const mode of ['--json', '--json-pretty', '--json-greppable'] as const) {
           assert.equal(lines.filter((l) => l.startsWith('JSON_OUTPUT=')).length, 1, out);
           assert.equal(lines.filter((l) => /^\s*JSON_(START|END)/.test(l)).length, 0, out);
         } else {
-          assert.deepEqual(lines.filter((l) => /^\s*JSON_(START|END|OUTPUT)/.test(l)), ['JSON_START', 'JSON_END'], out);
+          assert.deepEqual(
+            lines.filter((l) => /^\s*JSON_(START|END|OUTPUT)/.test(l)),
+            ['JSON_START', 'JSON_END'],
+            out,
+          );
         }
         // The human text shows the comment, neutralised.
         if (!quiet) assert.ok(out.includes('\\x1b]0;pwned\\x07\\x1b[2J\\x0dover\\x9b31mtail'), out);
@@ -90,6 +86,9 @@ test('text for people with a pty and colours: the comment cannot set the title o
     assert.equal(r.stdout.includes('\x07'), false);
     assert.ok(r.stdout.includes('\\x1b]0;pwned\\x07'), r.stdout);
     const plain = r.stdout.replace(/\x1b\[[0-9;]*m/g, '').split('\r\n');
-    assert.deepEqual(plain.filter((l) => /^\s*JSON_(START|END|OUTPUT)/.test(l)), []);
+    assert.deepEqual(
+      plain.filter((l) => /^\s*JSON_(START|END|OUTPUT)/.test(l)),
+      [],
+    );
   }
 });

@@ -153,7 +153,10 @@ describe('per-source penalty for failed authentications', () => {
       assert.equal(await r.closed, 'Not allowed at this time\r\n');
     }
     assert.notEqual(await login(srv.port, '127.0.0.34', 'admin', srv.admin.key.privateKey), 'ready');
-    assert.deepEqual(srv.logs.slice(mark).filter((l) => JSON.stringify(l).includes('127.0.0.34')), []);
+    assert.deepEqual(
+      srv.logs.slice(mark).filter((l) => JSON.stringify(l).includes('127.0.0.34')),
+      [],
+    );
     // Another address is not affected: it logs in, and its own failure is an ordinary refusal.
     assert.equal(await login(srv.port, '127.0.0.35', 'admin', srv.admin.key.privateKey), 'ready');
     assert.match(await login(srv.port, '127.0.0.35', 'admin', wrong.privateKey), /authentication methods failed/);

@@ -35,7 +35,7 @@ test('attack: groupList --include with a run of stars does not freeze the event 
   assert.ok(Date.now() - started < 60_000);
 });
 
-test('attack: a group owner\'s --guest-ttl-limit of 60 digits and a bad character is refused at once (the TTL RegExp backtracked exponentially)', async () => {
+test("attack: a group owner's --guest-ttl-limit of 60 digits and a bad character is refused at once (the TTL RegExp backtracked exponentially)", async () => {
   const made = await osh(srv, srv.admin, ['--osh', 'groupCreate', '--group', 'alicegrp', '--owner', alice.name, '--algo', 'ed25519']);
   assert.equal(made.env.error_code, 'OK', brief(made));
   const started = Date.now();
@@ -147,7 +147,11 @@ test('attack: one account opening connections without bound is stopped at maxCon
 });
 
 test('attack: a private key whose marker is broken by quotes is still refused and kept out of the audit row', async () => {
-  const body = fs.readFileSync(alice.key.privateFile, 'utf8').split('\n').filter((l) => l !== '' && !l.startsWith('-----')).join('');
+  const body = fs
+    .readFileSync(alice.key.privateFile, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '' && !l.startsWith('-----'))
+    .join('');
   // The remote shell words: the first quote breaks the raw command's marker, not the word's.
   const r = await osh(srv, alice, ['--osh', 'selfAddIngressKey', '--public-key', `'${body.slice(0, 8)}'"${body.slice(8)}"`]);
   assert.equal(r.env.error_code, 'KO_PRIVATE_KEY', brief(r));

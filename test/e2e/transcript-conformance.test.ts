@@ -12,7 +12,20 @@ import { describe, test, before, after } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { compareShape, KeyMap, loadTranscript, runStep, type Step } from '../helpers/transcript.js';
-import { CONFIG_BEFORE, ENVIRONMENT_KEYS, ENVIRONMENT_PATHS, KEY_FILES, KNOWN, KNOWN_FIELDS, LOGIN_WITH, MODULE_CONFIG, SKIP, STDIN, VOLATILE_PATHS, WAIT_BEFORE } from '../helpers/transcriptData.js';
+import {
+  CONFIG_BEFORE,
+  ENVIRONMENT_KEYS,
+  ENVIRONMENT_PATHS,
+  KEY_FILES,
+  KNOWN,
+  KNOWN_FIELDS,
+  LOGIN_WITH,
+  MODULE_CONFIG,
+  SKIP,
+  STDIN,
+  VOLATILE_PATHS,
+  WAIT_BEFORE,
+} from '../helpers/transcriptData.js';
 
 const steps = loadTranscript();
 const modules = [...new Set(steps.map((s) => s.module))];
@@ -25,7 +38,8 @@ for (const s of steps) keys.scan(s.command);
 test('the skip-list and the known differences name only steps of the recording', () => {
   const ids = new Set(steps.map((s) => s.id));
   assert.equal(ids.size, steps.length, 'step ids are unique');
-  for (const id of [...Object.keys(SKIP), ...Object.keys(KNOWN), ...Object.keys(CONFIG_BEFORE), ...Object.keys(LOGIN_WITH), ...Object.keys(WAIT_BEFORE), ...Object.keys(STDIN)]) assert.ok(ids.has(id), `${id} is not a recorded step`);
+  for (const id of [...Object.keys(SKIP), ...Object.keys(KNOWN), ...Object.keys(CONFIG_BEFORE), ...Object.keys(LOGIN_WITH), ...Object.keys(WAIT_BEFORE), ...Object.keys(STDIN)])
+    assert.ok(ids.has(id), `${id} is not a recorded step`);
   for (const id of Object.keys(KNOWN)) assert.ok(!(id in SKIP), `${id} is both skipped and a known difference`);
   for (const [id, why] of [...Object.entries(SKIP), ...Object.entries(KNOWN).map(([k, v]) => [k, v.reason] as const)]) {
     assert.ok(why.length > 10, `${id} has a reason`);
@@ -57,11 +71,25 @@ function differences(step: Step, got: { code: number | null; envelope: { command
     // Our keys and fingerprints in place of the recorded ones, so key lines can be compared.
     const recValue: unknown = JSON.parse(keys.rewrite(JSON.stringify(rec.value)));
     const v = known?.value ?? {};
-    compareShape(recValue, got.envelope.value, 'value', { ...v, ignorePaths: [...(v.ignorePaths ?? []), ...KNOWN_FIELDS.map((f) => f.path), ...ENVIRONMENT_PATHS.filter((e) => !e.command || e.command.test(step.command)).map((e) => e.path)], volatile: VOLATILE_PATHS, environmentKeys: ENVIRONMENT_KEYS }, out);
+    compareShape(
+      recValue,
+      got.envelope.value,
+      'value',
+      {
+        ...v,
+        ignorePaths: [
+          ...(v.ignorePaths ?? []),
+          ...KNOWN_FIELDS.map((f) => f.path),
+          ...ENVIRONMENT_PATHS.filter((e) => !e.command || e.command.test(step.command)).map((e) => e.path),
+        ],
+        volatile: VOLATILE_PATHS,
+        environmentKeys: ENVIRONMENT_KEYS,
+      },
+      out,
+    );
   }
   return out;
 }
-
 
 for (const mod of modules) {
   describe(`module ${mod}`, () => {
@@ -88,7 +116,8 @@ for (const mod of modules) {
         if (cfg) srv.writeConfig({ bastionName: 'testbastion', ...(MODULE_CONFIG[mod] ?? {}), ...cfg });
         const stdin = STDIN[step.id];
         // A rebuilt stdin replaces the cut redirection (`<<< "-----BEGIN…` or `< <(printf \`).
-        const recorded = stdin === undefined ? step.command : `${step.command.replace(/\s*(<<<\s*"-----BEGIN.*|<\s*<\(printf \\)\s*$/, '')} <<'TRANSCRIPT_STDIN'\n${stdin}TRANSCRIPT_STDIN`;
+        const recorded =
+          stdin === undefined ? step.command : `${step.command.replace(/\s*(<<<\s*"-----BEGIN.*|<\s*<\(printf \\)\s*$/, '')} <<'TRANSCRIPT_STDIN'\n${stdin}TRANSCRIPT_STDIN`;
         const command = keys.rewrite(recorded);
         // An accountCreate sets the key its account logs in with from then on.
         const created = /--osh accountCreate .*--account (\S+)/.exec(step.command);

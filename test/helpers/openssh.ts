@@ -3,11 +3,18 @@
 // with -i. Callers add their own options after these (OpenSSH keeps the first value it reads for
 // an option, so these are only the ones nobody needs to override).
 export const OPENSSH_BATCH_OPTIONS: readonly string[] = [
-  '-F', '/dev/null',
-  '-o', 'StrictHostKeyChecking=no',
-  '-o', 'UserKnownHostsFile=/dev/null',
-  '-o', 'LogLevel=ERROR',
-  '-o', 'BatchMode=yes',
-  '-o', 'IdentitiesOnly=yes',
-  '-o', 'IdentityAgent=none',
+  '-F',
+  '/dev/null',
+  '-o',
+  'StrictHostKeyChecking=no',
+  '-o',
+  'UserKnownHostsFile=/dev/null',
+  '-o',
+  'LogLevel=ERROR',
+  '-o',
+  'BatchMode=yes',
+  '-o',
+  'IdentitiesOnly=yes',
+  '-o',
+  'IdentityAgent=none',
 ];

@@ -238,7 +238,8 @@ export function compareShape(expected: unknown, actual: unknown, at: string, o: 
   const skipped = (p: string): boolean => (o.ignore?.includes(p) ?? false) || (o.ignorePaths?.some((r) => r.test(p)) ?? false);
   if (skipped(at)) return out;
   if (o.expect && at in o.expect) {
-    if (JSON.stringify(o.expect[at]) !== JSON.stringify(actual)) out.push(`${at}: Gatehouse should answer ${JSON.stringify(o.expect[at])}, ours ${JSON.stringify(actual)?.slice(0, 80)}`);
+    if (JSON.stringify(o.expect[at]) !== JSON.stringify(actual))
+      out.push(`${at}: Gatehouse should answer ${JSON.stringify(o.expect[at])}, ours ${JSON.stringify(actual)?.slice(0, 80)}`);
     return out;
   }
   const ke = kind(expected);
@@ -264,7 +265,8 @@ export function compareShape(expected: unknown, actual: unknown, at: string, o: 
       // In a stable order of our own: by family and size (the fingerprints differ by construction).
       const order = (x: object): unknown[] =>
         Object.values(x).sort((p, q) => {
-          const f = (v: unknown): string => (typeof v === 'object' && v !== null ? `${String((v as Record<string, unknown>).family)}/${String((v as Record<string, unknown>).size)}` : '');
+          const f = (v: unknown): string =>
+            typeof v === 'object' && v !== null ? `${String((v as Record<string, unknown>).family)}/${String((v as Record<string, unknown>).size)}` : '';
           return f(p) < f(q) ? -1 : f(p) > f(q) ? 1 : 0;
         });
       compareShape(order(expected as object), order(actual as object), at, o, out, key);

@@ -4,16 +4,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { test } from 'node:test';
 import ssh2 from 'ssh2';
-import {
-  addIngressKey,
-  checkOwnFromList,
-  deleteIngressKey,
-  egressKeyValue,
-  generateEgressKey,
-  hasImmutableKey,
-  lineId,
-  listIngressKeys,
-} from '../../src/accounts/keys.js';
+import { addIngressKey, checkOwnFromList, deleteIngressKey, egressKeyValue, generateEgressKey, hasImmutableKey, lineId, listIngressKeys } from '../../src/accounts/keys.js';
 import { validateConfig } from '../../src/config/parse.js';
 import { generateCheckedKeyPair } from '../../src/keys/keygen.js';
 import { keyringFromKey } from '../../src/keys/keyring.js';
@@ -68,7 +59,7 @@ test('addIngressKey: stored once, answered with the effective from list, then re
   const dup = addIngressKey(store, cfg, id, key(line.replace('me@laptop', 'other')), info);
   assert.equal(dup.code, 'KO_DUPLICATE_KEY');
   assert.equal((dup.value as { key: Record<string, unknown> }).key['comment'], 'other');
-  assert.ok('fromList' in (dup.value as { key: Record<string, unknown> }).key, 'refusals use The Bastion\'s fromList spelling');
+  assert.ok('fromList' in (dup.value as { key: Record<string, unknown> }).key, "refusals use The Bastion's fromList spelling");
   assert.equal(store.ingressKeys.forAccount(id).length, 1);
 });
 
@@ -87,14 +78,29 @@ test('listIngressKeys: positions as ids, the effective from= prefix in the line,
   addIngressKey(store, config({ ingressKeysFromAllowOverride: true }), id, key(own), info);
   addIngressKey(store, config(), id, key(ecdsa('b')), info);
   const forced = listIngressKeys(store, config({ ingressKeysFrom: ['10.9.9.9'] }), id);
-  assert.deepEqual(forced.map((k) => k.id), [1, 2]);
-  assert.deepEqual(forced.map((k) => k.from_list), [['10.9.9.9'], ['10.9.9.9']]);
+  assert.deepEqual(
+    forced.map((k) => k.id),
+    [1, 2],
+  );
+  assert.deepEqual(
+    forced.map((k) => k.from_list),
+    [['10.9.9.9'], ['10.9.9.9']],
+  );
   assert.ok(forced[0]?.line.startsWith('from="10.9.9.9" ecdsa-sha2-nistp256 '));
   const free = listIngressKeys(store, config(), id);
-  assert.deepEqual(free.map((k) => k.prefix), ['from="192.0.2.1"', '']);
-  assert.deepEqual(free.map((k) => k.validity), ['OK', 'OK']);
+  assert.deepEqual(
+    free.map((k) => k.prefix),
+    ['from="192.0.2.1"', ''],
+  );
+  assert.deepEqual(
+    free.map((k) => k.validity),
+    ['OK', 'OK'],
+  );
   const noEcdsa = listIngressKeys(store, config({ allowedIngressSshAlgorithms: ['ed25519'] }), id);
-  assert.deepEqual(noEcdsa.map((k) => k.validity), ['KO_FORBIDDEN_ALGORITHM', 'KO_FORBIDDEN_ALGORITHM']);
+  assert.deepEqual(
+    noEcdsa.map((k) => k.validity),
+    ['KO_FORBIDDEN_ALGORITHM', 'KO_FORBIDDEN_ALGORITHM'],
+  );
 });
 
 test('deleteIngressKey: by id or fingerprint, never the last valid key, nothing when there is no valid key', () => {

@@ -9,7 +9,14 @@ import { openStore } from '../../src/store/store.js';
 
 const config = (raw: Record<string, unknown> = {}) => fixedConfig({ accountUidMin: 2000, accountUidMax: 2005, ...raw }).current();
 const spec = (name: string, uid: number | 'auto', nowSec = 1_000_000) => ({
-  name, uid, comment: null, createdBy: 'test', ttlSeconds: null, keys: [], settings: {}, nowSec,
+  name,
+  uid,
+  comment: null,
+  createdBy: 'test',
+  ttlSeconds: null,
+  keys: [],
+  settings: {},
+  nowSec,
 });
 
 test('uid-auto takes the highest free uid of the range, and ERR_UID_COLLISION when none is left', () => {

@@ -17,17 +17,48 @@ function ctxWith(out: string[]): PluginContext {
   return { out: term, clock: { now: () => NOW * 1000 } } as unknown as PluginContext;
 }
 const row = (o: Partial<AclView>): AclView => ({
-  id: 1, kind: 'group', account_id: null, group_id: 1, ip: '192.0.2.1', family: 4, prefix_len: 32, user: null, port: null, protocol: null,
-  comment: null, expires_at: null, force_key: null, force_password: null, added_by: 'alice', added_at: NOW - 86400, ...o,
+  id: 1,
+  kind: 'group',
+  account_id: null,
+  group_id: 1,
+  ip: '192.0.2.1',
+  family: 4,
+  prefix_len: 32,
+  user: null,
+  port: null,
+  protocol: null,
+  comment: null,
+  expires_at: null,
+  force_key: null,
+  force_password: null,
+  added_by: 'alice',
+  added_at: NOW - 86400,
+  ...o,
 });
 
 test('JSON entries have every field of The Bastion, port as a string, protocol lines as !proto', () => {
   const out: string[] = [];
-  const [c] = printAcls(ctxWith(out), [{ type: 'group', group: 'web', acl: [row({ port: 22, user: 'root', comment: 'db', expires_at: NOW + 60 }), row({ ip: '10.0.0.0/8', protocol: 'sftp' })] }], {});
+  const [c] = printAcls(
+    ctxWith(out),
+    [{ type: 'group', group: 'web', acl: [row({ port: 22, user: 'root', comment: 'db', expires_at: NOW + 60 }), row({ ip: '10.0.0.0/8', protocol: 'sftp' })] }],
+    {},
+  );
   assert.ok(c);
   assert.deepEqual(c.acl[0], {
-    ip: '192.0.2.1', user: 'root', port: '22', forceKey: null, forcePassword: null, expiry: NOW + 60, addedBy: 'alice', addedDate: addedDate(NOW - 86400),
-    userComment: 'db', comment: null, proxyIp: null, proxyPort: null, proxyUser: null, reverseDns: null,
+    ip: '192.0.2.1',
+    user: 'root',
+    port: '22',
+    forceKey: null,
+    forcePassword: null,
+    expiry: NOW + 60,
+    addedBy: 'alice',
+    addedDate: addedDate(NOW - 86400),
+    userComment: 'db',
+    comment: null,
+    proxyIp: null,
+    proxyPort: null,
+    proxyUser: null,
+    reverseDns: null,
   });
   assert.equal(c.acl[1]?.user, '!sftp');
   const text = out.join('');
@@ -41,9 +72,22 @@ test('JSON entries have every field of The Bastion, port as a string, protocol l
 test('--include/--exclude match any text cell and filter the JSON as well; --hide-groups drops group contexts', () => {
   const acl = [row({ ip: '192.0.2.1' }), row({ ip: '192.0.2.2', comment: 'backup' }), row({ ip: '198.51.100.1' })];
   const only = printAcls(ctxWith([]), [{ type: 'group', group: 'web', acl }], { includes: ['192.0.2.*'], excludes: ['backup'] });
-  assert.deepEqual(only[0]?.acl.map((e) => e.ip), ['192.0.2.1']);
-  const hidden = printAcls(ctxWith([]), [{ type: 'personal', acl }, { type: 'group-member', group: 'web', acl }], { hideGroups: true });
-  assert.deepEqual(hidden.map((c) => c.type), ['personal']);
+  assert.deepEqual(
+    only[0]?.acl.map((e) => e.ip),
+    ['192.0.2.1'],
+  );
+  const hidden = printAcls(
+    ctxWith([]),
+    [
+      { type: 'personal', acl },
+      { type: 'group-member', group: 'web', acl },
+    ],
+    { hideGroups: true },
+  );
+  assert.deepEqual(
+    hidden.map((c) => c.type),
+    ['personal'],
+  );
 });
 
 const reverseCtx = (dnsSupportLevel: number) => ({

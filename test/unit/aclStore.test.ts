@@ -68,7 +68,11 @@ test('per-list queries use acl_by_account / acl_by_group; role queries use group
     [ACL_SQL.personalView, { a: 1, now: 0 }, /USING INDEX acl_by_account \(account_id=\? AND kind=\? AND group_id=\?\)/],
     [ACL_SQL.guestView, { a: 1, g: 1, now: 0 }, /USING INDEX acl_by_(account|group) \((account_id|group_id)=\? AND kind=\? AND (group_id|account_id)=\?\)/],
     [ACL_SQL.guestOfAccount, { a: 1, now: 0 }, /USING INDEX acl_by_account \(account_id=\? AND kind=\?\)/],
-    [ACL_SQL.ofMemberGroups, { a: 1, now: 0 }, /USING (COVERING )?INDEX group_roles_by_account \(account_id=\? AND role=\?\)[\s\S]*USING INDEX acl_by_group \(group_id=\? AND kind=\?\)/],
+    [
+      ACL_SQL.ofMemberGroups,
+      { a: 1, now: 0 },
+      /USING (COVERING )?INDEX group_roles_by_account \(account_id=\? AND role=\?\)[\s\S]*USING INDEX acl_by_group \(group_id=\? AND kind=\?\)/,
+    ],
     [GROUP_SQL.hasRoleAnywhere, [1, 'owner'], /USING COVERING INDEX group_roles_by_account \(account_id=\? AND role=\?\)/],
     [GROUP_SQL.hasRole, [1, 'owner', 1], /USING PRIMARY KEY \(group_id=\? AND role=\? AND account_id=\?\)/],
     [GROUP_SQL.holders, [1, 'member'], /SEARCH r USING PRIMARY KEY \(group_id=\? AND role=\?\)[\s\S]*SEARCH a USING INTEGER PRIMARY KEY/],
@@ -93,7 +97,7 @@ test('deleting a group takes its roles, settings, entries (group and guest) and 
   assert.equal(count('group_roles'), 0);
   assert.equal(count('group_settings'), 0);
   assert.equal(count('group_egress_keys'), 0);
-  assert.equal(count("acl_entries WHERE group_id IS NOT NULL"), 0);
+  assert.equal(count('acl_entries WHERE group_id IS NOT NULL'), 0);
   assert.equal(count("acl_entries WHERE kind = 'personal'"), 25, 'personal entries stay');
   store.accounts.remove(a);
   assert.equal(count('acl_entries'), 0, 'and an account takes its personal entries');
@@ -104,8 +108,23 @@ test('the table refuses inconsistent rows: an owner that does not fit the kind, 
   const ip = parseAddress('192.0.2.1', { allowSubnets: true }).value;
   assert.ok(ip);
   const row = {
-    kind: 'group' as const, accountId: a, groupId: g, ip: ip.ip, family: 4 as const, prefixLen: 32, start: ip.start, end: ip.end,
-    user: null, port: null, protocol: null, comment: null, expiresAt: null, forceKey: null, forcePassword: null, addedBy: 't', addedAt: 1,
+    kind: 'group' as const,
+    accountId: a,
+    groupId: g,
+    ip: ip.ip,
+    family: 4 as const,
+    prefixLen: 32,
+    start: ip.start,
+    end: ip.end,
+    user: null,
+    port: null,
+    protocol: null,
+    comment: null,
+    expiresAt: null,
+    forceKey: null,
+    forcePassword: null,
+    addedBy: 't',
+    addedAt: 1,
   };
   assert.throws(() => store.acl.insert(row), /CHECK constraint/);
   assert.throws(() => store.acl.insert({ ...row, accountId: null, end: Buffer.alloc(16) }), /CHECK constraint/);

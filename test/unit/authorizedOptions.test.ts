@@ -33,7 +33,10 @@ test('names are case-insensitive, flags take no-, values are dequoted, in any po
 
 test('values: \\" is a quote, other backslashes stay, blanks and commas are part of the value', () => {
   assert.deepEqual(options('command="echo \\"a, b\\" \\\\n"'), [{ name: 'command', negated: false, value: 'echo "a, b" \\\\n' }]);
-  assert.deepEqual(options('environment="A=1",environment="B=2"').map((o) => o.value), ['A=1', 'B=2']);
+  assert.deepEqual(
+    options('environment="A=1",environment="B=2"').map((o) => o.value),
+    ['A=1', 'B=2'],
+  );
   assert.deepEqual(options('from=""'), [{ name: 'from', negated: false, value: '' }]);
 });
 

@@ -18,7 +18,7 @@ test('-osh NAME, as Getopt::Long accepts single-dash long names', () => {
   assert.equal(splitBastionOptions(['--osh=info']).options.osh, 'info');
 });
 
-test('bastion options anywhere in the request are the bastion\'s, before or after --osh', () => {
+test("bastion options anywhere in the request are the bastion's, before or after --osh", () => {
   const r = splitBastionOptions(['--json', '--osh', 'info', '--quiet']);
   assert.equal(r.options.osh, 'info');
   assert.equal(r.options.json, 'default');
@@ -88,12 +88,10 @@ test('--help and --long-help', () => {
 
 test('normalizeLongDashes only rewrites names it knows, keeps =values and short options', () => {
   const known = new Set(['osh', 'json']);
-  assert.deepEqual(normalizeLongDashes(['-osh', '-json=1', '-q', '-other', '--osh', '-', '-7'], known), [
-    '--osh', '--json=1', '-q', '-other', '--osh', '-', '-7',
-  ]);
+  assert.deepEqual(normalizeLongDashes(['-osh', '-json=1', '-q', '-other', '--osh', '-', '-7'], known), ['--osh', '--json=1', '-q', '-other', '--osh', '-', '-7']);
 });
 
-test('dashed words that only look like bastion options are the plugin\'s, in order', () => {
+test("dashed words that only look like bastion options are the plugin's, in order", () => {
   const r = splitBastionOptions(['--osh', 'accountModify', '--account', 'a', '--max-inactive-days', '-1', '--osh-only', '--json-x', '-qq', '--quiet']);
   assert.equal(r.options.osh, 'accountModify');
   assert.equal(r.options.quiet, true);

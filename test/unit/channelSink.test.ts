@@ -68,7 +68,13 @@ test('dispose() removes every listener and gives back the listener allowance', (
   dispose();
   dispose();
   assert.equal(connection.getMaxListeners(), max);
-  for (const [e, ev] of [[ch, 'close'], [ch.stderr, 'finish'], [ch.stderr, 'close'], [session, 'close'], [connection, 'close']] as const) {
+  for (const [e, ev] of [
+    [ch, 'close'],
+    [ch.stderr, 'finish'],
+    [ch.stderr, 'close'],
+    [session, 'close'],
+    [connection, 'close'],
+  ] as const) {
     assert.equal(e.listenerCount(ev), 0, ev);
   }
   connection.emit('close');

@@ -21,5 +21,12 @@ test('acceptClientEnv: LANG and LC_* only, never LC_BASTION*, bounded and printa
   assert.equal(why('LC_TIME', 'C'), 'too-many');
   // Setting a variable again replaces it and takes no new place.
   assert.equal(why('LANG', 'C'), 'ok');
-  assert.deepEqual([...env], [['LANG', 'C'], ['LC_ALL', 'fr_FR.UTF-8'], ['LC_CTYPE', 'héllo wörld']]);
+  assert.deepEqual(
+    [...env],
+    [
+      ['LANG', 'C'],
+      ['LC_ALL', 'fr_FR.UTF-8'],
+      ['LC_CTYPE', 'héllo wörld'],
+    ],
+  );
 });

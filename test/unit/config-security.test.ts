@@ -31,7 +31,7 @@ test('the values of bastion.conf.dist, and absent keys, are accepted', () => {
   assert.deepEqual(unsupportedSecurityKeys({}), []);
 });
 
-test('the DNS and address family keys: The Bastion\'s defaults, bounds on the new limits', () => {
+test("the DNS and address family keys: The Bastion's defaults, bounds on the new limits", () => {
   const c = validateConfig({}).config;
   assert.equal(c.IPv4Allowed, true);
   assert.equal(c.IPv6Allowed, false);

@@ -25,7 +25,10 @@ interface LogLine {
 }
 function memoryLog(): { log: { info: (o: object, m?: string) => void; warn: (o: object, m?: string) => void; error: (o: object, m?: string) => void }; lines: LogLine[] } {
   const lines: LogLine[] = [];
-  const at = (level: LogLine['level']) => (obj: object, msg = '') => void lines.push({ level, obj: obj as Record<string, unknown>, msg });
+  const at =
+    (level: LogLine['level']) =>
+    (obj: object, msg = '') =>
+      void lines.push({ level, obj: obj as Record<string, unknown>, msg });
   return { log: { info: at('info'), warn: at('warn'), error: at('error') }, lines };
 }
 
@@ -110,7 +113,10 @@ test('an invalid value falls back to its default with a warning; unknown keys ar
   assert.deepEqual(config.ingressKeysFrom, []);
   assert.equal(config.interactiveModeAllowed, false);
   for (const k of ['bastionName', 'accountMaxInactiveDays', 'maxAuthTries', 'fanciness', 'adminAccounts', 'ingressKeysFrom', 'interactiveModeAllowed', 'somethingElse']) {
-    assert.ok(warnings.some((w) => w.includes(`'${k}'`)), `no warning for ${k}: ${warnings.join('; ')}`);
+    assert.ok(
+      warnings.some((w) => w.includes(`'${k}'`)),
+      `no warning for ${k}: ${warnings.join('; ')}`,
+    );
   }
 });
 
@@ -229,7 +235,10 @@ test('addAdminAccount edits in place: comments, layout and other keys stay', () 
   assert.deepEqual(c.adminAccounts, ['alice', 'bob']);
   assert.equal(c.bastionName, 'keepme');
   assert.equal(fs.statSync(file).mode & 0o777, 0o600, 'the mode of an existing file is kept');
-  assert.deepEqual(fs.readdirSync(dir).filter((f) => f.includes('.tmp-')), []);
+  assert.deepEqual(
+    fs.readdirSync(dir).filter((f) => f.includes('.tmp-')),
+    [],
+  );
 });
 
 test('addAdminAccount inserts the key when absent, in an empty or a filled object', () => {

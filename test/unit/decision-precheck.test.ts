@@ -20,8 +20,23 @@ function entry(kind: AclKind, owner: { accountId?: number; groupId?: number }, h
   const a = parseAddress(host, { allowSubnets: true }).value;
   assert.ok(a);
   store.acl.insert({
-    kind, accountId: owner.accountId ?? null, groupId: owner.groupId ?? null, ip: a.ip, family: a.family, prefixLen: a.prefixLen, start: a.start, end: a.end,
-    user: o.user ?? null, port: o.port ?? null, protocol: null, comment: null, expiresAt: o.expiresAt ?? null, forceKey: null, forcePassword: null, addedBy: 'test', addedAt: NOW,
+    kind,
+    accountId: owner.accountId ?? null,
+    groupId: owner.groupId ?? null,
+    ip: a.ip,
+    family: a.family,
+    prefixLen: a.prefixLen,
+    start: a.start,
+    end: a.end,
+    user: o.user ?? null,
+    port: o.port ?? null,
+    protocol: null,
+    comment: null,
+    expiresAt: o.expiresAt ?? null,
+    forceKey: null,
+    forcePassword: null,
+    addedBy: 'test',
+    addedAt: NOW,
   });
 }
 const ask = (port = 22, user = 'root') => mayAllowSomeAddress(store, { accountId: alice, port, user, now: NOW });

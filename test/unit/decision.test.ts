@@ -58,8 +58,7 @@ function group(name: string, roles: [number, GroupRole][] = []): number {
 function key(groupId: number, fp: string): number {
   return store.groups.insertKey({ groupId, type: 'ssh-ed25519', size: 256, fingerprint: fp, base64: 'AAAA', comment: '', privateSealed: Buffer.from('x'), createdAt: NOW });
 }
-const allowed = (accountId: number, ip: string, port: number | null, user: string | null, now = NOW): boolean =>
-  decideAccess(store, { accountId, ip, port, user, now }).allowed;
+const allowed = (accountId: number, ip: string, port: number | null, user: string | null, now = NOW): boolean => decideAccess(store, { accountId, ip, port, user, now }).allowed;
 
 beforeEach(() => {
   store = createStore(openDatabase(':memory:'));
@@ -171,10 +170,18 @@ test('members use every group server with the group keys; guests only their own,
   entry('group', { groupId: g }, '10.1.2.0/24', { user: 'app', forceKey: 'SHA256:' + 'a'.repeat(43) });
   const f = decideAccess(store, { accountId: alice, ip: '10.1.2.3', port: 22, user: 'app', now: NOW });
   assert.ok(f.allowed);
-  assert.deepEqual(f.grants[0]?.keys.map((k) => k.id), [k1], 'a forced key narrows the keys');
+  assert.deepEqual(
+    f.grants[0]?.keys.map((k) => k.id),
+    [k1],
+    'a forced key narrows the keys',
+  );
   const fg = decideAccess(store, { accountId: bob, ip: '10.1.2.3', port: 22, user: 'app', now: NOW });
   assert.ok(fg.allowed);
-  assert.deepEqual(fg.grants[0]?.keys.map((k) => k.id), [k1], "guests are held to the group line's forced key");
+  assert.deepEqual(
+    fg.grants[0]?.keys.map((k) => k.id),
+    [k1],
+    "guests are held to the group line's forced key",
+  );
 });
 
 test('the most specific entry of a way wins; personal and group grants add up', () => {
@@ -184,7 +191,10 @@ test('the most specific entry of a way wins; personal and group grants add up', 
   entry('personal', { accountId: alice }, '10.2.3.4');
   const d = decideAccess(store, { accountId: alice, ip: '10.2.3.4', port: 22, user: 'u', now: NOW });
   assert.ok(d.allowed);
-  assert.deepEqual(d.grants.map((x) => x.type), ['personal', 'group-member']);
+  assert.deepEqual(
+    d.grants.map((x) => x.type),
+    ['personal', 'group-member'],
+  );
   assert.equal(d.grants[1]?.entry.id, narrow);
   assert.equal(d.grants[1]?.forceKey, null);
 });

@@ -80,7 +80,12 @@ async function call(b: Bench, command: string, failOn?: string): Promise<Call> {
   const lines: string[] = [];
   const logStream = new Writable({
     write(chunk: Buffer, _enc, done) {
-      lines.push(...chunk.toString('utf8').split('\n').filter((l) => l !== ''));
+      lines.push(
+        ...chunk
+          .toString('utf8')
+          .split('\n')
+          .filter((l) => l !== ''),
+      );
       done();
     },
   });
@@ -100,7 +105,10 @@ async function call(b: Bench, command: string, failOn?: string): Promise<Call> {
 }
 
 function envelopes(out: string): Record<string, unknown>[] {
-  const greppable = out.split('\n').filter((l) => l.startsWith('JSON_OUTPUT=')).map((l) => l.slice('JSON_OUTPUT='.length));
+  const greppable = out
+    .split('\n')
+    .filter((l) => l.startsWith('JSON_OUTPUT='))
+    .map((l) => l.slice('JSON_OUTPUT='.length));
   const framed = [...out.matchAll(/\nJSON_START\n([\s\S]*?)\nJSON_END\n/g)].map((m) => m[1] as string);
   return [...greppable, ...framed].map((j) => JSON.parse(j) as Record<string, unknown>);
 }

@@ -6,8 +6,18 @@ import { egressSshConfig } from '../../src/accounts/settings.js';
 
 test('parseTtl: plain seconds and The Bastion duration strings', () => {
   const ok: [string, number][] = [
-    ['0', 0], ['3600', 3600], ['8s', 8], ['1m', 60], ['2h30m', 9000], ['1d', 86400], ['1w2d', 9 * 86400],
-    ['1y', 365 * 86400], ['4d12h15m', 4 * 86400 + 12 * 3600 + 15 * 60], ['10m5', 605], ['1D', 86400], ['2H', 7200],
+    ['0', 0],
+    ['3600', 3600],
+    ['8s', 8],
+    ['1m', 60],
+    ['2h30m', 9000],
+    ['1d', 86400],
+    ['1w2d', 9 * 86400],
+    ['1y', 365 * 86400],
+    ['4d12h15m', 4 * 86400 + 12 * 3600 + 15 * 60],
+    ['10m5', 605],
+    ['1D', 86400],
+    ['2H', 7200],
   ];
   for (const [text, seconds] of ok) {
     const r = parseTtl(text);
@@ -63,10 +73,18 @@ test('egress ssh config from the account settings', () => {
     type: 'custom',
     items: { stricthostkeychecking: 'accept-new' },
   });
-  assert.deepEqual(egressSshConfig(new Map([['egress_strict_host_key_checking', 'bypass'], ['egress_session_multiplexing', 'no']])), {
-    type: 'custom',
-    items: { stricthostkeychecking: 'no', userknownhostsfile: '/dev/null', controlmaster: 'no', controlpath: 'none' },
-  });
+  assert.deepEqual(
+    egressSshConfig(
+      new Map([
+        ['egress_strict_host_key_checking', 'bypass'],
+        ['egress_session_multiplexing', 'no'],
+      ]),
+    ),
+    {
+      type: 'custom',
+      items: { stricthostkeychecking: 'no', userknownhostsfile: '/dev/null', controlmaster: 'no', controlpath: 'none' },
+    },
+  );
 });
 
 test('attack: parseTtl refuses a long run of digits with a bad last character at once (the nested RegExp was exponential)', () => {

@@ -23,7 +23,14 @@ test('a recording: header line, then [time, code, data] events in time order', a
   assert.equal(fs.statSync(f).mode & 0o777, 0o600);
   const { header, events } = parseCast(fs.readFileSync(f, 'utf8'));
   assert.deepEqual(header, { version: 2, width: 100, height: 30, timestamp: 1_700_000_000, env: { TERM: 'xterm' } });
-  assert.deepEqual(events.map((e) => [e.code, e.data]), [['o', 'hello\r\n'], ['e', 'oops\n'], ['r', '120x40']]);
+  assert.deepEqual(
+    events.map((e) => [e.code, e.data]),
+    [
+      ['o', 'hello\r\n'],
+      ['e', 'oops\n'],
+      ['r', '120x40'],
+    ],
+  );
   for (const e of events) assert.ok(e.time >= 0 && e.time < 5);
 });
 
@@ -68,10 +75,19 @@ test('replay: events to their stream, waits scaled by the speed, resize events s
   fs.writeFileSync(f, ['{"version": 2, "width": 80, "height": 24, "timestamp": 1}', '[0.5, "o", "a"]', '[1.5, "e", "b"]', '[1.5, "r", "90x30"]', '[3.5, "o", "c"]', ''].join('\n'));
   const out: string[] = [];
   const waits: number[] = [];
-  const r = await replayCast(f, 2, { out: (d) => out.push(`o:${d}`), err: (d) => out.push(`e:${d}`), drain: async () => {} }, new AbortController().signal, async (ms) => void waits.push(ms));
+  const r = await replayCast(
+    f,
+    2,
+    { out: (d) => out.push(`o:${d}`), err: (d) => out.push(`e:${d}`), drain: async () => {} },
+    new AbortController().signal,
+    async (ms) => void waits.push(ms),
+  );
   assert.deepEqual(out, ['o:a', 'e:b', 'o:c']);
   assert.deepEqual(waits, [250, 500, 1000]);
   assert.equal(r.events, 4);
   fs.appendFileSync(f, '[1, "o", "back in time"]\n');
-  await assert.rejects(replayCast(f, 1, { out: () => {}, err: () => {}, drain: async () => {} }, new AbortController().signal, async () => {}), CastFormatError);
+  await assert.rejects(
+    replayCast(f, 1, { out: () => {}, err: () => {}, drain: async () => {} }, new AbortController().signal, async () => {}),
+    CastFormatError,
+  );
 });

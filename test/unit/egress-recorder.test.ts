@@ -129,7 +129,14 @@ test('the recorder thread keeps the order of stdout, stderr and resizes, in few 
     const { events } = parseCast(fs.readFileSync(f, 'utf8'));
     const codes = events.map((e) => e.code).join('');
     assert.match(codes, /^o+ero$/, codes);
-    assert.equal(events.filter((e) => e.code === 'o').slice(0, -1).map((e) => e.data).join(''), sent);
+    assert.equal(
+      events
+        .filter((e) => e.code === 'o')
+        .slice(0, -1)
+        .map((e) => e.data)
+        .join(''),
+      sent,
+    );
     assert.equal(events.find((e) => e.code === 'e')?.data, 'warning\n');
     assert.equal(events.find((e) => e.code === 'r')?.data, '132x40');
     assert.equal(events.at(-1)?.data, 'after\n');
@@ -147,7 +154,12 @@ test('a chunk is copied when handed over: changing the buffer afterwards changes
     buf.write('XXXXX\n');
     rec.output(Buffer.from('second\n'));
     await rec.close();
-    assert.equal(parseCast(fs.readFileSync(f, 'utf8')).events.map((e) => e.data).join(''), 'first\nsecond\n');
+    assert.equal(
+      parseCast(fs.readFileSync(f, 'utf8'))
+        .events.map((e) => e.data)
+        .join(''),
+      'first\nsecond\n',
+    );
   }));
 
 test('a recording that falls behind asks the session to wait, and says when it can go on', () =>

@@ -13,7 +13,7 @@ import { keyringFromKey } from '../../src/keys/keyring.js';
 import type { SessionRow } from '../../src/store/sessions.js';
 
 test('the remote command: everything after the first " -- " as typed, or the words left after the host', () => {
-  assert.equal(remoteCommand("root@h -- echo 'a  b' \"c\"", [], ['echo', 'a  b', 'c']), "echo 'a  b' \"c\"");
+  assert.equal(remoteCommand('root@h -- echo \'a  b\' "c"', [], ['echo', 'a  b', 'c']), 'echo \'a  b\' "c"');
   assert.equal(remoteCommand('-p 22 h -- ls -- -la', [], ['ls', '--', '-la']), 'ls -- -la');
   assert.equal(remoteCommand('h uname -a', ['uname', '-a'], null), 'uname -a');
   assert.equal(remoteCommand('h', [], null), null);
@@ -66,7 +66,10 @@ test('the key plan: every access listed, each key tried once, in order; forced k
     ],
     keyring,
   );
-  assert.deepEqual(plan.keys.map((x) => x.fingerprint), ['SHA256:one']);
+  assert.deepEqual(
+    plan.keys.map((x) => x.fingerprint),
+    ['SHA256:one'],
+  );
   assert.deepEqual(plan.broken, ['SHA256:broken']);
   assert.equal(plan.lines[0], '  - personal access with ED25519-256 key SHA256:one [1970/01/01]');
   assert.match(plan.lines[2] ?? '', /group-member of web with .* \(KEY FORCED IN ACL\)$/);
@@ -75,9 +78,29 @@ test('the key plan: every access listed, each key tried once, in order; forced k
 
 test("sessions as The Bastion's selfListSessions shows them", () => {
   const row: SessionRow = {
-    id: 'abc', account_id: 1, account: 'alice', conn_id: 'c', peer_ip: '192.0.2.1', peer_port: 40000, via_ip: '127.0.0.1', via_port: 2222,
-    target_user: 'root', target_host: 'srv1', target_ip: '10.0.0.5', target_port: 22, allowed: 1, pty: 1, command: null,
-    started_at: 1_000_500, ended_at: 1_002_000, exit_status: 3, exit_signal: null, comment: null, bytes_up: 1, bytes_down: 2, recording: 'r',
+    id: 'abc',
+    account_id: 1,
+    account: 'alice',
+    conn_id: 'c',
+    peer_ip: '192.0.2.1',
+    peer_port: 40000,
+    via_ip: '127.0.0.1',
+    via_port: 2222,
+    target_user: 'root',
+    target_host: 'srv1',
+    target_ip: '10.0.0.5',
+    target_port: 22,
+    allowed: 1,
+    pty: 1,
+    command: null,
+    started_at: 1_000_500,
+    ended_at: 1_002_000,
+    exit_status: 3,
+    exit_signal: null,
+    comment: null,
+    bytes_up: 1,
+    bytes_down: 2,
+    recording: 'r',
   };
   const item = sessionItem(row);
   assert.equal(item.returned, 768);

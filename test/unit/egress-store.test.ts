@@ -13,8 +13,7 @@ const { utils } = ssh2;
 
 function storeWithAccounts(): { store: Store; a: number; b: number } {
   const store = createStore(openDatabase(':memory:'));
-  const add = (name: string): number =>
-    store.accounts.insert({ name, uid: null, comment: null, createdAt: 1, createdBy: 'test', ttlSeconds: null });
+  const add = (name: string): number => store.accounts.insert({ name, uid: null, comment: null, createdAt: 1, createdBy: 'test', ttlSeconds: null });
   return { store, a: add('alice'), b: add('bob') };
 }
 
@@ -94,8 +93,20 @@ test('forgetting: one account, or every account for an asset (the count of accou
 test('sessions: started, ended, listed newest first with each filter; the account is required', () => {
   const { store, a, b } = storeWithAccounts();
   const base = {
-    accountId: a, account: 'alice', connId: 'c', peerIp: '192.0.2.9', peerPort: 5000, viaIp: '127.0.0.1', viaPort: 2222,
-    targetUser: 'root', targetHost: 'srv1', targetIp: '10.0.0.5', targetPort: 22, pty: true, command: null, recording: 'r.cast',
+    accountId: a,
+    account: 'alice',
+    connId: 'c',
+    peerIp: '192.0.2.9',
+    peerPort: 5000,
+    viaIp: '127.0.0.1',
+    viaPort: 2222,
+    targetUser: 'root',
+    targetHost: 'srv1',
+    targetIp: '10.0.0.5',
+    targetPort: 22,
+    pty: true,
+    command: null,
+    recording: 'r.cast',
   };
   store.sessions.start({ ...base, id: 's1', allowed: true, startedAt: 1000 });
   store.sessions.start({ ...base, id: 's2', allowed: false, startedAt: 2000, targetUser: 'admin', recording: null });
@@ -126,7 +137,10 @@ test('the lookups use their indexes', () => {
   const { store } = storeWithAccounts();
   const plan = (sql: string): string => (store.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[]).map((r) => r.detail).join('; ');
   // Either index holds all three columns (a WITHOUT ROWID table's index carries the key): a search, never a scan.
-  assert.match(plan("SELECT * FROM egress_host_keys WHERE account_id = 1 AND host = 'x' AND port = 22"), /^SEARCH egress_host_keys USING (PRIMARY KEY|INDEX egress_host_keys_by_target) \(.*account_id=\?/);
+  assert.match(
+    plan("SELECT * FROM egress_host_keys WHERE account_id = 1 AND host = 'x' AND port = 22"),
+    /^SEARCH egress_host_keys USING (PRIMARY KEY|INDEX egress_host_keys_by_target) \(.*account_id=\?/,
+  );
   assert.match(plan("SELECT DISTINCT account_id FROM egress_host_keys WHERE host = 'x' AND port = 22"), /egress_host_keys_by_target/);
   assert.match(plan('SELECT * FROM sessions WHERE account_id = 1 ORDER BY started_at DESC LIMIT 10'), /sessions_by_account/);
   assert.match(plan("SELECT * FROM sessions WHERE id = 'x'"), /sqlite_autoindex_sessions_1|PRIMARY KEY/);

@@ -36,7 +36,11 @@ test('listings carry the public half only; the sealed private half has its own q
   store.egressKeys.insert(key(id, 'SHA256:b', 3000));
   store.egressKeys.insert(key(id, 'SHA256:a', 2000));
   const rows = store.egressKeys.forAccount(id);
-  assert.deepEqual(rows.map((r) => r.fingerprint), ['SHA256:a', 'SHA256:b'], 'oldest first');
+  assert.deepEqual(
+    rows.map((r) => r.fingerprint),
+    ['SHA256:a', 'SHA256:b'],
+    'oldest first',
+  );
   for (const r of rows) assert.equal(Object.hasOwn(r, 'private_sealed'), false);
   const sealed = store.egressKeys.sealedForAccount(id);
   assert.deepEqual([...(sealed[0]?.private_sealed ?? [])], [1, 2, 3]);

@@ -90,7 +90,7 @@ test('imports written in comments, strings, templates and regexes are not import
       "// import { x } from './c1.js';",
       "/* import('./c2.js')",
       "   export * from './c3.js' */",
-      "const s = \"import x from './s1.js'\";",
+      'const s = "import x from \'./s1.js\'";',
       "const t = 'it\\'s import(\"./s2.js\")';",
       // biome-ignore lint/suspicious/noTemplateCurlyInString: source text fed to the scanner, a template written inside a string on purpose
       "const u = `import x from './t1.js' ${`nested ${'import(\"./t2.js\")'}`} import('./t3.js')`;",

@@ -12,11 +12,12 @@ function viaRegExp(pattern: string, text: string): boolean {
 test('wildcardMatch agrees with the anchored RegExp on every small pattern and text', () => {
   const alphabet = ['a', 'b', '*', '?'];
   const patterns: string[] = [''];
-  for (let len = 1; len <= 4; len++) for (let i = 0; i < alphabet.length ** len; i++) {
-    let p = '';
-    for (let j = 0, k = i; j < len; j++, k = Math.floor(k / alphabet.length)) p += alphabet[k % alphabet.length];
-    patterns.push(p);
-  }
+  for (let len = 1; len <= 4; len++)
+    for (let i = 0; i < alphabet.length ** len; i++) {
+      let p = '';
+      for (let j = 0, k = i; j < len; j++, k = Math.floor(k / alphabet.length)) p += alphabet[k % alphabet.length];
+      patterns.push(p);
+    }
   const texts = ['', 'a', 'b', 'ab', 'ba', 'aab', 'abab', 'bbba', 'a.b', 'web-old'];
   for (const p of patterns) for (const t of texts) assert.equal(wildcardMatch(p, t), viaRegExp(p, t), `${p} ~ ${t}`);
   assert.equal(wildcardMatch('web*', 'web-01'), true);

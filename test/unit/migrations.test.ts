@@ -15,7 +15,7 @@ let n = 0;
 const dbFile = (): string => path.join(dir, `store${++n}`, 'gatehouse.db');
 
 const V10: Migration = { version: 10, name: 'one table', sql: 'CREATE TABLE a (id INTEGER PRIMARY KEY, x TEXT NOT NULL) STRICT;' };
-const V20: Migration = { version: 20, name: 'another', sql: 'CREATE TABLE b (id INTEGER PRIMARY KEY) STRICT; INSERT INTO a (x) VALUES (\'from 20\');' };
+const V20: Migration = { version: 20, name: 'another', sql: "CREATE TABLE b (id INTEGER PRIMARY KEY) STRICT; INSERT INTO a (x) VALUES ('from 20');" };
 const V30_BROKEN: Migration = {
   version: 30,
   name: 'fails half way',
@@ -28,7 +28,11 @@ function tables(db: Database.Database): string[] {
 
 test('the migration list: versions in steps of 10, unique, ascending, each named', () => {
   const versions = MIGRATIONS.map((m) => m.version);
-  assert.deepEqual([...versions].sort((a, b) => a - b), versions, 'listed in order');
+  assert.deepEqual(
+    [...versions].sort((a, b) => a - b),
+    versions,
+    'listed in order',
+  );
   assert.equal(new Set(versions).size, versions.length, 'no version twice');
   for (const m of MIGRATIONS) {
     assert.equal(m.version % 10, 0, `${m.version} is a multiple of 10`);
@@ -161,20 +165,37 @@ test('two handles opening a fresh store at once both end at the latest version',
 
 test('migration 50: account ids are never reused; rows, references and cascades survive the rebuild', () => {
   const file = dbFile();
-  openDatabase(file, MIGRATIONS.filter((m) => m.version <= 40)).close();
+  openDatabase(
+    file,
+    MIGRATIONS.filter((m) => m.version <= 40),
+  ).close();
   const old = new Database(file);
   old.pragma('foreign_keys = ON');
   const seed = old.transaction(() => {
-    old.prepare("INSERT INTO accounts (id, name, uid, created_at, created_by, frozen_at) VALUES (1, 'alice', 2001, 10, 't', 5), (2, 'bob', 2002, 20, 't', NULL), (3, 'carol', NULL, 30, 't', NULL)").run();
+    old
+      .prepare(
+        "INSERT INTO accounts (id, name, uid, created_at, created_by, frozen_at) VALUES (1, 'alice', 2001, 10, 't', 5), (2, 'bob', 2002, 20, 't', NULL), (3, 'carol', NULL, 30, 't', NULL)",
+      )
+      .run();
     old.prepare("INSERT INTO account_settings VALUES (2, 'osh_only', 'yes')").run();
     old.prepare("INSERT INTO ingress_keys (account_id, type, blob, fingerprint, created_at) VALUES (2, 'ssh-ed25519', x'00', 'fp', 0)").run();
     old.prepare("INSERT INTO command_grants VALUES (2, 'accountList', 't', 0)").run();
-    old.prepare("INSERT INTO account_egress_keys (account_id, type, size, fingerprint, base64, private_sealed, created_at) VALUES (2, 'ssh-ed25519', 256, 'fp', 'AA', x'00', 0)").run();
+    old
+      .prepare("INSERT INTO account_egress_keys (account_id, type, size, fingerprint, base64, private_sealed, created_at) VALUES (2, 'ssh-ed25519', 256, 'fp', 'AA', x'00', 0)")
+      .run();
     old.prepare("INSERT INTO groups (id, name, created_at, created_by) VALUES (1, 'g', 0, 't')").run();
     old.prepare("INSERT INTO group_roles VALUES (1, 'member', 2, 't', 0)").run();
-    old.prepare("INSERT INTO acl_entries (kind, account_id, ip, family, prefix_len, range_start, range_end, added_by, added_at) VALUES ('personal', 2, '10.0.0.1', 4, 32, x'0a000001', x'0a000001', 't', 0)").run();
+    old
+      .prepare(
+        "INSERT INTO acl_entries (kind, account_id, ip, family, prefix_len, range_start, range_end, added_by, added_at) VALUES ('personal', 2, '10.0.0.1', 4, 32, x'0a000001', x'0a000001', 't', 0)",
+      )
+      .run();
     old.prepare("INSERT INTO egress_host_keys VALUES (2, 'h', 22, 'ssh-ed25519', 'fp', x'00', 0, 0)").run();
-    old.prepare("INSERT INTO sessions (id, account_id, account, conn_id, peer_ip, peer_port, target_user, target_host, target_ip, target_port, allowed, pty, started_at) VALUES ('s1', 2, 'bob', 'c', '127.0.0.1', 1, 'u', 'h', '10.0.0.1', 22, 1, 0, 0)").run();
+    old
+      .prepare(
+        "INSERT INTO sessions (id, account_id, account, conn_id, peer_ip, peer_port, target_user, target_host, target_ip, target_port, allowed, pty, started_at) VALUES ('s1', 2, 'bob', 'c', '127.0.0.1', 1, 'u', 'h', '10.0.0.1', 22, 1, 0, 0)",
+      )
+      .run();
     // carol, the newest, is deleted before the upgrade: her id may be given once more (nothing holds it).
     old.prepare('DELETE FROM accounts WHERE id = 3').run();
   });
@@ -196,7 +217,10 @@ test('migration 50: account ids are never reused; rows, references and cascades 
     for (const t of children) {
       assert.equal(count(t), 1, `${t} kept its row`);
       const fks = db.prepare(`SELECT "table" FROM pragma_foreign_key_list('${t}')`).all() as { table: string }[];
-      assert.ok(fks.some((f) => f.table === 'accounts'), `${t} still references accounts`);
+      assert.ok(
+        fks.some((f) => f.table === 'accounts'),
+        `${t} still references accounts`,
+      );
     }
     assert.deepEqual(db.pragma('foreign_key_check'), []);
 
@@ -256,7 +280,10 @@ test('a rebuild of a referenced table runs with enforcement off and is refused i
 
 test('migration 50 goes through a store holding a dangling reference from before (not its doing)', () => {
   const file = dbFile();
-  openDatabase(file, MIGRATIONS.filter((m) => m.version <= 40)).close();
+  openDatabase(
+    file,
+    MIGRATIONS.filter((m) => m.version <= 40),
+  ).close();
   const raw = new Database(file);
   raw.pragma('foreign_keys = OFF');
   raw.prepare("INSERT INTO account_settings VALUES (42, 'k', 'v')").run();

@@ -35,8 +35,14 @@ function ko(words: string[], code: string, msg?: RegExp): void {
 test('every declared option gets a typed value, defaults for the absent ones', () => {
   const v = ok(['--account', 'bob']);
   assert.deepEqual(v, {
-    account: 'bob', comment: undefined, uid: undefined, ttl: undefined, algo: undefined,
-    'public-key': [], 'always-active': false, 'no-confirm': false,
+    account: 'bob',
+    comment: undefined,
+    uid: undefined,
+    ttl: undefined,
+    algo: undefined,
+    'public-key': [],
+    'always-active': false,
+    'no-confirm': false,
   });
 });
 
@@ -163,7 +169,15 @@ test('secret options are redacted from the audited words, under every name and f
     handler: () => R('OK'),
   }) as unknown as AnyPlugin;
   assert.deepEqual(redactSecrets(p, ['--account', 'a', '--password', 'hunter2', '-P', 'x', '--password=y', '-password', 'z']), [
-    '--account', 'a', '--password', '********', '-P', '********', '--password=********', '-password', '********',
+    '--account',
+    'a',
+    '--password',
+    '********',
+    '-P',
+    '********',
+    '--password=********',
+    '-password',
+    '********',
   ]);
   assert.deepEqual(redactSecrets(p, ['--password']), ['--password']);
   assert.deepEqual(redactWords(['--a', '1'], new Set()), ['--a', '1']);

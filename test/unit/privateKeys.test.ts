@@ -7,13 +7,22 @@ import { commandHasPrivateKey, containsPrivateKey, PRIVATE_KEY_REMOVED, withoutP
 import { splitWords } from '../../src/command/words.js';
 import { generateCheckedKeyPair } from '../../src/keys/keygen.js';
 
-const body = (pem: string): string => pem.split('\n').filter((l) => l !== '' && !l.startsWith('-----')).join('');
+const body = (pem: string): string =>
+  pem
+    .split('\n')
+    .filter((l) => l !== '' && !l.startsWith('-----'))
+    .join('');
 
 test('private keys are recognised whole, flattened, or as their base64 body alone', () => {
   const openssh = generateCheckedKeyPair('ed25519').private;
   assert.match(openssh, /BEGIN OPENSSH PRIVATE KEY/);
   const der = (type: 'rsa' | 'ec' | 'ed25519', format: 'pkcs1' | 'pkcs8' | 'sec1'): string => {
-    const { privateKey } = type === 'rsa' ? crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }) : type === 'ec' ? crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' }) : crypto.generateKeyPairSync('ed25519');
+    const { privateKey } =
+      type === 'rsa'
+        ? crypto.generateKeyPairSync('rsa', { modulusLength: 2048 })
+        : type === 'ec'
+          ? crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' })
+          : crypto.generateKeyPairSync('ed25519');
     return privateKey.export({ type: format, format: 'pem' }).toString();
   };
   const pems = [openssh, der('rsa', 'pkcs1'), der('rsa', 'pkcs8'), der('ec', 'sec1'), der('ec', 'pkcs8'), der('ed25519', 'pkcs8')];
@@ -41,7 +50,12 @@ test('public keys and ordinary words are not private keys', () => {
 test('the audit keeps option names and the plugin name, one marker for each run of other words', () => {
   const flat = generateCheckedKeyPair('ed25519').private.replace(/\n/g, ' ').trim().split(' ');
   assert.deepEqual(withoutPrivateKey(['--json', '--osh', 'selfAddIngressKey', '--public-key', ...flat, '--comment=x']), [
-    '--json', '--osh', 'selfAddIngressKey', '--public-key', PRIVATE_KEY_REMOVED, `--comment=${PRIVATE_KEY_REMOVED}`,
+    '--json',
+    '--osh',
+    'selfAddIngressKey',
+    '--public-key',
+    PRIVATE_KEY_REMOVED,
+    `--comment=${PRIVATE_KEY_REMOVED}`,
   ]);
   assert.deepEqual(withoutPrivateKey(['host', '--', 'echo', 'b3BlbnNzaC1rZXktdjE']), [PRIVATE_KEY_REMOVED]);
 });
@@ -56,7 +70,11 @@ test('attack: the private keys the first markers missed (PKCS#8 P-384/P-521, Ed4
   ];
   for (const k of keys) assert.ok(containsPrivateKey(body(k)), `body of ${k.slice(0, 60)}`);
   const openssh = body(generateCheckedKeyPair('ed25519').private);
-  for (const command of [`--osh selfAddIngressKey --public-key "-----BEGIN OPENSSH PRIV"'ATE KEY-----'`, `--comment ${openssh.slice(0, 6)}\\${openssh.slice(6)}`, `--comment '${openssh.slice(0, 8)}'"${openssh.slice(8)}"`]) {
+  for (const command of [
+    `--osh selfAddIngressKey --public-key "-----BEGIN OPENSSH PRIV"'ATE KEY-----'`,
+    `--comment ${openssh.slice(0, 6)}\\${openssh.slice(6)}`,
+    `--comment '${openssh.slice(0, 8)}'"${openssh.slice(8)}"`,
+  ]) {
     const split = splitWords(command);
     assert.ok(split.ok);
     assert.equal(containsPrivateKey(command), false, command);

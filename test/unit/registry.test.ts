@@ -112,5 +112,9 @@ test('every registered result code is returned somewhere in src/ or plugins/', (
     if (file.startsWith(docsDir + path.sep)) continue;
     for (const m of fs.readFileSync(file, 'utf8').matchAll(literal)) used.add(m[2] as string);
   }
-  assert.deepEqual(Object.keys(ERROR_CODES).filter((c) => !used.has(c)), [], 'these codes are registered in src/errorCodes.ts but never returned');
+  assert.deepEqual(
+    Object.keys(ERROR_CODES).filter((c) => !used.has(c)),
+    [],
+    'these codes are registered in src/errorCodes.ts but never returned',
+  );
 });

@@ -41,7 +41,7 @@ test('a batch takes half the process-wide bound, at least one slot', () => {
   assert.equal(batchWidth({ ...s, maxInFlight: 8 }), 4);
 });
 
-test('names: each gets an answer; those past the stop fail as timed out, naming the whole request\'s time', async () => {
+test("names: each gets an answer; those past the stop fail as timed out, naming the whole request's time", async () => {
   const names = ['known.example', ...hanging(50, 'hang').map((n) => `${n}.example`)];
   const b = await lookupNames(names, s);
   assert.equal(b.stopped, 'timeout');
@@ -72,5 +72,8 @@ test('disabled: no query; reverse lookups are off below dnsSupportLevel 2, names
   assert.equal((await reverseLookups(['127.0.0.7'], { ...s, dnsEnabled: false })).answers.size, 0);
   assert.equal(dns.total(), before);
   const base = { dnsResolveTimeoutSeconds: 5, dnsMaxConcurrentLookups: 3, dnsServers: [] };
-  assert.deepEqual([0, 1, 2].map((dnsSupportLevel) => reverseResolverSettings({ ...base, dnsSupportLevel }).dnsEnabled), [false, false, true]);
+  assert.deepEqual(
+    [0, 1, 2].map((dnsSupportLevel) => reverseResolverSettings({ ...base, dnsSupportLevel }).dnsEnabled),
+    [false, false, true],
+  );
 });

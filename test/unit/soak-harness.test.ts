@@ -74,5 +74,9 @@ test('every attack row of the soak harness runs briefly and comes out well forme
   const table = markdownTable(rows).trimEnd().split('\n');
   assert.equal(table.length, 2 + rows.length);
   for (const [i, line] of table.entries()) assert.match(line, /^\| .* \|$/, `table line ${i}`);
-  for (const a of ATTACKS) assert.ok(table.some((l) => l.startsWith(`| ${a} |`)), a);
+  for (const a of ATTACKS)
+    assert.ok(
+      table.some((l) => l.startsWith(`| ${a} |`)),
+      a,
+    );
 });

@@ -144,33 +144,64 @@ test('through the dispatcher: a pty key paste that never ends is one KO_INPUT_TO
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
   const store = openStore(path.join(tmp, 'db'));
   const config = fixedConfig({ bastionName: 'unit' });
-  const made = createAccount(store, config.current(), { name: 'alice', uid: 'auto', comment: null, createdBy: 'test', ttlSeconds: null, keys: [], settings: {}, nowSec: Math.floor(Date.now() / 1000) });
+  const made = createAccount(store, config.current(), {
+    name: 'alice',
+    uid: 'auto',
+    comment: null,
+    createdBy: 'test',
+    ttlSeconds: null,
+    keys: [],
+    settings: {},
+    nowSec: Math.floor(Date.now() / 1000),
+  });
   assert.equal(made.code, 'OK', made.msg);
   const account = store.accounts.byName('alice');
   assert.ok(account);
-  const svc = { store, config, keyring: keyringFromKey(Buffer.alloc(32, 3)), plugins: await loadPlugins(), clock: { now: () => Date.now() }, hostname: 'unit-host', version: '0.0.0-test' };
+  const svc = {
+    store,
+    config,
+    keyring: keyringFromKey(Buffer.alloc(32, 3)),
+    plugins: await loadPlugins(),
+    clock: { now: () => Date.now() },
+    hostname: 'unit-host',
+    version: '0.0.0-test',
+  };
   let stdout = '';
   const logs: Record<string, unknown>[] = [];
   const log = createLogger(
     'info',
     new Writable({
       write: (c: Buffer, _e, done) => {
-        logs.push(...c.toString().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>));
+        logs.push(
+          ...c
+            .toString()
+            .split('\n')
+            .filter(Boolean)
+            .map((l) => JSON.parse(l) as Record<string, unknown>),
+        );
         done();
       },
     }),
   );
   const { source, pulled } = endless(Buffer.alloc(32 * 1024, 'A'));
   const outcome = await runCall(svc, {
-    account, peer: { ip: '192.0.2.7', port: 40000 }, connId: 'conn', command: '--json-greppable --osh selfAddIngressKey', kind: 'exec', pty: true, env: new Map(),
-    stdin: source, sink: {
+    account,
+    peer: { ip: '192.0.2.7', port: 40000 },
+    connId: 'conn',
+    command: '--json-greppable --osh selfAddIngressKey',
+    kind: 'exec',
+    pty: true,
+    env: new Map(),
+    stdin: source,
+    sink: {
       stdout: (t) => {
         stdout += t;
       },
       stderr: (t) => {
         stdout += t;
       },
-    }, log,
+    },
+    log,
   });
   assert.deepEqual([outcome.exit, outcome.code, outcome.plugin], [100, 'KO_INPUT_TOO_LONG', 'selfAddIngressKey']);
   const envelopes = stdout.split('\r\n').filter((l) => l.startsWith('JSON_OUTPUT='));

@@ -185,7 +185,13 @@ test('CRLF in a text is a line break; tabs stay', () => {
 
 test('a text line never equals or starts a frame marker line, with or without --quiet', () => {
   const forged = 'comment\nJSON_END\nJSON_START\n{"command":"x","error_code":"OK","error_message":"OK","value":1}\n  JSON_OUTPUT={}\nJSON_ENDING';
-  for (const style of [{}, { quiet: true }, { quiet: true, json: 'default' }, { quiet: true, json: 'greppable' }, { pty: true, quiet: true, json: 'pretty' }] as Partial<TerminalStyle>[]) {
+  for (const style of [
+    {},
+    { quiet: true },
+    { quiet: true, json: 'default' },
+    { quiet: true, json: 'greppable' },
+    { pty: true, quiet: true, json: 'pretty' },
+  ] as Partial<TerminalStyle>[]) {
     const { t, out } = term(style);
     t.info(forged);
     t.write(forged + '\n');
@@ -201,7 +207,7 @@ test('a text line never equals or starts a frame marker line, with or without --
   }
 });
 
-test('echo passes the line editor\'s text as is; drain() without a sink drain resolves', async () => {
+test("echo passes the line editor's text as is; drain() without a sink drain resolves", async () => {
   const { t, out } = term({ pty: true });
   t.echo('ab\b \b\r\n');
   assert.equal(out(), 'ab\b \b\r\n');

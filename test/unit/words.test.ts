@@ -56,9 +56,7 @@ test('empty quotes make an empty word; bare empty input makes none', () => {
 });
 
 test('nothing is expanded: variables, globs, operators and comments are plain text', () => {
-  assert.deepEqual(words('$HOME * ? ~ a;b c|d e&&f >g <h $(id) `id` #c'), [
-    '$HOME', '*', '?', '~', 'a;b', 'c|d', 'e&&f', '>g', '<h', '$(id)', '`id`', '#c',
-  ]);
+  assert.deepEqual(words('$HOME * ? ~ a;b c|d e&&f >g <h $(id) `id` #c'), ['$HOME', '*', '?', '~', 'a;b', 'c|d', 'e&&f', '>g', '<h', '$(id)', '`id`', '#c']);
 });
 
 test('non-ASCII text passes through unchanged', () => {
@@ -80,7 +78,5 @@ test('NUL, newline and carriage return are refused anywhere', () => {
 
 test("OpenSSH's joined words split back: what The Bastion's test suite sends", () => {
   // ssh admin@bastion -- --osh accountCreate --account x --public-key "\"ssh-ed25519 AAAA c\""
-  assert.deepEqual(words(`--osh accountCreate --account x --public-key "ssh-ed25519 AAAA c"`), [
-    '--osh', 'accountCreate', '--account', 'x', '--public-key', 'ssh-ed25519 AAAA c',
-  ]);
+  assert.deepEqual(words(`--osh accountCreate --account x --public-key "ssh-ed25519 AAAA c"`), ['--osh', 'accountCreate', '--account', 'x', '--public-key', 'ssh-ed25519 AAAA c']);
 });
