@@ -9,7 +9,7 @@ import { fileConfig, type ConfigSource } from './config/source.js';
 import { warnUnboundRoleNames } from './access/roles.js';
 import type { Services } from './command/dispatch.js';
 import { loadKeyring, type Keyring } from './keys/keyring.js';
-import { createLogger } from './log.js';
+import { createLogger } from './kernel/log.js';
 import { loadPlugins } from './plugin/registry.js';
 import { loadOrCreateHostKeys } from './ssh/hostKeys.js';
 import { createSshServer } from './ssh/server.js';

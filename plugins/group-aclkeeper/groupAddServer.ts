@@ -6,8 +6,8 @@ import { effectiveUser } from '../../src/access/acl.js';
 import { testBeforeAdding } from '../../src/access/aclProbe.js';
 import { groupLineRequest, groupServerValue } from '../../src/access/groupServers.js';
 import { definePlugin } from '../../src/plugin/define.js';
-import { isOk, R } from '../../src/result.js';
-import { durationToHuman } from '../../src/util/duration.js';
+import { isOk, R } from '../../src/kernel/result.js';
+import { durationToHuman } from '../../src/kernel/duration.js';
 
 export default definePlugin({
   name: 'groupAddServer',

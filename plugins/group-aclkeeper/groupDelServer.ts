@@ -4,7 +4,7 @@ import { TARGET_HELP, TUPLE_OPTIONS } from '../../src/access/aclOptions.js';
 import { effectiveUser } from '../../src/access/acl.js';
 import { groupLineRequest, groupServerValue } from '../../src/access/groupServers.js';
 import { definePlugin } from '../../src/plugin/define.js';
-import { isOk, R } from '../../src/result.js';
+import { isOk, R } from '../../src/kernel/result.js';
 
 export default definePlugin({
   name: 'groupDelServer',

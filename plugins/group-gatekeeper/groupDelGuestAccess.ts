@@ -1,7 +1,7 @@
 import { TARGET_HELP, TUPLE_OPTIONS } from '../../src/access/aclOptions.js';
 import { delGuestAccess, guestLineRequest } from '../../src/access/groupGuests.js';
 import { definePlugin } from '../../src/plugin/define.js';
-import { isOk } from '../../src/result.js';
+import { isOk } from '../../src/kernel/result.js';
 
 export default definePlugin({
   name: 'groupDelGuestAccess',

@@ -2,7 +2,7 @@ import { findAccount } from '../../src/accounts/lookup.js';
 import { printAcls, reverseNames } from '../../src/access/aclPrint.js';
 import { findGroup } from '../../src/access/groupName.js';
 import { definePlugin } from '../../src/plugin/define.js';
-import { isOk, R } from '../../src/result.js';
+import { isOk, R } from '../../src/kernel/result.js';
 
 export default definePlugin({
   name: 'groupListGuestAccesses',

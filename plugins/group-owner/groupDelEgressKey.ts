@@ -3,7 +3,7 @@ import { groupKeyValue } from '../../src/access/groupKeys.js';
 import { findGroup } from '../../src/access/groupName.js';
 import { requireGroupRole } from '../../src/access/groupRoles.js';
 import { definePlugin } from '../../src/plugin/define.js';
-import { isOk, R } from '../../src/result.js';
+import { isOk, R } from '../../src/kernel/result.js';
 
 export default definePlugin({
   name: 'groupDelEgressKey',

@@ -3,8 +3,8 @@ import { GROUP_SETTING } from '../../src/access/groupInfo.js';
 import { findGroup } from '../../src/access/groupName.js';
 import { requireGroupRole } from '../../src/access/groupRoles.js';
 import { definePlugin } from '../../src/plugin/define.js';
-import { isOk, R } from '../../src/result.js';
-import { durationToHuman } from '../../src/util/duration.js';
+import { isOk, R } from '../../src/kernel/result.js';
+import { durationToHuman } from '../../src/kernel/duration.js';
 
 const done = { value: null, error_code: 'OK', error_message: 'OK' };
 

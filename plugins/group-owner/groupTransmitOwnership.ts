@@ -1,6 +1,6 @@
 import { changeGroupRole } from '../../src/access/groupMembership.js';
 import { definePlugin } from '../../src/plugin/define.js';
-import { isOk, R } from '../../src/result.js';
+import { isOk, R } from '../../src/kernel/result.js';
 
 export default definePlugin({
   name: 'groupTransmitOwnership',

@@ -3,8 +3,8 @@ import { groupInfoValue } from '../../src/access/groupInfo.js';
 import { findGroup } from '../../src/access/groupName.js';
 import type { PluginContext } from '../../src/plugin/context.js';
 import { definePlugin } from '../../src/plugin/define.js';
-import { isOk, R } from '../../src/result.js';
-import { formatDuration } from '../../src/util/duration.js';
+import { isOk, R } from '../../src/kernel/result.js';
+import { formatDuration } from '../../src/kernel/duration.js';
 
 export default definePlugin({
   name: 'groupInfo',

@@ -1,7 +1,7 @@
 import { nameFilter } from '../../src/accounts/listFilter.js';
 import { accountGroupFlags } from '../../src/access/groupRoles.js';
 import { definePlugin } from '../../src/plugin/define.js';
-import { R } from '../../src/result.js';
+import { R } from '../../src/kernel/result.js';
 
 export default definePlugin({
   name: 'groupList',

@@ -1,5 +1,5 @@
 import { definePlugin, CATEGORIES } from '../../src/plugin/define.js';
-import { R } from '../../src/result.js';
+import { R } from '../../src/kernel/result.js';
 
 const TITLES: Record<string, string> = {
   open: 'OPEN plugins: anyone may run them',

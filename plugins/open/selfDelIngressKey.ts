@@ -1,6 +1,6 @@
 import { deleteIngressKey, hasImmutableKey, listIngressKeys, printKey, type DeleteTarget } from '../../src/accounts/keys.js';
 import { definePlugin } from '../../src/plugin/define.js';
-import { R } from '../../src/result.js';
+import { R } from '../../src/kernel/result.js';
 
 export default definePlugin({
   name: 'selfDelIngressKey',

@@ -1,7 +1,7 @@
 import { bastionEgressIps, egressKeyValue, generateEgressKey, printEgressKey } from '../../src/accounts/keys.js';
 import { checkEgressAlgoAndSize } from '../../src/keys/generate.js';
 import { definePlugin } from '../../src/plugin/define.js';
-import { isOk, R } from '../../src/result.js';
+import { isOk, R } from '../../src/kernel/result.js';
 
 export default definePlugin({
   name: 'selfGenerateEgressKey',

@@ -1,7 +1,7 @@
 import { accessContexts } from '../../src/access/aclPersonal.js';
 import { printAcls, reverseNames } from '../../src/access/aclPrint.js';
 import { definePlugin } from '../../src/plugin/define.js';
-import { R } from '../../src/result.js';
+import { R } from '../../src/kernel/result.js';
 
 export default definePlugin({
   name: 'selfListAccesses',

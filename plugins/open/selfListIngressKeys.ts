@@ -1,6 +1,6 @@
 import { listIngressKeys, printKey } from '../../src/accounts/keys.js';
 import { definePlugin } from '../../src/plugin/define.js';
-import { R } from '../../src/result.js';
+import { R } from '../../src/kernel/result.js';
 
 export default definePlugin({
   name: 'selfListIngressKeys',

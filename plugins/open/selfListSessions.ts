@@ -1,7 +1,7 @@
 import { viewedAccountId } from '../../src/accounts/lookup.js';
 import { sessionDetailedLine, sessionItem, sessionLine, whenToMs } from '../../src/egress/sessionView.js';
 import { definePlugin } from '../../src/plugin/define.js';
-import { isOk, R } from '../../src/result.js';
+import { isOk, R } from '../../src/kernel/result.js';
 import type { SessionFilter } from '../../src/store/sessions.js';
 
 export default definePlugin({

@@ -7,7 +7,7 @@ import { sessionType, stamp } from '../../src/egress/sessionView.js';
 import { humanDuration } from '../../src/access/accountState.js';
 import { viewedAccountId } from '../../src/accounts/lookup.js';
 import { definePlugin } from '../../src/plugin/define.js';
-import { isOk, R } from '../../src/result.js';
+import { isOk, R } from '../../src/kernel/result.js';
 
 export default definePlugin({
   name: 'selfPlaySession',

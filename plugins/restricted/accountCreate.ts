@@ -7,8 +7,8 @@ import { FLAG_ON, SETTING } from '../../src/accounts/settings.js';
 import { effectiveFromList } from '../../src/keys/fromList.js';
 import { parsePublicKeyLine, type PublicKeyInfo } from '../../src/keys/publicKey.js';
 import { definePlugin } from '../../src/plugin/define.js';
-import { isOk, R } from '../../src/result.js';
-import { durationToHuman, parseTtl } from '../../src/util/duration.js';
+import { isOk, R } from '../../src/kernel/result.js';
+import { durationToHuman, parseTtl } from '../../src/kernel/duration.js';
 
 export default definePlugin({
   name: 'accountCreate',

@@ -1,6 +1,6 @@
 import { findAccount } from '../../src/accounts/lookup.js';
 import { definePlugin } from '../../src/plugin/define.js';
-import { isOk, R } from '../../src/result.js';
+import { isOk, R } from '../../src/kernel/result.js';
 
 export default definePlugin({
   name: 'accountFreeze',

@@ -3,9 +3,9 @@ import { accountGroupFlags } from '../../src/access/groupRoles.js';
 import { findAccount } from '../../src/accounts/lookup.js';
 import type { Terminal } from '../../src/command/terminal.js';
 import { definePlugin } from '../../src/plugin/define.js';
-import { isOk, R } from '../../src/result.js';
+import { isOk, R } from '../../src/kernel/result.js';
 import type { AccountRow } from '../../src/store/accounts.js';
-import { formatDuration } from '../../src/util/duration.js';
+import { formatDuration } from '../../src/kernel/duration.js';
 
 export default definePlugin({
   name: 'accountInfo',

@@ -2,8 +2,8 @@ import { activityStatus, ttlStatus } from '../../src/access/accountState.js';
 import { freezeInfo, lockedPasswordInfo, mfaFlags } from '../../src/accounts/info.js';
 import { nameFilter } from '../../src/accounts/listFilter.js';
 import { definePlugin } from '../../src/plugin/define.js';
-import { R } from '../../src/result.js';
-import { durationToHuman } from '../../src/util/duration.js';
+import { R } from '../../src/kernel/result.js';
+import { durationToHuman } from '../../src/kernel/duration.js';
 
 export default definePlugin({
   name: 'accountList',

@@ -1,7 +1,7 @@
 import { egressKeysListing } from '../../src/accounts/keys.js';
 import { findAccount } from '../../src/accounts/lookup.js';
 import { definePlugin } from '../../src/plugin/define.js';
-import { isOk, R } from '../../src/result.js';
+import { isOk, R } from '../../src/kernel/result.js';
 
 export default definePlugin({
   name: 'accountListEgressKeys',

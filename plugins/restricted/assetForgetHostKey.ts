@@ -1,7 +1,7 @@
 import { checkPort } from '../../src/access/acl.js';
 import { resolveTarget } from '../../src/egress/resolve.js';
 import { definePlugin } from '../../src/plugin/define.js';
-import { R } from '../../src/result.js';
+import { R } from '../../src/kernel/result.js';
 
 export default definePlugin({
   name: 'assetForgetHostKey',

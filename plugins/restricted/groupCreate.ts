@@ -4,7 +4,7 @@ import { checkGroupName } from '../../src/access/groupName.js';
 import { checkGroupKeyAlgo, encryptedGroupKeyRefusal, GROUP_KEY_OPTIONS, groupKeyValue } from '../../src/access/groupKeys.js';
 import { createGroup } from '../../src/access/groupLifecycle.js';
 import { definePlugin } from '../../src/plugin/define.js';
-import { isOk, R } from '../../src/result.js';
+import { isOk, R } from '../../src/kernel/result.js';
 
 export default definePlugin({
   name: 'groupCreate',

@@ -1,7 +1,7 @@
 import { delPersonalAccess } from '../../src/access/aclPersonal.js';
 import { requestLine, TARGET_HELP, TUPLE_OPTIONS } from '../../src/access/aclOptions.js';
 import { definePlugin } from '../../src/plugin/define.js';
-import { isOk } from '../../src/result.js';
+import { isOk } from '../../src/kernel/result.js';
 
 export default definePlugin({
   name: 'selfDelPersonalAccess',

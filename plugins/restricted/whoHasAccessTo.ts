@@ -2,7 +2,7 @@ import { checkPort, isValidRemoteUser } from '../../src/access/acl.js';
 import { resolveHost } from '../../src/access/aclHost.js';
 import { whoHasAccess } from '../../src/access/decision.js';
 import { definePlugin } from '../../src/plugin/define.js';
-import { isOk, R } from '../../src/result.js';
+import { isOk, R } from '../../src/kernel/result.js';
 
 export default definePlugin({
   name: 'whoHasAccessTo',

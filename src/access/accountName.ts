@@ -3,7 +3,7 @@
 // or '.', no reserved prefix (key, realm_), suffix (-tty, -aclkeeper, -gatekeeper, -owner) or
 // name. The 28-character limit comes from unix group names (32 minus "-tty"); Gatehouse keeps it
 // so that names stay portable between the two bastions. Realm names (with '/') are not local.
-import { R, type Result } from '../result.js';
+import { R, type Result } from '../kernel/result.js';
 
 const RESERVED = new Set(['root', 'proxyhttp', 'keykeeper', 'passkeeper', 'logkeeper', 'realm', 'realm_realm']);
 

@@ -4,10 +4,10 @@
 // accountList report exactly what the login check decides: one source of truth.
 import { isFlagOn, SETTING } from '../accounts/settings.js';
 import type { BastionConfig } from '../config/schema.js';
-import { EXIT } from '../exitCodes.js';
+import { EXIT } from '../kernel/exitCodes.js';
 import type { AccountRow } from '../store/accounts.js';
-import type { ResultCode } from '../result.js';
-import { formatDuration } from '../util/duration.js';
+import type { ResultCode } from '../kernel/result.js';
+import { formatDuration } from '../kernel/duration.js';
 
 export type StateVerdict = { ok: true } | { ok: false; code: ResultCode; exit: number; msg: string };
 

@@ -5,9 +5,9 @@
 // in lib/perl/OVH/Bastion*). --host, --user and --port are bastion-level options: plugins read
 // them from ctx.request.
 import { wildcardsMatcher } from '../accounts/listFilter.js';
-import { R, type Result } from '../result.js';
+import { R, type Result } from '../kernel/result.js';
 import type { AclProtocol } from '../store/acl.js';
-import { parseTtl } from '../util/duration.js';
+import { parseTtl } from '../kernel/duration.js';
 
 export const ACL_PROTOCOLS: readonly AclProtocol[] = ['scpupload', 'scpdownload', 'sftp', 'rsync'];
 

@@ -4,7 +4,7 @@
 // read with The Bastion's own decimal rule (leading zeros are decimal, "010" is 10, never octal
 // as inet_aton and ipaddr.js would read it).
 import ipaddr from 'ipaddr.js';
-import { R, type Result } from '../result.js';
+import { R, type Result } from '../kernel/result.js';
 
 export interface AclAddress {
   /** Canonical text: "192.0.2.1", "192.0.2.0/24", "2001:db8::1", "2001:db8::/32". */

@@ -5,9 +5,9 @@
 // accepted whatever IPv4Allowed / IPv6Allowed say: an access line dials nothing (see
 // docs/compatibility.md); the egress path applies them.
 import type { BastionConfig } from '../config/schema.js';
-import { EXIT } from '../exitCodes.js';
+import { EXIT } from '../kernel/exitCodes.js';
 import { lookupName, lookupNames, resolverSettings, type BatchStop, type Lookup, type LookupFailure } from '../services/resolver.js';
-import { R, type Result } from '../result.js';
+import { R, type Result } from '../kernel/result.js';
 import { isValidRemoteUser, checkPort } from './acl.js';
 import { parseAddress, type AclAddress } from './aclAddress.js';
 

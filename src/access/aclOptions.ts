@@ -2,7 +2,7 @@
 // steps they all take before touching a list: the target from the bastion-level --host, the
 // user/port/protocol tuple, the TTL, the forced key or password.
 import type { PluginContext } from '../plugin/context.js';
-import { isOk, R, type Result } from '../result.js';
+import { isOk, R, type Result } from '../kernel/result.js';
 import { checkFingerprint, checkPasswordHash, checkTtl, checkTuple, type AclTuple } from './acl.js';
 import { resolveHost, type ResolvedHost } from './aclHost.js';
 

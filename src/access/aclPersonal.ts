@@ -2,11 +2,11 @@
 // "everything an account may reach" listing (The Bastion's accountModifyPersonalAccess helper and
 // get_acls in lib/perl/OVH/Bastion/allowdeny.inc).
 import type { PluginContext } from '../plugin/context.js';
-import { R, type Result } from '../result.js';
+import { R, type Result } from '../kernel/result.js';
 import type { AccountRow } from '../store/accounts.js';
 import type { AclView } from '../store/acl.js';
 import type { Store } from '../store/store.js';
-import { durationToHuman } from '../util/duration.js';
+import { durationToHuman } from '../kernel/duration.js';
 import { effectiveUser, type AclTuple } from './acl.js';
 import type { ResolvedHost } from './aclHost.js';
 import { addLine, deleteLine, machineDisplay } from './aclModify.js';

@@ -8,7 +8,7 @@ import type { BastionConfig } from '../config/schema.js';
 import type { PluginContext } from '../plugin/context.js';
 import { reverseLookups, reverseResolverSettings } from '../services/resolver.js';
 import type { AclView } from '../store/acl.js';
-import { durationToHuman } from '../util/duration.js';
+import { durationToHuman } from '../kernel/duration.js';
 import { effectiveUser, wildcardMatcher } from './acl.js';
 
 export interface AclJsonEntry {

@@ -6,7 +6,7 @@
 // the target.
 import ssh2 from 'ssh2';
 import type { Terminal } from '../command/terminal.js';
-import { isOk, R, type Result } from '../result.js';
+import { isOk, R, type Result } from '../kernel/result.js';
 import { effectiveUser, type AclTuple } from './acl.js';
 import { bracketed, type AclAddress } from './aclAddress.js';
 import { machineDisplay } from './aclModify.js';

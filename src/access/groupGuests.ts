@@ -4,8 +4,8 @@
 // never for a member (ERR_MEMBER_CANNOT_BE_GUEST), and must respect the group's guest TTL limit.
 // An account is a guest of a group while it has at least one guest access to it.
 import type { PluginContext } from '../plugin/context.js';
-import { isOk, R, type Result } from '../result.js';
-import { durationToHuman, formatDuration } from '../util/duration.js';
+import { isOk, R, type Result } from '../kernel/result.js';
+import { durationToHuman, formatDuration } from '../kernel/duration.js';
 import { effectiveUser, type AclTuple } from './acl.js';
 import { candidateStarts, type AclAddress } from './aclAddress.js';
 import { resolveHost } from './aclHost.js';

@@ -6,7 +6,7 @@
 import { bastionEgressIps, egressKeyValue } from '../accounts/keys.js';
 import type { BastionConfig } from '../config/schema.js';
 import { checkEgressAlgoAndSize, type EgressAlgo } from '../keys/generate.js';
-import { isOk, R, type Result } from '../result.js';
+import { isOk, R, type Result } from '../kernel/result.js';
 import type { GroupKeyRow, GroupRow } from '../store/groups.js';
 import type { Store } from '../store/store.js';
 

@@ -3,7 +3,7 @@
 // key; deleting a group takes its roles, server list, guest accesses, settings and keys with it,
 // in one transaction. Both share the confirmation step of groupDelete/groupDestroy.
 import type { PluginContext } from '../plugin/context.js';
-import { isOk, R, type Result } from '../result.js';
+import { isOk, R, type Result } from '../kernel/result.js';
 import type { NewKeyPair } from '../store/egressKeys.js';
 import type { GroupRow } from '../store/groups.js';
 import { findGroup } from './groupName.js';

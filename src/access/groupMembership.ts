@@ -7,7 +7,7 @@
 // Making a guest a member first removes its guest accesses (a member has them all anyway).
 import { findAccount } from '../accounts/lookup.js';
 import type { PluginContext } from '../plugin/context.js';
-import { isOk, R, type Result } from '../result.js';
+import { isOk, R, type Result } from '../kernel/result.js';
 import type { GroupRole, GroupRow } from '../store/groups.js';
 import type { AccountRow } from '../store/accounts.js';
 import { findGroup } from './groupName.js';

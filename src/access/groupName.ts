@@ -2,7 +2,7 @@
 // judges them, and naming an existing group in a plugin option. The Bastion's unix group for a
 // bastion group is "key" + name, so a name given as "keyNAME" means NAME (and groupCreate refuses
 // names starting with "key"); the 32-character unix limit leaves 18 characters for the name.
-import { isOk, R, type Result } from '../result.js';
+import { isOk, R, type Result } from '../kernel/result.js';
 import type { GroupRow } from '../store/groups.js';
 import type { Store } from '../store/store.js';
 

@@ -9,7 +9,7 @@
 // Roles are not implied by one another at check time: an owner who is not a gatekeeper can't
 // add members, but may make themself a gatekeeper (groupCreate gives the first owner every role).
 import type { PluginContext } from '../plugin/context.js';
-import { R, type Result, type ResultCode } from '../result.js';
+import { R, type Result, type ResultCode } from '../kernel/result.js';
 import type { GroupRole, GroupRow } from '../store/groups.js';
 import type { Store } from '../store/store.js';
 import type { GroupRoleCheck } from './roles.js';

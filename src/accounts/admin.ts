@@ -7,7 +7,7 @@ import { checkAccountName } from '../access/accountName.js';
 import { addAdminAccount } from '../config/edit.js';
 import type { BastionConfig } from '../config/schema.js';
 import { parsePublicKeyLine } from '../keys/publicKey.js';
-import { isOk, R, type Result } from '../result.js';
+import { isOk, R, type Result } from '../kernel/result.js';
 import { generateCheckedKeyPair } from '../keys/keygen.js';
 import type { Store } from '../store/store.js';
 import { createAccount, newAccountEgressKey } from './create.js';

@@ -1,7 +1,7 @@
 // Creating an account with its first ingress keys, its personal egress key and its settings, in
 // one transaction: shared by accountCreate, `gatehouse setup-admin` and the first-start bootstrap.
 // The uid rules are those of The Bastion's osh-accountCreate helper.
-import { isOk, R, type Result } from '../result.js';
+import { isOk, R, type Result } from '../kernel/result.js';
 import type { PublicKeyInfo } from '../keys/publicKey.js';
 import type { Store } from '../store/store.js';
 import type { NewKeyPair } from '../store/egressKeys.js';

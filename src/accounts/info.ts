@@ -7,7 +7,7 @@ import type { BastionConfig } from '../config/schema.js';
 import type { PluginListing } from '../plugin/context.js';
 import type { AccountRow } from '../store/accounts.js';
 import type { Store } from '../store/store.js';
-import { durationToHuman, formatDateLocal, formatDateUtc, formatDay } from '../util/duration.js';
+import { durationToHuman, formatDateLocal, formatDateUtc, formatDay } from '../kernel/duration.js';
 import { restrictedPluginNames } from './grants.js';
 import { egressSshConfig, isFlagOn, SETTING, type EgressSshConfig } from './settings.js';
 

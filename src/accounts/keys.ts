@@ -11,7 +11,7 @@ import { checkEgressAlgoAndSize, generateKeyPair, sealedKeyPair, type EgressAlgo
 import type { Keyring } from '../keys/keyring.js';
 import { checkKeyPolicy, keyLine, type KeyFamily, type PublicKeyInfo } from '../keys/publicKey.js';
 import type { Terminal } from '../command/terminal.js';
-import { isOk, R, type Result } from '../result.js';
+import { isOk, R, type Result } from '../kernel/result.js';
 import type { EgressKeyRow, NewKeyPair } from '../store/egressKeys.js';
 import type { IngressKeyRow } from '../store/ingressKeys.js';
 import type { Store } from '../store/store.js';

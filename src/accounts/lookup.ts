@@ -3,7 +3,7 @@
 // the same way.
 import { checkAccountName } from '../access/accountName.js';
 import type { PluginContext } from '../plugin/context.js';
-import { isOk, R, type Result } from '../result.js';
+import { isOk, R, type Result } from '../kernel/result.js';
 import type { AccountRow } from '../store/accounts.js';
 import type { Store } from '../store/store.js';
 

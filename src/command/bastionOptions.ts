@@ -1,7 +1,7 @@
 // The bastion-level options of a request (bin/shell/osh.pl's GetOptionsFromString list) and the
 // split between them and what belongs to a plugin or to the remote command.
 import parse from 'yargs-parser';
-import { EXIT } from '../exitCodes.js';
+import { EXIT } from '../kernel/exitCodes.js';
 import { GETOPT_LIKE, normalizeLongDashes } from './getopt.js';
 
 export type JsonMode = 'none' | 'default' | 'pretty' | 'greppable';

@@ -4,6 +4,7 @@
 // ones to files, builds the graph and checks the rule table below.
 // Run by `npm test` (test/unit/importRules.test.ts) and by `npm run lint:imports`.
 import fs from 'node:fs';
+import { isBuiltin } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { scanSource, type SourceFacts } from './scanImports.js';
@@ -41,6 +42,9 @@ const IO_MODULES = new Set([
   'pino',
 ]);
 
+/** The only packages src/kernel/ may import besides Node's built-in modules: logging needs pino. */
+const KERNEL_PACKAGES = new Set(['pino']);
+
 /** Layers src/policy/ may not import at all, even for a type: each is a handle on I/O. */
 const IO_LAYERS = ['src/store/', 'src/services/', 'src/ssh/', 'src/egress/'];
 
@@ -66,6 +70,10 @@ export const RULES = {
   sqlOnlyInStore: {
     id: 'sql-only-in-store',
     why: 'only src/store/ touches SQL (better-sqlite3, db.prepare/pragma/exec), so another engine can sit beside SQLite',
+  },
+  kernelIsBottom: {
+    id: 'kernel-is-bottom',
+    why: 'src/kernel/ (results, codes, exit statuses, logging) is the layer everything else stands on; an import from above would make it depend on its own users',
   },
   policyNoIo: {
     id: 'policy-no-io',
@@ -286,6 +294,10 @@ export function check(graph: Graph): Violation[] {
       }
       if (!e.internal && externalName(e.to) === 'better-sqlite3' && !under(file, 'src/store')) {
         out.push({ rule: RULES.sqlOnlyInStore, file, line: e.line, target: e.to });
+      }
+      // Type-only imports count: a type the kernel needs from above belongs in the kernel.
+      if (under(file, 'src/kernel') && (e.internal ? !under(e.to, 'src/kernel') : !isBuiltin(e.to) && !KERNEL_PACKAGES.has(externalName(e.to)))) {
+        out.push({ rule: RULES.kernelIsBottom, file, line: e.line, target: e.to });
       }
       if (under(file, 'src/policy') && e.internal && IO_LAYERS.some((l) => e.to.startsWith(l))) {
         out.push({ rule: RULES.policyNoIo, file, line: e.line, target: e.to });

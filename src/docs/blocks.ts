@@ -2,8 +2,8 @@
 // and spliced between markers into the hand-written docs/json-api.md and docs/configuration.md.
 // The prose around them is ours to write; the lists inside are never typed by hand.
 import { CONFIG_SCHEMA, DEPRECATED_NAMES, type KeySpec } from '../config/schema.js';
-import { ERROR_CODES } from '../errorCodes.js';
-import { EXIT } from '../exitCodes.js';
+import { ERROR_CODES } from '../kernel/errorCodes.js';
+import { EXIT } from '../kernel/exitCodes.js';
 import { byCodePoint, cell, cellCode, code, table } from './markdown.js';
 import { CONFIG_KEY_MEANINGS, EXIT_MEANINGS } from './meanings.js';
 
@@ -55,7 +55,7 @@ export function exitCodesBlock(): string {
     .sort((a, b) => a[1] - b[1])
     .map(([name, n]) => [String(n), cellCode(name), cell(EXIT_MEANINGS[name] ?? MISSING)]);
   rows.push(['255', '(none)', "The SSH client's own status: authentication failed or the connection broke; no envelope."]);
-  return table(['Exit', 'Name in src/exitCodes.ts', 'Meaning'], rows);
+  return table(['Exit', 'Name in src/kernel/exitCodes.ts', 'Meaning'], rows);
 }
 
 function limits(spec: KeySpec): string {

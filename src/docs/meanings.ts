@@ -2,7 +2,7 @@
 // status and each bastion.conf key means. A test fails when a registry gains an entry with no
 // words here, so the docs can't silently fall behind the code.
 
-/** By the name used in src/exitCodes.ts. */
+/** By the name used in src/kernel/exitCodes.ts. */
 export const EXIT_MEANINGS: Readonly<Record<string, string>> = {
   OK: 'Success: the plugin answered an `OK…` code, or the remote command exited 0.',
   PLUGIN_ERROR: 'The plugin ran and answered a `KO_*` or `ERR_*` code (the envelope says which).',

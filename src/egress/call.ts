@@ -3,7 +3,7 @@
 import type { Logger } from 'pino';
 import type { Terminal } from '../command/terminal.js';
 import type { BastionConfig } from '../config/schema.js';
-import { EXIT } from '../exitCodes.js';
+import { EXIT } from '../kernel/exitCodes.js';
 import type { BastionOptions } from '../command/bastionOptions.js';
 import { CastWriter } from './asciicast.js';
 import { decideEgressAccess } from './decide.js';

@@ -1,7 +1,7 @@
 // What the user reads when the target can't be reached or refuses us, with the hints The Bastion's
 // connect.pl gives for the same failures (in our words), and the result code for the envelope:
 // 'KO_' + the failure's name, as osh.pl's main_exit builds codes.
-import type { ResultCode } from '../result.js';
+import type { ResultCode } from '../kernel/result.js';
 import type { ConnectFailure } from './connect.js';
 import type { HostKeyVerdict } from './hostKeys.js';
 import { machineDisplay } from './resolve.js';

@@ -1,7 +1,7 @@
 // Opening the session channel on the target: a command (exec) or a shell, with a pty of the
 // user's terminal type, size and modes when the session has one, and the environment we pass on.
 import type { Client as SshClient, ClientChannel, PseudoTtyOptions } from 'ssh2';
-import { boundChannelInput } from '../util/channelInputBound.js';
+import { boundChannelInput } from '../kernel/channelInputBound.js';
 
 export interface RemoteSpec {
   readonly command: string | null;

@@ -5,7 +5,7 @@
 // family are skipped, as get_ip does.
 import net from 'node:net';
 import type { BastionConfig } from '../config/schema.js';
-import { EXIT } from '../exitCodes.js';
+import { EXIT } from '../kernel/exitCodes.js';
 import { canonicalIp } from '../keys/fromList.js';
 import { ANY_FAMILY, lookupName, resolverSettings, type Families, type LookupFailure } from '../services/resolver.js';
 

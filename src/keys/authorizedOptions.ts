@@ -12,7 +12,7 @@
 //   backslash is kept as it is, and the value may hold blanks and commas;
 // - a second from=, command= or principals= makes the whole line invalid (since OpenSSH 7.7;
 //   before, each from= was checked in turn), so duplicates are refused, not merged.
-import { R, type Result } from '../result.js';
+import { R, type Result } from '../kernel/result.js';
 
 /** One option as written: its lower-cased name (without `no-`), whether negated, and its value. */
 export interface AuthorizedOption {

@@ -6,7 +6,7 @@ import ssh2 from 'ssh2';
 import type { BastionConfig } from '../config/schema.js';
 import type { NewKeyPair } from '../store/egressKeys.js';
 import type { Keyring } from './keyring.js';
-import { R, type Result } from '../result.js';
+import { R, type Result } from '../kernel/result.js';
 import { parsePublicKeyLine, type PublicKeyInfo } from './publicKey.js';
 import { isWellFormedPair } from './keygen.js';
 const { utils } = ssh2;

@@ -4,7 +4,7 @@
 import crypto from 'node:crypto';
 import ssh2 from 'ssh2';
 const { utils } = ssh2;
-import { R, isOk, type Result } from '../result.js';
+import { R, isOk, type Result } from '../kernel/result.js';
 import { honourKeyOptions, splitOptionsField } from './authorizedOptions.js';
 
 export type KeyFamily = 'RSA' | 'ECDSA' | 'ED25519';

@@ -2,7 +2,7 @@
 // handler. The framework derives the option parser, the --help text, the docs page and the
 // handler's option types from it.
 import type { Category } from '../access/roles.js';
-import type { Result } from '../result.js';
+import type { Result } from '../kernel/result.js';
 import type { PluginContext } from './context.js';
 
 // The tiers live with the rule that reads them (access/roles); a plugin finds them here.

@@ -3,7 +3,7 @@
 // a value outside `choices` or a range is ERR_INVALID_PARAMETER. Handlers never see raw words.
 import parse from 'yargs-parser';
 import { GETOPT_LIKE, normalizeLongDashes } from '../command/getopt.js';
-import { R, type Result } from '../result.js';
+import { R, type Result } from '../kernel/result.js';
 import type { OptionDecls } from './define.js';
 
 /** What parsing and the audit trail need from a declaration: derived once per plugin, as declarations never change. */

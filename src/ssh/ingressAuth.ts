@@ -17,7 +17,7 @@ import ssh2 from 'ssh2';
 import type { BastionConfig } from '../config/schema.js';
 import { addressMatchesFromList, effectiveFromList } from '../keys/fromList.js';
 import { honourKeyOptions } from '../keys/authorizedOptions.js';
-import { isOk } from '../result.js';
+import { isOk } from '../kernel/result.js';
 import type { AccountRow } from '../store/accounts.js';
 import type { IngressKeyRow } from '../store/ingressKeys.js';
 import type { Store } from '../store/store.js';

@@ -18,7 +18,7 @@ import { acceptClientEnv } from './clientEnv.js';
 import { checkIngressAttempt, checkSignedAfterQuery, type KeyMatch } from './ingressAuth.js';
 import { createPreauthLimiter, preauthPolicy, type PreauthEvent, type PreauthPolicy, type PreauthTicket, type RefusalReason } from './preauthLimits.js';
 import { channelSink } from './channelSink.js';
-import { boundChannelInput } from '../util/channelInputBound.js';
+import { boundChannelInput } from '../kernel/channelInputBound.js';
 
 export interface SshServerOptions {
   readonly hostKeys: readonly HostKey[];

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
-import { boundChannelInput } from '../../src/util/channelInputBound.js';
+import { boundChannelInput } from '../../src/kernel/channelInputBound.js';
 
 test('a paused stream buffers up to the bound; past it the push is refused and reported once', () => {
   const s = new Readable({ read() {}, highWaterMark: 1024 });

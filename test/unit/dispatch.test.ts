@@ -12,7 +12,7 @@ import { runCall, type CallOutcome, type Services } from '../../src/command/disp
 import type { Sink } from '../../src/command/terminal.js';
 import { fixedConfig } from '../../src/config/source.js';
 import { keyringFromKey } from '../../src/keys/keyring.js';
-import { createLogger } from '../../src/log.js';
+import { createLogger } from '../../src/kernel/log.js';
 import type { AnyPlugin } from '../../src/plugin/define.js';
 import { loadPlugins } from '../../src/plugin/registry.js';
 import type { AccountRow } from '../../src/store/accounts.js';

@@ -7,14 +7,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { CONFIG_SCHEMA } from '../../src/config/schema.js';
-import { EXIT } from '../../src/exitCodes.js';
+import { EXIT } from '../../src/kernel/exitCodes.js';
 import { BLOCKS, beginMarker, endMarker, spliceBlock } from '../../src/docs/blocks.js';
 import { REPO_ROOT, compareDocs, expectedDocs, writeDocs } from '../../src/docs/build.js';
 import { CONFIG_KEY_MEANINGS, EXIT_MEANINGS } from '../../src/docs/meanings.js';
 import { oldNamesByPlugin, renderPluginIndex, renderPluginPage, usageLine } from '../../src/docs/pluginPage.js';
 import { definePlugin, type AnyPlugin } from '../../src/plugin/define.js';
 import { loadPlugins } from '../../src/plugin/registry.js';
-import { R } from '../../src/result.js';
+import { R } from '../../src/kernel/result.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-docs-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { durationToHuman, formatDateUtc, formatDay, formatDuration, parseTtl } from '../../src/util/duration.js';
+import { durationToHuman, formatDateUtc, formatDay, formatDuration, parseTtl } from '../../src/kernel/duration.js';
 import { nameFilter, wildcardsMatcher } from '../../src/accounts/listFilter.js';
 import { egressSshConfig } from '../../src/accounts/settings.js';
 

@@ -153,6 +153,10 @@ test('each rule, on a fixture tree', () => {
     'src/policy/pure.ts': "import type { read } from '../util/read.js';\nexport const pure = 1;\n",
     'src/util/read.ts': "import fs from 'node:fs';\nexport const read = fs.readFileSync;\n",
     'src/g.ts': "import { nothing } from './missing.js';\n",
+    // The kernel: its own files, Node's built-ins and pino are fine; anything above it is not, even a type.
+    'src/kernel/log.ts':
+      "import { pino } from 'pino';\nimport type { Readable } from 'node:stream';\nimport os from 'os';\nimport { R } from './result.js';\nexport const l = 1;\n",
+    'src/kernel/result.ts': "import type { db } from '../store/db.js';\nimport ipaddr from 'ipaddr.js';\nimport { e } from '../e.js';\nexport const R = [ipaddr, e];\n",
   });
   const v = check(buildGraph(root));
   assert.deepEqual(v.map(short), [
@@ -164,6 +168,9 @@ test('each rule, on a fixture tree', () => {
     'src/c.ts:1 no-cycle src/d.ts',
     'src/command/run.ts:3 ssh-only-from-root src/ssh/server.ts',
     'src/g.ts:1 resolvable ./missing.js',
+    'src/kernel/result.ts:1 kernel-is-bottom src/store/db.ts',
+    'src/kernel/result.ts:2 kernel-is-bottom ipaddr.js',
+    'src/kernel/result.ts:3 kernel-is-bottom src/e.ts',
     'src/policy/decide.ts:1 policy-no-io node:fs',
     'src/policy/decide.ts:2 policy-no-io src/store/db.ts',
     'src/policy/decide.ts:3 policy-no-io node:net',
@@ -176,6 +183,8 @@ test('each rule, on a fixture tree', () => {
   );
   const viaHelper = v.find((x) => x.target === 'node:fs');
   assert.match(formatViolation(viaHelper as Violation), /^src\/policy\/decide\.ts:1 imports node:fs: policy-no-io \(.*\) — through src\/util\/read\.ts$/);
+  const kernel = v.find((x) => x.file === 'src/kernel/result.ts');
+  assert.match(formatViolation(kernel as Violation), /^src\/kernel\/result\.ts:1 imports src\/store\/db\.ts: kernel-is-bottom \(src\/kernel\/ .*\)$/);
   const sql = v.find((x) => x.file === 'bench/x.ts');
   assert.match(formatViolation(sql as Violation), /^bench\/x\.ts:2 calls \.exec\(…\): sql-only-in-store \(/);
 });

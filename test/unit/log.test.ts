@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
-import { clipLogString, createLogger } from '../../src/log.js';
+import { clipLogString, createLogger } from '../../src/kernel/log.js';
 
 function capture(): { lines: string[]; stream: Writable } {
   const lines: string[] = [];

@@ -5,7 +5,7 @@ import type { OptionDecls } from '../../src/plugin/define.js';
 import { redactSecrets, redactWords } from '../../src/command/dispatch.js';
 import { definePlugin, type AnyPlugin } from '../../src/plugin/define.js';
 import { parsePluginOptions } from '../../src/plugin/options.js';
-import { R } from '../../src/result.js';
+import { R } from '../../src/kernel/result.js';
 
 const DECLS: OptionDecls = {
   account: { type: 'string', required: true, description: 'the account', alias: ['a'] },

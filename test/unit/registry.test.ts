@@ -7,10 +7,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { REPO_ROOT } from '../../src/docs/build.js';
-import { ERROR_CODES } from '../../src/errorCodes.js';
+import { ERROR_CODES } from '../../src/kernel/errorCodes.js';
 import { CATEGORIES } from '../../src/plugin/define.js';
 import { loadPlugins } from '../../src/plugin/registry.js';
-import { CODE_PATTERN } from '../../src/result.js';
+import { CODE_PATTERN } from '../../src/kernel/result.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-registry-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -94,7 +94,7 @@ test('every result code used in src/ and plugins/ is registered and listed in do
   }
   assert.ok(used.has('OK') && used.has('ERR_INTERNAL'), 'the scan finds the codes the dispatcher uses');
   const unregistered = [...used].filter(([c]) => !Object.hasOwn(ERROR_CODES, c)).map(([c, f]) => `${c} (${f})`);
-  assert.deepEqual(unregistered, [], 'register these codes in src/errorCodes.ts');
+  assert.deepEqual(unregistered, [], 'register these codes in src/kernel/errorCodes.ts');
 
   const doc = fs.readFileSync(path.join(REPO_ROOT, 'docs', 'json-api.md'), 'utf8');
   const undocumented = Object.keys(ERROR_CODES).filter((c) => !doc.includes(`\`${c}\``));
@@ -115,6 +115,6 @@ test('every registered result code is returned somewhere in src/ or plugins/', (
   assert.deepEqual(
     Object.keys(ERROR_CODES).filter((c) => !used.has(c)),
     [],
-    'these codes are registered in src/errorCodes.ts but never returned',
+    'these codes are registered in src/kernel/errorCodes.ts but never returned',
   );
 });

@@ -11,7 +11,7 @@ import { runCall } from '../../src/command/dispatch.js';
 import { InputRefused, stdinReader, type StdinOptions } from '../../src/command/stdin.js';
 import { fixedConfig } from '../../src/config/source.js';
 import { keyringFromKey } from '../../src/keys/keyring.js';
-import { createLogger } from '../../src/log.js';
+import { createLogger } from '../../src/kernel/log.js';
 import { loadPlugins } from '../../src/plugin/registry.js';
 import { openStore } from '../../src/store/store.js';
 

@@ -2,7 +2,7 @@
 // (is_valid_ttl in lib/perl/OVH/Bastion/allowkeeper.inc), "1d+02:03:04" durations and the
 // "Mon 2026-11-23 23:57:11 UTC" dates of duration2human (allowdeny.inc). Scripts parse these
 // strings out of accountInfo and accountList values, so the shapes are kept exactly.
-import { R, type Result } from '../result.js';
+import { R, type Result } from './result.js';
 
 const UNIT_SECONDS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86400, w: 7 * 86400, y: 365 * 86400 };
 
