@@ -13,7 +13,7 @@ import { runEgress, type EgressEnv } from './session.js';
 import type { ExitSignal, IngressChannel } from './types.js';
 
 // The dispatcher calls down into egress, so egress names what it needs of the dispatcher's
-// services and call input here rather than importing them back: command/dispatch's Services and
+// services and call input here rather than importing them back: command/callTypes' Services and
 // CallInput have these fields (and more), and EgressCallOutcome is one of its CallOutcomes.
 
 /** What egressCall uses of the dispatcher's services. */
