@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { isFlagOn, SETTING } from '../accounts/settings.js';
 import type { Terminal } from '../command/terminal.js';
 import type { BastionConfig } from '../config/schema.js';
-import { EXIT } from '../kernel/exitCodes.js';
+import { EXIT, SSH_CLIENT_NO_STATUS } from '../kernel/exitCodes.js';
 import type { Keyring } from '../keys/keyring.js';
 import type { Clock } from '../plugin/context.js';
 import type { ResultCode } from '../kernel/result.js';
@@ -303,9 +303,9 @@ export async function runEgress(env: EgressEnv, req: TargetRequest): Promise<Egr
       env.log.debug({ session: env.callId, target, exit: r.code, signal: r.signal?.name, up: r.bytesUp, down: r.bytesDown, why: r.comment }, 'egress session ended');
       if (r.comment === 'idle_timeout') return { exit: EXIT.GOT_SIGNAL, code: 'KO_IDLE_TIMEOUT' };
       if (r.comment !== null && Object.hasOwn(ENDED_BY, r.comment)) return ENDED_BY[r.comment as EndReason];
-      if (r.signal) return { exit: 255, code: 'OK', signal: r.signal };
+      if (r.signal) return { exit: SSH_CLIENT_NO_STATUS, code: 'OK', signal: r.signal };
       // A target that never says how its command ended: the OpenSSH client would report 255.
-      return { exit: r.code ?? 255, code: 'OK' };
+      return { exit: r.code ?? SSH_CLIENT_NO_STATUS, code: 'OK' };
     } finally {
       clearTimeout(hardStop);
       unregister?.();

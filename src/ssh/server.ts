@@ -20,6 +20,7 @@ import { checkIngressAttempt, checkSignedAfterQuery, type KeyMatch } from './ing
 import { createPreauthLimiter, preauthPolicy, type PreauthEvent, type PreauthPolicy, type PreauthTicket, type RefusalReason } from './preauthLimits.js';
 import { channelSink } from './channelSink.js';
 import { boundChannelInput } from '../kernel/channelInputBound.js';
+import { EXIT } from '../kernel/exitCodes.js';
 
 export interface SshServerOptions {
   readonly hostKeys: readonly HostKey[];
@@ -421,7 +422,7 @@ function handleSession(
     runCall(svc, { account, peer, connId, command, kind, pty, env, stdin: channel, sink, gone, log, ingress })
       .catch((err: unknown): { exit: number; signal?: undefined } => {
         log.error({ err }, 'call crashed');
-        return { exit: 100 };
+        return { exit: EXIT.PLUGIN_ERROR };
       })
       .then((outcome) => {
         dispose();
