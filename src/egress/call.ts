@@ -9,7 +9,8 @@ import { CastWriter } from './asciicast.js';
 import { decideEgressAccess } from './decide.js';
 import type { LiveSessions } from './liveSessions.js';
 import type { RecorderPool } from './recorder.js';
-import { runEgress, type EgressEnv } from './session.js';
+import { runEgress } from './session.js';
+import type { EgressEnv } from './sessionTypes.js';
 import type { ExitSignal, IngressChannel } from './types.js';
 
 // The dispatcher calls down into egress, so egress names what it needs of the dispatcher's
