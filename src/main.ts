@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { refuseUnsupportedConfigFile } from './config/parse.js';
 import { fileConfig, type ConfigSource } from './config/source.js';
 import { warnUnboundRoleNames } from './access/roles.js';
-import type { Services } from './command/dispatch.js';
+import type { Services } from './command/callTypes.js';
 import { loadKeyring, type Keyring } from './keys/keyring.js';
 import { createLogger } from './kernel/log.js';
 import { loadPlugins } from './plugin/registry.js';

@@ -3,75 +3,30 @@
 // asked for), one audit row and one log line. ssh2 never reaches this module: it gets a Sink,
 // a stdin stream and the facts of the session, so it is testable without a socket.
 import crypto from 'node:crypto';
-import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import { checkAccountState } from '../access/accountState.js';
-import { checkPort, isValidRemoteUser } from '../access/acl.js';
-import { HOST_CHARS, checkPluginTarget } from '../access/aclHost.js';
-import { mayRunCategory, rolesOf, type GroupRoleCheck } from '../access/roles.js';
+import { checkPluginTarget } from '../access/aclHost.js';
+import { mayRunCategory, rolesOf } from '../access/roles.js';
 import type { BastionConfig } from '../config/schema.js';
-import type { ConfigSource } from '../config/source.js';
 import { EXIT } from '../kernel/exitCodes.js';
-import type { Keyring } from '../keys/keyring.js';
 import type { AnyPlugin } from '../plugin/define.js';
-import type { Clock, PluginContext, PluginListing } from '../plugin/context.js';
+import type { PluginContext, PluginListing } from '../plugin/context.js';
 import { pluginHelp } from '../plugin/helpText.js';
-import { parsePluginOptions, secretOptionNames } from '../plugin/options.js';
-import { R, isOk, type Result, type ResultCode } from '../kernel/result.js';
-import type { AccountRow } from '../store/accounts.js';
-import type { Store } from '../store/store.js';
+import { parsePluginOptions } from '../plugin/options.js';
+import { R, isOk, type Result } from '../kernel/result.js';
 import { splitBastionOptions, unsupportedOptionRefusal, type BastionOptions } from './bastionOptions.js';
 import { InputRefused, stdinReader } from './stdin.js';
-import { Terminal, type Sink } from './terminal.js';
+import { Terminal } from './terminal.js';
 import { bastionUsage } from './usage.js';
 import { egressCall } from '../egress/call.js';
-import type { ExitSignal, IngressChannel } from '../egress/types.js';
-import type { RecorderPool } from '../egress/recorder.js';
 import { createLiveSessions, type LiveSessions } from '../egress/liveSessions.js';
 import { splitWords } from './words.js';
 import { commandHasPrivateKey, withoutPrivateKey } from './privateKeys.js';
-
-export interface Services {
-  readonly store: Store;
-  readonly config: ConfigSource;
-  readonly keyring: Keyring;
-  readonly plugins: ReadonlyMap<string, AnyPlugin>;
-  readonly clock: Clock;
-  readonly hostname: string;
-  readonly version: string;
-  readonly groupRoles?: GroupRoleCheck;
-  /** Writes egress session recordings off the main thread; without it they are written in-line. */
-  readonly recorder?: RecorderPool;
-  /** The egress sessions open now, so that accountFreeze can end them. */
-  readonly liveSessions?: LiveSessions;
-}
-
-export interface CallInput {
-  readonly account: AccountRow;
-  readonly peer: { readonly ip: string; readonly port: number };
-  readonly connId: string;
-  readonly command: string;
-  readonly kind: 'exec' | 'shell';
-  readonly pty: boolean;
-  readonly env: ReadonlyMap<string, string>;
-  readonly stdin: Readable;
-  readonly sink: Sink;
-  /** Aborted when the client has gone (the channel closed): becomes the plugin's ctx.signal. */
-  readonly gone?: AbortSignal;
-  readonly log: Logger;
-  /** The session channel itself, for connections to a target (egress bridges it byte for byte). */
-  readonly ingress?: IngressChannel;
-}
-
-export interface CallOutcome {
-  readonly exit: number;
-  readonly code: string;
-  readonly plugin: string | null;
-  /** 'egress' when the call was a connection request that reached the egress path. */
-  readonly kind?: 'egress';
-  /** The target's command was killed by a signal: the client gets exit-signal instead of a status. */
-  readonly signal?: ExitSignal;
-}
+import { BASTION_SECRETS, redactSecrets, redactWords } from './auditArgs.js';
+import type { CallInput, CallOutcome, Services } from './callTypes.js';
+import { connectRequest } from './connectRequest.js';
+import { LEGACY_NAMES } from './legacyNames.js';
+import { refuse } from './refuse.js';
 
 // A Services without a registry (tests building one by hand) simply has no session to end.
 const NO_LIVE_SESSIONS: LiveSessions = createLiveSessions();
@@ -94,6 +49,20 @@ interface CallState {
   auditPlugin: string | null;
   /** The plugin whose run has begun: a fault from then on is answered in its name. */
   running: string | null;
+}
+
+/** One call as route sees it: what it was given, what it has built, and what it has learnt. */
+interface Call {
+  readonly svc: Services;
+  readonly input: CallInput;
+  /** The configuration in force when the call began: one call sees one configuration. */
+  readonly config: BastionConfig;
+  readonly term: Terminal;
+  readonly req: ReturnType<typeof splitBastionOptions>;
+  readonly log: Logger;
+  readonly callId: string;
+  /** Filled in as route goes, read by runCall for the audit row and for answering a fault. */
+  readonly state: CallState;
 }
 
 export async function runCall(svc: Services, input: CallInput): Promise<CallOutcome> {
@@ -123,7 +92,7 @@ export async function runCall(svc: Services, input: CallInput): Promise<CallOutc
     } else if (!split.ok) {
       outcome = refuse(term, 'KO_GETOPTS_FAILED', EXIT.GETOPTS_FAILED, `Error parsing command line: ${split.error}`);
     } else {
-      outcome = await route(svc, input, config, term, req, log, state, callId);
+      outcome = await route({ svc, input, config, term, req, log, callId, state });
     }
   } catch (err) {
     // Something outside a plugin handler threw (a store error, a broken plugin declaration, a
@@ -196,37 +165,22 @@ function makeTerminal(input: CallInput, o: BastionOptions, config: BastionConfig
   });
 }
 
-/** A refusal before any plugin runs (osh.pl's main_exit): message on stderr, envelope on stdout. */
-function refuse(term: Terminal, code: ResultCode, exit: number, msg: string): CallOutcome {
-  term.crit(msg, true);
-  term.envelope({ command: null, error_code: code, error_message: msg, value: null });
-  return { exit, code, plugin: null };
-}
-
-async function route(
-  svc: Services,
-  input: CallInput,
-  config: BastionConfig,
-  term: Terminal,
-  req: ReturnType<typeof splitBastionOptions>,
-  log: Logger,
-  call: CallState,
-  callId: string,
-): Promise<CallOutcome> {
+async function route(call: Call): Promise<CallOutcome> {
+  const { svc, config, term, req, log, callId } = call;
   const o = req.options;
   // The row read at login may be stale: one connection can carry many calls (ControlMaster), and
   // the account may have been frozen, changed or deleted since. Every call checks it as it is now.
   // The connection is bound to the account it authenticated as, id and name: a row under the
   // same id with another name is another account, and this connection's account is gone.
-  const current = svc.store.accounts.byId(input.account.id);
-  if (!current || current.name !== input.account.name) {
-    return refuse(term, 'KO_ACCOUNT_INVALID', EXIT.ACCOUNT_INVALID, `Sorry ${input.account.name}, your account no longer exists`);
+  const current = svc.store.accounts.byId(call.input.account.id);
+  if (!current || current.name !== call.input.account.name) {
+    return refuse(term, 'KO_ACCOUNT_INVALID', EXIT.ACCOUNT_INVALID, `Sorry ${call.input.account.name}, your account no longer exists`);
   }
-  input = { ...input, account: current };
+  const input: CallInput = { ...call.input, account: current };
   const nowSec = Math.floor(svc.clock.now() / 1000);
   const settings = svc.store.accounts.settings(input.account.id);
-  const state = checkAccountState(input.account, settings, config, nowSec);
-  if (!state.ok) return refuse(term, state.code, state.exit, state.msg);
+  const standing = checkAccountState(input.account, settings, config, nowSec);
+  if (!standing.ok) return refuse(term, standing.code, standing.exit, standing.msg);
   svc.store.accounts.touch(input.account.id, nowSec, input.peer.ip);
 
   if (req.error) return refuse(term, 'KO_GETOPTS_FAILED', EXIT.GETOPTS_FAILED, `Error parsing command line options: ${req.error}`);
@@ -265,8 +219,8 @@ async function route(
   const plugin = svc.plugins.get(LEGACY_NAMES[pluginName] ?? pluginName);
   if (!plugin) return refuse(term, 'KO_UNKNOWN_COMMAND', EXIT.UNKNOWN_COMMAND, `Unknown command '${pluginName}'`);
   // Redacted as soon as the plugin is known, so a refused call doesn't keep its secrets either.
-  call.auditArgs = redactSecrets(plugin, pluginWords);
-  call.auditPlugin = plugin.name;
+  call.state.auditArgs = redactSecrets(plugin, pluginWords);
+  call.state.auditPlugin = plugin.name;
   const roles = rolesOf(svc.store, config, input.account);
   const mayRun = (p: PluginListing): boolean => mayRunCategory(svc.store, roles, input.account, p, svc.groupRoles);
   if (!mayRun(plugin)) {
@@ -294,7 +248,7 @@ async function route(
     signal: input.gone ?? NEVER_GONE,
     mayRun,
   };
-  call.running = plugin.name;
+  call.state.running = plugin.name;
   let result: Result;
   try {
     result = await runPlugin(ctx, plugin, pluginWords, o.help);
@@ -339,31 +293,6 @@ async function runPlugin(ctx: PluginContext, plugin: AnyPlugin, words: readonly 
   return result;
 }
 
-/** Old plugin names The Bastion still answers to (bin/shell/osh.pl, %legacy2new). */
-export const LEGACY_NAMES: Readonly<Record<string, string>> = {
-  accountAddFullGroupAccess: 'groupAddMember',
-  accountDelFullGroupAccess: 'groupDelMember',
-  accountAddPartialGroupAccess: 'groupAddGuestAccess',
-  accountDelPartialGroupAccess: 'groupDelGuestAccess',
-  accountListPartialGroupAccess: 'groupListGuestAccesses',
-  selfListKeys: 'selfListIngressKeys',
-  selfAddKey: 'selfAddIngressKey',
-  selfDelKey: 'selfDelIngressKey',
-  selfListBastionKeys: 'selfListEgressKeys',
-  selfGenerateBastionKey: 'selfGenerateEgressKey',
-  selfAddPrivateAccess: 'selfAddPersonalAccess',
-  selfDelPrivateAccess: 'selfDelPersonalAccess',
-  accountAddPrivateAccess: 'accountAddPersonalAccess',
-  accountDelPrivateAccess: 'accountDelPersonalAccess',
-  accountListBastionKeys: 'accountListEgressKeys',
-  accountListKeys: 'accountListIngressKeys',
-  accountResetKeys: 'accountResetIngressKeys',
-  helloWorld: 'info',
-  groupGenerateEgressPassword: 'groupGeneratePassword',
-  groupListEgressPasswords: 'groupListPasswords',
-  selfListEgressPasswords: 'selfListPasswords',
-};
-
 function restrictedMessage(category: AnyPlugin['category']): string {
   switch (category) {
     case 'restricted':
@@ -373,76 +302,4 @@ function restrictedMessage(category: AnyPlugin['category']): string {
     default:
       return `Sorry, you must be a group ${category.replace('group-', '')} to use this command`;
   }
-}
-
-/** The audit trail keeps the words of a call, with the values of secret options replaced. */
-export function redactSecrets(plugin: AnyPlugin, words: readonly string[]): string[] {
-  return redactWords(words, secretOptionNames(plugin.options));
-}
-
-/** Bastion-level options whose values are secrets (a one-time MFA code is still a credential). */
-const BASTION_SECRETS: ReadonlySet<string> = new Set(['mfa-token']);
-
-/** The words with the value of each named option (`--name value` or `--name=value`) replaced. */
-export function redactWords(words: readonly string[], secret: ReadonlySet<string>): string[] {
-  if (secret.size === 0) return [...words];
-  const out: string[] = [];
-  for (let i = 0; i < words.length; i++) {
-    const w = words[i] as string;
-    const m = /^--?([^=]+)(=.*)?$/.exec(w);
-    if (m?.[1] && secret.has(m[1])) {
-      if (m[2] !== undefined) out.push(`--${m[1]}=********`);
-      else {
-        out.push(w);
-        if (i + 1 < words.length) {
-          out.push('********');
-          i++;
-        }
-      }
-    } else out.push(w);
-  }
-  return out;
-}
-
-/** `[user@]host [-- command]`: validated as osh.pl does, then handed to the egress path. */
-function connectRequest(
-  term: Terminal,
-  input: CallInput,
-  config: BastionConfig,
-  req: ReturnType<typeof splitBastionOptions>,
-  connect: (target: { user: string | undefined; host: string; rest: readonly string[] }) => Promise<CallOutcome>,
-): CallOutcome | Promise<CallOutcome> {
-  const o = req.options;
-  let host = o.host;
-  let user = o.user;
-  const rest = [...req.rest];
-  if (host === undefined) {
-    const first = rest.shift();
-    if (first === undefined) {
-      term.write(bastionUsage(input.account.name, config.bastionName) + '\n');
-      return refuse(term, 'KO_NO_HOST', EXIT.NO_HOST, 'No osh command specified and no host to connect to');
-    }
-    host = first;
-    const at = /^([^@\s]+)@([^@\s]+)$/.exec(first);
-    if (at) {
-      user = at[1];
-      host = at[2] as string;
-    }
-  }
-  if (host.startsWith('--')) {
-    return refuse(term, 'KO_GETOPTS_FAILED', EXIT.GETOPTS_FAILED, `Couldn't parse option '${host}'`);
-  }
-  if (o.port !== undefined && checkPort(o.port).value === null) {
-    return refuse(term, 'KO_INVALID_PORT', EXIT.INVALID_PORT, `Invalid port specified (${o.port})`);
-  }
-  if (user !== undefined && !isValidRemoteUser(user, false)) {
-    return refuse(term, 'KO_INVALID_REMOTE_USER', EXIT.INVALID_REMOTE_USER, `Remote user name '${user}' seems invalid`);
-  }
-  if (!HOST_CHARS.test(host)) {
-    return refuse(term, 'KO_INVALID_REMOTE_HOST', EXIT.INVALID_REMOTE_HOST, `Remote host name '${host}' seems invalid`);
-  }
-  if (host.includes('/')) {
-    return refuse(term, 'KO_INVALID_REMOTE_HOST', EXIT.INVALID_REMOTE_HOST, `Remote host '${host}' looks like a subnet, can't connect to that`);
-  }
-  return connect({ user, host, rest });
 }

@@ -3,7 +3,7 @@
 // The prose around them is ours to write; the lists inside are never typed by hand.
 import { CONFIG_SCHEMA, DEPRECATED_NAMES, type KeySpec } from '../config/schema.js';
 import { ERROR_CODES } from '../kernel/errorCodes.js';
-import { EXIT } from '../kernel/exitCodes.js';
+import { EXIT, SSH_CLIENT_NO_STATUS } from '../kernel/exitCodes.js';
 import { byCodePoint, cell, cellCode, code, table } from './markdown.js';
 import { CONFIG_KEY_MEANINGS, EXIT_MEANINGS } from './meanings.js';
 
@@ -54,7 +54,7 @@ export function exitCodesBlock(): string {
   const rows = Object.entries(EXIT)
     .sort((a, b) => a[1] - b[1])
     .map(([name, n]) => [String(n), cellCode(name), cell(EXIT_MEANINGS[name] ?? MISSING)]);
-  rows.push(['255', '(none)', "The SSH client's own status: authentication failed or the connection broke; no envelope."]);
+  rows.push([String(SSH_CLIENT_NO_STATUS), '(none)', "The SSH client's own status: authentication failed or the connection broke; no envelope."]);
   return table(['Exit', 'Name in src/kernel/exitCodes.ts', 'Meaning'], rows);
 }
 

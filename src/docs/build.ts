@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AnyPlugin } from '../plugin/define.js';
 import { BLOCKS, spliceBlock } from './blocks.js';
-import { LEGACY_NAMES } from '../command/dispatch.js';
+import { LEGACY_NAMES } from '../command/legacyNames.js';
 import { oldNamesByPlugin, renderPluginIndex, renderPluginPage, sortedPlugins } from './pluginPage.js';
 
 /** The repository root, from dist/src/docs/ (compiled) — three levels up. */

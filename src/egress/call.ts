@@ -9,11 +9,12 @@ import { CastWriter } from './asciicast.js';
 import { decideEgressAccess } from './decide.js';
 import type { LiveSessions } from './liveSessions.js';
 import type { RecorderPool } from './recorder.js';
-import { runEgress, type EgressEnv } from './session.js';
+import { runEgress } from './session.js';
+import type { EgressEnv } from './sessionTypes.js';
 import type { ExitSignal, IngressChannel } from './types.js';
 
 // The dispatcher calls down into egress, so egress names what it needs of the dispatcher's
-// services and call input here rather than importing them back: command/dispatch's Services and
+// services and call input here rather than importing them back: command/callTypes' Services and
 // CallInput have these fields (and more), and EgressCallOutcome is one of its CallOutcomes.
 
 /** What egressCall uses of the dispatcher's services. */

@@ -30,3 +30,10 @@ export const EXIT = {
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+// Not one of The Bastion's statuses, so not in EXIT (which the docs list as the bastion's): the
+// status the OpenSSH client itself reports when a session ended without an exit-status, either
+// because the target's command was killed by a signal or the target never said (ssh(1): "exits
+// with 255 if an error occurred"). Egress answers it where OpenSSH would, so a script reads the
+// same number through the bastion as it would connecting directly.
+export const SSH_CLIENT_NO_STATUS = 255;

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { OptionDecls } from '../../src/plugin/define.js';
-import { redactSecrets, redactWords } from '../../src/command/dispatch.js';
+import { redactSecrets, redactWords } from '../../src/command/auditArgs.js';
 import { definePlugin, type AnyPlugin } from '../../src/plugin/define.js';
 import { parsePluginOptions } from '../../src/plugin/options.js';
 import { R } from '../../src/kernel/result.js';

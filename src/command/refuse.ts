@@ -1,0 +1,12 @@
+// The answer to a call refused before any plugin runs, shared by the dispatcher and the
+// connection-request checks.
+import type { ResultCode } from '../kernel/result.js';
+import type { CallOutcome } from './callTypes.js';
+import type { Terminal } from './terminal.js';
+
+/** A refusal before any plugin runs (osh.pl's main_exit): message on stderr, envelope on stdout. */
+export function refuse(term: Terminal, code: ResultCode, exit: number, msg: string): CallOutcome {
+  term.crit(msg, true);
+  term.envelope({ command: null, error_code: code, error_message: msg, value: null });
+  return { exit, code, plugin: null };
+}
