@@ -15,7 +15,11 @@ export default definePlugin({
   header: 'modify the configuration of a group',
   options: {
     group: { type: 'string', valueName: 'GROUP', description: 'The group to modify' },
-    'mfa-required': { type: 'string', valueName: 'password|totp|any|none', description: 'Multi-factor authentication to reach the servers of the group (only none on Gatehouse)' },
+    'mfa-required': {
+      type: 'string',
+      choices: ['password', 'totp', 'any', 'none'],
+      description: 'Multi-factor authentication to reach the servers of the group (only none on Gatehouse)',
+    },
     'idle-lock-timeout': {
       type: 'string',
       valueName: 'DURATION|0|-1',
@@ -66,9 +70,6 @@ Only owners of the group (or superowners) may change its settings.`,
     const g = found.value;
     const refused = requireGroupRole(ctx, g, 'owner', 'modify it');
     if (refused) return refused;
-    if (mfa !== undefined && !['password', 'totp', 'any', 'none'].includes(mfa)) {
-      return R('ERR_INVALID_PARAMETER', { msg: "Expected 'password', 'totp', 'any' or 'none' as parameter to --mfa-required" });
-    }
     if (mfa !== undefined && mfa !== 'none') {
       return R('ERR_NOT_IMPLEMENTED', { msg: 'Multi-factor authentication is not available on this bastion: only --mfa-required none is accepted' });
     }

@@ -16,7 +16,7 @@ export default definePlugin({
   header: 'replay a past session',
   options: {
     id: { type: 'string', required: true, valueName: 'ID', description: 'ID of the session to replay (see selfListSessions)' },
-    speed: { type: 'string', valueName: 'FACTOR', description: 'Play FACTOR times faster (0.5 = half speed); default 1' },
+    speed: { type: 'string', default: '1', valueName: 'FACTOR', description: 'Play FACTOR times faster (0.5 = half speed)' },
     account: { type: 'string', valueName: 'ACCOUNT', description: 'Auditors and admins: replay a session of this account' },
   },
   help: `The session's details are printed, then what the target showed, with the pauses it had.
@@ -35,7 +35,7 @@ The recordings are asciicast v2 files under the bastion's data directory: stock
     const viewed = viewedAccountId(ctx, o.account, "replay another account's sessions");
     if (!isOk(viewed) || viewed.value === null) return viewed;
     const accountId = viewed.value;
-    const speed = o.speed === undefined ? 1 : Number(o.speed);
+    const speed = Number(o.speed);
     if (!Number.isFinite(speed) || speed < 0.01 || speed > 10_000) {
       return R('ERR_INVALID_PARAMETER', { msg: '--speed expects a number between 0.01 and 10000' });
     }

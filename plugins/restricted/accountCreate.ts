@@ -16,7 +16,13 @@ export default definePlugin({
   summary: 'Create a new bastion account',
   header: 'create a new bastion account',
   options: {
-    account: { type: 'string', required: true, valueName: 'NAME', description: 'Name of the account to create: 2 to 28 characters from a-z A-Z 0-9 . _ -' },
+    account: {
+      type: 'string',
+      required: true,
+      pattern: { regex: /^[a-z0-9._-]+$/i, accepts: "made of letters, digits, '.', '_' and '-'" },
+      valueName: 'NAME',
+      description: 'Name of the account to create: 2 to 28 characters from a-z A-Z 0-9 . _ -',
+    },
     uid: { type: 'integer', valueName: 'UID', description: 'The numeric id of the account, free and within accountUidMin..accountUidMax (or use --uid-auto)' },
     'uid-auto': { type: 'boolean', description: 'Use the highest free id of the accountUidMin..accountUidMax range' },
     'public-key': {
@@ -33,6 +39,7 @@ export default definePlugin({
     'immutable-key': { type: 'boolean', description: 'The account may never change its own ingress keys afterwards (selfAddIngressKey and selfDelIngressKey are refused)' },
     'max-inactive-days': {
       type: 'integer',
+      min: 0,
       valueName: 'DAYS',
       description: 'Days of inactivity after which the account expires, overriding accountMaxInactiveDays; 0 means never',
     },
@@ -68,7 +75,6 @@ admin, since the account gets that role as soon as it exists.`,
     if (opts.uid === undefined && !opts['uid-auto']) {
       return R('ERR_MISSING_PARAMETER', { msg: 'Missing mandatory parameter --uid or --uid-auto' });
     }
-    if (!/^[a-z0-9._-]+$/i.test(account)) return R('ERR_INVALID_PARAMETER', { msg: "Parameter 'account' seems invalid" });
     let ttlSeconds: number | null = null;
     if (opts.ttl !== undefined) {
       const ttl = parseTtl(opts.ttl);
@@ -83,9 +89,6 @@ admin, since the account gets that role as soon as it exists.`,
       return R('ERR_INCOMPATIBLE_PARAMETERS', { msg: "Can't use --public-key and --no-key at the same time" });
     }
     const maxInactiveDays = opts['max-inactive-days'];
-    if (maxInactiveDays !== undefined && maxInactiveDays < 0) {
-      return R('ERR_INVALID_PARAMETER', { msg: 'Expected a >= 0 amount of days for --max-inactive-days' });
-    }
     const name = checkAccountName(account);
     if (!isOk(name)) return name;
     // Roles are given by name in bastion.conf: whoever creates a listed name gets its role, so

@@ -12,44 +12,64 @@ export default definePlugin({
   header: 'modify the configuration of an account',
   options: {
     account: { type: 'string', required: true, valueName: 'ACCOUNT', description: 'The account to work on' },
-    'pam-auth-bypass': { type: 'string', valueName: 'yes|no', description: `Bypass PAM authentication for this account (${NO_EFFECT})` },
+    'pam-auth-bypass': {
+      type: 'string',
+      choices: ALLOWED_VALUES['pam-auth-bypass'],
+      description: `Bypass PAM authentication for this account (${NO_EFFECT})`,
+    },
     'mfa-password-required': {
       type: 'string',
-      valueName: 'yes|no|bypass',
+      choices: ALLOWED_VALUES['mfa-password-required'],
       description: `Require an additional password for this account, or never ask one with 'bypass' (${NO_EFFECT})`,
     },
     'mfa-totp-required': {
       type: 'string',
-      valueName: 'yes|no|bypass',
+      choices: ALLOWED_VALUES['mfa-totp-required'],
       description: `Require an additional TOTP for this account, or never ask one with 'bypass' (${NO_EFFECT})`,
     },
     'egress-strict-host-key-checking': {
       type: 'string',
+      choices: ALLOWED_VALUES['egress-strict-host-key-checking'],
       valueName: 'POLICY',
       description:
         "How the account's egress connections check host keys: yes, accept-new, no, ask (as ssh_config's StrictHostKeyChecking), bypass (no check and no known-hosts file at all: don't enable it blindly) or default (remove the override)",
     },
     'egress-session-multiplexing': {
       type: 'string',
+      choices: ALLOWED_VALUES['egress-session-multiplexing'],
       valueName: 'POLICY',
       description: 'Share egress sessions to the same target (ControlMaster/ControlPath): yes, no, or default (remove the override)',
     },
     'personal-egress-mfa-required': {
       type: 'string',
+      choices: ALLOWED_VALUES['personal-egress-mfa-required'],
       valueName: 'POLICY',
       description: `MFA to require on connections using the account's personal keys: password, totp, any or none (${NO_EFFECT})`,
     },
-    'always-active': { type: 'string', valueName: 'yes|no', description: "Set or unset the account as always active (its activation isn't challenged)" },
-    'idle-ignore': { type: 'string', valueName: 'yes|no', description: 'Make the account immune to the idleLockTimeout and idleKillTimeout policies' },
+    'always-active': {
+      type: 'string',
+      choices: ALLOWED_VALUES['always-active'],
+      description: "Set or unset the account as always active (its activation isn't challenged)",
+    },
+    'idle-ignore': {
+      type: 'string',
+      choices: ALLOWED_VALUES['idle-ignore'],
+      description: 'Make the account immune to the idleLockTimeout and idleKillTimeout policies',
+    },
     'max-inactive-days': {
       type: 'integer',
+      min: -1,
       valueName: 'DAYS',
       description: 'Days of inactivity before the account expires, overriding accountMaxInactiveDays: 0 disables expiry, -1 removes the override',
     },
-    'osh-only': { type: 'string', valueName: 'yes|no', description: 'The account may only run --osh plugins, never connect to a host through the bastion' },
+    'osh-only': {
+      type: 'string',
+      choices: ALLOWED_VALUES['osh-only'],
+      description: 'The account may only run --osh plugins, never connect to a host through the bastion',
+    },
     'pubkey-auth-optional': {
       type: 'string',
-      valueName: 'yes|no',
+      choices: ALLOWED_VALUES['pubkey-auth-optional'],
       description: `Make the public key optional on ingress when a password or TOTP is set (${NO_EFFECT}: the key is always required)`,
     },
   },
@@ -77,18 +97,6 @@ account already had that setting. Only an admin may modify an admin.`,
     if (days !== undefined) asked.push(['max-inactive-days', String(days)]);
     if (asked.length === 0) return R('ERR_MISSING_PARAMETER', { msg: 'Missing mandatory parameter to modify account' });
 
-    for (const [option, value] of asked) {
-      if (option === 'max-inactive-days') {
-        if (!/^(?:\d+|-1)$/.test(value)) {
-          return R('ERR_INVALID_PARAMETER', { msg: 'Expected -1, 0, or a strictly positive number of days as parameter to --max-inactive-days' });
-        }
-        continue;
-      }
-      const allowed = ALLOWED_VALUES[option];
-      if (!allowed.includes(value)) {
-        return R('ERR_INVALID_PARAMETER', { msg: `Expected ${allowed.map((a) => `'${a}'`).join(', ')} for --${option}, not '${value}'` });
-      }
-    }
     if (config.adminAccounts.includes(target.name) && !ctx.caller.roles.isAdmin) {
       return R('ERR_SECURITY_VIOLATION', { msg: "You can't modify the account of an admin without being admin yourself" });
     }

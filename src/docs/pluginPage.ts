@@ -50,10 +50,12 @@ function valueCell(name: string, d: OptionDecl): string {
   const v = valueName(name, d);
   if (v === null) return 'flag';
   const bits = [`${cellCode(v)} (${d.type === 'list' ? 'string, repeatable' : d.type})`];
-  if (d.type === 'string' && d.choices) bits.push(`one of ${d.choices.map(cellCode).join(', ')}`);
+  if ((d.type === 'string' || d.type === 'list') && d.choices) bits.push(`one of ${d.choices.map(cellCode).join(', ')}`);
+  if ((d.type === 'string' || d.type === 'list') && d.pattern) bits.push(cell(d.pattern.accepts));
   if (d.type === 'integer' && (d.min !== undefined || d.max !== undefined)) {
     bits.push(`${d.min ?? '…'} to ${d.max ?? '…'}`);
   }
+  if ((d.type === 'string' || d.type === 'integer') && d.default !== undefined) bits.push(`default ${cellCode(String(d.default))}`);
   return bits.join('; ');
 }
 

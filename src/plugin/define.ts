@@ -16,10 +16,34 @@ interface OptionBase {
   /** Redacted from the audit trail and logs. */
   readonly secret?: boolean;
 }
-export interface StringOption extends OptionBase {
+
+/** A value's shape as a regular expression, with words for --help, the docs and the refusal. */
+export interface OptionPattern {
+  /** Tested against the whole value: anchor it (`^…$`). */
+  readonly regex: RegExp;
+  /** What it accepts, completing "must be …": "letters, digits, '.', '_' or '-'". */
+  readonly accepts: string;
+}
+
+/**
+ * The code a value refused by `choices`, `pattern`, `min` or `max` is reported with. The Bastion
+ * itself uses both for the same kind of check depending on the plugin (KO_ from is_valid_*
+ * helpers, ERR_ from plugin bodies), and scripts match on it: a plugin keeps the one it returns.
+ */
+export type InvalidValueCode = 'ERR_INVALID_PARAMETER' | 'KO_INVALID_PARAMETER';
+
+interface ValueChecks {
+  /** Default ERR_INVALID_PARAMETER. */
+  readonly invalidCode?: InvalidValueCode;
+}
+export interface StringOption extends OptionBase, ValueChecks {
   readonly type: 'string';
   readonly required?: boolean;
+  /** The closed list of values accepted (case-sensitive). */
   readonly choices?: readonly string[];
+  readonly pattern?: OptionPattern;
+  /** The value the handler sees when the option is absent (checked like a given value). */
+  readonly default?: string;
   /** Shown in help, e.g. ACCOUNT. */
   readonly valueName?: string;
   /**
@@ -29,20 +53,26 @@ export interface StringOption extends OptionBase {
    */
   readonly gluesStrayWords?: boolean;
 }
-export interface IntegerOption extends OptionBase {
+export interface IntegerOption extends OptionBase, ValueChecks {
   readonly type: 'integer';
   readonly required?: boolean;
   readonly min?: number;
   readonly max?: number;
+  /** The value the handler sees when the option is absent (checked like a given value). */
+  readonly default?: number;
   readonly valueName?: string;
 }
 export interface BooleanOption extends OptionBase {
   readonly type: 'boolean';
 }
-export interface ListOption extends OptionBase {
+export interface ListOption extends OptionBase, ValueChecks {
   /** May be given several times; every value is kept, in order. */
   readonly type: 'list';
   readonly required?: boolean;
+  /** Each value must be one of these. */
+  readonly choices?: readonly string[];
+  /** Each value must match. */
+  readonly pattern?: OptionPattern;
   readonly valueName?: string;
 }
 export type OptionDecl = StringOption | IntegerOption | BooleanOption | ListOption;
@@ -55,12 +85,19 @@ type ValueOf<D extends OptionDecl> = D extends BooleanOption
     : D extends IntegerOption
       ? D['required'] extends true
         ? number
-        : number | undefined
+        : D['default'] extends number
+          ? number
+          : number | undefined
       : D extends StringOption
         ? D['required'] extends true
-          ? string
-          : string | undefined
+          ? Narrowed<D>
+          : D['default'] extends string
+            ? Narrowed<D>
+            : Narrowed<D> | undefined
         : never;
+
+/** A string option with `choices` is typed as the union of them. */
+type Narrowed<D extends StringOption> = D['choices'] extends readonly (infer C extends string)[] ? C : string;
 
 export type ParsedOptions<O extends OptionDecls> = { readonly [K in keyof O]: ValueOf<O[K]> };
 

@@ -16,8 +16,21 @@ export function optionUsage(name: string, d: OptionDecl): string {
   const names = optionNames(name, d).join(', ');
   const v = valueName(name, d);
   if (v === null) return names;
-  const choices = d.type === 'string' && d.choices ? ` (${d.choices.join('|')})` : '';
-  return `${names} ${v}${choices}`;
+  if ((d.type === 'string' || d.type === 'list') && d.choices) {
+    // Without a placeholder of its own, the list of values is the placeholder: `--osh-only yes|no`.
+    return d.valueName === undefined ? `${names} ${d.choices.join('|')}` : `${names} ${v} (${d.choices.join('|')})`;
+  }
+  return `${names} ${v}`;
+}
+
+/** What the value must be, beyond its type: `pattern`, range and `default`, for --help and the docs. */
+export function valueRules(d: OptionDecl): string[] {
+  const rules: string[] = [];
+  if (d.type === 'boolean') return rules;
+  if ((d.type === 'string' || d.type === 'list') && d.pattern) rules.push(`${d.pattern.accepts}`);
+  if (d.type === 'integer' && (d.min !== undefined || d.max !== undefined)) rules.push(`${d.min ?? '…'} to ${d.max ?? '…'}`);
+  if (d.type !== 'list' && d.default !== undefined) rules.push(`default ${d.default}`);
+  return rules;
 }
 
 export function pluginHelp(p: AnyPlugin): string {
@@ -31,7 +44,10 @@ export function pluginHelp(p: AnyPlugin): string {
       const u = usages[i] as string;
       const req = 'required' in d && d.required ? ' (required)' : '';
       const many = d.type === 'list' ? ' (may be repeated)' : '';
-      lines.push(`  ${u.padEnd(width)}  ${d.description}${req}${many}`);
+      const rules = valueRules(d)
+        .map((r) => ` (${r})`)
+        .join('');
+      lines.push(`  ${u.padEnd(width)}  ${d.description}${req}${many}${rules}`);
     });
   }
   if (p.help) lines.push('', p.help.trimEnd());

@@ -1,10 +1,11 @@
 // Parses a plugin's words against its declaration. Unknown options, missing values, stray words
 // and malformed integers are ERR_BAD_OPTIONS; a missing required option is ERR_MISSING_PARAMETER;
-// a value outside `choices` or a range is ERR_INVALID_PARAMETER. Handlers never see raw words.
+// a value outside `choices`, `pattern` or a range is ERR_INVALID_PARAMETER (or the declaration's
+// `invalidCode`); an absent option with a `default` gets it. Handlers never see raw words.
 import parse from 'yargs-parser';
 import { GETOPT_LIKE, normalizeLongDashes } from '../command/getopt.js';
 import { R, type Result } from '../kernel/result.js';
-import type { OptionDecls } from './define.js';
+import type { IntegerOption, ListOption, OptionDecls, StringOption } from './define.js';
 
 /** What parsing and the audit trail need from a declaration: derived once per plugin, as declarations never change. */
 interface OptionTable {
@@ -120,34 +121,36 @@ export function parsePluginOptions(decls: OptionDecls, words: readonly string[])
         if (Array.isArray(raw)) return R('ERR_BAD_OPTIONS', { msg: `Error parsing options: --${name} given twice` });
         values[name] = raw === true;
         break;
-      case 'list':
+      case 'list': {
         values[name] = raw === undefined ? [] : (Array.isArray(raw) ? raw : [raw]).map(String);
         if (d.required && (values[name] as string[]).length === 0) return missing(name);
+        for (const v of values[name] as string[]) {
+          const refused = checkValue(name, d, v);
+          if (refused) return refused;
+        }
         break;
+      }
       case 'string':
       case 'integer': {
         if (Array.isArray(raw)) return R('ERR_BAD_OPTIONS', { msg: `Error parsing options: --${name} given more than once` });
-        if (raw === undefined) {
+        if (raw === undefined && d.default === undefined) {
           if (d.required) return missing(name);
           values[name] = undefined;
           break;
         }
-        const s = String(raw);
+        const s = String(raw ?? d.default);
         if (d.type === 'integer') {
           if (!/^-?\d{1,15}$/.test(s)) {
             return R('ERR_BAD_OPTIONS', { msg: `Error parsing options: value "${s}" invalid for option --${name} (number expected)` });
           }
           const n = Number(s);
           if ((d.min !== undefined && n < d.min) || (d.max !== undefined && n > d.max)) {
-            return R('ERR_INVALID_PARAMETER', {
-              msg: `Value of --${name} must be between ${d.min ?? '-inf'} and ${d.max ?? 'inf'}`,
-            });
+            return invalid(name, d, `must be between ${d.min ?? '-inf'} and ${d.max ?? 'inf'}`, s);
           }
           values[name] = n;
         } else {
-          if (d.choices && !d.choices.includes(s)) {
-            return R('ERR_INVALID_PARAMETER', { msg: `Value of --${name} must be one of: ${d.choices.join(', ')}` });
-          }
+          const refused = checkValue(name, d, s);
+          if (refused) return refused;
           values[name] = s;
         }
         break;
@@ -161,6 +164,19 @@ function resolveName(word: string, decls: OptionDecls): string | undefined {
   if (Object.hasOwn(decls, word)) return word;
   for (const [name, d] of Object.entries(decls)) if (d.alias?.includes(word)) return name;
   return undefined;
+}
+
+/** `choices` then `pattern`: the refusal, or null when the value passes. */
+function checkValue(name: string, d: StringOption | ListOption, value: string): Result<Record<string, unknown>> | null {
+  if (d.choices && !d.choices.includes(value)) return invalid(name, d, `must be one of: ${d.choices.join(', ')}`, value);
+  if (d.pattern && !d.pattern.regex.test(value)) return invalid(name, d, `must be ${d.pattern.accepts}`, value);
+  return null;
+}
+
+/** The one shape of a refused value: `Value of --NAME must …, not 'VALUE'` (a secret is not echoed), with the declared code. */
+function invalid(name: string, d: StringOption | IntegerOption | ListOption, rule: string, value: string): Result<Record<string, unknown>> {
+  const shown = d.secret ? '' : `, not '${value}'`;
+  return R(d.invalidCode ?? 'ERR_INVALID_PARAMETER', { msg: `Value of --${name} ${rule}${shown}` });
 }
 
 function missing(name: string): Result<Record<string, unknown>> {

@@ -5,6 +5,7 @@ import type { OptionDecls } from '../../src/plugin/define.js';
 import { redactSecrets, redactWords } from '../../src/command/auditArgs.js';
 import { definePlugin, type AnyPlugin } from '../../src/plugin/define.js';
 import { parsePluginOptions } from '../../src/plugin/options.js';
+import { loadPlugins } from '../../src/plugin/registry.js';
 import { R } from '../../src/kernel/result.js';
 
 const DECLS: OptionDecls = {
@@ -181,4 +182,72 @@ test('secret options are redacted from the audited words, under every name and f
   ]);
   assert.deepEqual(redactSecrets(p, ['--password']), ['--password']);
   assert.deepEqual(redactWords(['--a', '1'], new Set()), ['--a', '1']);
+});
+
+const CHECKED: OptionDecls = {
+  mode: { type: 'string', choices: ['yes', 'no'], description: 'closed list' },
+  name: { type: 'string', pattern: { regex: /^[a-z]+$/, accepts: 'lower-case letters' }, description: 'pattern' },
+  level: { type: 'string', choices: ['low', 'high'], default: 'low', description: 'with a default' },
+  count: { type: 'integer', min: 1, default: 3, description: 'integer default' },
+  tag: { type: 'list', choices: ['a', 'b'], description: 'each value checked' },
+  ko: { type: 'string', pattern: { regex: /^\d+$/, accepts: 'digits' }, invalidCode: 'KO_INVALID_PARAMETER', description: 'KO code' },
+  token: { type: 'string', secret: true, pattern: { regex: /^[a-f0-9]+$/, accepts: 'hex digits' }, description: 'secret' },
+};
+
+function checked(words: string[]): ReturnType<typeof parsePluginOptions> {
+  return parsePluginOptions(CHECKED, words);
+}
+
+test('choices, pattern and range refusals share one message shape and ERR_INVALID_PARAMETER', () => {
+  const cases: [string[], string][] = [
+    [['--mode', 'maybe'], "Value of --mode must be one of: yes, no, not 'maybe'"],
+    [['--name', 'Bob'], "Value of --name must be lower-case letters, not 'Bob'"],
+    [['--count', '0'], "Value of --count must be between 1 and inf, not '0'"],
+    [['--tag', 'a', '--tag', 'c'], "Value of --tag must be one of: a, b, not 'c'"],
+  ];
+  for (const [words, msg] of cases) {
+    const r = checked(words);
+    assert.equal(r.code, 'ERR_INVALID_PARAMETER', words.join(' '));
+    assert.equal(r.msg, msg);
+    assert.equal(r.value, null);
+  }
+});
+
+test('a declaration may keep KO_INVALID_PARAMETER, and a secret value is never echoed', () => {
+  const r = checked(['--ko', 'x1']);
+  assert.equal(r.code, 'KO_INVALID_PARAMETER');
+  assert.equal(r.msg, "Value of --ko must be digits, not 'x1'");
+  const s = checked(['--token', 'hunter2']);
+  assert.equal(s.code, 'ERR_INVALID_PARAMETER');
+  assert.equal(s.msg, 'Value of --token must be hex digits');
+});
+
+test('values that pass choices and pattern reach the handler unchanged; defaults fill absent options', () => {
+  const r = checked(['--mode', 'yes', '--name', 'bob', '--tag', 'b', '--ko', '42']);
+  assert.equal(r.code, 'OK', r.msg);
+  assert.deepEqual(r.value, { mode: 'yes', name: 'bob', level: 'low', count: 3, tag: ['b'], ko: '42', token: undefined });
+  const given = checked(['--level', 'high', '--count', '7']);
+  assert.equal(given.value?.['level'], 'high');
+  assert.equal(given.value?.['count'], 7);
+  assert.equal(checked(['--level', 'mid']).code, 'ERR_INVALID_PARAMETER');
+});
+
+test('choices are case-sensitive and the pattern is tested on the whole value', () => {
+  assert.equal(checked(['--mode', 'YES']).code, 'ERR_INVALID_PARAMETER');
+  assert.equal(checked(['--name', 'bob smith']).code, 'ERR_INVALID_PARAMETER');
+  assert.equal(checked(['--name', '']).code, 'ERR_INVALID_PARAMETER');
+});
+
+test('every plugin default passes its own checks, and every pattern is anchored', async () => {
+  for (const p of (await loadPlugins()).values()) {
+    for (const [name, d] of Object.entries(p.options)) {
+      if ((d.type === 'string' || d.type === 'integer') && d.default !== undefined) {
+        const r = parsePluginOptions({ [name]: d }, []);
+        assert.equal(r.code, 'OK', `${p.name} --${name}: ${r.msg}`);
+      }
+      if ((d.type === 'string' || d.type === 'list') && d.pattern) {
+        assert.match(d.pattern.regex.source, /^\^[\s\S]*\$$/, `${p.name} --${name}: anchor the pattern`);
+      }
+    }
+  }
 });
