@@ -41,7 +41,7 @@ export function configuredRoleOf(config: Pick<BastionConfig, 'adminAccounts' | '
 }
 
 /** The names adminAccounts and superOwnerAccounts list that no account has. */
-export function unboundRoleNames(store: Store, config: Pick<BastionConfig, 'adminAccounts' | 'superOwnerAccounts'>): { name: string; role: 'admin' | 'superowner' }[] {
+function unboundRoleNames(store: Store, config: Pick<BastionConfig, 'adminAccounts' | 'superOwnerAccounts'>): { name: string; role: 'admin' | 'superowner' }[] {
   const names = [...new Set([...config.adminAccounts, ...config.superOwnerAccounts])];
   return names.flatMap((name) => {
     const role = configuredRoleOf(config, name);

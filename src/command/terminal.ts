@@ -55,7 +55,7 @@ const MARKER_LINE = /^([ \t]*)JSON_(START|END|OUTPUT)/gm;
  * that starts like a frame marker gets JSON__ (as the envelope does inside its payload), and only
  * then do colour()'s marks become real SGR sequences.
  */
-export function neutralise(text: string): string {
+function neutralise(text: string): string {
   return text
     .replace(/\r\n/g, '\n')
     .replace(CONTROLS, (c) => '\\x' + c.charCodeAt(0).toString(16).padStart(2, '0'))

@@ -24,7 +24,7 @@ export function optionUsage(name: string, d: OptionDecl): string {
 }
 
 /** What the value must be, beyond its type: `pattern`, range and `default`, for --help and the docs. */
-export function valueRules(d: OptionDecl): string[] {
+function valueRules(d: OptionDecl): string[] {
   const rules: string[] = [];
   if (d.type === 'boolean') return rules;
   if ((d.type === 'string' || d.type === 'list') && d.pattern) rules.push(`${d.pattern.accepts}`);

@@ -21,8 +21,6 @@ export const AUDIT_ARGS_BOUNDS: AuditArgsBounds = {
   wordBytes: CONFIG_SCHEMA.auditArgMaxWordBytes.default,
   bytes: CONFIG_SCHEMA.auditArgsMaxBytes.default,
 };
-export const AUDIT_MAX_WORDS = AUDIT_ARGS_BOUNDS.words;
-export const AUDIT_MAX_BYTES = AUDIT_ARGS_BOUNDS.bytes;
 
 /** The head of a string that fits in `max` UTF-8 bytes, never splitting a character. */
 function clipUtf8(s: string, max: number): string {

@@ -30,6 +30,17 @@ const info = async (account: string, who: Who = admin(), extra: string[] = []) =
 const now = () => Math.floor(Date.now() / 1000);
 const idOf = (name: string): number => srv.gh.store.accounts.byName(name)?.id ?? 0;
 
+/** The MFA and authentication flags of an account's value: 0 or 1 each. */
+const MFA_FLAGS = [
+  'mfa_password_required',
+  'mfa_password_bypass',
+  'mfa_password_configured',
+  'mfa_totp_required',
+  'mfa_totp_bypass',
+  'mfa_totp_configured',
+  'pam_auth_bypass',
+  'pubkey_auth_optional',
+];
 const AUDITOR_KEYS = [
   'account',
   'allowed_commands',
@@ -49,14 +60,7 @@ const AUDITOR_KEYS = [
   'ingress_piv_grace',
   'global_ingress_policy',
   'effective_ingress_piv_policy',
-  'mfa_password_required',
-  'mfa_password_bypass',
-  'mfa_password_configured',
-  'mfa_totp_required',
-  'mfa_totp_bypass',
-  'mfa_totp_configured',
-  'pam_auth_bypass',
-  'pubkey_auth_optional',
+  ...MFA_FLAGS,
   'personal_egress_mfa_required',
   'idle_ignore',
   'max_inactive_days',
@@ -90,16 +94,7 @@ describe('accountInfo', () => {
     assert.deepEqual(v.account_egress_ssh_config, { type: 'default' });
     assert.deepEqual(v.ingress_piv_grace, { enabled: 0 });
     assert.equal(v.ingress_piv_policy, null);
-    for (const k of [
-      'mfa_password_required',
-      'mfa_password_bypass',
-      'mfa_password_configured',
-      'mfa_totp_required',
-      'mfa_totp_bypass',
-      'mfa_totp_configured',
-      'pam_auth_bypass',
-      'pubkey_auth_optional',
-    ]) {
+    for (const k of MFA_FLAGS) {
       assert.equal(v[k], 0, k);
     }
     const ci = v.creation_information;

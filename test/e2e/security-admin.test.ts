@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { parsePublicKeyLine } from '../../src/keys/publicKey.js';
 import type { AuditRow } from '../../src/store/audit.js';
-import { greppable, sshCall, type Envelope } from '../helpers/clients.js';
+import { type Caller, osh } from '../helpers/groups.js';
 import { startTestServer, type TestAccount, type TestServer } from '../helpers/server.js';
 import { logLines, waitFor } from '../helpers/wait.js';
 
@@ -24,15 +24,9 @@ after(async () => {
   await srv.close();
 });
 
-const lastAudit = (): AuditRow => srv.gh.store.db.prepare('SELECT * FROM audit ORDER BY id DESC LIMIT 1').get() as AuditRow;
+const lastAudit = (): AuditRow | undefined => srv.gh.store.audit.recent(1)[0];
 
-async function call(who: { name: string; key: { privateFile: string } }, args: string[]): Promise<{ code: number | null; env: Envelope }> {
-  const r = await sshCall(srv.port, who.name, who.key.privateFile, ['--json-greppable', ...args]);
-  return { code: r.code, env: greppable(r.stdout) };
-}
-
-const create = (who: { name: string; key: { privateFile: string } }, name: string) =>
-  call(who, ['--osh', 'accountCreate', '--account', name, '--uid-auto', '--public-key', srv.newKey().publicLine]);
+const create = (who: Caller, name: string) => osh(srv, who, ['--osh', 'accountCreate', '--account', name, '--uid-auto', '--public-key', srv.newKey().publicLine]);
 
 test('at load, names given a role that no account has are logged once as a warning', () => {
   const lines = logLines(srv.logs, UNBOUND);
@@ -51,15 +45,15 @@ test('a non-admin with accountCreate cannot create a name listed in adminAccount
     ['chief', 'superOwnerAccounts'],
   ] as const) {
     const r = await create(creator, name);
-    assert.equal(r.code, 100);
+    assert.equal(r.exit, 100);
     assert.equal(r.env.command, 'accountCreate');
     assert.equal(r.env.error_code, 'ERR_SECURITY_VIOLATION');
     assert.match(r.env.error_message, new RegExp(list));
     assert.equal(srv.gh.store.accounts.byName(name), undefined, 'nothing written');
     const row = lastAudit();
-    assert.equal(row.account, 'creator');
-    assert.equal(row.plugin, 'accountCreate');
-    assert.equal(row.error_code, 'ERR_SECURITY_VIOLATION');
+    assert.equal(row?.account, 'creator');
+    assert.equal(row?.plugin, 'accountCreate');
+    assert.equal(row?.error_code, 'ERR_SECURITY_VIOLATION');
     await waitFor('the refusal log line', () => logLines(srv.logs, REFUSED, { account: name, by: 'creator' }).length === 1);
   }
   // Other names are still the creator's to make.
@@ -88,11 +82,11 @@ test("an admin can create a listed name, which is then admin; deleted, it is aga
     fromList: null,
     createdAt: 0,
   });
-  const info = await call({ name: 'boss', key }, ['--osh', 'info']);
+  const info = await osh(srv, { name: 'boss', key }, ['--osh', 'info']);
   assert.equal(info.env.error_code, 'OK');
   assert.ok(Array.isArray(info.env.value.adminAccounts), 'boss is an admin');
 
-  const deleted = await call(srv.admin, ['--osh', 'accountDelete', '--account', 'boss', '--no-confirm']);
+  const deleted = await osh(srv, srv.admin, ['--osh', 'accountDelete', '--account', 'boss', '--no-confirm']);
   assert.equal(deleted.env.error_code, 'OK', deleted.env.error_message);
   const again = await create(creator, 'boss');
   assert.equal(again.env.error_code, 'ERR_SECURITY_VIOLATION');
@@ -103,7 +97,7 @@ test('each reload of the configuration warns once about the names nobody has', a
   const before = logLines(srv.logs, UNBOUND).length;
   srv.writeConfig({ adminAccounts: ['admin', 'ghost'], superOwnerAccounts: [] });
   // The file is re-read by the next session; two calls make one load, hence one warning.
-  for (let i = 0; i < 2; i++) assert.equal((await call(creator, ['--osh', 'info'])).env.error_code, 'OK');
+  for (let i = 0; i < 2; i++) assert.equal((await osh(srv, creator, ['--osh', 'info'])).env.error_code, 'OK');
   const lines = logLines(srv.logs, UNBOUND).slice(before);
   assert.equal(lines.length, 1);
   assert.deepEqual(lines[0]?.['admins'], ['ghost']);

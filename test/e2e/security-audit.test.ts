@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { generateCheckedKeyPair } from '../../src/keys/keygen.js';
-import { AUDIT_MAX_BYTES, AUDIT_MAX_WORDS, boundAuditArgs } from '../../src/store/audit.js';
+import { AUDIT_ARGS_BOUNDS, boundAuditArgs } from '../../src/store/audit.js';
 import type { AuditRow } from '../../src/store/audit.js';
 import { bash, greppable, sshCall, sshCommandLine, ssh2Exec } from '../helpers/clients.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -98,9 +98,9 @@ test('a 30 KB exec string makes a bounded audit row, with a marker saying what w
   const added = rows().slice(before);
   assert.equal(added.length, 1);
   const row = added[0] as AuditRow;
-  assert.ok(Buffer.byteLength(row.args) <= AUDIT_MAX_BYTES + 200, `audit args are ${row.args.length} bytes`);
+  assert.ok(Buffer.byteLength(row.args) <= AUDIT_ARGS_BOUNDS.bytes + 200, `audit args are ${row.args.length} bytes`);
   const args = JSON.parse(row.args) as string[];
-  assert.ok(args.length <= AUDIT_MAX_WORDS + 1);
+  assert.ok(args.length <= AUDIT_ARGS_BOUNDS.words + 1);
   assert.match(args.at(-1) ?? '', /^\[… \d+ more words, \d+ bytes not kept\]$/);
 });
 
@@ -109,8 +109,8 @@ test('boundAuditArgs: short calls untouched, long words clipped with their size,
   const [clipped] = boundAuditArgs(['z'.repeat(5000)]);
   assert.match(clipped ?? '', /^z+…\[\+1928 bytes\]$/);
   const many = boundAuditArgs(Array.from({ length: 100 }, () => 'abc'));
-  assert.equal(many.length, AUDIT_MAX_WORDS + 1);
-  assert.equal(many.at(-1), `[… ${100 - AUDIT_MAX_WORDS} more words, ${(100 - AUDIT_MAX_WORDS) * 3} bytes not kept]`);
+  assert.equal(many.length, AUDIT_ARGS_BOUNDS.words + 1);
+  assert.equal(many.at(-1), `[… ${100 - AUDIT_ARGS_BOUNDS.words} more words, ${(100 - AUDIT_ARGS_BOUNDS.words) * 3} bytes not kept]`);
   // Multi-byte characters are never split.
   const [utf] = boundAuditArgs(['é'.repeat(2000)]);
   assert.ok(!(utf ?? '').includes('\uFFFD'));
@@ -127,7 +127,7 @@ test('a 64 KB exec string from the OpenSSH client never makes a row bigger than 
   assert.ok(r.code !== null, 'the client ended');
   const added = rows().slice(before);
   assert.ok(added.length <= 1);
-  for (const row of added) assert.ok(Buffer.byteLength(row.args) <= AUDIT_MAX_BYTES + 200, `audit args are ${row.args.length} bytes`);
+  for (const row of added) assert.ok(Buffer.byteLength(row.args) <= AUDIT_ARGS_BOUNDS.bytes + 200, `audit args are ${row.args.length} bytes`);
 });
 
 test('the audit bounds are bastion.conf keys: a smaller auditArgsMaxWords keeps fewer words, and counts the rest', async () => {

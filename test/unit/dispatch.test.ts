@@ -7,55 +7,21 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { after, test } from 'node:test';
-import { createAccount } from '../../src/accounts/create.js';
-import type { CallOutcome, Services } from '../../src/command/callTypes.js';
+import type { CallOutcome } from '../../src/command/callTypes.js';
 import { runCall } from '../../src/command/dispatch.js';
 import type { Sink } from '../../src/command/terminal.js';
-import { fixedConfig } from '../../src/config/source.js';
-import { keyringFromKey } from '../../src/keys/keyring.js';
 import { createLogger } from '../../src/kernel/log.js';
 import type { AnyPlugin } from '../../src/plugin/define.js';
 import { loadPlugins } from '../../src/plugin/registry.js';
-import type { AccountRow } from '../../src/store/accounts.js';
-import { openStore, type Store } from '../../src/store/store.js';
+import { type DispatchBench, dispatchBench } from '../helpers/dispatchBench.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-dispatch-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 const INTERNAL = 'Internal error, the details are in the bastion log';
 
-interface Bench {
-  readonly store: Store;
-  readonly svc: Services;
-  readonly account: AccountRow;
-}
-
-function bench(name: string, plugins: ReadonlyMap<string, AnyPlugin>): Bench {
-  const store = openStore(path.join(tmp, `${name}.db`));
-  const config = fixedConfig({ bastionName: 'unit' });
-  const made = createAccount(store, config.current(), {
-    name: 'alice',
-    uid: 'auto',
-    comment: null,
-    createdBy: 'test',
-    ttlSeconds: null,
-    keys: [],
-    settings: {},
-    nowSec: Math.floor(Date.now() / 1000),
-  });
-  assert.equal(made.code, 'OK', made.msg);
-  const account = store.accounts.byName('alice');
-  assert.ok(account);
-  const svc: Services = {
-    store,
-    config,
-    keyring: keyringFromKey(Buffer.alloc(32, 3)),
-    plugins,
-    clock: { now: () => Date.now() },
-    hostname: 'unit-host',
-    version: '0.0.0-test',
-  };
-  return { store, svc, account };
+function bench(name: string, plugins: ReadonlyMap<string, AnyPlugin>): DispatchBench {
+  return dispatchBench(path.join(tmp, `${name}.db`), plugins);
 }
 
 interface Call {
@@ -66,7 +32,7 @@ interface Call {
 }
 
 /** One call through runCall; `failOn` makes the client channel throw on the first stdout write that contains it. */
-async function call(b: Bench, command: string, failOn?: string): Promise<Call> {
+async function call(b: DispatchBench, command: string, failOn?: string): Promise<Call> {
   let stdout = '';
   let stderr = '';
   const sink: Sink = {

@@ -6,14 +6,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { after, test } from 'node:test';
-import { createAccount } from '../../src/accounts/create.js';
 import { runCall } from '../../src/command/dispatch.js';
 import { InputRefused, stdinReader, type StdinOptions } from '../../src/command/stdin.js';
-import { fixedConfig } from '../../src/config/source.js';
-import { keyringFromKey } from '../../src/keys/keyring.js';
 import { createLogger } from '../../src/kernel/log.js';
 import { loadPlugins } from '../../src/plugin/registry.js';
-import { openStore } from '../../src/store/store.js';
+import { dispatchBench } from '../helpers/dispatchBench.js';
 
 const MiB = 1024 * 1024;
 
@@ -142,30 +139,7 @@ test('readAll of 16 MiB in chunks completes (linear: no re-measuring of what was
 test('through the dispatcher: a pty key paste that never ends is one KO_INPUT_TOO_LONG envelope and one log line, and the stream is let go', async () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-stdin-'));
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
-  const store = openStore(path.join(tmp, 'db'));
-  const config = fixedConfig({ bastionName: 'unit' });
-  const made = createAccount(store, config.current(), {
-    name: 'alice',
-    uid: 'auto',
-    comment: null,
-    createdBy: 'test',
-    ttlSeconds: null,
-    keys: [],
-    settings: {},
-    nowSec: Math.floor(Date.now() / 1000),
-  });
-  assert.equal(made.code, 'OK', made.msg);
-  const account = store.accounts.byName('alice');
-  assert.ok(account);
-  const svc = {
-    store,
-    config,
-    keyring: keyringFromKey(Buffer.alloc(32, 3)),
-    plugins: await loadPlugins(),
-    clock: { now: () => Date.now() },
-    hostname: 'unit-host',
-    version: '0.0.0-test',
-  };
+  const { store, svc, account } = dispatchBench(path.join(tmp, 'db'), await loadPlugins());
   let stdout = '';
   const logs: Record<string, unknown>[] = [];
   const log = createLogger(

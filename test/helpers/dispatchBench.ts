@@ -1,0 +1,45 @@
+// A dispatcher's services over a real SQLite store holding one account, alice: what unit tests
+// that drive runCall directly (no SSH) start from.
+import assert from 'node:assert/strict';
+import { createAccount } from '../../src/accounts/create.js';
+import type { Services } from '../../src/command/callTypes.js';
+import { fixedConfig } from '../../src/config/source.js';
+import { keyringFromKey } from '../../src/keys/keyring.js';
+import type { AnyPlugin } from '../../src/plugin/define.js';
+import type { AccountRow } from '../../src/store/accounts.js';
+import { openStore, type Store } from '../../src/store/store.js';
+
+export interface DispatchBench {
+  readonly store: Store;
+  readonly svc: Services;
+  readonly account: AccountRow;
+}
+
+/** A store at `dbFile` with alice in it, and the services runCall needs, serving `plugins`. */
+export function dispatchBench(dbFile: string, plugins: ReadonlyMap<string, AnyPlugin>): DispatchBench {
+  const store = openStore(dbFile);
+  const config = fixedConfig({ bastionName: 'unit' });
+  const made = createAccount(store, config.current(), {
+    name: 'alice',
+    uid: 'auto',
+    comment: null,
+    createdBy: 'test',
+    ttlSeconds: null,
+    keys: [],
+    settings: {},
+    nowSec: Math.floor(Date.now() / 1000),
+  });
+  assert.equal(made.code, 'OK', made.msg);
+  const account = store.accounts.byName('alice');
+  assert.ok(account);
+  const svc: Services = {
+    store,
+    config,
+    keyring: keyringFromKey(Buffer.alloc(32, 3)),
+    plugins,
+    clock: { now: () => Date.now() },
+    hostname: 'unit-host',
+    version: '0.0.0-test',
+  };
+  return { store, svc, account };
+}
