@@ -20,7 +20,7 @@ export interface SweepDeps {
 }
 
 /** Why the account can no longer use what it has open, or null when it still may. */
-export function unusableReason(d: Omit<SweepDeps, 'log'>, accountId: number, loggedInAs: string | undefined): EndReason | null {
+function unusableReason(d: Omit<SweepDeps, 'log'>, accountId: number, loggedInAs: string | undefined): EndReason | null {
   const row = d.store.accounts.byId(accountId);
   if (!row || (loggedInAs !== undefined && row.name !== loggedInAs)) return 'account_deleted';
   const nowSec = Math.floor(d.clock.now() / 1000);
@@ -32,7 +32,7 @@ export function unusableReason(d: Omit<SweepDeps, 'log'>, accountId: number, log
 }
 
 /** One pass over the live accounts; returns how many were ended. */
-export async function sweepLiveAccounts(d: SweepDeps): Promise<number> {
+async function sweepLiveAccounts(d: SweepDeps): Promise<number> {
   let n = 0;
   for (const id of d.live.accounts()) {
     let reason: EndReason | null;

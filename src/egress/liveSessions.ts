@@ -104,8 +104,9 @@ export function createLiveSessions(): LiveSessions {
     for (const set of connections.values()) for (const c of set) n += c.calls;
     return n;
   };
+  // Only a shutdown waits for idleness: without a waiter, a call's end costs no count.
   const checkIdle = (): void => {
-    if (inFlight() > 0) return;
+    if (idleWaiters.size === 0 || inFlight() > 0) return;
     for (const w of [...idleWaiters]) w();
   };
 

@@ -9,7 +9,7 @@
 import type { Readable } from 'node:stream';
 
 /** ssh2's window is 2 MiB and its buffer's high-water mark too: a compliant peer stays under ~4 MiB. */
-export const CHANNEL_INPUT_MAX_BUFFERED = 8 * 1024 * 1024;
+const CHANNEL_INPUT_MAX_BUFFERED = 8 * 1024 * 1024;
 
 export function boundChannelInput(stream: Readable, onOverrun: () => void, maxBuffered = CHANNEL_INPUT_MAX_BUFFERED): void {
   const push = stream.push.bind(stream);

@@ -6,7 +6,7 @@
 import { pino, type Logger } from 'pino';
 
 /** Characters kept of any logged string; the rest is replaced by a note of its size. */
-export const LOG_STRING_MAX = 256;
+const LOG_STRING_MAX = 256;
 /** A stack trace is ours, not the client's, and worth more room. */
 const LOG_STACK_MAX = 2048;
 /** Items kept of an array, keys of an object, levels of nesting. */
@@ -33,7 +33,7 @@ export function clipLogString(s: string, max = LOG_STRING_MAX, keepNewlines = fa
 }
 
 /** A copy of a logged value with every string clipped and every collection bounded. */
-export function boundLogValue(v: unknown, depth = 0, key = ''): unknown {
+function boundLogValue(v: unknown, depth = 0, key = ''): unknown {
   if (typeof v === 'string') return key === 'stack' ? clipLogString(v, LOG_STACK_MAX, true) : clipLogString(v);
   if (v === null || typeof v !== 'object') return v;
   if (depth >= LOG_DEPTH_MAX) return '[nested too deep]';

@@ -274,13 +274,16 @@ function handleConnection(
   };
   client.on('ready', () => {
     loggedIn();
-    // Registered as live for as long as the socket is open, bound to the account it logged in
-    // as: deleting, freezing or expiring that account closes it (see src/egress/liveSessions.ts).
+    // ssh2 is ready only once a signed attempt was accepted, and that attempt set the account.
     const me = account;
+    if (!me) {
+      client.end();
+      return;
+    }
     // One account can't hold connections without bound (each may carry maxSessions sessions with
     // their buffers): past the limit the new one is closed before it can open anything.
-    const held = me ? (svc.liveSessions?.connectionCount(me.id) ?? 0) : 0;
-    if (me && held >= config.maxConnectionsPerAccount) {
+    const held = svc.liveSessions?.connectionCount(me.id) ?? 0;
+    if (held >= config.maxConnectionsPerAccount) {
       const refused = (overLimit.get(me.id) ?? 0) + 1;
       overLimit.set(me.id, refused);
       if (refused === 1)
@@ -291,35 +294,35 @@ function handleConnection(
       client.end();
       return;
     }
-    if (me && overLimit.has(me.id)) {
+    if (overLimit.has(me.id)) {
       log.info({ account: me.name, refused: overLimit.get(me.id) }, 'connections per account limit no longer refusing');
       overLimit.delete(me.id);
     }
-    const live = me
-      ? svc.liveSessions?.registerConnection({
-          connId,
-          accountId: me.id,
-          accountName: me.name,
-          close: (reason) => {
-            log.info({ account: me.name, reason }, 'connection closed by the bastion');
-            client.end();
-          },
-        })
-      : undefined;
+    // Registered as live for as long as the socket is open, bound to the account it logged in
+    // as: deleting, freezing or expiring that account closes it (see src/egress/liveSessions.ts).
+    const live = svc.liveSessions?.registerConnection({
+      connId,
+      accountId: me.id,
+      accountName: me.name,
+      close: (reason) => {
+        log.info({ account: me.name, reason }, 'connection closed by the bastion');
+        client.end();
+      },
+    });
     client.once('close', () => live?.unregister());
-    const refused = refusedRequests(log, me?.name ?? null);
+    const refused = refusedRequests(log, me.name);
     client.once('close', refused.summary);
     let sessions = 0;
     let callLimitLogged = false;
     client.on('session', (accept, reject) => {
-      if (sessions >= config.maxSessions || !account || live?.open === false) {
+      if (sessions >= config.maxSessions || live?.open === false) {
         refused.note('session');
         return reject();
       }
       // One account's running calls are bounded over all its connections too: each holds what it
       // produces until the client reads it (an unread listing stays in memory).
-      if (svc.liveSessions && svc.liveSessions.callCount(account.id) >= config.maxCallsPerAccount) {
-        if (!callLimitLogged) log.warn({ account: account.name, limit: config.maxCallsPerAccount }, 'account call limit reached, session refused');
+      if (svc.liveSessions && svc.liveSessions.callCount(me.id) >= config.maxCallsPerAccount) {
+        if (!callLimitLogged) log.warn({ account: me.name, limit: config.maxCallsPerAccount }, 'account call limit reached, session refused');
         callLimitLogged = true;
         return reject();
       }
@@ -328,7 +331,7 @@ function handleConnection(
       // Open sessions are counted, like sshd's MaxSessions, not sessions ever opened: a client
       // that multiplexes (ControlMaster) runs any number of calls one after the other.
       session.once('close', () => sessions--);
-      handleSession(session, { account, peer, local, connId, log, svc, connection: client, live, refusedRequest: refused.note });
+      handleSession(session, { account: me, peer, local, connId, log, svc, connection: client, live, refusedRequest: refused.note });
     });
     // Everything else a client may ask (port forwarding, …) is refused by default, and logged: an
     // account trying to forward a port past the bastion leaves a trace.
@@ -353,7 +356,7 @@ function handleConnection(
  * maxSessions, …): the first is logged with what it asked, the rest counted and logged once when
  * the connection closes, so a client repeating one can't flood the log.
  */
-function refusedRequests(log: Logger, account: string | null): { note(what: string): void; summary(): void } {
+function refusedRequests(log: Logger, account: string): { note(what: string): void; summary(): void } {
   let count = 0;
   return {
     note(what) {
