@@ -12,7 +12,7 @@ import { loadKeyring, type Keyring } from './keys/keyring.js';
 import { createLogger } from './kernel/log.js';
 import { loadPlugins } from './plugin/registry.js';
 import { loadOrCreateHostKeys } from './ssh/hostKeys.js';
-import { createSshServer } from './ssh/server.js';
+import { createAdmission, createSshServer } from './ssh/server.js';
 import { openStore, type Store } from './store/store.js';
 import { VERSION } from './version.js';
 import { groupRoleCheck } from './access/groupRoles.js';
@@ -75,12 +75,14 @@ export async function startGatehouse(opts: StartOptions): Promise<Gatehouse> {
     recorder,
     liveSessions: live,
   };
+  // One admission state for every listener: the pre-auth limits and penalties are the process's.
+  const admission = createAdmission(services, log);
   const servers: ReturnType<typeof createSshServer>[] = [];
   const addresses: { host: string; port: number }[] = [];
   try {
     for (const spec of cfg.listen) {
       const { host, port } = parseListen(spec);
-      const srv = createSshServer({ hostKeys, log, services, version: VERSION });
+      const srv = createSshServer({ hostKeys, log, services, version: VERSION, admission });
       await new Promise<void>((resolve, reject) => {
         srv.tcp.once('error', reject);
         srv.tcp.listen(port, host, () => {

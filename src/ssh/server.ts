@@ -20,6 +20,34 @@ export interface SshServerOptions {
   readonly log: Logger;
   readonly services: Services;
   readonly version: string;
+  /** The admission state every listener shares (see createAdmission). */
+  readonly admission: Admission;
+}
+
+/**
+ * What decides who may come in, for the whole process as sshd's MaxStartups and PerSourcePenalties
+ * are for all its listeners: the pre-authentication limiter (its policy rebuilt when the
+ * configuration changes, not on every connection) and the accounts refused a connection past
+ * maxConnectionsPerAccount, with how many (the first refusal logs, the next admitted connection
+ * logs the count: one line per episode, not per connection). One per process, shared by every
+ * listen address, so a client can't multiply its allowance by the number of listeners.
+ */
+export interface Admission {
+  readonly preauth: ReturnType<typeof createPreauthLimiter>;
+  policyOf(config: BastionConfig): PreauthPolicy;
+  readonly overLimit: Map<number, number>;
+}
+
+export function createAdmission(services: Services, log: Logger): Admission {
+  let policyFor: { config: BastionConfig; policy: PreauthPolicy } | null = null;
+  return {
+    preauth: createPreauthLimiter({ now: () => services.clock.now(), random: Math.random, report: (e) => logPreauthEvent(log, e) }),
+    policyOf(config) {
+      if (policyFor?.config !== config) policyFor = { config, policy: preauthPolicy(config) };
+      return policyFor.policy;
+    },
+    overLimit: new Map(),
+  };
 }
 
 export const ALGORITHMS: Algorithms = {
@@ -103,17 +131,7 @@ export function createSshServer(opts: SshServerOptions): RunningSsh {
   // deadline (cleared once authenticated), our own address (the sessions table's "via") and the
   // configuration read at accept, which the whole login then uses (one config read per connection).
   const accepted = new Map<string, Accepted>();
-  // Pre-authentication limits (one limiter per listener); the policy is rebuilt when the
-  // configuration changes, not on every connection.
-  // Accounts refused a connection past maxConnectionsPerAccount, with how many: the first refusal
-  // logs, the next admitted connection logs the count (one line per episode, not per connection).
-  const overLimit = new Map<number, number>();
-  const preauth = createPreauthLimiter({ now: () => services.clock.now(), random: Math.random, report: (e) => logPreauthEvent(log, e) });
-  let policyFor: { config: BastionConfig; policy: PreauthPolicy } | null = null;
-  const policyOf = (config: BastionConfig): PreauthPolicy => {
-    if (policyFor?.config !== config) policyFor = { config, policy: preauthPolicy(config) };
-    return policyFor.policy;
-  };
+  const { preauth, policyOf, overLimit } = opts.admission;
   ssh.on('connection', (client: Connection, info: { ip: string; port: number }) => {
     const a = accepted.get(`${info.ip}|${info.port}`);
     handleConnection(

@@ -163,3 +163,25 @@ describe('per-source penalty for failed authentications', () => {
     assert.equal(logLines(srv.logs, 'penalty started').length, 1);
   });
 });
+
+describe("the limits are the process's, not one listen address's", () => {
+  let srv: TestServer;
+  before(async () => {
+    srv = await startTestServer({ config: { perSourcePenaltyExemptList: [], perSourcePenaltyNoAuthSeconds: 0 }, listen: ['127.0.0.1:0', '127.0.0.1:0'] });
+  });
+  after(async () => {
+    await srv.close();
+  });
+
+  test('an address penalised through one listener is refused by the other too', async () => {
+    const [first, second] = srv.gh.addresses.map((a) => a.port);
+    assert.ok(first && second && first !== second, 'two listeners');
+    const wrong = srv.newKey();
+    for (let i = 0; i < 50; i++) {
+      if (!/authentication methods failed/.test(await login(first, '127.0.0.36', 'admin', wrong.privateKey))) break;
+    }
+    assert.equal(logLines(srv.logs, 'penalty started', { peer: '127.0.0.36' }).length, 1);
+    assert.equal(await idle(second, '127.0.0.36').closed, 'Not allowed at this time\r\n');
+    assert.equal(await login(second, '127.0.0.37', 'admin', srv.admin.key.privateKey), 'ready');
+  });
+});

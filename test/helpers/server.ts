@@ -47,7 +47,8 @@ export interface AddAccountOptions {
   readonly keyOptions?: string;
 }
 
-export async function startTestServer(opts: { config?: Record<string, unknown> } = {}): Promise<TestServer> {
+/** `listen`: the addresses to serve (one free port on 127.0.0.1 by default); `gh.addresses` has them all. */
+export async function startTestServer(opts: { config?: Record<string, unknown>; listen?: readonly string[] } = {}): Promise<TestServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-test-'));
   const configPath = path.join(dir, 'bastion.conf');
   const baseConfig = { bastionName: 'testbastion', ...opts.config };
@@ -64,7 +65,7 @@ export async function startTestServer(opts: { config?: Record<string, unknown> }
   });
   const gh = await startGatehouse({
     configPath,
-    overrides: { listen: ['127.0.0.1:0'], dataDir: path.join(dir, 'data'), hostKeysDir: path.join(dir, 'hostkeys'), logLevel: 'info' },
+    overrides: { listen: opts.listen ?? ['127.0.0.1:0'], dataDir: path.join(dir, 'data'), hostKeysDir: path.join(dir, 'hostkeys'), logLevel: 'info' },
     logDestination: sink,
   });
   let n = 0;
