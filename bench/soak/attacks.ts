@@ -5,6 +5,7 @@
 import net from 'node:net';
 import type { ClientChannel } from 'ssh2';
 import { generateCheckedKeyPair } from '../../src/keys/keygen.js';
+import { Tally } from './tally.js';
 import { closed, connect, drained, openExec, outcomeLabel, type Login, type SshClient } from './ssh.js';
 
 export const ATTACKS = ['idle-sockets', 'auth-flood', 'stdin-flood', 'long-line', 'giant-strings', 'slow-reader'] as const;
@@ -64,19 +65,6 @@ export interface RunningAttack {
 const STEP_MS = 10_000;
 const ENGAGE_CAP_MS = 5_000;
 const CHUNK = 64 * 1024;
-
-class Tally {
-  readonly counts: Record<string, number> = {};
-  add(label: string, n = 1): void {
-    this.counts[label] = (this.counts[label] ?? 0) + n;
-  }
-  text(): string {
-    return Object.entries(this.counts)
-      .sort((a, b) => b[1] - a[1])
-      .map(([k, v]) => `${k} ${v}`)
-      .join(', ');
-  }
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const capped = (p: Promise<unknown>): Promise<void> =>
