@@ -112,8 +112,8 @@ export interface Graph {
 }
 
 /** The folders whose modules form the graph; bench/ is read only for the SQL rule. */
-export const GRAPH_DIRS = ['src', 'plugins'];
-export const SQL_DIRS = ['src', 'plugins', 'bench'];
+const GRAPH_DIRS = ['src', 'plugins'];
+const SQL_DIRS = ['src', 'plugins', 'bench'];
 
 function listTs(root: string, dir: string): string[] {
   const out: string[] = [];
@@ -141,7 +141,7 @@ function resolveRelative(root: string, from: string, spec: string): string | nul
 }
 
 /** `node:fs/promises` → `fs/promises`; `pino/file` → `pino`; `@scope/pkg/x` → `@scope/pkg`. */
-export function externalName(spec: string): string {
+function externalName(spec: string): string {
   if (spec.startsWith('node:')) return spec.slice(5);
   const parts = spec.split('/');
   if (spec.startsWith('@')) return parts.slice(0, 2).join('/');
@@ -149,8 +149,8 @@ export function externalName(spec: string): string {
   return parts[0] as string;
 }
 
-export function buildGraph(root: string, dirs: string[] = SQL_DIRS): Graph {
-  const files = dirs.flatMap((d) => listTs(root, d));
+export function buildGraph(root: string): Graph {
+  const files = SQL_DIRS.flatMap((d) => listTs(root, d));
   const edges = new Map<string, Edge[]>();
   const sqlCalls = new Map<string, SourceFacts['sqlCalls']>();
   const unresolved: Edge[] = [];

@@ -29,7 +29,7 @@ function regexAllowed(prev: Token | undefined): boolean {
   return false;
 }
 
-export function tokenize(src: string): Token[] {
+function tokenize(src: string): Token[] {
   const out: Token[] = [];
   const n = src.length;
   let i = 0;
