@@ -9,7 +9,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startGatehouse } from './lib/gatehouse.js';
 import { makeKey } from './lib/openssh.js';
-import { run } from './lib/proc.js';
 import type { BenchContext } from './lib/types.js';
 import { openStore } from '../src/store/store.js';
 import { ATTACKS, FULL_SIZES, type AttackKind } from './soak/attacks.js';
@@ -64,20 +63,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     const gh = await startGatehouse(ctx, { name: 'gatehouse-soak' });
     const attackerKey = makeKey(gh.dir, 'attacker_key');
-    const cli = path.join(REPO_ROOT, 'dist', 'src', 'cli.js');
-    const made = await run(process.execPath, [
-      cli,
-      'setup-admin',
-      '--account',
-      ATTACKER,
-      '--public-key-file',
-      attackerKey.publicFile,
-      '--config',
-      path.join(gh.dir, 'bastion.conf'),
-      '--data-dir',
-      path.join(gh.dir, 'data'),
-    ]);
-    if (made.code !== 0) throw new Error(`setup-admin ${ATTACKER}: ${made.stderr || made.stdout}`);
+    await gh.addAdmin(ATTACKER, attackerKey);
     const store = openStore(path.join(gh.dir, 'data', 'gatehouse.db'));
     seedAccounts(store, SEEDED_ACCOUNTS);
     store.close();

@@ -17,6 +17,8 @@ export interface GatehouseChild {
   readonly admin: { readonly name: string; readonly key: KeyPair };
   readonly dir: string;
   readonly process: ChildProcess;
+  /** Another admin account, with this key, written by `gatehouse setup-admin` as the first one was. */
+  addAdmin(account: string, key: KeyPair): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -37,8 +39,11 @@ export async function startGatehouse(ctx: BenchContext, opts: GatehouseOptions =
   fs.writeFileSync(configPath, `# bench\n${JSON.stringify({ bastionName: 'bench', ...opts.config }, null, 2)}\n`);
   const dataDir = path.join(dir, 'data');
   const key = makeKey(dir, 'admin_key');
-  const setup = await run(process.execPath, [cli, 'setup-admin', '--account', 'bench', '--public-key-file', key.publicFile, '--config', configPath, '--data-dir', dataDir]);
-  if (setup.code !== 0) throw new Error(`gatehouse setup-admin failed (${setup.code}): ${setup.stderr || setup.stdout}`);
+  const addAdmin = async (account: string, k: KeyPair): Promise<void> => {
+    const setup = await run(process.execPath, [cli, 'setup-admin', '--account', account, '--public-key-file', k.publicFile, '--config', configPath, '--data-dir', dataDir]);
+    if (setup.code !== 0) throw new Error(`gatehouse setup-admin ${account} failed (${setup.code}): ${setup.stderr || setup.stdout}`);
+  };
+  await addAdmin('bench', key);
   const port = await freePort();
   const logFd = fs.openSync(path.join(dir, 'gatehouse.log'), 'a');
   const child = spawn(
@@ -65,5 +70,5 @@ export async function startGatehouse(ctx: BenchContext, opts: GatehouseOptions =
   const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`gatehouse exited early (${code}); see ${dir}/gatehouse.log`))));
   await Promise.race([waitForPort(port), exited]);
   if (child.pid === undefined) throw new Error('gatehouse did not start');
-  return { port, pid: child.pid, admin: { name: 'bench', key }, dir, process: child, stop: stopIt };
+  return { port, pid: child.pid, admin: { name: 'bench', key }, dir, process: child, addAdmin, stop: stopIt };
 }

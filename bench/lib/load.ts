@@ -2,7 +2,7 @@
 // exec and disconnecting, again and again until the time is up. Every call is a whole SSH
 // connection, as with the OpenSSH client. Kex pinned as in every other comparison.
 import ssh2 from 'ssh2';
-import { PINNED_HOST_KEY, PINNED_KEX } from './openssh.js';
+import { ssh2Login } from './openssh.js';
 const { Client } = ssh2;
 
 export interface LoadResult {
@@ -36,14 +36,7 @@ function oneCall(port: number, user: string, privateKey: string, command: string
       });
     });
     c.on('error', (e) => done(e));
-    c.connect({
-      host: '127.0.0.1',
-      port,
-      username: user,
-      privateKey,
-      readyTimeout: 20000,
-      algorithms: { kex: [PINNED_KEX], serverHostKey: [PINNED_HOST_KEY] },
-    });
+    c.connect(ssh2Login(port, user, privateKey, 20_000));
     c.setNoDelay(true);
   });
 }
@@ -102,7 +95,7 @@ export async function hold(port: number, user: string, privateKey: string, n: nu
           ch.on('close', () => reject(new Error(`held call ended: ${out.slice(-200)}`)));
         });
       });
-      c.connect({ host: '127.0.0.1', port, username: user, privateKey, readyTimeout: 20_000, algorithms: { kex: [PINNED_KEX], serverHostKey: [PINNED_HOST_KEY] } });
+      c.connect(ssh2Login(port, user, privateKey, 20_000));
     });
   try {
     for (let i = 0; i < n; i += batch) await Promise.all(Array.from({ length: Math.min(batch, n - i) }, one));

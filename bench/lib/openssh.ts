@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { ConnectConfig } from 'ssh2';
 import { generateCheckedKeyPair } from '../../src/keys/keygen.js';
 import { collect } from '../../test/helpers/child.js';
 import { OPENSSH_BATCH_OPTIONS } from '../../test/helpers/openssh.js';
@@ -23,6 +24,11 @@ export const SSH_OPTS: readonly string[] = [
   '-o',
   'ControlPath=none',
 ];
+
+/** An in-process ssh2 client's login to a server on 127.0.0.1, with the same pinned algorithms. */
+export function ssh2Login(port: number, username: string, privateKey: string, readyTimeout: number): ConnectConfig {
+  return { host: '127.0.0.1', port, username, privateKey, readyTimeout, algorithms: { kex: [PINNED_KEX], serverHostKey: [PINNED_HOST_KEY] } };
+}
 
 export interface KeyPair {
   readonly privateFile: string;

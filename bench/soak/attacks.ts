@@ -5,6 +5,7 @@
 import net from 'node:net';
 import type { ClientChannel } from 'ssh2';
 import { generateCheckedKeyPair } from '../../src/keys/keygen.js';
+import { Tally } from './tally.js';
 import { closed, connect, drained, openExec, outcomeLabel, type Login, type SshClient } from './ssh.js';
 
 export const ATTACKS = ['idle-sockets', 'auth-flood', 'stdin-flood', 'long-line', 'giant-strings', 'slow-reader'] as const;
@@ -65,19 +66,6 @@ const STEP_MS = 10_000;
 const ENGAGE_CAP_MS = 5_000;
 const CHUNK = 64 * 1024;
 
-class Tally {
-  readonly counts: Record<string, number> = {};
-  add(label: string, n = 1): void {
-    this.counts[label] = (this.counts[label] ?? 0) + n;
-  }
-  text(): string {
-    return Object.entries(this.counts)
-      .sort((a, b) => b[1] - a[1])
-      .map(([k, v]) => `${k} ${v}`)
-      .join(', ');
-  }
-}
-
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const capped = (p: Promise<unknown>): Promise<void> =>
   Promise.race([
@@ -106,8 +94,11 @@ export function startAttack(spec: AttackSpec): RunningAttack {
   }
 }
 
-/** Runs `workers` copies of `step` in a loop until stopped; the loop of each stops itself too. */
-function loop(workers: number, step: (isStopped: () => boolean) => Promise<void>): { engaged: Promise<void>; stop(): Promise<void> } {
+/**
+ * Runs `workers` copies of `step` in a loop until stopped (the loop of each stops itself too);
+ * stop() then answers with `report()`.
+ */
+function loop(workers: number, step: (isStopped: () => boolean) => Promise<void>, report: () => AttackReport): RunningAttack {
   let stopped = false;
   let firstDone: () => void = () => {};
   const first = new Promise<void>((r) => (firstDone = r));
@@ -124,8 +115,22 @@ function loop(workers: number, step: (isStopped: () => boolean) => Promise<void>
     async stop() {
       stopped = true;
       await Promise.race([all, sleep(STEP_MS + 2000)]);
+      return report();
     },
   };
+}
+
+/** One attacker connection: `use` runs on it; a failure anywhere is counted (after `prefix`), and the connection is always destroyed. */
+async function onConnection(t: Tally, login: Login, use: (c: SshClient) => Promise<void>, prefix = ''): Promise<void> {
+  let c: SshClient | null = null;
+  try {
+    c = await connect(login, STEP_MS);
+    await use(c);
+  } catch (e) {
+    t.add(`${prefix}${outcomeLabel(e)}`);
+  } finally {
+    c?.destroy();
+  }
 }
 
 /** a. Sockets that connect and never send a byte. */
@@ -173,22 +178,19 @@ function idleSockets(spec: AttackSpec): RunningAttack {
 function authFlood(spec: AttackSpec): RunningAttack {
   const t = new Tally();
   const wrong = generateCheckedKeyPair('ed25519', { comment: 'soak-wrong-key' }).private;
-  const l = loop(spec.sizes.authConcurrency, async () => {
-    try {
-      const c = await connect({ ...spec.login, privateKey: wrong }, STEP_MS);
-      t.add('LOGGED IN');
-      c.end();
-    } catch (e) {
-      t.add(outcomeLabel(e));
-    }
-  });
-  return {
-    engaged: l.engaged,
-    async stop() {
-      await l.stop();
-      return { counts: t.counts, summary: `wrong-key logins: ${t.text()}` };
+  return loop(
+    spec.sizes.authConcurrency,
+    async () => {
+      try {
+        const c = await connect({ ...spec.login, privateKey: wrong }, STEP_MS);
+        t.add('LOGGED IN');
+        c.end();
+      } catch (e) {
+        t.add(outcomeLabel(e));
+      }
     },
-  };
+    () => ({ counts: t.counts, summary: `wrong-key logins: ${t.text()}` }),
+  );
 }
 
 /** Writes `bytes` (or until the call ends) into a channel, honouring backpressure; returns bytes written. */
@@ -217,31 +219,22 @@ function stdinFlood(spec: AttackSpec): RunningAttack {
   const chunk = Buffer.alloc(CHUNK, 'A');
   let sent = 0;
   let calls = 0;
-  const l = loop(1, async (isStopped) => {
-    // The budget is spent: idle until stopped (the loop calls again).
-    if (sent >= spec.sizes.stdinBytes) return sleep(100);
-    let c: SshClient | null = null;
-    try {
-      c = await connect(spec.login, STEP_MS);
-      const e = await openExec(c, spec.stdinCommand, true, STEP_MS);
-      e.ch.on('data', () => {});
-      calls++;
-      sent += await feed(e.ch, spec.sizes.stdinBytes - sent, chunk, isStopped, t);
-      e.ch.end();
-      if (!isStopped()) t.add(`exit ${await closed(e, STEP_MS, true)}`);
-    } catch (e) {
-      t.add(outcomeLabel(e));
-    } finally {
-      c?.destroy();
-    }
-  });
-  return {
-    engaged: l.engaged,
-    async stop() {
-      await l.stop();
-      return { counts: { ...t.counts, bytes: sent, calls }, summary: `${mib(sent)} of stdin in ${calls} pty calls: ${t.text()}` };
+  return loop(
+    1,
+    async (isStopped) => {
+      // The budget is spent: idle until stopped (the loop calls again).
+      if (sent >= spec.sizes.stdinBytes) return sleep(100);
+      await onConnection(t, spec.login, async (c) => {
+        const e = await openExec(c, spec.stdinCommand, true, STEP_MS);
+        e.ch.on('data', () => {});
+        calls++;
+        sent += await feed(e.ch, spec.sizes.stdinBytes - sent, chunk, isStopped, t);
+        e.ch.end();
+        if (!isStopped()) t.add(`exit ${await closed(e, STEP_MS, true)}`);
+      });
     },
-  };
+    () => ({ counts: { ...t.counts, bytes: sent, calls }, summary: `${mib(sent)} of stdin in ${calls} pty calls: ${t.text()}` }),
+  );
 }
 
 /** d. One line of `lineBytes` then Enter over a pty, to a call that reads a line; repeated. */
@@ -249,29 +242,19 @@ function longLine(spec: AttackSpec): RunningAttack {
   const t = new Tally();
   const line = Buffer.concat([Buffer.alloc(spec.sizes.lineBytes, 'B'), Buffer.from('\r')]);
   let lines = 0;
-  const l = loop(1, async (isStopped) => {
-    let c: SshClient | null = null;
-    try {
-      c = await connect(spec.login, STEP_MS);
-      const e = await openExec(c, spec.stdinCommand, true, STEP_MS);
-      e.ch.on('data', () => {});
-      // Stopped half way, the line is incomplete: the server would rightly wait for the rest.
-      if ((await feed(e.ch, line.length, line, isStopped, t)) < line.length || isStopped()) return;
-      lines++;
-      t.add(`exit ${await closed(e, STEP_MS, true)}`);
-    } catch (e) {
-      t.add(outcomeLabel(e));
-    } finally {
-      c?.destroy();
-    }
-  });
-  return {
-    engaged: l.engaged,
-    async stop() {
-      await l.stop();
-      return { counts: { ...t.counts, lines }, summary: `${lines} lines of ${mib(spec.sizes.lineBytes)}: ${t.text()}` };
-    },
-  };
+  return loop(
+    1,
+    (isStopped) =>
+      onConnection(t, spec.login, async (c) => {
+        const e = await openExec(c, spec.stdinCommand, true, STEP_MS);
+        e.ch.on('data', () => {});
+        // Stopped half way, the line is incomplete: the server would rightly wait for the rest.
+        if ((await feed(e.ch, line.length, line, isStopped, t)) < line.length || isStopped()) return;
+        lines++;
+        t.add(`exit ${await closed(e, STEP_MS, true)}`);
+      }),
+    () => ({ counts: { ...t.counts, lines }, summary: `${lines} lines of ${mib(spec.sizes.lineBytes)}: ${t.text()}` }),
+  );
 }
 
 /** e. Logins with a huge user name, and calls with a huge exec string, alternately. */
@@ -280,34 +263,25 @@ function giantStrings(spec: AttackSpec): RunningAttack {
   const user = 'u'.repeat(spec.sizes.userBytes);
   const exec = `--osh info --json --${'x'.repeat(Math.max(1, spec.sizes.execBytes - 20))}`;
   let turn = 0;
-  const l = loop(4, async () => {
-    const mine = turn++ % 2;
-    let c: SshClient | null = null;
-    try {
-      if (mine === 0) {
-        c = await connect({ ...spec.login, user }, STEP_MS);
-        t.add('user: LOGGED IN');
-      } else {
-        c = await connect(spec.login, STEP_MS);
-        const e = await openExec(c, exec, false, STEP_MS);
-        e.ch.on('data', () => {});
-        e.ch.stderr.resume();
-        e.ch.end();
-        t.add(`exec: exit ${await closed(e, STEP_MS, true)}`);
-      }
-    } catch (e) {
-      t.add(`${mine === 0 ? 'user' : 'exec'}: ${outcomeLabel(e)}`);
-    } finally {
-      c?.destroy();
-    }
-  });
-  return {
-    engaged: l.engaged,
-    async stop() {
-      await l.stop();
-      return { counts: t.counts, summary: `${spec.sizes.userBytes} B user names / ${spec.sizes.execBytes} B exec strings: ${t.text()}` };
-    },
-  };
+  return loop(
+    4,
+    () =>
+      turn++ % 2 === 0
+        ? onConnection(t, { ...spec.login, user }, async () => t.add('user: LOGGED IN'), 'user: ')
+        : onConnection(
+            t,
+            spec.login,
+            async (c) => {
+              const e = await openExec(c, exec, false, STEP_MS);
+              e.ch.on('data', () => {});
+              e.ch.stderr.resume();
+              e.ch.end();
+              t.add(`exec: exit ${await closed(e, STEP_MS, true)}`);
+            },
+            'exec: ',
+          ),
+    () => ({ counts: t.counts, summary: `${spec.sizes.userBytes} B user names / ${spec.sizes.execBytes} B exec strings: ${t.text()}` }),
+  );
 }
 
 /** f. Calls with a long output whose output is never read (the channel stays paused). */

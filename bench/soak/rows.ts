@@ -9,6 +9,7 @@ import { sampleRss } from '../lib/proc.js';
 import { median, percentile } from '../lib/stats.js';
 import type { AttackKind, AttackReport, AttackSpec, SoakSizes } from './attacks.js';
 import type { WorkerMessage } from './attackWorker.js';
+import { Tally } from './tally.js';
 import { call, connect, outcomeLabel, type CallOutcome, type Login, type SshClient } from './ssh.js';
 
 export interface SoakTarget {
@@ -79,19 +80,19 @@ const deadline = (ms: number): Promise<void> => new Promise((r) => setTimeout(r,
 
 class Sample {
   readonly ms: number[] = [];
-  readonly failures: Record<string, number> = {};
-  readonly quirks: Record<string, number> = {};
+  readonly failures = new Tally();
+  readonly quirks = new Tally();
   fail(label: string): void {
-    this.failures[label] = (this.failures[label] ?? 0) + 1;
+    this.failures.add(label);
   }
   /** A call that answered; its envelope must be info's OK one, its exit status should be 0. */
   check(r: CallOutcome): void {
     if (!INFO_OK.test(r.stdout)) throw new Error(`info answered exit ${r.code} without its OK envelope`);
     // The user got the answer, so the call is timed; a wrong or missing exit status is counted apart.
-    if (r.code !== 0) this.quirks[`exit status ${r.code}`] = (this.quirks[`exit status ${r.code}`] ?? 0) + 1;
+    if (r.code !== 0) this.quirks.add(`exit status ${r.code}`);
   }
   stats(): LatencyStats {
-    return { n: this.ms.length, median: median(this.ms), p90: percentile(this.ms, 90), failures: this.failures, quirks: this.quirks };
+    return { n: this.ms.length, median: median(this.ms), p90: percentile(this.ms, 90), failures: this.failures.counts, quirks: this.quirks.counts };
   }
 }
 

@@ -2,8 +2,8 @@
 // failure is reduced to a short label ("auth-refused", "reset", "timeout"…) so that thousands of
 // outcomes can be counted instead of printed.
 import net from 'node:net';
-import ssh2, { type ClientChannel, type ConnectConfig } from 'ssh2';
-import { PINNED_HOST_KEY, PINNED_KEX } from '../lib/openssh.js';
+import ssh2, { type ClientChannel } from 'ssh2';
+import { ssh2Login } from '../lib/openssh.js';
 const { Client } = ssh2;
 
 export type SshClient = InstanceType<typeof Client>;
@@ -29,7 +29,7 @@ export function outcomeLabel(e: unknown): string {
 }
 
 /** Connects and authenticates; rejects with the client's error, or after timeoutMs. */
-export function connect(login: Login, timeoutMs: number, extra: Partial<ConnectConfig> = {}): Promise<SshClient> {
+export function connect(login: Login, timeoutMs: number): Promise<SshClient> {
   return new Promise((resolve, reject) => {
     const c = new Client();
     const timer = setTimeout(() => {
@@ -49,16 +49,7 @@ export function connect(login: Login, timeoutMs: number, extra: Partial<ConnectC
       c.destroy();
       reject(e);
     });
-    c.connect({
-      host: '127.0.0.1',
-      port: login.port,
-      username: login.user,
-      privateKey: login.privateKey,
-      ...(login.localAddress ? { localAddress: login.localAddress } : {}),
-      readyTimeout: timeoutMs,
-      algorithms: { kex: [PINNED_KEX], serverHostKey: [PINNED_HOST_KEY] },
-      ...extra,
-    });
+    c.connect({ ...ssh2Login(login.port, login.user, login.privateKey, timeoutMs), ...(login.localAddress ? { localAddress: login.localAddress } : {}) });
     c.setNoDelay(true);
   });
 }

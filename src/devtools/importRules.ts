@@ -112,8 +112,8 @@ export interface Graph {
 }
 
 /** The folders whose modules form the graph; bench/ is read only for the SQL rule. */
-export const GRAPH_DIRS = ['src', 'plugins'];
-export const SQL_DIRS = ['src', 'plugins', 'bench'];
+const GRAPH_DIRS = ['src', 'plugins'];
+const SQL_DIRS = ['src', 'plugins', 'bench'];
 
 function listTs(root: string, dir: string): string[] {
   const out: string[] = [];
@@ -141,7 +141,7 @@ function resolveRelative(root: string, from: string, spec: string): string | nul
 }
 
 /** `node:fs/promises` → `fs/promises`; `pino/file` → `pino`; `@scope/pkg/x` → `@scope/pkg`. */
-export function externalName(spec: string): string {
+function externalName(spec: string): string {
   if (spec.startsWith('node:')) return spec.slice(5);
   const parts = spec.split('/');
   if (spec.startsWith('@')) return parts.slice(0, 2).join('/');
@@ -149,8 +149,8 @@ export function externalName(spec: string): string {
   return parts[0] as string;
 }
 
-export function buildGraph(root: string, dirs: string[] = SQL_DIRS): Graph {
-  const files = dirs.flatMap((d) => listTs(root, d));
+export function buildGraph(root: string): Graph {
+  const files = SQL_DIRS.flatMap((d) => listTs(root, d));
   const edges = new Map<string, Edge[]>();
   const sqlCalls = new Map<string, SourceFacts['sqlCalls']>();
   const unresolved: Edge[] = [];
@@ -181,8 +181,10 @@ export interface Violation {
   rule: Rule;
   file: string;
   line: number;
-  /** What is imported (or called), as printed after `imports`. */
+  /** What is imported (or called), as printed after `imports` (or `calls`). */
   target: string;
+  /** The target is a SQL call, not an import. */
+  call?: true;
   /** Extra detail: the cycle's path, the way policy reaches I/O. */
   detail?: string;
 }
@@ -305,7 +307,7 @@ export function check(graph: Graph): Violation[] {
     }
     if (!under(file, 'src/store')) {
       for (const c of graph.sqlCalls.get(file) ?? []) {
-        out.push({ rule: RULES.sqlOnlyInStore, file, line: c.line, target: `.${c.call}(…)`, detail: 'a SQL call' });
+        out.push({ rule: RULES.sqlOnlyInStore, file, line: c.line, target: `.${c.call}(…)`, call: true });
       }
     }
   }
@@ -343,9 +345,8 @@ export function check(graph: Graph): Violation[] {
 
 /** `file:line imports X: rule (why)`, with the cycle or chain after it. */
 export function formatViolation(v: Violation): string {
-  const what = v.detail === 'a SQL call' ? `calls ${v.target}` : `imports ${v.target}`;
-  const detail = v.detail && v.detail !== 'a SQL call' ? ` — ${v.detail}` : '';
-  return `${v.file}:${v.line} ${what}: ${v.rule.id} (${v.rule.why})${detail}`;
+  const detail = v.detail ? ` — ${v.detail}` : '';
+  return `${v.file}:${v.line} ${v.call ? 'calls' : 'imports'} ${v.target}: ${v.rule.id} (${v.rule.why})${detail}`;
 }
 
 export function checkRepository(root: string = REPO_ROOT): Violation[] {

@@ -29,7 +29,7 @@ function regexAllowed(prev: Token | undefined): boolean {
   return false;
 }
 
-export function tokenize(src: string): Token[] {
+function tokenize(src: string): Token[] {
   const out: Token[] = [];
   const n = src.length;
   let i = 0;
@@ -194,87 +194,91 @@ function namedBindings(tokens: Token[], open: number): { close: number; allTypes
   return { close: tokens.length, allTypes: false };
 }
 
+/** The SQL call at tokens[i], a member name (`x.prepare(`, `db.exec(`), or null. */
+function sqlCallAt(tokens: Token[], i: number): SourceFacts['sqlCalls'][number] | null {
+  const t = tokens[i] as Token;
+  if (!isP(tokens[i + 1], '(') && !isP(tokens[i + 1], '<')) return null;
+  const receiver = tokens[i - 2];
+  const onDb = receiver?.kind === 'id' && /db$/i.test(receiver.text);
+  return SQL_CALLS.has(t.text) || (SQL_CALLS_ON_DB.has(t.text) && onDb) ? { line: t.line, call: t.text } : null;
+}
+
+/** The import starting at tokens[i] (an `import` that is not a member name), or null (`import.meta`, `import x = require(…)`). */
+function importAt(tokens: Token[], i: number): ImportRef | null {
+  const t = tokens[i] as Token;
+  const next = tokens[i + 1];
+  if (isP(next, '(')) {
+    const arg = tokens[i + 2];
+    const after = tokens[i + 3];
+    // Only a plain string is followed; a template or an expression is computed (null).
+    const literal = arg?.kind === 'str' && (isP(after, ')') || isP(after, ','));
+    // `typeof import('./x.js')` names a module's type: erased like `import type`.
+    return { specifier: literal ? (arg as Token).text : null, line: t.line, kind: 'dynamic', typeOnly: isId(tokens[i - 1], 'typeof') };
+  }
+  if (isP(next, '.') || next === undefined) return null; // import.meta
+  if (next.kind === 'str') return { specifier: next.text, line: t.line, kind: 'static', typeOnly: false };
+  // import [type] Default, { a, type b } / * as ns from '…'
+  let k = i + 1;
+  let typeOnly = false;
+  if (isId(tokens[k], 'type') && !isId(tokens[k + 1], 'from') && !isP(tokens[k + 1], ',')) {
+    typeOnly = true;
+    k++;
+  }
+  let allTypesNamed = false;
+  let sawDefaultOrNs = false;
+  for (; k < tokens.length; k++) {
+    const u = tokens[k] as Token;
+    if (isP(u, '{')) {
+      const b = namedBindings(tokens, k);
+      allTypesNamed = b.allTypes;
+      k = b.close;
+      continue;
+    }
+    if (isId(u, 'from') && tokens[k + 1]?.kind === 'str') {
+      const spec = (tokens[k + 1] as Token).text;
+      return { specifier: spec, line: t.line, kind: 'static', typeOnly: typeOnly || (allTypesNamed && !sawDefaultOrNs) };
+    }
+    if (isP(u, '*') || (u.kind === 'id' && !isId(u, 'as'))) sawDefaultOrNs = true;
+    // `import x = require(…)`, or anything else that isn't an import clause: give up here.
+    if (isP(u, ';') || isP(u, '=') || isP(u, '(')) return null;
+  }
+  return null;
+}
+
+/** The re-export starting at tokens[i] (`export [type] { … } from '…'`, `export * [as ns] from '…'`), or null. */
+function reExportAt(tokens: Token[], i: number): ImportRef | null {
+  let k = i + 1;
+  let typeOnly = false;
+  if (isId(tokens[k], 'type') && (isP(tokens[k + 1], '{') || isP(tokens[k + 1], '*'))) {
+    typeOnly = true;
+    k++;
+  }
+  let close: number;
+  if (isP(tokens[k], '{')) {
+    const b = namedBindings(tokens, k);
+    typeOnly ||= b.allTypes;
+    close = b.close;
+  } else if (isP(tokens[k], '*')) {
+    close = isId(tokens[k + 1], 'as') ? k + 2 : k;
+  } else return null;
+  if (!isId(tokens[close + 1], 'from') || tokens[close + 2]?.kind !== 'str') return null;
+  return { specifier: (tokens[close + 2] as Token).text, line: (tokens[i] as Token).line, kind: 'export', typeOnly };
+}
+
 export function scanSource(src: string): SourceFacts {
   const tokens = tokenize(src);
   const imports: ImportRef[] = [];
   const sqlCalls: SourceFacts['sqlCalls'] = [];
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i] as Token;
-    const prev = tokens[i - 1];
     if (t.kind !== 'id') continue;
-    const member = isP(prev, '.') || isP(prev, '?.');
-    if (member) {
-      const call = isP(tokens[i + 1], '(') || isP(tokens[i + 1], '<');
-      const receiver = tokens[i - 2];
-      if (call && SQL_CALLS.has(t.text)) sqlCalls.push({ line: t.line, call: t.text });
-      else if (call && SQL_CALLS_ON_DB.has(t.text) && receiver?.kind === 'id' && /db$/i.test(receiver.text)) {
-        sqlCalls.push({ line: t.line, call: t.text });
-      }
+    if (isP(tokens[i - 1], '.') || isP(tokens[i - 1], '?.')) {
+      const call = sqlCallAt(tokens, i);
+      if (call) sqlCalls.push(call);
       continue;
     }
-    if (t.text === 'import') {
-      const next = tokens[i + 1];
-      if (isP(next, '(')) {
-        const arg = tokens[i + 2];
-        const after = tokens[i + 3];
-        // Only a plain string is followed; a template or an expression is computed (null).
-        const literal = arg?.kind === 'str' && (isP(after, ')') || isP(after, ','));
-        // `typeof import('./x.js')` names a module's type: erased like `import type`.
-        imports.push({ specifier: literal ? (arg as Token).text : null, line: t.line, kind: 'dynamic', typeOnly: isId(prev, 'typeof') });
-        continue;
-      }
-      if (isP(next, '.') || next === undefined) continue; // import.meta
-      if (next.kind === 'str') {
-        imports.push({ specifier: next.text, line: t.line, kind: 'static', typeOnly: false });
-        continue;
-      }
-      // import [type] Default, { a, type b } / * as ns from '…'
-      let k = i + 1;
-      let typeOnly = false;
-      if (isId(tokens[k], 'type') && !isId(tokens[k + 1], 'from') && !isP(tokens[k + 1], ',')) {
-        typeOnly = true;
-        k++;
-      }
-      let allTypesNamed = false;
-      let sawDefaultOrNs = false;
-      for (; k < tokens.length; k++) {
-        const u = tokens[k] as Token;
-        if (isP(u, '{')) {
-          const b = namedBindings(tokens, k);
-          allTypesNamed = b.allTypes;
-          k = b.close;
-          continue;
-        }
-        if (isId(u, 'from') && tokens[k + 1]?.kind === 'str') {
-          const spec = (tokens[k + 1] as Token).text;
-          imports.push({ specifier: spec, line: t.line, kind: 'static', typeOnly: typeOnly || (allTypesNamed && !sawDefaultOrNs) });
-          break;
-        }
-        if (isP(u, '*') || (u.kind === 'id' && !isId(u, 'as'))) sawDefaultOrNs = true;
-        // `import x = require(…)`, or anything else that isn't an import clause: give up here.
-        if (isP(u, ';') || isP(u, '=') || isP(u, '(')) break;
-      }
-      continue;
-    }
-    if (t.text === 'export') {
-      let k = i + 1;
-      let typeOnly = false;
-      if (isId(tokens[k], 'type') && (isP(tokens[k + 1], '{') || isP(tokens[k + 1], '*'))) {
-        typeOnly = true;
-        k++;
-      }
-      let close: number;
-      if (isP(tokens[k], '{')) {
-        const b = namedBindings(tokens, k);
-        typeOnly ||= b.allTypes;
-        close = b.close;
-      } else if (isP(tokens[k], '*')) {
-        close = isId(tokens[k + 1], 'as') ? k + 2 : k;
-      } else continue;
-      if (isId(tokens[close + 1], 'from') && tokens[close + 2]?.kind === 'str') {
-        imports.push({ specifier: (tokens[close + 2] as Token).text, line: t.line, kind: 'export', typeOnly });
-      }
-    }
+    const ref = t.text === 'import' ? importAt(tokens, i) : t.text === 'export' ? reExportAt(tokens, i) : null;
+    if (ref) imports.push(ref);
   }
   return { imports, sqlCalls };
 }
