@@ -52,16 +52,21 @@ export function lookupsInFlight(): number {
   return inFlight.count;
 }
 
+const DNS_DISABLED: Lookup = { ok: false, why: 'disabled', msg: 'DNS resolving is disabled on this bastion' };
+
+/** A lookup refused because the process-wide bound is reached (one name, or a batch that stopped there). */
+function resolverFull(name: string): Lookup {
+  return { ok: false, why: 'busy', msg: `Unable to resolve '${name}' (too many name lookups in progress, try again)` };
+}
+
 /**
  * Resolves `name` (not an IP literal: callers handle those) to one address, IPv4 preferred, from
  * the families allowed. Never throws, never waits past the deadline.
  */
 export async function lookupName(name: string, s: ResolverSettings, families: Families = ANY_FAMILY): Promise<Lookup> {
-  if (!s.dnsEnabled) return { ok: false, why: 'disabled', msg: 'DNS resolving is disabled on this bastion' };
+  if (!s.dnsEnabled) return DNS_DISABLED;
   const answer = await bounded(s, s.timeoutMs, () => (s.servers.length > 0 ? askServers(name, s, families) : askSystem(name, families)));
-  if (answer === 'busy') {
-    return { ok: false, why: 'busy', msg: `Unable to resolve '${name}' (too many name lookups in progress, try again)` };
-  }
+  if (answer === 'busy') return resolverFull(name);
   if (answer === 'timeout') {
     return { ok: false, why: 'timeout', msg: `Unable to resolve '${name}' (no answer within ${s.timeoutMs / 1000} seconds)` };
   }
@@ -270,11 +275,7 @@ export async function lookupNames(names: readonly string[], s: ResolverSettings,
     why: 'timeout',
     msg: `Unable to resolve '${name}' (no answer within the ${seconds} seconds the names of one request may take)`,
   });
-  const full = (name: string): Lookup => ({ ok: false, why: 'busy', msg: `Unable to resolve '${name}' (too many name lookups in progress, try again)` });
-  if (!s.dnsEnabled) {
-    const off: Lookup = { ok: false, why: 'disabled', msg: 'DNS resolving is disabled on this bastion' };
-    return { answers: new Map(names.map((n) => [n, off])), asked: 0, stopped: null };
-  }
+  if (!s.dnsEnabled) return { answers: new Map(names.map((n) => [n, DNS_DISABLED])), asked: 0, stopped: null };
   const batch = await inBatch(
     names,
     s,
@@ -284,7 +285,7 @@ export async function lookupNames(names: readonly string[], s: ResolverSettings,
     },
     (a) => stopOnFailure(a.ok ? null : a.why),
   );
-  for (const n of names) if (!batch.answers.has(n)) batch.answers.set(n, batch.stopped === 'busy' ? full(n) : late(n));
+  for (const n of names) if (!batch.answers.has(n)) batch.answers.set(n, batch.stopped === 'busy' ? resolverFull(n) : late(n));
   return batch;
 }
 
