@@ -23,7 +23,10 @@ export interface ResolverSettings {
   readonly dnsEnabled: boolean;
 }
 
-export function resolverSettings(config: Pick<BastionConfig, 'dnsResolveTimeoutSeconds' | 'dnsMaxConcurrentLookups' | 'dnsServers' | 'dnsSupportLevel'>): ResolverSettings {
+/** The configuration keys a lookup obeys: required of every caller, so none can resolve past dnsServers, dnsSupportLevel or the deadline. */
+export type ResolverConfig = Pick<BastionConfig, 'dnsResolveTimeoutSeconds' | 'dnsMaxConcurrentLookups' | 'dnsServers' | 'dnsSupportLevel'>;
+
+export function resolverSettings(config: ResolverConfig): ResolverSettings {
   return {
     timeoutMs: config.dnsResolveTimeoutSeconds * 1000,
     maxInFlight: config.dnsMaxConcurrentLookups,
@@ -168,7 +171,7 @@ function pick(name: string, a: Answers, families: Families): Lookup {
  * at dnsSupportLevel 2, where The Bastion's ip2host makes them (level 1 resolves names, never
  * addresses).
  */
-export function reverseResolverSettings(config: Parameters<typeof resolverSettings>[0]): ResolverSettings {
+export function reverseResolverSettings(config: ResolverConfig): ResolverSettings {
   return { ...resolverSettings(config), dnsEnabled: config.dnsSupportLevel >= 2 };
 }
 
