@@ -76,7 +76,7 @@ function networksOf(nets: readonly string[]): readonly AclAddress[] {
 }
 
 /** forbiddenNetworks / allowedNetworks (is_access_granted steps 0a and 0b). */
-export function networkVerdict(target: AclAddress, policy: NetworkPolicy | undefined): AccessDecision | null {
+function networkVerdict(target: AclAddress, policy: NetworkPolicy | undefined): AccessDecision | null {
   if (!policy) return null;
   const inAny = (nets: readonly string[]): boolean => networksOf(nets).some((a) => contains(a, target));
   if (inAny(policy.forbiddenNetworks)) {
@@ -89,7 +89,7 @@ export function networkVerdict(target: AclAddress, policy: NetworkPolicy | undef
 }
 
 /** Live entries of every list that allow the wanted tuple (one indexed lookup, then entryAllows). */
-export function allowingEntries(store: Store, target: AclAddress, port: number | null, user: string | null, now: number): AclRow[] {
+function allowingEntries(store: Store, target: AclAddress, port: number | null, user: string | null, now: number): AclRow[] {
   const wanted: WantedAccess = { ip: target, port: port ?? 'ignore', user: user ?? 'ignore' };
   return store.acl.containing(target.family, candidateStarts(target), target.end, now).filter((e) => entryAllows(e, wanted));
 }

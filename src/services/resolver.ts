@@ -178,7 +178,7 @@ export function reverseResolverSettings(config: ResolverConfig): ResolverSetting
 export type ReverseLookup = { readonly ok: true; readonly name: string } | { readonly ok: false; readonly why: LookupFailure };
 
 /** The name of `ip` (an address, not a block), under the same bound and deadline as lookupName. */
-export async function reverseLookup(ip: string, s: ResolverSettings, timeoutMs: number = s.timeoutMs): Promise<ReverseLookup> {
+async function reverseLookup(ip: string, s: ResolverSettings, timeoutMs: number = s.timeoutMs): Promise<ReverseLookup> {
   if (!s.dnsEnabled) return { ok: false, why: 'disabled' };
   const answer = await bounded(s, timeoutMs, () => (s.servers.length > 0 ? askServersReverse(ip, s, timeoutMs) : askSystemReverse(ip)));
   if (answer === 'busy' || answer === 'timeout') return { ok: false, why: answer };
