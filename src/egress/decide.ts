@@ -1,9 +1,8 @@
 // The access decision for egress: src/access/decision.ts (the one place that matches access lists)
 // says which accesses allow user@ip:port and which key ids each may use; this adds the sealed
 // private halves of those keys, in the decision's order, for the connection.
-import { decideAccess, mayAllowSomeAddress, type UsableKey } from '../access/decision.js';
-import type { Store } from '../store/store.js';
-import { keyFamily, type AccessGrant, type AccessDecider, type AccessQuery, type GrantKey } from './access.js';
+import { decideAccess, type UsableKey } from '../access/decision.js';
+import { keyFamily, type AccessGrant, type AccessDecider, type GrantKey } from './access.js';
 
 export const decideEgressAccess: AccessDecider = (store, q, policy) => {
   // The sealed rows are read once per scope: the decision picks its keys from them, and the
@@ -29,6 +28,3 @@ export const decideEgressAccess: AccessDecider = (store, q, policy) => {
   }));
   return { grants, msg: null };
 };
-
-/** Whether any access of the account could allow this port and user at some address (asked before resolving a name). */
-export const egressMayAllowSomeAddress = (store: Store, q: Omit<AccessQuery, 'ip'>): boolean => mayAllowSomeAddress(store, q);

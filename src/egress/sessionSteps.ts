@@ -2,6 +2,7 @@
 // session.ts for their order). A step that ends the request answers the client itself and returns
 // the outcome.
 import path from 'node:path';
+import { mayAllowSomeAddress } from '../access/decision.js';
 import { isFlagOn, SETTING } from '../accounts/settings.js';
 import type { Terminal } from '../command/terminal.js';
 import { EXIT, SSH_CLIENT_NO_STATUS } from '../kernel/exitCodes.js';
@@ -9,7 +10,6 @@ import type { ResultCode } from '../kernel/result.js';
 import type { Recording } from './asciicast.js';
 import { bridge } from './bridge.js';
 import { connectTarget } from './connect.js';
-import { egressMayAllowSomeAddress } from './decide.js';
 import { checkHostKey, hostKeyAlgorithms, strictPolicyOf, type HostKeyVerdict } from './hostKeys.js';
 import { planKeys } from './keys.js';
 import type { EndReason } from './liveSessions.js';
@@ -92,7 +92,7 @@ export async function decideAndResolve(call: EgressCall): Promise<Granted | Egre
   // osh-only account, or one with no access line that could allow this port and user at any
   // address, is refused without a lookup. A name never resolved can't hang the call, can't be
   // used to make the bastion query a name server, and its existence isn't revealed (107, not 102).
-  if (literalIp(req.host) === null && (oshOnly || !egressMayAllowSomeAddress(store, { accountId: account.id, port: req.port, user, now: nowSec }))) {
+  if (literalIp(req.host) === null && (oshOnly || !mayAllowSomeAddress(store, { accountId: account.id, port: req.port, user, now: nowSec }))) {
     return denied(call, req.host, machineDisplay(req.host, req.port, user), oshOnly ? OSH_ONLY_MSG : null);
   }
   const resolved = await resolveTarget(req.host, env.config, egressFamilies(env.config));
