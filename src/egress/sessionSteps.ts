@@ -46,6 +46,11 @@ export function refuse(term: Terminal, code: ResultCode, exit: number, msg: stri
   return { exit, code };
 }
 
+/** The end of a session that never carried a byte (refused, unrecorded, not connected). */
+function endedEarly(exitStatus: number, comment: string): SessionEnd {
+  return { exitStatus, exitSignal: null, comment, bytesUp: 0, bytesDown: 0 };
+}
+
 /** The request's sessions row, to which the caller adds whether it was allowed and its recording. */
 function sessionRow(call: EgressCall, ip: string) {
   const { env, req, via } = call;
@@ -77,7 +82,7 @@ function denied(call: EgressCall, ip: string, shown: string, why: string | null)
   if (user === account.name) msg += ` (tried with remote user '${user}')`;
   store.tx(() => {
     store.sessions.start({ ...sessionRow(call, ip), allowed: false, recording: null });
-    store.sessions.end(env.callId, { endedAt: call.nowMs, exitStatus: EXIT.ACCESS_DENIED, exitSignal: null, comment: 'access_denied', bytesUp: 0, bytesDown: 0 });
+    store.sessions.end(env.callId, { endedAt: call.nowMs, ...endedEarly(EXIT.ACCESS_DENIED, 'access_denied') });
   });
   env.log.debug({ session: env.callId, target: shown, allowed: false }, 'egress refused');
   return refuse(env.term, 'KO_ACCESS_DENIED', EXIT.ACCESS_DENIED, msg);
@@ -171,7 +176,7 @@ export async function openRecording(call: EgressCall, granted: Granted, prepared
   if (recError) {
     // Nothing was written, but the recorder thread forgets the recording only once it's closed.
     void rec.close();
-    store.sessions.end(env.callId, { endedAt: env.clock.now(), exitStatus: EXIT.TTYREC_CMDLINE_FAILED, exitSignal: null, comment: 'ttyrec_failed', bytesUp: 0, bytesDown: 0 });
+    store.sessions.end(env.callId, { endedAt: env.clock.now(), ...endedEarly(EXIT.TTYREC_CMDLINE_FAILED, 'ttyrec_failed') });
     env.log.error({ session: env.callId, err: recError.message }, 'recording could not be created');
     return refuse(env.term, 'KO_TTYREC_FAILED', EXIT.TTYREC_CMDLINE_FAILED, 'This session could not be recorded, so it was not opened: warn your bastion admin');
   }
@@ -220,7 +225,7 @@ export async function connect(call: EgressCall, granted: Granted, prepared: Prep
     const why = conn.why === 'hostkey_refused' && v?.kind === 'changed' ? 'hostkey_changed' : conn.why;
     const text = failureText(why, { ip, port: req.port, detail: conn.detail, verdict: v, bastionName: env.config.bastionName, triedKeys: plan.keys.length });
     rec.output(Buffer.from(text.recorded));
-    await finish(call, rec, { exitStatus: EXIT.EXEC_FAILED, exitSignal: null, comment: why, bytesUp: 0, bytesDown: 0 });
+    await finish(call, rec, endedEarly(EXIT.EXEC_FAILED, why));
     env.log.debug({ session: env.callId, target, why }, 'egress connection failed');
     return refuse(env.term, text.code, EXIT.EXEC_FAILED, text.msg);
   }
@@ -267,7 +272,7 @@ export async function bridgeAndRecord(call: EgressCall, granted: Granted, prepar
     });
     if (!opened.ok) {
       rec.output(Buffer.from(`${opened.msg}\r\n`));
-      await finish(call, rec, { exitStatus: EXIT.EXEC_FAILED, exitSignal: null, comment: 'channel_refused', bytesUp: 0, bytesDown: 0 });
+      await finish(call, rec, endedEarly(EXIT.EXEC_FAILED, 'channel_refused'));
       return refuse(env.term, 'KO_CONNECTION_ERROR', EXIT.EXEC_FAILED, opened.msg);
     }
     const r = await bridge(ingress, opened.channel, rec, {
