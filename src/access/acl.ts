@@ -9,7 +9,7 @@ import { R, type Result } from '../kernel/result.js';
 import type { AclProtocol } from '../store/acl.js';
 import { parseTtl } from '../kernel/duration.js';
 
-export const ACL_PROTOCOLS: readonly AclProtocol[] = ['scpupload', 'scpdownload', 'sftp', 'rsync'];
+const ACL_PROTOCOLS: readonly AclProtocol[] = ['scpupload', 'scpdownload', 'sftp', 'rsync'];
 
 /** The remote side of a line: null user or port means "any". */
 export interface AclTuple {

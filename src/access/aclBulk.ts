@@ -5,8 +5,8 @@
 // the errors say which line failed and why, in The Bastion's wording.
 import { isValidRemoteUser, checkPort } from './acl.js';
 import { parseAddress, type AclAddress } from './aclAddress.js';
-import type { BatchStop } from '../services/resolver.js';
-import { resolveHosts, type HostResolveConfig } from './aclHost.js';
+import type { BatchStop, ResolverConfig } from '../services/resolver.js';
+import { resolveHosts } from './aclHost.js';
 
 export interface BulkEntry {
   readonly address: AclAddress;
@@ -32,7 +32,7 @@ interface RawEntry {
   readonly comment: string | null;
 }
 
-export async function parseServerList(input: string, config: HostResolveConfig): Promise<BulkParse> {
+export async function parseServerList(input: string, config: ResolverConfig): Promise<BulkParse> {
   const trimmed = input.trim();
   const errors: string[] = [];
   let raws: (RawEntry | null)[];

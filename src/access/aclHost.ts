@@ -4,9 +4,8 @@
 // progress), IPv4 answers preferred; nothing is ever connected to here. Both address families are
 // accepted whatever IPv4Allowed / IPv6Allowed say: an access line dials nothing (see
 // docs/compatibility.md); the egress path applies them.
-import type { BastionConfig } from '../config/schema.js';
 import { EXIT } from '../kernel/exitCodes.js';
-import { lookupName, lookupNames, resolverSettings, type BatchStop, type Lookup, type LookupFailure } from '../services/resolver.js';
+import { lookupName, lookupNames, resolverSettings, type BatchStop, type Lookup, type LookupFailure, type ResolverConfig } from '../services/resolver.js';
 import { R, type Result } from '../kernel/result.js';
 import { isValidRemoteUser, checkPort } from './acl.js';
 import { parseAddress, type AclAddress } from './aclAddress.js';
@@ -25,7 +24,7 @@ export const HOST_CHARS = /^\[?[a-zA-Z0-9._/:-]+\]?$/;
  * KO_HOST_NOT_FOUND for a name that doesn't resolve in time, KO_DNS_DISABLED when names are off.
  * Names go through the bastion's one resolver (src/services/resolver.ts), IPv4 answers preferred.
  */
-export async function resolveHost(host: string, config: HostResolveConfig): Promise<Result<ResolvedHost>> {
+export async function resolveHost(host: string, config: ResolverConfig): Promise<Result<ResolvedHost>> {
   return asResult(await resolvePluginHost(host, config));
 }
 
@@ -34,7 +33,7 @@ export async function resolveHost(host: string, config: HostResolveConfig): Prom
  * one bounded batch (src/services/resolver.ts lookupNames: a few at a time, all within one
  * dnsResolveTimeoutSeconds). `stopped` says why some names were not looked up, if any weren't.
  */
-export async function resolveHosts(hosts: readonly string[], config: HostResolveConfig): Promise<{ results: Map<string, Result<ResolvedHost>>; stopped: BatchStop | null }> {
+export async function resolveHosts(hosts: readonly string[], config: ResolverConfig): Promise<{ results: Map<string, Result<ResolvedHost>>; stopped: BatchStop | null }> {
   const results = new Map<string, Result<ResolvedHost>>();
   const names: string[] = [];
   for (const host of hosts) {
@@ -47,9 +46,6 @@ export async function resolveHosts(hosts: readonly string[], config: HostResolve
   return { results, stopped: batch.stopped };
 }
 
-/** The resolver configuration keys: required, so no caller can resolve past dnsServers, dnsSupportLevel or the deadline. */
-export type HostResolveConfig = Pick<BastionConfig, 'dnsResolveTimeoutSeconds' | 'dnsMaxConcurrentLookups' | 'dnsServers' | 'dnsSupportLevel'>;
-
 function asResult(r: HostAnswer): Result<ResolvedHost> {
   return r.ok ? R('OK', { value: r.value }) : R(r.code, { msg: r.msg });
 }
@@ -58,7 +54,7 @@ type HostAnswer =
   | { ok: true; value: ResolvedHost }
   | { ok: false; code: 'KO_INVALID_REMOTE_HOST' | 'KO_HOST_NOT_FOUND' | 'KO_DNS_DISABLED'; why: LookupFailure | 'invalid'; msg: string };
 
-async function resolvePluginHost(host: string, config: HostResolveConfig): Promise<HostAnswer> {
+async function resolvePluginHost(host: string, config: ResolverConfig): Promise<HostAnswer> {
   return beforeLookup(host) ?? fromLookup(host, await lookupName(host, resolverSettings(config)));
 }
 
@@ -97,7 +93,7 @@ export interface TargetRefusal {
  */
 export async function checkPluginTarget(
   o: { readonly port?: string | undefined; readonly user?: string | undefined; readonly host?: string | undefined },
-  config: HostResolveConfig,
+  config: ResolverConfig,
 ): Promise<TargetRefusal | null> {
   if (o.port !== undefined && checkPort(o.port).value === null) {
     return { code: 'KO_INVALID_PORT', exit: EXIT.INVALID_PORT, msg: `Invalid port specified (${o.port})` };

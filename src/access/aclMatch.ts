@@ -26,7 +26,7 @@ export function entryAllows(e: AclRow, w: WantedAccess): boolean {
 }
 
 /** An entry's user against a wanted user: exact, or a pattern with * and ? covering the whole name. */
-export function userMatches(pattern: string, user: string): boolean {
+function userMatches(pattern: string, user: string): boolean {
   if (!/[*?]/.test(pattern)) return pattern === user;
   // Not a RegExp: the user is what the caller typed, and `.*` runs backtrack (listFilter.ts).
   return wildcardMatch(pattern, user);

@@ -48,7 +48,7 @@ export interface TupleFlags {
 }
 
 /** The request's --host resolved; ERR_MISSING_PARAMETER (with `missingMsg`) when it wasn't given. */
-export async function requestTarget(ctx: PluginContext, missingMsg: string): Promise<Result<ResolvedHost>> {
+async function requestTarget(ctx: PluginContext, missingMsg: string): Promise<Result<ResolvedHost>> {
   const host = ctx.request.host;
   if (!host) return R('ERR_MISSING_PARAMETER', { msg: missingMsg });
   return resolveHost(host, ctx.config);

@@ -4,9 +4,8 @@
 // and a text table that leaves out the columns nobody filled. --include / --exclude patterns
 // match the text cells of a row; Gatehouse filters the JSON value with them too.
 import type { Logger } from 'pino';
-import type { BastionConfig } from '../config/schema.js';
 import type { PluginContext } from '../plugin/context.js';
-import { reverseLookups, reverseResolverSettings } from '../services/resolver.js';
+import { reverseLookups, reverseResolverSettings, type ResolverConfig } from '../services/resolver.js';
 import type { AclView } from '../store/acl.js';
 import { durationToHuman } from '../kernel/duration.js';
 import { effectiveUser, wildcardMatcher } from './acl.js';
@@ -159,7 +158,7 @@ export function printAcls(ctx: PluginContext, contexts: readonly AclContext[], o
 
 /** What reverseNames needs of a plugin's context. */
 export interface ReverseContext {
-  readonly config: Pick<BastionConfig, 'dnsResolveTimeoutSeconds' | 'dnsMaxConcurrentLookups' | 'dnsServers' | 'dnsSupportLevel'>;
+  readonly config: ResolverConfig;
   readonly log: Logger;
   readonly caller: { readonly peer: { readonly ip: string } };
 }

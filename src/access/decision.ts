@@ -13,6 +13,7 @@
 import { candidateStarts, contains, parseAddress, type AclAddress } from './aclAddress.js';
 import { bestMatch, entryAllows, type WantedAccess } from './aclMatch.js';
 import type { AclRow } from '../store/acl.js';
+import type { KeyPairRow } from '../store/egressKeys.js';
 import type { Store } from '../store/store.js';
 
 export type GrantType = 'personal' | 'group-member' | 'group-guest';
@@ -75,7 +76,7 @@ function networksOf(nets: readonly string[]): readonly AclAddress[] {
 }
 
 /** forbiddenNetworks / allowedNetworks (is_access_granted steps 0a and 0b). */
-export function networkVerdict(target: AclAddress, policy: NetworkPolicy | undefined): AccessDecision | null {
+function networkVerdict(target: AclAddress, policy: NetworkPolicy | undefined): AccessDecision | null {
   if (!policy) return null;
   const inAny = (nets: readonly string[]): boolean => networksOf(nets).some((a) => contains(a, target));
   if (inAny(policy.forbiddenNetworks)) {
@@ -88,12 +89,22 @@ export function networkVerdict(target: AclAddress, policy: NetworkPolicy | undef
 }
 
 /** Live entries of every list that allow the wanted tuple (one indexed lookup, then entryAllows). */
-export function allowingEntries(store: Store, target: AclAddress, port: number | null, user: string | null, now: number): AclRow[] {
+function allowingEntries(store: Store, target: AclAddress, port: number | null, user: string | null, now: number): AclRow[] {
   const wanted: WantedAccess = { ip: target, port: port ?? 'ignore', user: user ?? 'ignore' };
   return store.acl.containing(target.family, candidateStarts(target), target.end, now).filter((e) => entryAllows(e, wanted));
 }
 
-export function decideAccess(store: Store, req: AccessRequest, policy?: NetworkPolicy): AccessDecision {
+/** The key columns the decision reads; a source may return wider rows (the egress path reads the sealed ones). */
+export type KeyFields = Pick<KeyPairRow, 'id' | 'fingerprint' | 'type' | 'size'>;
+
+/** Where a grant's egress keys are read: the public halves unless the caller reads them its own way. */
+export interface KeySource {
+  account(accountId: number): readonly KeyFields[];
+  group(groupId: number): readonly KeyFields[];
+}
+
+export function decideAccess(store: Store, req: AccessRequest, policy?: NetworkPolicy, keySource?: KeySource): AccessDecision {
+  const keysOf: KeySource = keySource ?? { account: (id) => store.egressKeys.forAccount(id), group: (id) => store.groups.keys(id) };
   const target = typeof req.ip === 'string' ? parseAddress(req.ip, { allowSubnets: true }).value : req.ip;
   if (!target) return deny('invalid-target', `Invalid target address (${String(req.ip)})`);
   const net = networkVerdict(target, policy);
@@ -112,7 +123,7 @@ export function decideAccess(store: Store, req: AccessRequest, policy?: NetworkP
   const grants: AccessGrant[] = [];
   const best = bestMatch(personal);
   if (best) {
-    const keys = store.egressKeys.forAccount(req.accountId).map((k) => ({ scope: 'account' as const, id: k.id, fingerprint: k.fingerprint, type: k.type, size: k.size }));
+    const keys = keysOf.account(req.accountId).map((k) => ({ scope: 'account' as const, id: k.id, fingerprint: k.fingerprint, type: k.type, size: k.size }));
     grants.push(grant('personal', null, best, best.force_key, keys));
   }
   for (const r of store.groups.rolesOfAccount(req.accountId)) {
@@ -120,7 +131,7 @@ export function decideAccess(store: Store, req: AccessRequest, policy?: NetworkP
     const groupBest = bestMatch(byGroup.get(r.group_id) ?? []);
     if (!groupBest) continue; // the group itself must allow the target, for members and guests alike
     const group = { id: r.group_id, name: r.group };
-    const groupKeys = store.groups.keys(r.group_id).map((k) => ({ scope: 'group' as const, id: k.id, fingerprint: k.fingerprint, type: k.type, size: k.size }));
+    const groupKeys = keysOf.group(r.group_id).map((k) => ({ scope: 'group' as const, id: k.id, fingerprint: k.fingerprint, type: k.type, size: k.size }));
     if (r.role === 'member') {
       grants.push(grant('group-member', group, groupBest, groupBest.force_key, groupKeys));
     } else {

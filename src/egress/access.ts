@@ -2,9 +2,8 @@
 // account, and the egress keys each one brings, in The Bastion's order (is_access_granted, then
 // get_details_from_access_array in bin/shell/osh.pl). The decision itself is src/access/decision.ts;
 // this module only shapes its answer for connecting and for the "will try" listing.
+import type { GrantType, NetworkPolicy } from '../access/decision.js';
 import type { Store } from '../store/store.js';
-
-export type AccessType = 'personal' | 'group-member' | 'group-guest';
 
 export interface GrantKey {
   readonly fingerprint: string;
@@ -18,7 +17,7 @@ export interface GrantKey {
 }
 
 export interface AccessGrant {
-  readonly type: AccessType;
+  readonly type: GrantType;
   /** The group that grants it (group-member, group-guest), null for a personal access. */
   readonly group: string | null;
   /** The fingerprint an ACL line forces (--force-key), null when any key of that access may be used. */
@@ -44,11 +43,6 @@ export interface EgressDecision {
 }
 
 export type AccessDecider = (store: Store, q: AccessQuery, policy: NetworkPolicy) => EgressDecision;
-
-export interface NetworkPolicy {
-  readonly allowedNetworks: readonly string[];
-  readonly forbiddenNetworks: readonly string[];
-}
 
 /** "ED25519" from "ssh-ed25519", "ECDSA" from "ecdsa-sha2-nistp256", "RSA" from "ssh-rsa". */
 export function keyFamily(type: string): string {

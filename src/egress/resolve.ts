@@ -7,10 +7,10 @@ import net from 'node:net';
 import type { BastionConfig } from '../config/schema.js';
 import { EXIT } from '../kernel/exitCodes.js';
 import { canonicalIp } from '../keys/fromList.js';
-import { ANY_FAMILY, lookupName, resolverSettings, type Families, type LookupFailure } from '../services/resolver.js';
+import { ANY_FAMILY, lookupName, resolverSettings, type Families, type LookupFailure, type ResolverConfig } from '../services/resolver.js';
 
 // Required wherever a name is resolved: a caller can't forget dnsServers, dnsSupportLevel or the deadline.
-export type ResolveConfig = Pick<BastionConfig, 'dnsResolveTimeoutSeconds' | 'dnsMaxConcurrentLookups' | 'dnsServers' | 'dnsSupportLevel' | 'IPv4Allowed' | 'IPv6Allowed'>;
+export type ResolveConfig = ResolverConfig & Pick<BastionConfig, 'IPv4Allowed' | 'IPv6Allowed'>;
 
 export type ResolveRefusal = 'KO_HOST_NOT_FOUND' | 'KO_DNS_DISABLED' | 'KO_IP_VERSION_DISABLED';
 

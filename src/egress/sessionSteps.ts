@@ -2,6 +2,7 @@
 // session.ts for their order). A step that ends the request answers the client itself and returns
 // the outcome.
 import path from 'node:path';
+import { mayAllowSomeAddress } from '../access/decision.js';
 import { isFlagOn, SETTING } from '../accounts/settings.js';
 import type { Terminal } from '../command/terminal.js';
 import { EXIT, SSH_CLIENT_NO_STATUS } from '../kernel/exitCodes.js';
@@ -9,7 +10,6 @@ import type { ResultCode } from '../kernel/result.js';
 import type { Recording } from './asciicast.js';
 import { bridge } from './bridge.js';
 import { connectTarget } from './connect.js';
-import { egressMayAllowSomeAddress } from './decide.js';
 import { checkHostKey, hostKeyAlgorithms, strictPolicyOf, type HostKeyVerdict } from './hostKeys.js';
 import { planKeys } from './keys.js';
 import type { EndReason } from './liveSessions.js';
@@ -46,6 +46,11 @@ export function refuse(term: Terminal, code: ResultCode, exit: number, msg: stri
   return { exit, code };
 }
 
+/** The end of a session that never carried a byte (refused, unrecorded, not connected). */
+function endedEarly(exitStatus: number, comment: string): SessionEnd {
+  return { exitStatus, exitSignal: null, comment, bytesUp: 0, bytesDown: 0 };
+}
+
 /** The request's sessions row, to which the caller adds whether it was allowed and its recording. */
 function sessionRow(call: EgressCall, ip: string) {
   const { env, req, via } = call;
@@ -77,7 +82,7 @@ function denied(call: EgressCall, ip: string, shown: string, why: string | null)
   if (user === account.name) msg += ` (tried with remote user '${user}')`;
   store.tx(() => {
     store.sessions.start({ ...sessionRow(call, ip), allowed: false, recording: null });
-    store.sessions.end(env.callId, { endedAt: call.nowMs, exitStatus: EXIT.ACCESS_DENIED, exitSignal: null, comment: 'access_denied', bytesUp: 0, bytesDown: 0 });
+    store.sessions.end(env.callId, { endedAt: call.nowMs, ...endedEarly(EXIT.ACCESS_DENIED, 'access_denied') });
   });
   env.log.debug({ session: env.callId, target: shown, allowed: false }, 'egress refused');
   return refuse(env.term, 'KO_ACCESS_DENIED', EXIT.ACCESS_DENIED, msg);
@@ -92,7 +97,7 @@ export async function decideAndResolve(call: EgressCall): Promise<Granted | Egre
   // osh-only account, or one with no access line that could allow this port and user at any
   // address, is refused without a lookup. A name never resolved can't hang the call, can't be
   // used to make the bastion query a name server, and its existence isn't revealed (107, not 102).
-  if (literalIp(req.host) === null && (oshOnly || !egressMayAllowSomeAddress(store, { accountId: account.id, port: req.port, user, now: nowSec }))) {
+  if (literalIp(req.host) === null && (oshOnly || !mayAllowSomeAddress(store, { accountId: account.id, port: req.port, user, now: nowSec }))) {
     return denied(call, req.host, machineDisplay(req.host, req.port, user), oshOnly ? OSH_ONLY_MSG : null);
   }
   const resolved = await resolveTarget(req.host, env.config, egressFamilies(env.config));
@@ -171,7 +176,7 @@ export async function openRecording(call: EgressCall, granted: Granted, prepared
   if (recError) {
     // Nothing was written, but the recorder thread forgets the recording only once it's closed.
     void rec.close();
-    store.sessions.end(env.callId, { endedAt: env.clock.now(), exitStatus: EXIT.TTYREC_CMDLINE_FAILED, exitSignal: null, comment: 'ttyrec_failed', bytesUp: 0, bytesDown: 0 });
+    store.sessions.end(env.callId, { endedAt: env.clock.now(), ...endedEarly(EXIT.TTYREC_CMDLINE_FAILED, 'ttyrec_failed') });
     env.log.error({ session: env.callId, err: recError.message }, 'recording could not be created');
     return refuse(env.term, 'KO_TTYREC_FAILED', EXIT.TTYREC_CMDLINE_FAILED, 'This session could not be recorded, so it was not opened: warn your bastion admin');
   }
@@ -220,7 +225,7 @@ export async function connect(call: EgressCall, granted: Granted, prepared: Prep
     const why = conn.why === 'hostkey_refused' && v?.kind === 'changed' ? 'hostkey_changed' : conn.why;
     const text = failureText(why, { ip, port: req.port, detail: conn.detail, verdict: v, bastionName: env.config.bastionName, triedKeys: plan.keys.length });
     rec.output(Buffer.from(text.recorded));
-    await finish(call, rec, { exitStatus: EXIT.EXEC_FAILED, exitSignal: null, comment: why, bytesUp: 0, bytesDown: 0 });
+    await finish(call, rec, endedEarly(EXIT.EXEC_FAILED, why));
     env.log.debug({ session: env.callId, target, why }, 'egress connection failed');
     return refuse(env.term, text.code, EXIT.EXEC_FAILED, text.msg);
   }
@@ -267,7 +272,7 @@ export async function bridgeAndRecord(call: EgressCall, granted: Granted, prepar
     });
     if (!opened.ok) {
       rec.output(Buffer.from(`${opened.msg}\r\n`));
-      await finish(call, rec, { exitStatus: EXIT.EXEC_FAILED, exitSignal: null, comment: 'channel_refused', bytesUp: 0, bytesDown: 0 });
+      await finish(call, rec, endedEarly(EXIT.EXEC_FAILED, 'channel_refused'));
       return refuse(env.term, 'KO_CONNECTION_ERROR', EXIT.EXEC_FAILED, opened.msg);
     }
     const r = await bridge(ingress, opened.channel, rec, {

@@ -23,7 +23,10 @@ export interface ResolverSettings {
   readonly dnsEnabled: boolean;
 }
 
-export function resolverSettings(config: Pick<BastionConfig, 'dnsResolveTimeoutSeconds' | 'dnsMaxConcurrentLookups' | 'dnsServers' | 'dnsSupportLevel'>): ResolverSettings {
+/** The configuration keys a lookup obeys: required of every caller, so none can resolve past dnsServers, dnsSupportLevel or the deadline. */
+export type ResolverConfig = Pick<BastionConfig, 'dnsResolveTimeoutSeconds' | 'dnsMaxConcurrentLookups' | 'dnsServers' | 'dnsSupportLevel'>;
+
+export function resolverSettings(config: ResolverConfig): ResolverSettings {
   return {
     timeoutMs: config.dnsResolveTimeoutSeconds * 1000,
     maxInFlight: config.dnsMaxConcurrentLookups,
@@ -52,16 +55,21 @@ export function lookupsInFlight(): number {
   return inFlight.count;
 }
 
+const DNS_DISABLED: Lookup = { ok: false, why: 'disabled', msg: 'DNS resolving is disabled on this bastion' };
+
+/** A lookup refused because the process-wide bound is reached (one name, or a batch that stopped there). */
+function resolverFull(name: string): Lookup {
+  return { ok: false, why: 'busy', msg: `Unable to resolve '${name}' (too many name lookups in progress, try again)` };
+}
+
 /**
  * Resolves `name` (not an IP literal: callers handle those) to one address, IPv4 preferred, from
  * the families allowed. Never throws, never waits past the deadline.
  */
 export async function lookupName(name: string, s: ResolverSettings, families: Families = ANY_FAMILY): Promise<Lookup> {
-  if (!s.dnsEnabled) return { ok: false, why: 'disabled', msg: 'DNS resolving is disabled on this bastion' };
+  if (!s.dnsEnabled) return DNS_DISABLED;
   const answer = await bounded(s, s.timeoutMs, () => (s.servers.length > 0 ? askServers(name, s, families) : askSystem(name, families)));
-  if (answer === 'busy') {
-    return { ok: false, why: 'busy', msg: `Unable to resolve '${name}' (too many name lookups in progress, try again)` };
-  }
+  if (answer === 'busy') return resolverFull(name);
   if (answer === 'timeout') {
     return { ok: false, why: 'timeout', msg: `Unable to resolve '${name}' (no answer within ${s.timeoutMs / 1000} seconds)` };
   }
@@ -163,14 +171,14 @@ function pick(name: string, a: Answers, families: Families): Lookup {
  * at dnsSupportLevel 2, where The Bastion's ip2host makes them (level 1 resolves names, never
  * addresses).
  */
-export function reverseResolverSettings(config: Parameters<typeof resolverSettings>[0]): ResolverSettings {
+export function reverseResolverSettings(config: ResolverConfig): ResolverSettings {
   return { ...resolverSettings(config), dnsEnabled: config.dnsSupportLevel >= 2 };
 }
 
 export type ReverseLookup = { readonly ok: true; readonly name: string } | { readonly ok: false; readonly why: LookupFailure };
 
 /** The name of `ip` (an address, not a block), under the same bound and deadline as lookupName. */
-export async function reverseLookup(ip: string, s: ResolverSettings, timeoutMs: number = s.timeoutMs): Promise<ReverseLookup> {
+async function reverseLookup(ip: string, s: ResolverSettings, timeoutMs: number = s.timeoutMs): Promise<ReverseLookup> {
   if (!s.dnsEnabled) return { ok: false, why: 'disabled' };
   const answer = await bounded(s, timeoutMs, () => (s.servers.length > 0 ? askServersReverse(ip, s, timeoutMs) : askSystemReverse(ip)));
   if (answer === 'busy' || answer === 'timeout') return { ok: false, why: answer };
@@ -270,11 +278,7 @@ export async function lookupNames(names: readonly string[], s: ResolverSettings,
     why: 'timeout',
     msg: `Unable to resolve '${name}' (no answer within the ${seconds} seconds the names of one request may take)`,
   });
-  const full = (name: string): Lookup => ({ ok: false, why: 'busy', msg: `Unable to resolve '${name}' (too many name lookups in progress, try again)` });
-  if (!s.dnsEnabled) {
-    const off: Lookup = { ok: false, why: 'disabled', msg: 'DNS resolving is disabled on this bastion' };
-    return { answers: new Map(names.map((n) => [n, off])), asked: 0, stopped: null };
-  }
+  if (!s.dnsEnabled) return { answers: new Map(names.map((n) => [n, DNS_DISABLED])), asked: 0, stopped: null };
   const batch = await inBatch(
     names,
     s,
@@ -284,7 +288,7 @@ export async function lookupNames(names: readonly string[], s: ResolverSettings,
     },
     (a) => stopOnFailure(a.ok ? null : a.why),
   );
-  for (const n of names) if (!batch.answers.has(n)) batch.answers.set(n, batch.stopped === 'busy' ? full(n) : late(n));
+  for (const n of names) if (!batch.answers.has(n)) batch.answers.set(n, batch.stopped === 'busy' ? resolverFull(n) : late(n));
   return batch;
 }
 

@@ -7,8 +7,8 @@
 // and the plugin's own answer for the rest; superowners pass with a logged override.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { parseAddress } from '../../src/access/aclAddress.js';
 import type { GroupRole } from '../../src/store/groups.js';
+import { aclLine } from '../helpers/aclEntries.js';
 import { brief, oshFast, type Answer, type Caller } from '../helpers/groups.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -42,27 +42,7 @@ function id(name: string): number {
 }
 
 function line(kind: 'group' | 'guest', host: string, accountId: number | null): void {
-  const a = parseAddress(host, { allowSubnets: true }).value;
-  assert.ok(a);
-  srv.gh.store.acl.insert({
-    kind,
-    accountId,
-    groupId: matrixId,
-    ip: a.ip,
-    family: a.family,
-    prefixLen: a.prefixLen,
-    start: a.start,
-    end: a.end,
-    user: null,
-    port: null,
-    protocol: null,
-    comment: null,
-    expiresAt: null,
-    forceKey: null,
-    forcePassword: null,
-    addedBy: 'test',
-    addedAt: 1,
-  });
+  srv.gh.store.acl.insert(aclLine(kind, { accountId, groupId: matrixId }, host));
 }
 
 /** Puts group "matrix" back in its starting state: one account per role, one server block, one guest access. */

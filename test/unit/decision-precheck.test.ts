@@ -3,11 +3,11 @@
 // user at some address; false lets the egress path refuse without a DNS query.
 import assert from 'node:assert/strict';
 import { beforeEach, test } from 'node:test';
-import { parseAddress } from '../../src/access/aclAddress.js';
 import { mayAllowSomeAddress } from '../../src/access/decision.js';
 import type { AclKind } from '../../src/store/acl.js';
 import { openDatabase } from '../../src/store/db.js';
 import { createStore, type Store } from '../../src/store/store.js';
+import { aclLine } from '../helpers/aclEntries.js';
 
 const NOW = 1_800_000_000;
 let store: Store;
@@ -17,27 +17,7 @@ function account(name: string): number {
   return store.accounts.insert({ name, uid: null, comment: null, createdAt: NOW, createdBy: 'test', ttlSeconds: null });
 }
 function entry(kind: AclKind, owner: { accountId?: number; groupId?: number }, host: string, o: { user?: string; port?: number; expiresAt?: number } = {}): void {
-  const a = parseAddress(host, { allowSubnets: true }).value;
-  assert.ok(a);
-  store.acl.insert({
-    kind,
-    accountId: owner.accountId ?? null,
-    groupId: owner.groupId ?? null,
-    ip: a.ip,
-    family: a.family,
-    prefixLen: a.prefixLen,
-    start: a.start,
-    end: a.end,
-    user: o.user ?? null,
-    port: o.port ?? null,
-    protocol: null,
-    comment: null,
-    expiresAt: o.expiresAt ?? null,
-    forceKey: null,
-    forcePassword: null,
-    addedBy: 'test',
-    addedAt: NOW,
-  });
+  store.acl.insert(aclLine(kind, owner, host, { addedAt: NOW, ...o }));
 }
 const ask = (port = 22, user = 'root') => mayAllowSomeAddress(store, { accountId: alice, port, user, now: NOW });
 

@@ -4,10 +4,11 @@ import assert from 'node:assert/strict';
 import { beforeEach, test } from 'node:test';
 import { parseAddress, type AclAddress } from '../../src/access/aclAddress.js';
 import { decideAccess, whoHasAccess } from '../../src/access/decision.js';
-import type { AclKind, AclProtocol } from '../../src/store/acl.js';
+import type { AclKind } from '../../src/store/acl.js';
 import { openDatabase } from '../../src/store/db.js';
 import type { GroupRole } from '../../src/store/groups.js';
 import { createStore, type Store } from '../../src/store/store.js';
+import { aclLine, type LineOptions } from '../helpers/aclEntries.js';
 
 const NOW = 1_800_000_000;
 let store: Store;
@@ -23,32 +24,8 @@ function addr(text: string): AclAddress {
   assert.ok(a, text);
   return a;
 }
-function entry(
-  kind: AclKind,
-  owner: { accountId?: number; groupId?: number },
-  host: string,
-  o: { user?: string; port?: number; protocol?: AclProtocol; expiresAt?: number; forceKey?: string } = {},
-): number {
-  const a = addr(host);
-  return store.acl.insert({
-    kind,
-    accountId: owner.accountId ?? null,
-    groupId: owner.groupId ?? null,
-    ip: a.ip,
-    family: a.family,
-    prefixLen: a.prefixLen,
-    start: a.start,
-    end: a.end,
-    user: o.user ?? null,
-    port: o.port ?? null,
-    protocol: o.protocol ?? null,
-    comment: null,
-    expiresAt: o.expiresAt ?? null,
-    forceKey: o.forceKey ?? null,
-    forcePassword: null,
-    addedBy: 'test',
-    addedAt: NOW,
-  });
+function entry(kind: AclKind, owner: { accountId?: number; groupId?: number }, host: string, o: LineOptions = {}): number {
+  return store.acl.insert(aclLine(kind, owner, host, { addedAt: NOW, ...o }));
 }
 function group(name: string, roles: [number, GroupRole][] = []): number {
   const id = store.groups.insert(name, NOW, 'test');
