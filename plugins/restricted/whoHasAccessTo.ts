@@ -1,5 +1,4 @@
 import { checkPort, isValidRemoteUser } from '../../src/access/acl.js';
-import { resolveHost } from '../../src/access/aclHost.js';
 import { whoHasAccess } from '../../src/access/decision.js';
 import { definePlugin } from '../../src/plugin/define.js';
 import { isOk, R } from '../../src/kernel/result.js';
@@ -23,9 +22,9 @@ really on the server is not checked.`,
   differences: ['--proxy-host/--proxy-port/--proxy-user (jump hosts) are not available.'],
   async handler(ctx, opts) {
     const { request, config, out } = ctx;
-    if (!request.host) return R('ERR_MISSING_PARAMETER', { msg: "Missing parameter host (or it didn't resolve correctly)" });
-    const target = await resolveHost(request.host, config);
-    if (!isOk(target) || target.value === null) return target;
+    // Resolved by the dispatcher before the plugin ran (a name that doesn't resolve never gets here).
+    const target = ctx.target;
+    if (!target) return R('ERR_MISSING_PARAMETER', { msg: "Missing parameter host (or it didn't resolve correctly)" });
     let port: number | null = null;
     if (request.port !== undefined) {
       const p = checkPort(request.port);
@@ -36,7 +35,7 @@ really on the server is not checked.`,
     if (user !== null && !isValidRemoteUser(user, false)) return R('ERR_INVALID_PARAMETER', { msg: `The remote user '${user}' is not valid` });
     out.warn('IMPORTANT: read the --help of this command to understand what is shown here and why.');
     out.info(' ');
-    const who = whoHasAccess(ctx.store, target.value.address, {
+    const who = whoHasAccess(ctx.store, target.address, {
       port,
       user,
       now: Math.floor(ctx.clock.now() / 1000),

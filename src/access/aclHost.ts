@@ -20,16 +20,7 @@ export interface ResolvedHost {
 export const HOST_CHARS = /^\[?[a-zA-Z0-9._/:-]+\]?$/;
 
 /**
- * Resolves a plugin's --host: KO_INVALID_REMOTE_HOST for malformed text or a bad block,
- * KO_HOST_NOT_FOUND for a name that doesn't resolve in time, KO_DNS_DISABLED when names are off.
- * Names go through the bastion's one resolver (src/services/resolver.ts), IPv4 answers preferred.
- */
-export async function resolveHost(host: string, config: ResolverConfig): Promise<Result<ResolvedHost>> {
-  return asResult(await resolvePluginHost(host, config));
-}
-
-/**
- * Many hosts at once (a server list on stdin): each as resolveHost would, the names looked up in
+ * Many hosts at once (a server list on stdin): each as a plugin's --host is (KO_INVALID_REMOTE_HOST, KO_HOST_NOT_FOUND, KO_DNS_DISABLED), the names looked up in
  * one bounded batch (src/services/resolver.ts lookupNames: a few at a time, all within one
  * dnsResolveTimeoutSeconds). `stopped` says why some names were not looked up, if any weren't.
  */
@@ -54,6 +45,11 @@ type HostAnswer =
   | { ok: true; value: ResolvedHost }
   | { ok: false; code: 'KO_INVALID_REMOTE_HOST' | 'KO_HOST_NOT_FOUND' | 'KO_DNS_DISABLED'; why: LookupFailure | 'invalid'; msg: string };
 
+/**
+ * A plugin's --host: KO_INVALID_REMOTE_HOST for malformed text or a bad block, KO_HOST_NOT_FOUND
+ * for a name that doesn't resolve in time, KO_DNS_DISABLED when names are off. Names go through the
+ * bastion's one resolver (src/services/resolver.ts), IPv4 answers preferred.
+ */
 async function resolvePluginHost(host: string, config: ResolverConfig): Promise<HostAnswer> {
   return beforeLookup(host) ?? fromLookup(host, await lookupName(host, resolverSettings(config)));
 }
@@ -89,24 +85,23 @@ export interface TargetRefusal {
  * What osh.pl checks on the bastion-level --port, --user and --host of a plugin call before the
  * plugin runs (and before its permission check), in its order: a bad port (exit 134), a bad user
  * (patterns allowed, exit 127), a malformed host or block (exit 128), a name that doesn't resolve
- * (exit 102). Null when there's nothing to refuse.
+ * (exit 102). Otherwise the resolved --host (null when none was given), which the plugin gets as
+ * ctx.target instead of resolving it again.
  */
 export async function checkPluginTarget(
   o: { readonly port?: string | undefined; readonly user?: string | undefined; readonly host?: string | undefined },
   config: ResolverConfig,
-): Promise<TargetRefusal | null> {
+): Promise<{ ok: false; refusal: TargetRefusal } | { ok: true; target: ResolvedHost | null }> {
   if (o.port !== undefined && checkPort(o.port).value === null) {
-    return { code: 'KO_INVALID_PORT', exit: EXIT.INVALID_PORT, msg: `Invalid port specified (${o.port})` };
+    return { ok: false, refusal: { code: 'KO_INVALID_PORT', exit: EXIT.INVALID_PORT, msg: `Invalid port specified (${o.port})` } };
   }
   if (o.user && !isValidRemoteUser(o.user, true)) {
-    return { code: 'KO_INVALID_REMOTE_USER', exit: EXIT.INVALID_REMOTE_USER, msg: `Remote user name '${o.user}' seems invalid` };
+    return { ok: false, refusal: { code: 'KO_INVALID_REMOTE_USER', exit: EXIT.INVALID_REMOTE_USER, msg: `Remote user name '${o.user}' seems invalid` } };
   }
-  if (o.host) {
-    const r = await resolvePluginHost(o.host, config);
-    if (r.ok) return null;
-    if (r.code === 'KO_INVALID_REMOTE_HOST') return { code: r.code, exit: EXIT.INVALID_REMOTE_HOST, msg: r.msg };
-    const exit = r.code === 'KO_DNS_DISABLED' ? EXIT.DNS_DISABLED : EXIT.HOST_NOT_FOUND;
-    return { code: r.code, exit, msg: r.msg, ...(r.why !== 'invalid' ? { lookup: r.why } : {}) };
-  }
-  return null;
+  if (!o.host) return { ok: true, target: null };
+  const r = await resolvePluginHost(o.host, config);
+  if (r.ok) return { ok: true, target: r.value };
+  if (r.code === 'KO_INVALID_REMOTE_HOST') return { ok: false, refusal: { code: r.code, exit: EXIT.INVALID_REMOTE_HOST, msg: r.msg } };
+  const exit = r.code === 'KO_DNS_DISABLED' ? EXIT.DNS_DISABLED : EXIT.HOST_NOT_FOUND;
+  return { ok: false, refusal: { code: r.code, exit, msg: r.msg, ...(r.why !== 'invalid' ? { lookup: r.why } : {}) } };
 }

@@ -4,7 +4,7 @@
 import type { PluginContext } from '../plugin/context.js';
 import { isOk, R, type Result } from '../kernel/result.js';
 import { checkFingerprint, checkPasswordHash, checkTtl, checkTuple, type AclTuple } from './acl.js';
-import { resolveHost, type ResolvedHost } from './aclHost.js';
+import type { ResolvedHost } from './aclHost.js';
 
 /** Which remote user/port/protocol a line is for (the user and port values are the bastion-level --user/--port). */
 export const TUPLE_OPTIONS = {
@@ -47,11 +47,9 @@ export interface TupleFlags {
   readonly sftp: boolean;
 }
 
-/** The request's --host resolved; ERR_MISSING_PARAMETER (with `missingMsg`) when it wasn't given. */
-async function requestTarget(ctx: PluginContext, missingMsg: string): Promise<Result<ResolvedHost>> {
-  const host = ctx.request.host;
-  if (!host) return R('ERR_MISSING_PARAMETER', { msg: missingMsg });
-  return resolveHost(host, ctx.config);
+/** The request's --host as dispatch resolved it; ERR_MISSING_PARAMETER (with `missingMsg`) when it wasn't given. */
+function requestTarget(ctx: PluginContext, missingMsg: string): Result<ResolvedHost> {
+  return ctx.target ? R('OK', { value: ctx.target }) : R('ERR_MISSING_PARAMETER', { msg: missingMsg });
 }
 
 /** The line a request names: its --host resolved and its user/port/protocol. */
@@ -62,7 +60,7 @@ export interface RequestedLine {
 
 /** requestTarget then requestTuple: the first two steps of every plugin that adds or removes one line. */
 export async function requestLine(ctx: PluginContext, o: TupleFlags, missingMsg: string): Promise<Result<RequestedLine>> {
-  const target = await requestTarget(ctx, missingMsg);
+  const target = requestTarget(ctx, missingMsg);
   if (!isOk(target) || target.value === null) return R(target.code, { msg: target.msg });
   const tuple = requestTuple(ctx, o);
   if (!isOk(tuple) || tuple.value === null) return R(tuple.code, { msg: tuple.msg });

@@ -8,7 +8,6 @@ import { isOk, R, type Result } from '../kernel/result.js';
 import { durationToHuman, formatDuration } from '../kernel/duration.js';
 import { effectiveUser, type AclTuple } from './acl.js';
 import { candidateStarts, type AclAddress } from './aclAddress.js';
-import { resolveHost } from './aclHost.js';
 import { bestMatch, entryAllows } from './aclMatch.js';
 import { addLine, deleteLine, machineDisplay } from './aclModify.js';
 import { requestTuple, type TupleFlags } from './aclOptions.js';
@@ -34,12 +33,7 @@ export async function guestLineRequest(
   ctx: PluginContext,
   opts: TupleFlags & { readonly group: string | undefined; readonly account: string | undefined },
 ): Promise<Result<GuestLine>> {
-  let address: AclAddress | null = null;
-  if (ctx.request.host) {
-    const r = await resolveHost(ctx.request.host, ctx.config);
-    if (!isOk(r) || r.value === null) return R(r.code, { msg: r.msg });
-    address = r.value.address;
-  }
+  const address: AclAddress | null = ctx.target?.address ?? null;
   const tuple = requestTuple(ctx, opts);
   if (!isOk(tuple) || tuple.value === null) return R(tuple.code, { msg: tuple.msg });
   return R('OK', { value: { group: opts.group, account: opts.account, address, tuple: tuple.value } });

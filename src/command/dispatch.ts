@@ -212,9 +212,12 @@ async function route(call: Call): Promise<CallOutcome> {
 
   // osh.pl checks a plugin call's --port, --user and --host (resolving a name) before it looks at
   // the plugin: the same refusals, exit statuses (134, 127, 128, 102) and null command here.
-  const badTarget = await checkPluginTarget(o, config);
-  if (badTarget?.lookup === 'timeout' || badTarget?.lookup === 'busy') log.warn({ peer: input.peer.ip, host: o.host, why: badTarget.lookup }, 'plugin --host resolution failed');
-  if (badTarget) return refuse(term, badTarget.code, badTarget.exit, badTarget.msg);
+  const checked = await checkPluginTarget(o, config);
+  if (!checked.ok) {
+    const bad = checked.refusal;
+    if (bad.lookup === 'timeout' || bad.lookup === 'busy') log.warn({ peer: input.peer.ip, host: o.host, why: bad.lookup }, 'plugin --host resolution failed');
+    return refuse(term, bad.code, bad.exit, bad.msg);
+  }
 
   const plugin = svc.plugins.get(LEGACY_NAMES[pluginName] ?? pluginName);
   if (!plugin) return refuse(term, 'KO_UNKNOWN_COMMAND', EXIT.UNKNOWN_COMMAND, `Unknown command '${pluginName}'`);
@@ -242,6 +245,7 @@ async function route(call: Call): Promise<CallOutcome> {
     stdin,
     out: term,
     request: o,
+    target: checked.target,
     server: { hostname: svc.hostname, version: svc.version, plugins: svc.plugins },
     keyring: svc.keyring,
     liveSessions: svc.liveSessions ?? NO_LIVE_SESSIONS,

@@ -2,6 +2,7 @@
 // a child logger, the clock, stdin and the output. Nothing else is reachable from a plugin.
 import type { Logger } from 'pino';
 import type { BastionConfig } from '../config/schema.js';
+import type { ResolvedHost } from '../access/aclHost.js';
 import type { Category, Roles } from '../access/roles.js';
 import type { Terminal } from '../command/terminal.js';
 import type { BastionOptions } from '../command/bastionOptions.js';
@@ -67,6 +68,11 @@ export interface PluginContext {
   readonly out: Terminal;
   /** The bastion-level options of the request (--host, --user, --port …), which some plugins read. */
   readonly request: BastionOptions;
+  /**
+   * The request's --host as the dispatcher resolved it before the plugin ran (osh.pl checks it
+   * first), null when none was given: plugins use this answer rather than asking DNS again.
+   */
+  readonly target: ResolvedHost | null;
   readonly server: ServerInfo;
   readonly keyring: Keyring;
   /** The egress sessions open now (accountFreeze ends the frozen account's). */

@@ -5,6 +5,7 @@
 // rest, and counts every query): nothing is ever asked of any other name server.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { lookupName, resolverSettings } from '../../src/services/resolver.js';
 import { brief, osh } from '../helpers/groups.js';
 import { ptrName, startFakeDns, type FakeDns } from '../helpers/fakeDns.js';
 import { startTestServer, type TestAccount, type TestServer } from '../helpers/server.js';
@@ -61,6 +62,23 @@ test("control: a plugin's --host name is resolved by dnsServers, not the system 
     lines.some((l) => l.ip === NAMED),
     'the line holds the address the fake name server gave',
   );
+});
+
+test("a plugin's --host name is looked up once per call: the dispatcher's answer is the plugin's", async () => {
+  // What one lookup of the name costs in queries (A, and AAAA when asked), through the same resolver.
+  let before = dns.total();
+  await lookupName('plugin.example', resolverSettings(srv.gh.config.current()));
+  const oneLookup = dns.total() - before;
+  assert.ok(oneLookup >= 1);
+  for (const [who, args] of [
+    [srv.admin, ['--osh', 'whoHasAccessTo', '--host', 'plugin.example']],
+    [keeper, ['--osh', 'groupAddServer', '--group', 'web', '--host', 'plugin.example', '--user-any', '--port-any', '--force']],
+  ] as const) {
+    before = dns.total();
+    const r = await osh(srv, who, args);
+    assert.equal(r.exit, 0, brief(r));
+    assert.equal(dns.total() - before, oneLookup, `${args[1]} asked the name server once`);
+  }
 });
 
 test('dnsSupportLevel 0: plugins refuse a --host name with 132 KO_DNS_DISABLED, and ask nothing', async () => {
