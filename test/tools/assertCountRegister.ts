@@ -1,0 +1,4 @@
+// `--import` entry of `npm run test:count`: installs the hooks that count assertions.
+import { register } from 'node:module';
+
+register('./assertCountHooks.js', import.meta.url);
