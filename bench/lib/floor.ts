@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generateCheckedKeyPair } from '../../src/keys/keygen.js';
+import { generateCheckedKeyPair } from '../../src/services/keygen.js';
 import { ALGORITHMS } from '../../src/ssh/server.js';
 import { stop } from './proc.js';
 import type { BenchContext } from './types.js';

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ConnectConfig } from 'ssh2';
-import { generateCheckedKeyPair } from '../../src/keys/keygen.js';
+import { generateCheckedKeyPair } from '../../src/services/keygen.js';
 import { collect } from '../../test/helpers/child.js';
 import { OPENSSH_BATCH_OPTIONS } from '../../test/helpers/openssh.js';
 

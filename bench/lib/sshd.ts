@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { generateCheckedKeyPair } from '../../src/keys/keygen.js';
+import { generateCheckedKeyPair } from '../../src/services/keygen.js';
 import { freePort, waitForPort } from '../../test/helpers/ports.js';
 import { PINNED_HOST_KEY, PINNED_KEX } from './openssh.js';
 import { run, stop } from './proc.js';

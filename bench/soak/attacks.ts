@@ -4,7 +4,7 @@
 // is the server defending itself, which is what we want to see.
 import net from 'node:net';
 import type { ClientChannel } from 'ssh2';
-import { generateCheckedKeyPair } from '../../src/keys/keygen.js';
+import { generateCheckedKeyPair } from '../../src/services/keygen.js';
 import { Tally } from './tally.js';
 import { closed, connect, drained, openExec, outcomeLabel, type Login, type SshClient } from './ssh.js';
 

@@ -3,7 +3,7 @@ import { deleteLine, machineDisplay } from '../../src/access/aclModify.js';
 import { TARGET_HELP, TUPLE_OPTIONS } from '../../src/access/aclOptions.js';
 import { effectiveUser } from '../../src/access/acl.js';
 import { groupLineRequest, groupServerValue } from '../../src/access/groupServers.js';
-import { definePlugin } from '../../src/plugin/define.js';
+import { definePlugin } from '../../src/osh/define.js';
 import { isOk, R } from '../../src/kernel/result.js';
 
 export default definePlugin({

@@ -2,7 +2,7 @@ import { requireGroupRole } from '../../src/access/groupRoles.js';
 import { parseServerList, type BulkEntry } from '../../src/access/aclBulk.js';
 import { addLine } from '../../src/access/aclModify.js';
 import { findGroup } from '../../src/access/groupName.js';
-import { definePlugin } from '../../src/plugin/define.js';
+import { definePlugin } from '../../src/osh/define.js';
 import { isOk, R } from '../../src/kernel/result.js';
 
 /** An entry as The Bastion echoes it back (port as a string, as read from the input). */

@@ -1,6 +1,6 @@
 import { TARGET_HELP, TUPLE_OPTIONS } from '../../src/access/aclOptions.js';
 import { delGuestAccess, guestLineRequest } from '../../src/access/groupGuests.js';
-import { definePlugin } from '../../src/plugin/define.js';
+import { definePlugin } from '../../src/osh/define.js';
 import { isOk } from '../../src/kernel/result.js';
 
 export default definePlugin({

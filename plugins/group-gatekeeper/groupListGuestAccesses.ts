@@ -1,7 +1,7 @@
 import { findAccount } from '../../src/accounts/lookup.js';
 import { printAcls, reverseNames } from '../../src/access/aclPrint.js';
 import { findGroup } from '../../src/access/groupName.js';
-import { definePlugin } from '../../src/plugin/define.js';
+import { definePlugin } from '../../src/osh/define.js';
 import { isOk, R } from '../../src/kernel/result.js';
 
 export default definePlugin({

@@ -1,5 +1,5 @@
 import { changeGroupRole } from '../../src/access/groupMembership.js';
-import { definePlugin } from '../../src/plugin/define.js';
+import { definePlugin } from '../../src/osh/define.js';
 
 export default definePlugin({
   name: 'groupDelOwner',

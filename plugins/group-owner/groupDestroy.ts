@@ -1,6 +1,6 @@
 import { DELETE_GROUP_HELP, DELETE_GROUP_OPTIONS, deleteGroupAsked } from '../../src/access/groupLifecycle.js';
 import { requireGroupRole } from '../../src/access/groupRoles.js';
-import { definePlugin } from '../../src/plugin/define.js';
+import { definePlugin } from '../../src/osh/define.js';
 
 export default definePlugin({
   name: 'groupDestroy',

@@ -2,7 +2,7 @@ import { bastionEgressIps, newEgressKeyPair, printEgressKey } from '../../src/ac
 import { checkGroupKeyAlgo, encryptedGroupKeyRefusal, GROUP_KEY_OPTIONS, groupKeyValue } from '../../src/access/groupKeys.js';
 import { findGroup } from '../../src/access/groupName.js';
 import { requireGroupRole } from '../../src/access/groupRoles.js';
-import { definePlugin } from '../../src/plugin/define.js';
+import { definePlugin } from '../../src/osh/define.js';
 import { isOk, R } from '../../src/kernel/result.js';
 
 export default definePlugin({

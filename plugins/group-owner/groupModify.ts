@@ -2,7 +2,7 @@ import { checkTtl } from '../../src/access/acl.js';
 import { GROUP_SETTING } from '../../src/access/groupInfo.js';
 import { findGroup } from '../../src/access/groupName.js';
 import { requireGroupRole } from '../../src/access/groupRoles.js';
-import { definePlugin } from '../../src/plugin/define.js';
+import { definePlugin } from '../../src/osh/define.js';
 import { isOk, R } from '../../src/kernel/result.js';
 import { durationToHuman } from '../../src/kernel/duration.js';
 

@@ -1,8 +1,8 @@
 import { printEgressKey } from '../../src/accounts/keys.js';
 import { groupInfoValue } from '../../src/access/groupInfo.js';
 import { findGroup } from '../../src/access/groupName.js';
-import type { PluginContext } from '../../src/plugin/context.js';
-import { definePlugin } from '../../src/plugin/define.js';
+import type { PluginContext } from '../../src/osh/context.js';
+import { definePlugin } from '../../src/osh/define.js';
 import { isOk, R } from '../../src/kernel/result.js';
 import { formatDuration } from '../../src/kernel/duration.js';
 

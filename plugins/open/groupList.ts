@@ -1,6 +1,6 @@
-import { nameFilter } from '../../src/accounts/listFilter.js';
+import { nameFilter } from '../../src/policy/listFilter.js';
 import { accountGroupFlags } from '../../src/access/groupRoles.js';
-import { definePlugin } from '../../src/plugin/define.js';
+import { definePlugin } from '../../src/osh/define.js';
 import { R } from '../../src/kernel/result.js';
 
 export default definePlugin({

@@ -1,4 +1,4 @@
-import { definePlugin, CATEGORIES } from '../../src/plugin/define.js';
+import { definePlugin, CATEGORIES } from '../../src/osh/define.js';
 import { R } from '../../src/kernel/result.js';
 
 const TITLES: Record<string, string> = {

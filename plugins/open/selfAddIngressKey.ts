@@ -1,6 +1,6 @@
 import { addIngressKey, hasImmutableKey, printKey } from '../../src/accounts/keys.js';
 import { parsePublicKeyLine } from '../../src/keys/publicKey.js';
-import { definePlugin } from '../../src/plugin/define.js';
+import { definePlugin } from '../../src/osh/define.js';
 import { isOk, R } from '../../src/kernel/result.js';
 
 // A public key line is at most 3000 characters (The Bastion's limit): read a little more, then give up.

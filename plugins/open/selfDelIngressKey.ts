@@ -1,5 +1,5 @@
 import { deleteIngressKey, hasImmutableKey, listIngressKeys, printKey, type DeleteTarget } from '../../src/accounts/keys.js';
-import { definePlugin } from '../../src/plugin/define.js';
+import { definePlugin } from '../../src/osh/define.js';
 import { R } from '../../src/kernel/result.js';
 
 export default definePlugin({

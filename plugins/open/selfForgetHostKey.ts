@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { checkPort } from '../../src/access/acl.js';
 import { resolveTarget } from '../../src/egress/resolve.js';
-import { definePlugin } from '../../src/plugin/define.js';
+import { definePlugin } from '../../src/osh/define.js';
 import { R } from '../../src/kernel/result.js';
 
 export default definePlugin({

@@ -1,6 +1,6 @@
 import { bastionEgressIps, egressKeyValue, generateEgressKey, printEgressKey } from '../../src/accounts/keys.js';
-import { checkEgressAlgoAndSize } from '../../src/keys/generate.js';
-import { definePlugin } from '../../src/plugin/define.js';
+import { checkEgressAlgoAndSize } from '../../src/services/egressKeyGen.js';
+import { definePlugin } from '../../src/osh/define.js';
 import { isOk, R } from '../../src/kernel/result.js';
 
 export default definePlugin({

@@ -1,6 +1,6 @@
 import { accessContexts } from '../../src/access/aclPersonal.js';
 import { printAcls, reverseNames } from '../../src/access/aclPrint.js';
-import { definePlugin } from '../../src/plugin/define.js';
+import { definePlugin } from '../../src/osh/define.js';
 import { R } from '../../src/kernel/result.js';
 
 export default definePlugin({

@@ -1,5 +1,5 @@
 import { listIngressKeys, printKey } from '../../src/accounts/keys.js';
-import { definePlugin } from '../../src/plugin/define.js';
+import { definePlugin } from '../../src/osh/define.js';
 import { R } from '../../src/kernel/result.js';
 
 export default definePlugin({

@@ -1,6 +1,6 @@
 import { viewedAccountId } from '../../src/accounts/lookup.js';
 import { sessionDetailedLine, sessionItem, sessionLine, whenToMs } from '../../src/egress/sessionView.js';
-import { definePlugin } from '../../src/plugin/define.js';
+import { definePlugin } from '../../src/osh/define.js';
 import { isOk, R } from '../../src/kernel/result.js';
 import type { SessionFilter } from '../../src/store/sessions.js';
 

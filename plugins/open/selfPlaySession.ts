@@ -4,9 +4,9 @@ import { CastFormatError } from '../../src/egress/asciicast.js';
 import { replayCast } from '../../src/egress/replay.js';
 import { machineDisplay } from '../../src/egress/resolve.js';
 import { sessionType, stamp } from '../../src/egress/sessionView.js';
-import { humanDuration } from '../../src/access/accountState.js';
+import { humanDuration } from '../../src/policy/accountState.js';
 import { viewedAccountId } from '../../src/accounts/lookup.js';
-import { definePlugin } from '../../src/plugin/define.js';
+import { definePlugin } from '../../src/osh/define.js';
 import { isOk, R } from '../../src/kernel/result.js';
 
 export default definePlugin({

@@ -1,12 +1,12 @@
-import { checkAccountName } from '../../src/access/accountName.js';
-import { configuredRoleOf } from '../../src/access/roles.js';
+import { checkAccountName } from '../../src/policy/accountName.js';
+import { configuredRoleOf } from '../../src/policy/roles.js';
 import { createAccount, newAccountEgressKey, uidAvailable } from '../../src/accounts/create.js';
 import { bastionAliasCommand } from '../../src/accounts/lookup.js';
 import { checkIngressKey } from '../../src/accounts/keys.js';
-import { FLAG_ON, SETTING } from '../../src/accounts/settings.js';
-import { effectiveFromList } from '../../src/keys/fromList.js';
+import { FLAG_ON, SETTING } from '../../src/policy/settings.js';
+import { effectiveFromList } from '../../src/policy/fromList.js';
 import { parsePublicKeyLine, type PublicKeyInfo } from '../../src/keys/publicKey.js';
-import { definePlugin } from '../../src/plugin/define.js';
+import { definePlugin } from '../../src/osh/define.js';
 import { isOk, R } from '../../src/kernel/result.js';
 import { durationToHuman, parseTtl } from '../../src/kernel/duration.js';
 

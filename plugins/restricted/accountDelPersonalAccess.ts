@@ -1,7 +1,7 @@
 import { findAccount } from '../../src/accounts/lookup.js';
 import { delPersonalAccess } from '../../src/access/aclPersonal.js';
 import { requestLine, TARGET_HELP, TUPLE_OPTIONS } from '../../src/access/aclOptions.js';
-import { definePlugin } from '../../src/plugin/define.js';
+import { definePlugin } from '../../src/osh/define.js';
 import { isOk, R } from '../../src/kernel/result.js';
 
 export default definePlugin({

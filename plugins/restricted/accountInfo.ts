@@ -1,8 +1,8 @@
 import { accountInfoValue, type AccountInfo } from '../../src/accounts/info.js';
 import { accountGroupFlags } from '../../src/access/groupRoles.js';
 import { findAccount } from '../../src/accounts/lookup.js';
-import type { Terminal } from '../../src/command/terminal.js';
-import { definePlugin } from '../../src/plugin/define.js';
+import type { Terminal } from '../../src/osh/terminal.js';
+import { definePlugin } from '../../src/osh/define.js';
 import { isOk, R } from '../../src/kernel/result.js';
 import type { AccountRow } from '../../src/store/accounts.js';
 import { formatDuration } from '../../src/kernel/duration.js';

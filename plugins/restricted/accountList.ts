@@ -1,7 +1,7 @@
-import { activityStatus, ttlStatus } from '../../src/access/accountState.js';
+import { activityStatus, ttlStatus } from '../../src/policy/accountState.js';
 import { freezeInfo, lockedPasswordInfo, mfaFlags } from '../../src/accounts/info.js';
-import { nameFilter } from '../../src/accounts/listFilter.js';
-import { definePlugin } from '../../src/plugin/define.js';
+import { nameFilter } from '../../src/policy/listFilter.js';
+import { definePlugin } from '../../src/osh/define.js';
 import { R } from '../../src/kernel/result.js';
 import { durationToHuman } from '../../src/kernel/duration.js';
 

@@ -1,6 +1,6 @@
 import { egressKeysListing } from '../../src/accounts/keys.js';
 import { findAccount } from '../../src/accounts/lookup.js';
-import { definePlugin } from '../../src/plugin/define.js';
+import { definePlugin } from '../../src/osh/define.js';
 import { isOk, R } from '../../src/kernel/result.js';
 
 export default definePlugin({

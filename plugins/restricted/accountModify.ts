@@ -1,6 +1,6 @@
 import { findAccount } from '../../src/accounts/lookup.js';
 import { ALLOWED_VALUES, applyModification, itemResult, type ItemResult, type ModifyOption } from '../../src/accounts/modify.js';
-import { definePlugin } from '../../src/plugin/define.js';
+import { definePlugin } from '../../src/osh/define.js';
 import { isOk, R } from '../../src/kernel/result.js';
 
 const NO_EFFECT = 'recorded and shown by accountInfo; no effect on Gatehouse, which has no MFA or PAM';

@@ -1,5 +1,5 @@
 import { checkGrantChange } from '../../src/accounts/grants.js';
-import { definePlugin } from '../../src/plugin/define.js';
+import { definePlugin } from '../../src/osh/define.js';
 import { isOk, R } from '../../src/kernel/result.js';
 
 export default definePlugin({

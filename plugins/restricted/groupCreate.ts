@@ -3,7 +3,7 @@ import { findAccount } from '../../src/accounts/lookup.js';
 import { checkGroupName } from '../../src/access/groupName.js';
 import { checkGroupKeyAlgo, encryptedGroupKeyRefusal, GROUP_KEY_OPTIONS, groupKeyValue } from '../../src/access/groupKeys.js';
 import { createGroup } from '../../src/access/groupLifecycle.js';
-import { definePlugin } from '../../src/plugin/define.js';
+import { definePlugin } from '../../src/osh/define.js';
 import { isOk, R } from '../../src/kernel/result.js';
 
 export default definePlugin({

@@ -1,5 +1,5 @@
 import { DELETE_GROUP_HELP, DELETE_GROUP_OPTIONS, deleteGroupAsked } from '../../src/access/groupLifecycle.js';
-import { definePlugin } from '../../src/plugin/define.js';
+import { definePlugin } from '../../src/osh/define.js';
 
 export default definePlugin({
   name: 'groupDelete',

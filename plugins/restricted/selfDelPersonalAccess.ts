@@ -1,6 +1,6 @@
 import { delPersonalAccess } from '../../src/access/aclPersonal.js';
 import { requestLine, TARGET_HELP, TUPLE_OPTIONS } from '../../src/access/aclOptions.js';
-import { definePlugin } from '../../src/plugin/define.js';
+import { definePlugin } from '../../src/osh/define.js';
 import { isOk } from '../../src/kernel/result.js';
 
 export default definePlugin({

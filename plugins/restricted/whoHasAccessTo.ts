@@ -1,6 +1,6 @@
 import { checkPort, isValidRemoteUser } from '../../src/access/acl.js';
-import { whoHasAccess } from '../../src/access/decision.js';
-import { definePlugin } from '../../src/plugin/define.js';
+import { whoHasAccess } from '../../src/policy/decision.js';
+import { definePlugin } from '../../src/osh/define.js';
 import { isOk, R } from '../../src/kernel/result.js';
 
 export default definePlugin({

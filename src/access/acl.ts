@@ -4,7 +4,7 @@
 // forces, its TTL and comment (OVH::Bastion::Plugin::ACL::check, access_modify and is_valid_*
 // in lib/perl/OVH/Bastion*). --host, --user and --port are bastion-level options: plugins read
 // them from ctx.request.
-import { wildcardsMatcher } from '../accounts/listFilter.js';
+import { wildcardsMatcher } from '../policy/listFilter.js';
 import { R, type Result } from '../kernel/result.js';
 import type { AclProtocol } from '../store/acl.js';
 import { parseTtl } from '../kernel/duration.js';

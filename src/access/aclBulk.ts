@@ -4,7 +4,7 @@
 // without worrying about quoting. Every entry is checked as the plugin would check one line;
 // the errors say which line failed and why, in The Bastion's wording.
 import { isValidRemoteUser, checkPort } from './acl.js';
-import { parseAddress, type AclAddress } from './aclAddress.js';
+import { parseAddress, type AclAddress } from '../policy/aclAddress.js';
 import type { BatchStop, ResolverConfig } from '../services/resolver.js';
 import { resolveHosts } from './aclHost.js';
 

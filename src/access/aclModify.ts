@@ -6,8 +6,8 @@ import type { AclOwner, AclView } from '../store/acl.js';
 import type { Store } from '../store/store.js';
 import type { AclTuple } from './acl.js';
 import { storedComment } from './acl.js';
-import { bracketed, type AclAddress } from './aclAddress.js';
-import { sameLine } from './aclMatch.js';
+import { bracketed, type AclAddress } from '../policy/aclAddress.js';
+import { sameLine } from '../policy/aclMatch.js';
 
 export interface AclLine {
   readonly address: AclAddress;

@@ -1,7 +1,7 @@
 // The option declarations the ACL plugins share (so their help, docs and parsing agree), and the
 // steps they all take before touching a list: the target from the bastion-level --host, the
 // user/port/protocol tuple, the TTL, the forced key or password.
-import type { PluginContext } from '../plugin/context.js';
+import type { PluginContext } from '../osh/context.js';
 import { isOk, R, type Result } from '../kernel/result.js';
 import { checkFingerprint, checkPasswordHash, checkTtl, checkTuple, type AclTuple } from './acl.js';
 import type { ResolvedHost } from './aclHost.js';

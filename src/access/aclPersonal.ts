@@ -1,7 +1,7 @@
 // Personal accesses (an account's own list, used with its personal egress keys) and the
 // "everything an account may reach" listing (The Bastion's accountModifyPersonalAccess helper and
 // get_acls in lib/perl/OVH/Bastion/allowdeny.inc).
-import type { PluginContext } from '../plugin/context.js';
+import type { PluginContext } from '../osh/context.js';
 import { R, type Result } from '../kernel/result.js';
 import type { AccountRow } from '../store/accounts.js';
 import type { AclView } from '../store/acl.js';

@@ -4,7 +4,7 @@
 // and a text table that leaves out the columns nobody filled. --include / --exclude patterns
 // match the text cells of a row; Gatehouse filters the JSON value with them too.
 import type { Logger } from 'pino';
-import type { PluginContext } from '../plugin/context.js';
+import type { PluginContext } from '../osh/context.js';
 import { reverseLookups, reverseResolverSettings, type ResolverConfig } from '../services/resolver.js';
 import type { AclView } from '../store/acl.js';
 import { durationToHuman } from '../kernel/duration.js';

@@ -3,12 +3,12 @@
 // helper). A guest access can only name a server the group itself has (ERR_GROUP_HAS_NO_ACCESS),
 // never for a member (ERR_MEMBER_CANNOT_BE_GUEST), and must respect the group's guest TTL limit.
 // An account is a guest of a group while it has at least one guest access to it.
-import type { PluginContext } from '../plugin/context.js';
+import type { PluginContext } from '../osh/context.js';
 import { isOk, R, type Result } from '../kernel/result.js';
 import { durationToHuman, formatDuration } from '../kernel/duration.js';
 import { effectiveUser, type AclTuple } from './acl.js';
-import { candidateStarts, type AclAddress } from './aclAddress.js';
-import { bestMatch, entryAllows } from './aclMatch.js';
+import { candidateStarts, type AclAddress } from '../policy/aclAddress.js';
+import { bestMatch, entryAllows } from '../policy/aclMatch.js';
 import { addLine, deleteLine, machineDisplay } from './aclModify.js';
 import { requestTuple, type TupleFlags } from './aclOptions.js';
 import { aclJson, type AclJsonEntry } from './aclPrint.js';

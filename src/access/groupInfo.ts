@@ -2,7 +2,7 @@
 // the owners and gatekeepers (whom to ask for access) and the public keys; auditors, owners
 // (and superowners), gatekeepers, aclkeepers and members also see the aclkeepers, members,
 // guests with their number of accesses, and the group's policy settings.
-import type { PluginContext } from '../plugin/context.js';
+import type { PluginContext } from '../osh/context.js';
 import type { GroupRow } from '../store/groups.js';
 import { callerHasRole } from './groupRoles.js';
 import { groupKeysValue } from './groupKeys.js';

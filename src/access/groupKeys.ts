@@ -5,7 +5,7 @@
 // scripts that read `filename`/`fullpath` keep working).
 import { bastionEgressIps, egressKeyValue } from '../accounts/keys.js';
 import type { BastionConfig } from '../config/schema.js';
-import { checkEgressAlgoAndSize, type EgressAlgo } from '../keys/generate.js';
+import { checkEgressAlgoAndSize, type EgressAlgo } from '../services/egressKeyGen.js';
 import { isOk, R, type Result } from '../kernel/result.js';
 import type { GroupKeyRow, GroupRow } from '../store/groups.js';
 import type { Store } from '../store/store.js';

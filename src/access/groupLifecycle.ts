@@ -2,7 +2,7 @@
 // group gets its owner as owner, aclkeeper, gatekeeper and member, and optionally a first egress
 // key; deleting a group takes its roles, server list, guest accesses, settings and keys with it,
 // in one transaction. Both share the confirmation step of groupDelete/groupDestroy.
-import type { PluginContext } from '../plugin/context.js';
+import type { PluginContext } from '../osh/context.js';
 import { isOk, R, type Result } from '../kernel/result.js';
 import type { NewKeyPair } from '../store/egressKeys.js';
 import type { GroupRow } from '../store/groups.js';

@@ -6,7 +6,7 @@
 //   pass, flagged as an override); then OK, or OK_NO_CHANGE when the role already was (or wasn't).
 // Making a guest a member first removes its guest accesses (a member has them all anyway).
 import { findAccount } from '../accounts/lookup.js';
-import type { PluginContext } from '../plugin/context.js';
+import type { PluginContext } from '../osh/context.js';
 import { isOk, R, type Result } from '../kernel/result.js';
 import type { GroupRole, GroupRow } from '../store/groups.js';
 import type { AccountRow } from '../store/accounts.js';

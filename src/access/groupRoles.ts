@@ -8,11 +8,11 @@
 //     them, and a change made that way is flagged to the caller and logged as an override.
 // Roles are not implied by one another at check time: an owner who is not a gatekeeper can't
 // add members, but may make themself a gatekeeper (groupCreate gives the first owner every role).
-import type { PluginContext } from '../plugin/context.js';
+import type { PluginContext } from '../osh/context.js';
 import { R, type Result, type ResultCode } from '../kernel/result.js';
 import type { GroupRole, GroupRow } from '../store/groups.js';
 import type { Store } from '../store/store.js';
-import type { GroupRoleCheck } from './roles.js';
+import type { GroupRoleCheck } from '../policy/roles.js';
 
 /** The dispatcher's hook: whether an account holds `role` on at least one group. */
 export function groupRoleCheck(store: Store): GroupRoleCheck {

@@ -1,10 +1,10 @@
 // What groupAddServer and groupDelServer share about a group's server list: the request for one
 // line of it and the `value` an add or a delete answers with (osh-groupAddServer's shape).
-import type { PluginContext } from '../plugin/context.js';
+import type { PluginContext } from '../osh/context.js';
 import { isOk, R, type Result } from '../kernel/result.js';
 import type { GroupRow } from '../store/groups.js';
 import { effectiveUser, type AclTuple } from './acl.js';
-import type { AclAddress } from './aclAddress.js';
+import type { AclAddress } from '../policy/aclAddress.js';
 import { requestLine, type RequestedLine, type TupleFlags } from './aclOptions.js';
 import { findGroup } from './groupName.js';
 

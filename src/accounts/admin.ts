@@ -3,16 +3,16 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { checkAccountName } from '../access/accountName.js';
+import { checkAccountName } from '../policy/accountName.js';
 import { addAdminAccount } from '../config/edit.js';
 import type { BastionConfig } from '../config/schema.js';
 import { parsePublicKeyLine } from '../keys/publicKey.js';
 import { isOk, R, type Result } from '../kernel/result.js';
-import { generateCheckedKeyPair } from '../keys/keygen.js';
+import { generateCheckedKeyPair } from '../services/keygen.js';
 import type { Store } from '../store/store.js';
 import { createAccount, newAccountEgressKey } from './create.js';
 import { checkIngressKey } from './keys.js';
-import type { Keyring } from '../keys/keyring.js';
+import type { Keyring } from '../services/keyring.js';
 
 export async function setupAdmin(
   store: Store,

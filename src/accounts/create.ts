@@ -6,11 +6,11 @@ import type { PublicKeyInfo } from '../keys/publicKey.js';
 import type { Store } from '../store/store.js';
 import type { NewKeyPair } from '../store/egressKeys.js';
 import type { BastionConfig } from '../config/schema.js';
-import { VERSION } from '../version.js';
-import { SETTING } from './settings.js';
-import { checkEgressAlgoAndSize } from '../keys/generate.js';
+import { VERSION } from '../kernel/version.js';
+import { SETTING } from '../policy/settings.js';
+import { checkEgressAlgoAndSize } from '../services/egressKeyGen.js';
 import { newEgressKeyPair } from './keys.js';
-import type { Keyring } from '../keys/keyring.js';
+import type { Keyring } from '../services/keyring.js';
 
 export interface AccountSpec {
   readonly name: string;

@@ -2,7 +2,7 @@
 // accountRevokeCommand, which add and remove an account from the osh-<command> unix group): both
 // take the same request through the same checks, so a name refused by one is refused by the
 // other, and only the verb in the messages differs.
-import type { PluginContext, PluginListing } from '../plugin/context.js';
+import type { PluginContext, PluginListing } from '../osh/context.js';
 import { isOk, R, type Result } from '../kernel/result.js';
 import type { AccountRow } from '../store/accounts.js';
 import { findAccount } from './lookup.js';

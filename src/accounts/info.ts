@@ -1,15 +1,15 @@
 // What accountInfo and accountList report about an account, built from the store with the same
 // state functions the login check uses (src/access/accountState.ts). Field names, types and
 // null-vs-missing follow the values The Bastion returns (see bastion-reference/transcript.jsonl).
-import { activityStatus, alwaysActiveStatus, ttlStatus } from '../access/accountState.js';
-import { rolesOf } from '../access/roles.js';
+import { activityStatus, alwaysActiveStatus, ttlStatus } from '../policy/accountState.js';
+import { rolesOf } from '../policy/roles.js';
 import type { BastionConfig } from '../config/schema.js';
-import type { PluginListing } from '../plugin/context.js';
+import type { PluginListing } from '../osh/context.js';
 import type { AccountRow } from '../store/accounts.js';
 import type { Store } from '../store/store.js';
 import { durationToHuman, formatDateLocal, formatDateUtc, formatDay } from '../kernel/duration.js';
 import { restrictedPluginNames } from './grants.js';
-import { egressSshConfig, isFlagOn, SETTING, type EgressSshConfig } from './settings.js';
+import { egressSshConfig, isFlagOn, SETTING, type EgressSshConfig } from '../policy/settings.js';
 
 /** The restricted plugins an account may run: every one for an admin, else those it was granted. */
 export function allowedCommands(store: Store, config: BastionConfig, account: AccountRow, plugins: ReadonlyMap<string, PluginListing>): string[] {

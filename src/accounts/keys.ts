@@ -6,16 +6,16 @@ import crypto from 'node:crypto';
 import os from 'node:os';
 import ipaddr from 'ipaddr.js';
 import type { BastionConfig } from '../config/schema.js';
-import { effectiveFromList } from '../keys/fromList.js';
-import { checkEgressAlgoAndSize, generateKeyPair, sealedKeyPair, type EgressAlgo } from '../keys/generate.js';
-import type { Keyring } from '../keys/keyring.js';
+import { effectiveFromList } from '../policy/fromList.js';
+import { checkEgressAlgoAndSize, generateKeyPair, sealedKeyPair, type EgressAlgo } from '../services/egressKeyGen.js';
+import type { Keyring } from '../services/keyring.js';
 import { checkKeyPolicy, keyLine, type KeyFamily, type PublicKeyInfo } from '../keys/publicKey.js';
-import type { Terminal } from '../command/terminal.js';
+import type { Terminal } from '../osh/terminal.js';
 import { isOk, R, type Result } from '../kernel/result.js';
 import type { EgressKeyRow, NewKeyPair } from '../store/egressKeys.js';
 import type { IngressKeyRow } from '../store/ingressKeys.js';
 import type { Store } from '../store/store.js';
-import { isFlagOn, SETTING } from './settings.js';
+import { isFlagOn, SETTING } from '../policy/settings.js';
 
 /** Whether the account was created with --immutable-key (its own key plugins are refused). */
 export function hasImmutableKey(store: Store, accountId: number): boolean {

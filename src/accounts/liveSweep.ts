@@ -5,10 +5,10 @@
 // sessions rows), then its connections. It also catches a deletion or a freeze made by another
 // process sharing the store.
 import type { Logger } from 'pino';
-import { checkAccountState } from '../access/accountState.js';
+import { checkAccountState } from '../policy/accountState.js';
 import type { ConfigSource } from '../config/source.js';
 import type { EndReason, LiveSessions } from '../egress/liveSessions.js';
-import type { Clock } from '../plugin/context.js';
+import type { Clock } from '../osh/context.js';
 import type { Store } from '../store/store.js';
 
 export interface SweepDeps {

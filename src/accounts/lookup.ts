@@ -1,8 +1,8 @@
 // Naming an existing account in a plugin option: The Bastion's is_bastion_account_valid_and_existing
 // (the name rules of checkAccountName first, then KO_NOT_FOUND), so every account* plugin refuses
 // the same way.
-import { checkAccountName } from '../access/accountName.js';
-import type { PluginContext } from '../plugin/context.js';
+import { checkAccountName } from '../policy/accountName.js';
+import type { PluginContext } from '../osh/context.js';
 import { isOk, R, type Result } from '../kernel/result.js';
 import type { AccountRow } from '../store/accounts.js';
 import type { Store } from '../store/store.js';

@@ -3,7 +3,7 @@
 // underscores). Values are checked before anything is written; the writes of one call run in one
 // transaction.
 import type { Store } from '../store/store.js';
-import { FLAG_ON, isFlagOn, PERSONAL_EGRESS_MFA, SESSION_MULTIPLEXING, SETTING, STRICT_HOST_KEY_CHECKING, type SettingKey } from './settings.js';
+import { FLAG_ON, isFlagOn, PERSONAL_EGRESS_MFA, SESSION_MULTIPLEXING, SETTING, STRICT_HOST_KEY_CHECKING, type SettingKey } from '../policy/settings.js';
 
 export type ItemCode = 'OK' | 'OK_NO_CHANGE';
 

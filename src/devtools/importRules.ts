@@ -16,7 +16,7 @@ export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 // The rules. Paths are relative to the repository root, with `/` separators.
 
 /** Modules that may import src/ssh/: the composition root wires the adapter to the rest. */
-const COMPOSITION_ROOT = ['src/main.ts', 'src/cli.ts'];
+const COMPOSITION_ROOT = ['src/cli/main.ts', 'src/cli/cli.ts'];
 
 /** Imports that do I/O (or hold a handle that does): never reached from src/policy/. */
 const IO_MODULES = new Set([
@@ -65,7 +65,7 @@ export const RULES = {
   },
   sshOnlyFromRoot: {
     id: 'ssh-only-from-root',
-    why: 'src/ssh/ is the thin ssh2 adapter; only the composition root (src/main.ts, src/cli.ts) wires it in',
+    why: 'src/ssh/ is the thin ssh2 adapter; only the composition root (src/cli/main.ts, src/cli/cli.ts) wires it in',
   },
   sqlOnlyInStore: {
     id: 'sql-only-in-store',

@@ -4,9 +4,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { AnyPlugin } from '../plugin/define.js';
+import type { AnyPlugin } from '../osh/define.js';
 import { BLOCKS, spliceBlock } from './blocks.js';
-import { LEGACY_NAMES } from '../command/legacyNames.js';
+import { LEGACY_NAMES } from '../osh/legacyNames.js';
 import { oldNamesByPlugin, renderPluginIndex, renderPluginPage, sortedPlugins } from './pluginPage.js';
 
 /** The repository root, from dist/src/docs/ (compiled) — three levels up. */

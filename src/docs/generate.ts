@@ -1,7 +1,7 @@
 // `npm run docs`: regenerates docs/plugins/ from the plugin declarations and refreshes the
 // generated reference blocks of docs/json-api.md and docs/configuration.md. Deterministic: the
 // same declarations always give the same bytes (sorted, no dates), so a test can tell stale docs.
-import { loadPlugins } from '../plugin/registry.js';
+import { loadPlugins } from '../osh/registry.js';
 import { REPO_ROOT, expectedDocs, writeDocs } from './build.js';
 
 async function main(): Promise<void> {

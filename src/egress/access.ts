@@ -2,7 +2,7 @@
 // account, and the egress keys each one brings, in The Bastion's order (is_access_granted, then
 // get_details_from_access_array in bin/shell/osh.pl). The decision itself is src/access/decision.ts;
 // this module only shapes its answer for connecting and for the "will try" listing.
-import type { GrantType, NetworkPolicy } from '../access/decision.js';
+import type { GrantType, NetworkPolicy } from '../policy/decision.js';
 import type { Store } from '../store/store.js';
 
 export interface GrantKey {

@@ -1,10 +1,10 @@
 // Where the dispatcher hands over a connection request it has validated (host, user, port): the
 // remote command is taken as osh.pl takes it, then the session runs.
 import type { Logger } from 'pino';
-import type { Terminal } from '../command/terminal.js';
+import type { Terminal } from '../osh/terminal.js';
 import type { BastionConfig } from '../config/schema.js';
 import { EXIT } from '../kernel/exitCodes.js';
-import type { BastionOptions } from '../command/bastionOptions.js';
+import type { BastionOptions } from '../osh/bastionOptions.js';
 import { CastWriter } from './asciicast.js';
 import { decideEgressAccess } from './decide.js';
 import type { LiveSessions } from './liveSessions.js';

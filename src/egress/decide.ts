@@ -1,7 +1,7 @@
 // The access decision for egress: src/access/decision.ts (the one place that matches access lists)
 // says which accesses allow user@ip:port and which key ids each may use; this adds the sealed
 // private halves of those keys, in the decision's order, for the connection.
-import { decideAccess, type UsableKey } from '../access/decision.js';
+import { decideAccess, type UsableKey } from '../policy/decision.js';
 import { keyFamily, type AccessGrant, type AccessDecider, type GrantKey } from './access.js';
 
 export const decideEgressAccess: AccessDecider = (store, q, policy) => {

@@ -3,7 +3,7 @@
 // Bastion's 'bypass'). The key is identified by the SHA256 of its raw blob, as ssh-keygen prints it.
 import { fingerprintOf } from '../keys/publicKey.js';
 import type { Store } from '../store/store.js';
-import { SETTING } from '../accounts/settings.js';
+import { SETTING } from '../policy/settings.js';
 
 /**
  * yes: only keys already known; accept-new: learn unknown hosts, refuse changed keys;

@@ -2,7 +2,7 @@
 // in the decision's order, each key once (get_details_from_access_array in bin/shell/osh.pl). The
 // private halves are unsealed here, only for the connection, and never logged.
 import ssh2, { type ParsedKey } from 'ssh2';
-import type { Keyring } from '../keys/keyring.js';
+import type { Keyring } from '../services/keyring.js';
 import type { AccessGrant } from './access.js';
 import type { KeyToTry } from './connect.js';
 const { utils } = ssh2;

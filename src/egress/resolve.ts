@@ -6,7 +6,7 @@
 import net from 'node:net';
 import type { BastionConfig } from '../config/schema.js';
 import { EXIT } from '../kernel/exitCodes.js';
-import { canonicalIp } from '../keys/fromList.js';
+import { canonicalIp } from '../policy/fromList.js';
 import { ANY_FAMILY, lookupName, resolverSettings, type Families, type LookupFailure, type ResolverConfig } from '../services/resolver.js';
 
 // Required wherever a name is resolved: a caller can't forget dnsServers, dnsSupportLevel or the deadline.

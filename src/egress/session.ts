@@ -3,7 +3,7 @@
 // list the keys to try, wait for the port if asked, then connect, bridge and record), except that
 // for a name what needs no address is decided before resolving it. Every request
 // that reaches the decision leaves a sessions row (allowed or not) under the call's id.
-import { isFlagOn, SETTING } from '../accounts/settings.js';
+import { isFlagOn, SETTING } from '../policy/settings.js';
 import { EXIT } from '../kernel/exitCodes.js';
 import { bridgeAndRecord, connect, decideAndResolve, openRecording, prepare, refuse, waitIfAsked } from './sessionSteps.js';
 import { isOutcome, type EgressCall, type EgressEnv, type EgressOutcome, type TargetRequest } from './sessionTypes.js';

@@ -2,9 +2,9 @@
 // session.ts for their order). A step that ends the request answers the client itself and returns
 // the outcome.
 import path from 'node:path';
-import { mayAllowSomeAddress } from '../access/decision.js';
-import { isFlagOn, SETTING } from '../accounts/settings.js';
-import type { Terminal } from '../command/terminal.js';
+import { mayAllowSomeAddress } from '../policy/decision.js';
+import { isFlagOn, SETTING } from '../policy/settings.js';
+import type { Terminal } from '../osh/terminal.js';
 import { EXIT, SSH_CLIENT_NO_STATUS } from '../kernel/exitCodes.js';
 import type { ResultCode } from '../kernel/result.js';
 import type { Recording } from './asciicast.js';

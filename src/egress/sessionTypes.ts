@@ -1,10 +1,10 @@
 // The shapes one connection request passes between its steps (session.ts runs them in order,
 // sessionSteps.ts holds them): apart from both so neither imports the other back (no-cycle).
-import type { Terminal } from '../command/terminal.js';
+import type { Terminal } from '../osh/terminal.js';
 import type { BastionConfig } from '../config/schema.js';
-import type { Keyring } from '../keys/keyring.js';
+import type { Keyring } from '../services/keyring.js';
 import type { ResultCode } from '../kernel/result.js';
-import type { Clock } from '../plugin/context.js';
+import type { Clock } from '../osh/context.js';
 import type { AccountRow } from '../store/accounts.js';
 import type { Store } from '../store/store.js';
 import type { Logger } from 'pino';

@@ -4,7 +4,7 @@
 // would make everything written for it pile up in the server's memory.
 import { once, type EventEmitter } from 'node:events';
 import type { Writable } from 'node:stream';
-import type { Sink } from '../command/terminal.js';
+import type { Sink } from '../osh/terminal.js';
 
 export interface ChannelSink {
   readonly sink: Sink;

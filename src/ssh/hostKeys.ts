@@ -5,7 +5,7 @@ import path from 'node:path';
 import ssh2 from 'ssh2';
 const { utils } = ssh2;
 import { fingerprintOf } from '../keys/publicKey.js';
-import { generateCheckedKeyPair } from '../keys/keygen.js';
+import { generateCheckedKeyPair } from '../services/keygen.js';
 
 export interface HostKey {
   readonly file: string;

@@ -15,7 +15,7 @@
 import crypto from 'node:crypto';
 import ssh2 from 'ssh2';
 import type { BastionConfig } from '../config/schema.js';
-import { addressMatchesFromList, effectiveFromList } from '../keys/fromList.js';
+import { addressMatchesFromList, effectiveFromList } from '../policy/fromList.js';
 import { honourKeyOptions } from '../keys/authorizedOptions.js';
 import { isOk } from '../kernel/result.js';
 import type { AccountRow } from '../store/accounts.js';

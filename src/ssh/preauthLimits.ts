@@ -13,7 +13,7 @@
 // when it stops, with the count of refused connections), never once per refused connection.
 // Time and randomness are injected, so the unit tests need no sleeping.
 import type { BastionConfig } from '../config/schema.js';
-import { addressMatchesFromList } from '../keys/fromList.js';
+import { addressMatchesFromList } from '../policy/fromList.js';
 
 export interface StartupsSpec {
   readonly start: number;

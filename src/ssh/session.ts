@@ -4,8 +4,8 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { Connection, ServerChannel, Session } from 'ssh2';
-import type { Services } from '../command/callTypes.js';
-import { runCall } from '../command/dispatch.js';
+import type { Services } from '../osh/callTypes.js';
+import { runCall } from '../osh/dispatch.js';
 import type { BastionConfig } from '../config/schema.js';
 import type { LiveConnection } from '../egress/liveSessions.js';
 import type { PtyInfo } from '../egress/types.js';

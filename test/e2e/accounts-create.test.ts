@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { greppable, sshCall, type Envelope } from '../helpers/clients.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { generateCheckedKeyPair } from '../../src/keys/keygen.js';
+import { generateCheckedKeyPair } from '../../src/services/keygen.js';
 import { fingerprintOf } from '../../src/keys/publicKey.js';
-import { VERSION } from '../../src/version.js';
+import { VERSION } from '../../src/kernel/version.js';
 
 let srv: TestServer;
 before(async () => {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { greppable, sshCall, type Envelope } from '../helpers/clients.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { VERSION } from '../../src/version.js';
+import { VERSION } from '../../src/kernel/version.js';
 
 let srv: TestServer;
 before(async () => {

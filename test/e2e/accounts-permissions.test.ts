@@ -6,8 +6,8 @@
 // rules (tests/functional/tests.d/326-grantcommand.sh).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { AnyPlugin } from '../../src/plugin/define.js';
-import { loadPlugins } from '../../src/plugin/registry.js';
+import type { AnyPlugin } from '../../src/osh/define.js';
+import { loadPlugins } from '../../src/osh/registry.js';
 import { greppable, sshCall, type Envelope } from '../helpers/clients.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 

@@ -6,9 +6,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { checkAccountName } from '../../src/access/accountName.js';
+import { checkAccountName } from '../../src/policy/accountName.js';
 import { readConfigObject } from '../../src/config/parse.js';
-import { generateCheckedKeyPair } from '../../src/keys/keygen.js';
+import { generateCheckedKeyPair } from '../../src/services/keygen.js';
 import { openStore } from '../../src/store/store.js';
 import { bash, greppable, framed } from '../helpers/clients.js';
 import { freePort, runCli, startCli, type RunningCli } from '../helpers/cli.js';
@@ -167,7 +167,7 @@ test('a store newer than this Gatehouse stops the start with a clear message', a
 
 test('npm start is build + serve --bootstrap-admin, and the default listen address is 127.0.0.1:2222', async () => {
   const pkg = JSON.parse(fs.readFileSync(path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../package.json'), 'utf8')) as { scripts: Record<string, string> };
-  assert.equal(pkg.scripts['start'], 'node dist/src/cli.js serve --bootstrap-admin');
+  assert.equal(pkg.scripts['start'], 'node dist/src/cli/cli.js serve --bootstrap-admin');
   assert.equal(pkg.scripts['prestart'], 'npm run build');
   const { validateConfig } = await import('../../src/config/parse.js');
   const c = validateConfig({}).config;

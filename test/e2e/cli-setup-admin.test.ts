@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { readConfigObject } from '../../src/config/parse.js';
-import { generateCheckedKeyPair } from '../../src/keys/keygen.js';
+import { generateCheckedKeyPair } from '../../src/services/keygen.js';
 import { openStore } from '../../src/store/store.js';
 import { greppable, sshCall } from '../helpers/clients.js';
 import { freePort, runCli, startCli, type RunningCli } from '../helpers/cli.js';

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { createAccount } from '../../src/accounts/create.js';
 import { validateConfig } from '../../src/config/parse.js';
-import { generateCheckedKeyPair } from '../../src/keys/keygen.js';
+import { generateCheckedKeyPair } from '../../src/services/keygen.js';
 import { parsePublicKeyLine } from '../../src/keys/publicKey.js';
 import { openStore } from '../../src/store/store.js';
 import { greppable, sshCall } from '../helpers/clients.js';

@@ -6,7 +6,7 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import ssh2 from 'ssh2';
-import { loadKeyring } from '../../src/keys/keyring.js';
+import { loadKeyring } from '../../src/services/keyring.js';
 import { greppable, sshCall, type Envelope } from '../helpers/clients.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 const { utils } = ssh2;

@@ -3,7 +3,7 @@
 // audit row.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { generateCheckedKeyPair } from '../../src/keys/keygen.js';
+import { generateCheckedKeyPair } from '../../src/services/keygen.js';
 import { AUDIT_ARGS_BOUNDS, boundAuditArgs } from '../../src/store/audit.js';
 import type { AuditRow } from '../../src/store/audit.js';
 import { bash, greppable, sshCall, sshCommandLine, ssh2Exec } from '../helpers/clients.js';

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { ConfigRefusedError } from '../../src/config/parse.js';
-import { startGatehouse } from '../../src/main.js';
+import { startGatehouse } from '../../src/cli/main.js';
 import { greppable, sshCall } from '../helpers/clients.js';
 import { freePort, runCli, startCli } from '../helpers/cli.js';
 import { startTestServer, type TestServer, type TestAccount } from '../helpers/server.js';

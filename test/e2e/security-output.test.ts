@@ -4,7 +4,7 @@
 // no raw ESC or BEL reaches the terminal.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { defuseMarkers } from '../../src/command/envelope.js';
+import { defuseMarkers } from '../../src/osh/envelope.js';
 import { bash, sshCommandLine } from '../helpers/clients.js';
 import { startTestServer, type TestAccount, type TestServer } from '../helpers/server.js';
 

@@ -1,7 +1,7 @@
 // An access-list line to insert in a test store: the address parsed as the plugins parse it,
 // every column the line doesn't name left empty (any user, any port, no expiry, no forced key).
 import assert from 'node:assert/strict';
-import { parseAddress } from '../../src/access/aclAddress.js';
+import { parseAddress } from '../../src/policy/aclAddress.js';
 import type { AclKind, AclProtocol, NewAclEntry } from '../../src/store/acl.js';
 
 export interface LineOptions {

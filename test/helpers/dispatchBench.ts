@@ -2,10 +2,10 @@
 // that drive runCall directly (no SSH) start from.
 import assert from 'node:assert/strict';
 import { createAccount } from '../../src/accounts/create.js';
-import type { Services } from '../../src/command/callTypes.js';
+import type { Services } from '../../src/osh/callTypes.js';
 import { fixedConfig } from '../../src/config/source.js';
-import { keyringFromKey } from '../../src/keys/keyring.js';
-import type { AnyPlugin } from '../../src/plugin/define.js';
+import { keyringFromKey } from '../../src/services/keyring.js';
+import type { AnyPlugin } from '../../src/osh/define.js';
 import type { AccountRow } from '../../src/store/accounts.js';
 import { openStore, type Store } from '../../src/store/store.js';
 

@@ -7,8 +7,8 @@ import { Writable } from 'node:stream';
 import { setupAdmin } from '../../src/accounts/admin.js';
 import { createAccount } from '../../src/accounts/create.js';
 import { parsePublicKeyLine } from '../../src/keys/publicKey.js';
-import { startGatehouse, type Gatehouse } from '../../src/main.js';
-import { generateCheckedKeyPair } from '../../src/keys/keygen.js';
+import { startGatehouse, type Gatehouse } from '../../src/cli/main.js';
+import { generateCheckedKeyPair } from '../../src/services/keygen.js';
 
 export interface TestKey {
   readonly privateFile: string;

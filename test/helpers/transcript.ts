@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generateCheckedKeyPair } from '../../src/keys/keygen.js';
+import { generateCheckedKeyPair } from '../../src/services/keygen.js';
 import { collect, type Finished } from './child.js';
 import { OPENSSH_BATCH_OPTIONS } from './openssh.js';
 import type { Envelope } from './clients.js';

@@ -17,12 +17,13 @@ const wrapped = ((...args: unknown[]) => {
   return (real as unknown as AnyFn)(...args);
 }) as unknown as typeof real;
 for (const [name, member] of Object.entries(real)) {
-  const value: unknown = typeof member === 'function' && name !== 'AssertionError' && name !== 'CallTracker'
-    ? (...args: unknown[]) => {
-        count++;
-        return (member as AnyFn)(...args);
-      }
-    : member;
+  const value: unknown =
+    typeof member === 'function' && name !== 'AssertionError' && name !== 'CallTracker'
+      ? (...args: unknown[]) => {
+          count++;
+          return (member as AnyFn)(...args);
+        }
+      : member;
   Object.defineProperty(wrapped, name, { value: name === 'strict' ? wrapped : value, enumerable: true });
 }
 

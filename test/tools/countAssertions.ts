@@ -13,7 +13,11 @@ const started = Date.now();
 const run = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--test-reporter=tap', ...files], {
   cwd: root,
   encoding: 'utf8',
-  env: { ...process.env, ASSERT_COUNT_FILE: out, NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} --import ${path.join(root, 'dist/test/tools/assertCountRegister.js')}`.trim() },
+  env: {
+    ...process.env,
+    ASSERT_COUNT_FILE: out,
+    NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} --import ${path.join(root, 'dist/test/tools/assertCountRegister.js')}`.trim(),
+  },
   maxBuffer: 256 * 1024 * 1024,
 });
 const seconds = ((Date.now() - started) / 1000).toFixed(0);

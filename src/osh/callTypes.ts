@@ -1,0 +1,58 @@
+// What a call is given and what it answers: the shared services, the facts of one call, and its
+// outcome. Apart from the dispatcher so that the modules it calls (connectRequest, refuse) can
+// name them without importing the dispatcher back (no-cycle).
+import type { Readable } from 'node:stream';
+import type { Logger } from 'pino';
+import type { GroupRoleCheck } from '../policy/roles.js';
+import type { ConfigSource } from '../config/source.js';
+import type { RecorderPool } from '../egress/recorder.js';
+import type { LiveSessions } from '../egress/liveSessions.js';
+import type { ExitSignal, IngressChannel } from '../egress/types.js';
+import type { Keyring } from '../services/keyring.js';
+import type { Clock } from './context.js';
+import type { AnyPlugin } from './define.js';
+import type { AccountRow } from '../store/accounts.js';
+import type { Store } from '../store/store.js';
+import type { Sink } from './terminal.js';
+
+export interface Services {
+  readonly store: Store;
+  readonly config: ConfigSource;
+  readonly keyring: Keyring;
+  readonly plugins: ReadonlyMap<string, AnyPlugin>;
+  readonly clock: Clock;
+  readonly hostname: string;
+  readonly version: string;
+  readonly groupRoles?: GroupRoleCheck;
+  /** Writes egress session recordings off the main thread; without it they are written in-line. */
+  readonly recorder?: RecorderPool;
+  /** The egress sessions open now, so that accountFreeze can end them. */
+  readonly liveSessions?: LiveSessions;
+}
+
+export interface CallInput {
+  readonly account: AccountRow;
+  readonly peer: { readonly ip: string; readonly port: number };
+  readonly connId: string;
+  readonly command: string;
+  readonly kind: 'exec' | 'shell';
+  readonly pty: boolean;
+  readonly env: ReadonlyMap<string, string>;
+  readonly stdin: Readable;
+  readonly sink: Sink;
+  /** Aborted when the client has gone (the channel closed): becomes the plugin's ctx.signal. */
+  readonly gone?: AbortSignal;
+  readonly log: Logger;
+  /** The session channel itself, for connections to a target (egress bridges it byte for byte). */
+  readonly ingress?: IngressChannel;
+}
+
+export interface CallOutcome {
+  readonly exit: number;
+  readonly code: string;
+  readonly plugin: string | null;
+  /** 'egress' when the call was a connection request that reached the egress path. */
+  readonly kind?: 'egress';
+  /** The target's command was killed by a signal: the client gets exit-signal instead of a status. */
+  readonly signal?: ExitSignal;
+}

@@ -1,0 +1,87 @@
+// What a handler gets besides its options: who calls, the store, the configuration in force,
+// a child logger, the clock, stdin and the output. Nothing else is reachable from a plugin.
+import type { Logger } from 'pino';
+import type { BastionConfig } from '../config/schema.js';
+import type { ResolvedHost } from '../access/aclHost.js';
+import type { Category, Roles } from '../policy/roles.js';
+import type { Terminal } from './terminal.js';
+import type { BastionOptions } from './bastionOptions.js';
+import type { AccountRow } from '../store/accounts.js';
+import type { Store } from '../store/store.js';
+import type { Keyring } from '../services/keyring.js';
+import type { LiveSessions } from '../egress/liveSessions.js';
+
+export interface Caller {
+  readonly account: AccountRow;
+  readonly name: string;
+  readonly roles: Roles;
+  readonly peer: { readonly ip: string; readonly port: number };
+}
+
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+}
+
+export interface StdinReader {
+  /**
+   * One line the client sends (without its line ending), or null at end of input or when nothing
+   * arrives within the configured time. With a pty the typed characters are echoed, backspace
+   * edits and ^C / ^D cancel (null). A line longer than maxBytes (and never longer than
+   * stdinMaxLineBytes) is not read further: the read throws, and the dispatcher answers the call
+   * with KO_INPUT_TOO_LONG, so a plugin needs no code for it.
+   */
+  readLine(opts?: { maxBytes?: number }): Promise<string | null>;
+  /**
+   * Everything until end of input, or null when it does not end in time. Past maxBytes (and
+   * never past stdinMaxBytes) the read throws like readLine's.
+   */
+  readAll(opts?: { maxBytes?: number }): Promise<string | null>;
+}
+
+/**
+ * What a plugin sees of the others: enough to list them and to check who may run them, not their
+ * handlers. (Naming the whole definition here would make this module and plugin/define, whose
+ * handlers take a PluginContext, import each other.)
+ */
+export interface PluginListing {
+  readonly name: string;
+  readonly category: Category;
+  /** One line: what the plugin does. */
+  readonly summary: string;
+}
+
+export interface ServerInfo {
+  readonly hostname: string;
+  readonly version: string;
+  /** Every plugin, for help and listings. */
+  readonly plugins: ReadonlyMap<string, PluginListing>;
+}
+
+export interface PluginContext {
+  readonly caller: Caller;
+  readonly store: Store;
+  readonly config: BastionConfig;
+  readonly log: Logger;
+  readonly clock: Clock;
+  readonly stdin: StdinReader;
+  readonly out: Terminal;
+  /** The bastion-level options of the request (--host, --user, --port …), which some plugins read. */
+  readonly request: BastionOptions;
+  /**
+   * The request's --host as the dispatcher resolved it before the plugin ran (osh.pl checks it
+   * first), null when none was given: plugins use this answer rather than asking DNS again.
+   */
+  readonly target: ResolvedHost | null;
+  readonly server: ServerInfo;
+  readonly keyring: Keyring;
+  /** The egress sessions open now (accountFreeze ends the frozen account's). */
+  readonly liveSessions: LiveSessions;
+  /**
+   * Aborted when the client has gone (its channel closed): long work (a replay, a long listing)
+   * stops instead of writing to nobody.
+   */
+  readonly signal: AbortSignal;
+  /** Whether the caller may run a plugin (for help and listings). */
+  mayRun(plugin: PluginListing): boolean;
+}

@@ -1,0 +1,184 @@
+// Parses a plugin's words against its declaration. Unknown options, missing values, stray words
+// and malformed integers are ERR_BAD_OPTIONS; a missing required option is ERR_MISSING_PARAMETER;
+// a value outside `choices`, `pattern` or a range is ERR_INVALID_PARAMETER (or the declaration's
+// `invalidCode`); an absent option with a `default` gets it. Handlers never see raw words.
+import parse from 'yargs-parser';
+import { GETOPT_LIKE, normalizeLongDashes } from './getopt.js';
+import { R, type Result } from '../kernel/result.js';
+import type { IntegerOption, ListOption, OptionDecls, StringOption } from './define.js';
+
+/** What parsing and the audit trail need from a declaration: derived once per plugin, as declarations never change. */
+interface OptionTable {
+  /** Names and aliases longer than one letter (for normalizeLongDashes). */
+  readonly longNames: ReadonlySet<string>;
+  /** Names and aliases of the options declared secret. */
+  readonly secret: ReadonlySet<string>;
+  readonly yargs: parse.Options;
+}
+
+const tables = new WeakMap<OptionDecls, OptionTable>();
+
+function optionTable(decls: OptionDecls): OptionTable {
+  const known = tables.get(decls);
+  if (known) return known;
+  const strings: string[] = [];
+  const booleans: string[] = [];
+  const arrays: string[] = [];
+  const alias: Record<string, string[]> = {};
+  const longNames = new Set<string>();
+  const secret = new Set<string>();
+  for (const [name, d] of Object.entries(decls)) {
+    if (d.type === 'boolean') booleans.push(name);
+    else if (d.type === 'list') arrays.push(name);
+    else strings.push(name);
+    if (d.alias) alias[name] = [...d.alias];
+    for (const n of [name, ...(d.alias ?? [])]) {
+      if (n.length > 1) longNames.add(n);
+      if (d.secret) secret.add(n);
+    }
+  }
+  const table: OptionTable = {
+    longNames,
+    secret,
+    yargs: {
+      string: strings,
+      boolean: booleans,
+      array: arrays.map((key) => ({ key, string: true })),
+      alias,
+      configuration: {
+        ...GETOPT_LIKE,
+        // Every value of a repeated option is kept: lists collect them, the others refuse them below.
+        'duplicate-arguments-array': true,
+        'flatten-duplicate-arrays': true,
+      },
+    },
+  };
+  tables.set(decls, table);
+  return table;
+}
+
+/** The option names (aliases included) whose values the audit trail must not keep. */
+export function secretOptionNames(decls: OptionDecls): ReadonlySet<string> {
+  return optionTable(decls).secret;
+}
+
+export function parsePluginOptions(decls: OptionDecls, words: readonly string[]): Result<Record<string, unknown>> {
+  const table = optionTable(decls);
+  // A declared non-boolean option takes the next word as its value, whatever it looks like (a
+  // comment may start with a dash), like Getopt::Long. Joining `--name value` into `--name=value`
+  // keeps yargs from reading the value as an option; a value that is missing is an error.
+  // Option names are resolved here, not by yargs: its unknown-option test lets `--comment-x`,
+  // `--comment.x` or `--no-flag` through as "known" and then drops them silently. After this
+  // pass yargs only sees declared names in canonical form, and bare words (strays).
+  const normalized: string[] = [];
+  const input = normalizeLongDashes(words, table.longNames);
+  for (let i = 0; i < input.length; i++) {
+    const w = input[i] as string;
+    if (!w.startsWith('-') || w === '-') {
+      normalized.push(w);
+      continue;
+    }
+    const m = /^--?([^=]+)(=[\s\S]*)?$/.exec(w);
+    const name = m?.[1] === undefined ? undefined : resolveName(m[1], decls);
+    if (m === null || name === undefined) {
+      return R('ERR_BAD_OPTIONS', { msg: `Error parsing options: unknown option ${w.replace(/=[\s\S]*$/, '')}` });
+    }
+    if (decls[name]?.type === 'boolean') {
+      if (m[2] !== undefined) return R('ERR_BAD_OPTIONS', { msg: `Error parsing options: option --${name} takes no value` });
+      normalized.push(`--${name}`);
+      continue;
+    }
+    if (m[2] !== undefined) {
+      normalized.push(`--${name}${m[2]}`);
+      continue;
+    }
+    const next = input[i + 1];
+    if (next === undefined) {
+      return R('ERR_BAD_OPTIONS', { msg: `Error parsing options: option --${name} requires a value` });
+    }
+    normalized.push(`--${name}=${next}`);
+    i++;
+  }
+  const out = parse.detailed(normalized, table.yargs);
+  if (out.error) return R('ERR_BAD_OPTIONS', { msg: `Error parsing options: ${out.error.message}` });
+  const a = out.argv as Record<string, unknown>;
+  const stray = (a['_'] as unknown[]).map(String);
+  const glue = Object.entries(decls).find(([n, d]) => d.type === 'string' && d.gluesStrayWords && typeof a[n] === 'string');
+  if (glue && stray.length > 0 && stray.every((w) => !w.startsWith('-'))) {
+    a[glue[0]] = [a[glue[0]] as string, ...stray].join(' ');
+    stray.length = 0;
+  }
+  if (stray.length > 0) {
+    const first = stray[0] as string;
+    const what = first.startsWith('-') ? `unknown option ${first}` : `unexpected argument '${first}'`;
+    return R('ERR_BAD_OPTIONS', { msg: `Error parsing options: ${what}` });
+  }
+  const values: Record<string, unknown> = {};
+  for (const [name, d] of Object.entries(decls)) {
+    const raw = a[name];
+    switch (d.type) {
+      case 'boolean':
+        if (Array.isArray(raw)) return R('ERR_BAD_OPTIONS', { msg: `Error parsing options: --${name} given twice` });
+        values[name] = raw === true;
+        break;
+      case 'list': {
+        values[name] = raw === undefined ? [] : (Array.isArray(raw) ? raw : [raw]).map(String);
+        if (d.required && (values[name] as string[]).length === 0) return missing(name);
+        for (const v of values[name] as string[]) {
+          const refused = checkValue(name, d, v);
+          if (refused) return refused;
+        }
+        break;
+      }
+      case 'string':
+      case 'integer': {
+        if (Array.isArray(raw)) return R('ERR_BAD_OPTIONS', { msg: `Error parsing options: --${name} given more than once` });
+        if (raw === undefined && d.default === undefined) {
+          if (d.required) return missing(name);
+          values[name] = undefined;
+          break;
+        }
+        const s = String(raw ?? d.default);
+        if (d.type === 'integer') {
+          if (!/^-?\d{1,15}$/.test(s)) {
+            return R('ERR_BAD_OPTIONS', { msg: `Error parsing options: value "${s}" invalid for option --${name} (number expected)` });
+          }
+          const n = Number(s);
+          if ((d.min !== undefined && n < d.min) || (d.max !== undefined && n > d.max)) {
+            return invalid(name, d, `must be between ${d.min ?? '-inf'} and ${d.max ?? 'inf'}`, s);
+          }
+          values[name] = n;
+        } else {
+          const refused = checkValue(name, d, s);
+          if (refused) return refused;
+          values[name] = s;
+        }
+        break;
+      }
+    }
+  }
+  return R('OK', { value: values });
+}
+
+function resolveName(word: string, decls: OptionDecls): string | undefined {
+  if (Object.hasOwn(decls, word)) return word;
+  for (const [name, d] of Object.entries(decls)) if (d.alias?.includes(word)) return name;
+  return undefined;
+}
+
+/** `choices` then `pattern`: the refusal, or null when the value passes. */
+function checkValue(name: string, d: StringOption | ListOption, value: string): Result<Record<string, unknown>> | null {
+  if (d.choices && !d.choices.includes(value)) return invalid(name, d, `must be one of: ${d.choices.join(', ')}`, value);
+  if (d.pattern && !d.pattern.regex.test(value)) return invalid(name, d, `must be ${d.pattern.accepts}`, value);
+  return null;
+}
+
+/** The one shape of a refused value: `Value of --NAME must …, not 'VALUE'` (a secret is not echoed), with the declared code. */
+function invalid(name: string, d: StringOption | IntegerOption | ListOption, rule: string, value: string): Result<Record<string, unknown>> {
+  const shown = d.secret ? '' : `, not '${value}'`;
+  return R(d.invalidCode ?? 'ERR_INVALID_PARAMETER', { msg: `Value of --${name} ${rule}${shown}` });
+}
+
+function missing(name: string): Result<Record<string, unknown>> {
+  return R('ERR_MISSING_PARAMETER', { msg: `Missing mandatory parameter --${name}` });
+}

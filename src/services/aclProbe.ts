@@ -1,0 +1,127 @@
+// The connection test The Bastion makes before it adds a server to a group or a personal list
+// without --force (ssh_test_access_way in lib/perl/OVH/Bastion/allowdeny.inc): log in to the
+// target with the egress keys that would be used, and refuse the change when that fails. A
+// block can't be tested, nor a user pattern or protocol line: those pass with a note. Here the
+// test is an in-process ssh2 client that stops once authentication succeeds; it runs nothing on
+// the target.
+import ssh2 from 'ssh2';
+import type { Terminal } from '../osh/terminal.js';
+import { isOk, R, type Result } from '../kernel/result.js';
+import { effectiveUser, type AclTuple } from '../access/acl.js';
+import { bracketed, type AclAddress } from '../policy/aclAddress.js';
+import { machineDisplay } from '../access/aclModify.js';
+const { Client } = ssh2;
+
+export interface ProbeKey {
+  readonly fingerprint: string;
+  /** OpenSSH-format private key, opened from the keyring just for this test. */
+  readonly privateKey: string;
+}
+
+export interface ProbeRequest {
+  readonly address: AclAddress;
+  readonly port: number | null;
+  /** The remote user; a pattern or "!protocol" is not tested. */
+  readonly user: string;
+  readonly keys: readonly ProbeKey[];
+  readonly forceKey: string | null;
+  readonly timeoutMs?: number;
+}
+
+/**
+ * OK when the login worked; OK with a message (to print) when nothing could be tested;
+ * KO_NO_MATCHING_KEY when --force-key names no key; ERR_CONNECTION_FAILED otherwise.
+ */
+export async function probeAccess(req: ProbeRequest): Promise<Result> {
+  if (!req.address.single) return R('OK', { msg: "Can't test a connection to a subnet, assuming it's OK" });
+  if (/[*?]|^!/.test(req.user)) return R('OK', { msg: "Didn't really test the connection, as the specified user is special" });
+  const keys = req.forceKey ? req.keys.filter((k) => k.fingerprint === req.forceKey) : req.keys;
+  if (keys.length === 0) {
+    if (req.forceKey) return R('KO_NO_MATCHING_KEY', { msg: "Couldn't find any key with the fingerprint you specified" });
+    return R('OK', { msg: "Couldn't find any SSH key to test the connection with, continuing without testing" });
+  }
+  const host = req.address.ip;
+  const port = req.port ?? 22;
+  const outcome = await tryLogin(host, port, req.user, keys, req.timeoutMs ?? 5000);
+  if (outcome === 'ok') return R('OK');
+  const hint =
+    outcome === 'timeout' || outcome === 'refused'
+      ? ' Hint: did you remotely allow this bastion to access the SSH port?'
+      : outcome === 'denied'
+        ? " Hint: did you add the proper public key to the remote's authorized_keys?"
+        : '';
+  return R('ERR_CONNECTION_FAILED', { msg: `Couldn't connect to ${req.user}@${bracketed(host)}:${port} (${outcome}).${hint}` });
+}
+
+type Outcome = 'ok' | 'denied' | 'refused' | 'timeout' | 'error';
+
+function tryLogin(host: string, port: number, username: string, keys: readonly ProbeKey[], timeoutMs: number): Promise<Outcome> {
+  return new Promise((resolve) => {
+    const c = new Client();
+    let done = false;
+    const finish = (o: Outcome): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      c.end();
+      c.destroy();
+      resolve(o);
+    };
+    const timer = setTimeout(() => finish('timeout'), timeoutMs);
+    const methods = keys.map((k) => ({ type: 'publickey' as const, username, key: k.privateKey }));
+    c.on('ready', () => finish('ok'));
+    c.on('error', (err: Error & { level?: string; code?: string }) => {
+      if (err.level === 'client-authentication') finish('denied');
+      else if (err.code === 'ECONNREFUSED') finish('refused');
+      else if (err.level === 'client-timeout') finish('timeout');
+      else finish('error');
+    });
+    c.on('close', () => finish('error'));
+    try {
+      c.connect({
+        host,
+        port,
+        username,
+        readyTimeout: timeoutMs,
+        // As The Bastion's test (StrictHostKeyChecking=no): this only checks the keys are in place.
+        hostVerifier: () => true,
+        // Each key in turn, as `ssh -i k1 -i k2` would.
+        authHandler: methods,
+      });
+    } catch {
+      finish('error');
+    }
+  });
+}
+
+export interface AddTest {
+  /** --force: skip the test (with a warning). */
+  readonly force: boolean;
+  readonly address: AclAddress;
+  readonly tuple: AclTuple;
+  /** Who logs in when the line names no user: the caller, as ssh would. */
+  readonly callerName: string;
+  /** The keys to test with, opened only when a test runs. */
+  readonly keys: () => readonly ProbeKey[];
+  readonly forceKey: string | null;
+}
+
+/**
+ * The step groupAddServer and selfAddPersonalAccess take before adding a line, with The
+ * Bastion's messages: null to go on, or the failed test's result (after a hint about --force).
+ */
+export async function testBeforeAdding(out: Terminal, t: AddTest): Promise<Result | null> {
+  if (t.force) {
+    out.info("Forcing add as asked, we didn't test the SSH connection, maybe it won't work!");
+    return null;
+  }
+  const user = effectiveUser(t.tuple) ?? t.callerName;
+  out.info(`Testing connection to ${machineDisplay(t.address.ip, t.tuple.port ?? 22, user)}, please wait...`);
+  const probe = await probeAccess({ address: t.address, port: t.tuple.port, user, keys: t.keys(), forceKey: t.forceKey });
+  if (!isOk(probe)) {
+    out.info("Note: if you still want to add this access even if it doesn't work, use --force");
+    return probe;
+  }
+  if (probe.msg !== probe.code) out.info(probe.msg);
+  return null;
+}
