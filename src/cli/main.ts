@@ -34,6 +34,8 @@ export interface Gatehouse {
   readonly log: Logger;
   readonly dataDir: string;
   readonly keyring: Keyring;
+  /** What every call is given (tests drive the dispatcher with it in-process, without SSH). */
+  readonly services: Services;
   /**
    * A graceful stop: stop accepting, let calls and egress sessions finish within
    * shutdownDrainSeconds, then end those left (told why, recorded as bastion_shutdown), close the
@@ -131,6 +133,7 @@ export async function startGatehouse(opts: StartOptions): Promise<Gatehouse> {
     log,
     dataDir,
     keyring,
+    services,
     close() {
       if (closing !== null) cutDrain.abort();
       closing ??= shutdown();

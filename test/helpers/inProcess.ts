@@ -1,0 +1,66 @@
+// Calls through the real dispatcher (src/osh/dispatch.ts) of a running test bastion, in-process:
+// the same store, configuration, plugins, audit and log as over SSH, without a client process, a
+// key exchange or a channel. What only SSH shows (authentication, framing on the wire, pty, egress
+// bridging) stays in test/e2e/; plugin behaviour is tested here, much faster.
+import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { runCall } from '../../src/osh/dispatch.js';
+import type { Finished } from './child.js';
+import { greppable, type Envelope } from './clients.js';
+import type { TestServer } from './server.js';
+
+export interface InProcessOptions {
+  /** What the client sends on stdin (then end of input); nothing by default. */
+  readonly stdin?: string;
+  /** Call as if the client had asked for a pty (the terminal writer then sends stderr to stdout, as over SSH). */
+  readonly pty?: boolean;
+  /** LANG / LC_* the client sent. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** The client's address, 127.0.0.1 by default. */
+  readonly peerIp?: string;
+}
+
+/**
+ * `ssh ACCOUNT@bastion -- ARGS…` without SSH: the words are joined by spaces as OpenSSH sends them
+ * and split back by the bastion's own parser, so quoting behaves as it does over the wire.
+ * Answers as sshCall does: exit status, stdout, stderr.
+ */
+export async function callInProcess(srv: TestServer, account: string, args: readonly string[], opts: InProcessOptions = {}): Promise<Finished> {
+  const row = srv.gh.store.accounts.byName(account);
+  if (!row) throw new Error(`no account ${account}: authentication is tested over SSH`);
+  let stdout = '';
+  let stderr = '';
+  const outcome = await runCall(srv.gh.services, {
+    account: row,
+    peer: { ip: opts.peerIp ?? '127.0.0.1', port: 40000 },
+    connId: randomUUID(),
+    command: args.join(' '),
+    kind: 'exec',
+    pty: opts.pty === true,
+    env: new Map(Object.entries(opts.env ?? {})),
+    stdin: Readable.from(opts.stdin === undefined || opts.stdin === '' ? [] : [Buffer.from(opts.stdin)]),
+    sink: {
+      stdout(text) {
+        stdout += text;
+      },
+      stderr(text) {
+        stderr += text;
+      },
+    },
+    log: srv.gh.log,
+  });
+  return { code: outcome.exit, stdout, stderr };
+}
+
+export interface InProcessAnswer {
+  readonly exit: number | null;
+  readonly env: Envelope;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** One `--json-greppable` call in-process, answered with its exit status and envelope (as helpers/groups.ts's osh). */
+export async function oshInProcess(srv: TestServer, who: { readonly name: string }, args: readonly string[], opts: InProcessOptions = {}): Promise<InProcessAnswer> {
+  const r = await callInProcess(srv, who.name, ['--json-greppable', ...args], opts);
+  return { exit: r.code, env: greppable(r.stdout), stdout: r.stdout, stderr: r.stderr };
+}
