@@ -5,7 +5,7 @@
 import { isFlagOn, SETTING } from './settings.js';
 import type { BastionConfig } from '../config/schema.js';
 import { EXIT } from '../kernel/exitCodes.js';
-import type { AccountRow } from '../store/accounts.js';
+import type { AccountRow } from './records.js';
 import type { ResultCode } from '../kernel/result.js';
 import { formatDuration } from '../kernel/duration.js';
 

@@ -6,7 +6,7 @@
 import { contains, type AclAddress } from './aclAddress.js';
 import { effectiveUser } from '../access/acl.js';
 import { wildcardMatch } from './listFilter.js';
-import type { AclRow, AclView } from '../store/acl.js';
+import type { AclRow, AclView } from './records.js';
 
 export interface WantedAccess {
   readonly ip: Pick<AclAddress, 'family' | 'start' | 'end'>;

@@ -12,9 +12,27 @@
 //   - a forced key narrows the usable keys to the one with that fingerprint.
 import { candidateStarts, contains, parseAddress, type AclAddress } from './aclAddress.js';
 import { bestMatch, entryAllows, type WantedAccess } from './aclMatch.js';
-import type { AclRow } from '../store/acl.js';
-import type { KeyPairRow } from '../store/egressKeys.js';
-import type { Store } from '../store/store.js';
+import type { AccountGroupRole, AclOwner, AclRow, GroupRole, KeyPairRow, RoleHolder } from './records.js';
+
+/**
+ * What the decision reads, and nothing more: the store answers it (src/store/store.ts), a test can
+ * answer it from memory. Reads only; the decision changes nothing.
+ */
+export interface AccessFacts {
+  readonly acl: {
+    /** Live entries whose block contains [start of one of `starts`, `end`] (one indexed lookup). */
+    containing(family: 4 | 6, starts: readonly Buffer[], end: Buffer, now: number): readonly AclRow[];
+    list(owner: AclOwner, now: number): readonly AclRow[];
+  };
+  readonly groups: {
+    rolesOfAccount(accountId: number): readonly AccountGroupRole[];
+    keys(groupId: number): readonly KeyFields[];
+    byId(groupId: number): { readonly name: string } | undefined;
+    holders(groupId: number, role: GroupRole): readonly RoleHolder[];
+  };
+  readonly egressKeys: { forAccount(accountId: number): readonly KeyFields[] };
+  readonly accounts: { byId(accountId: number): { readonly name: string } | undefined };
+}
 
 export type GrantType = 'personal' | 'group-member' | 'group-guest';
 
@@ -89,7 +107,7 @@ function networkVerdict(target: AclAddress, policy: NetworkPolicy | undefined): 
 }
 
 /** Live entries of every list that allow the wanted tuple (one indexed lookup, then entryAllows). */
-function allowingEntries(store: Store, target: AclAddress, port: number | null, user: string | null, now: number): AclRow[] {
+function allowingEntries(store: AccessFacts, target: AclAddress, port: number | null, user: string | null, now: number): AclRow[] {
   const wanted: WantedAccess = { ip: target, port: port ?? 'ignore', user: user ?? 'ignore' };
   return store.acl.containing(target.family, candidateStarts(target), target.end, now).filter((e) => entryAllows(e, wanted));
 }
@@ -103,7 +121,7 @@ export interface KeySource {
   group(groupId: number): readonly KeyFields[];
 }
 
-export function decideAccess(store: Store, req: AccessRequest, policy?: NetworkPolicy, keySource?: KeySource): AccessDecision {
+export function decideAccess(store: AccessFacts, req: AccessRequest, policy?: NetworkPolicy, keySource?: KeySource): AccessDecision {
   const keysOf: KeySource = keySource ?? { account: (id) => store.egressKeys.forAccount(id), group: (id) => store.groups.keys(id) };
   const target = typeof req.ip === 'string' ? parseAddress(req.ip, { allowSubnets: true }).value : req.ip;
   if (!target) return deny('invalid-target', `Invalid target address (${String(req.ip)})`);
@@ -151,7 +169,7 @@ export function decideAccess(store: Store, req: AccessRequest, policy?: NetworkP
  * user for some address: when none does, a connection request is refused without resolving the
  * host name, since no answer could change the outcome. The address alone is not looked at.
  */
-export function mayAllowSomeAddress(store: Store, req: { readonly accountId: number; readonly port: number; readonly user: string; readonly now: number }): boolean {
+export function mayAllowSomeAddress(store: AccessFacts, req: { readonly accountId: number; readonly port: number; readonly user: string; readonly now: number }): boolean {
   const fits = (e: AclRow): boolean => entryAllows(e, { ip: { family: e.family, start: e.range_start, end: e.range_end }, port: req.port, user: req.user });
   if (store.acl.list({ kind: 'personal', accountId: req.accountId }, req.now).some(fits)) return true;
   for (const r of store.groups.rolesOfAccount(req.accountId)) {
@@ -203,7 +221,7 @@ export interface WhoHasAccessLine {
  * decideAccess, computed from the target side: one indexed lookup for the address, then the
  * members of the groups that allow it. Keyed by account name, sorted.
  */
-export function whoHasAccess(store: Store, target: AclAddress, o: WhoHasAccessOptions): Map<string, WhoHasAccessLine> {
+export function whoHasAccess(store: AccessFacts, target: AclAddress, o: WhoHasAccessOptions): Map<string, WhoHasAccessLine> {
   const out = new Map<string, { personal: boolean; groups: Set<string> }>();
   if (networkVerdict(target, o.policy)) return new Map();
   const entries = allowingEntries(store, target, o.port, o.user, o.now);

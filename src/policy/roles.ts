@@ -2,7 +2,12 @@
 // account may run a plugin at all (The Bastion's can_account_execute_plugin).
 import type { Logger } from 'pino';
 import type { BastionConfig } from '../config/schema.js';
-import type { Store } from '../store/store.js';
+
+/** What the role rules read: the grants an account holds, and which names exist. */
+export interface RoleFacts {
+  readonly grants: { has(accountId: number, grant: string): boolean };
+  readonly accounts: { byName(name: string): unknown };
+}
 
 /**
  * Plugin categories, as The Bastion's plugin folders: a plugin's folder is its permission tier,
@@ -20,7 +25,7 @@ export interface Roles {
   readonly isAuditor: boolean;
 }
 
-export function rolesOf(store: Store, config: BastionConfig, account: { id: number; name: string }): Roles {
+export function rolesOf(store: RoleFacts, config: BastionConfig, account: { id: number; name: string }): Roles {
   const isAdmin = config.adminAccounts.includes(account.name);
   return {
     isAdmin,
@@ -41,7 +46,7 @@ export function configuredRoleOf(config: Pick<BastionConfig, 'adminAccounts' | '
 }
 
 /** The names adminAccounts and superOwnerAccounts list that no account has. */
-function unboundRoleNames(store: Store, config: Pick<BastionConfig, 'adminAccounts' | 'superOwnerAccounts'>): { name: string; role: 'admin' | 'superowner' }[] {
+function unboundRoleNames(store: RoleFacts, config: Pick<BastionConfig, 'adminAccounts' | 'superOwnerAccounts'>): { name: string; role: 'admin' | 'superowner' }[] {
   const names = [...new Set([...config.adminAccounts, ...config.superOwnerAccounts])];
   return names.flatMap((name) => {
     const role = configuredRoleOf(config, name);
@@ -50,7 +55,7 @@ function unboundRoleNames(store: Store, config: Pick<BastionConfig, 'adminAccoun
 }
 
 /** One warning per configuration load when it lists role names that no account has. */
-export function warnUnboundRoleNames(store: Store, config: BastionConfig, log: Pick<Logger, 'warn'>): void {
+export function warnUnboundRoleNames(store: RoleFacts, config: BastionConfig, log: Pick<Logger, 'warn'>): void {
   const unbound = unboundRoleNames(store, config);
   if (unbound.length === 0) return;
   log.warn(
@@ -65,7 +70,7 @@ export type GroupRoleCheck = (accountId: number, role: 'owner' | 'gatekeeper' | 
 export const noGroupRoles: GroupRoleCheck = () => false;
 
 export function mayRunCategory(
-  store: Store,
+  store: RoleFacts,
   roles: Roles,
   account: { id: number },
   plugin: { name: string; category: Category },

@@ -1,20 +1,8 @@
 // Queries about accounts and their settings. Statements are prepared once per store.
+import type { AccountRow } from '../policy/records.js';
 import type { DB } from './db.js';
 
-export interface AccountRow {
-  readonly id: number;
-  readonly name: string;
-  readonly uid: number | null;
-  readonly comment: string | null;
-  readonly created_at: number;
-  readonly created_by: string;
-  readonly ttl_seconds: number | null;
-  readonly last_activity_at: number | null;
-  readonly last_activity_from: string | null;
-  readonly frozen_at: number | null;
-  readonly frozen_by: string | null;
-  readonly frozen_reason: string | null;
-}
+export type { AccountRow };
 
 export interface NewAccount {
   name: string;

@@ -5,35 +5,9 @@
 import type { Statement } from 'better-sqlite3';
 import type { DB } from './db.js';
 
-export type AclKind = 'personal' | 'group' | 'guest';
-export type AclProtocol = 'scpupload' | 'scpdownload' | 'sftp' | 'rsync';
+import type { AclKind, AclOwner, AclProtocol, AclRow, AclView } from '../policy/records.js';
 
-export interface AclRow {
-  readonly id: number;
-  readonly kind: AclKind;
-  readonly account_id: number | null;
-  readonly group_id: number | null;
-  readonly ip: string;
-  readonly family: 4 | 6;
-  readonly prefix_len: number;
-  readonly range_start: Buffer;
-  readonly range_end: Buffer;
-  readonly user: string | null;
-  readonly port: number | null;
-  readonly protocol: AclProtocol | null;
-  readonly comment: string | null;
-  readonly expires_at: number | null;
-  readonly force_key: string | null;
-  readonly force_password: string | null;
-  readonly added_by: string;
-  readonly added_at: number;
-}
-
-/**
- * An entry as listings use it: without the range blobs, which cost more to fetch (a Buffer each)
- * than the rest of the row, and which only matching needs.
- */
-export type AclView = Omit<AclRow, 'range_start' | 'range_end'>;
+export type { AclKind, AclOwner, AclProtocol, AclRow, AclView };
 
 const VIEW_COLUMNS = ['id', 'ip', 'user', 'port', 'protocol', 'comment', 'expires_at', 'force_key', 'force_password', 'added_by', 'added_at', 'group_id'] as const;
 type ViewTuple = [number, string, string | null, number | null, AclProtocol | null, string | null, number | null, string | null, string | null, string, number, number | null];
@@ -85,11 +59,6 @@ export interface NewAclEntry {
 }
 
 /** Who an entry belongs to: the list it is part of. */
-export type AclOwner =
-  | { readonly kind: 'personal'; readonly accountId: number }
-  | { readonly kind: 'group'; readonly groupId: number }
-  | { readonly kind: 'guest'; readonly accountId: number; readonly groupId: number };
-
 const LIVE = '(expires_at IS NULL OR expires_at >= @now)';
 
 /**

@@ -2,20 +2,12 @@
 // behalf, to reach targets). Listings read the public columns only: the sealed private key has its
 // own query, meant for the egress code path, so a listing can't leak it by accident.
 // The shape of a stored key pair is defined here once; group keys (groups.ts) add their owner to it.
+import type { KeyPairRow } from '../policy/records.js';
 import type { DB } from './db.js';
 
-/** The public half of a stored key pair, personal or group: what listings see. */
-export interface KeyPairRow {
-  readonly id: number;
-  /** The SSH key type, e.g. ssh-ed25519 or ecdsa-sha2-nistp521. */
-  readonly type: string;
-  readonly size: number;
-  readonly fingerprint: string;
-  readonly base64: string;
-  readonly comment: string;
-  readonly created_at: number;
-}
+export type { KeyPairRow };
 
+/** The public half of a stored key pair, personal or group: what listings see. */
 /** Those columns, in both key tables (account_egress_keys and group_egress_keys). */
 export const KEY_PAIR_COLUMNS = 'id, type, size, fingerprint, base64, comment, created_at';
 

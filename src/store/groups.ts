@@ -1,26 +1,16 @@
 // Queries about groups: the groups themselves, who holds which role on them, their settings and
 // their egress keys. Statements are prepared once per store.
+import type { AccountGroupRole, GroupRole, RoleHolder } from '../policy/records.js';
 import type { DB } from './db.js';
-import { KEY_PAIR_COLUMNS, type KeyPairRow, type NewKeyPair } from './egressKeys.js';
 
-export type GroupRole = 'owner' | 'gatekeeper' | 'aclkeeper' | 'member' | 'guest';
+export type { AccountGroupRole, GroupRole, RoleHolder };
+import { KEY_PAIR_COLUMNS, type KeyPairRow, type NewKeyPair } from './egressKeys.js';
 
 export interface GroupRow {
   readonly id: number;
   readonly name: string;
   readonly created_at: number;
   readonly created_by: string;
-}
-
-export interface RoleHolder {
-  readonly account_id: number;
-  readonly name: string;
-}
-
-export interface AccountGroupRole {
-  readonly group_id: number;
-  readonly group: string;
-  readonly role: GroupRole;
 }
 
 /** The public half of a group egress key, as listings see it. */
