@@ -1,7 +1,7 @@
 import { requireGroupRole } from '../../src/access/groupRoles.js';
 import { deleteLine, machineDisplay } from '../../src/access/aclModify.js';
 import { TARGET_HELP, TUPLE_OPTIONS } from '../../src/access/aclOptions.js';
-import { effectiveUser } from '../../src/access/acl.js';
+import { effectiveUser } from '../../src/policy/aclEntry.js';
 import { groupLineRequest, groupServerValue } from '../../src/access/groupServers.js';
 import { definePlugin } from '../../src/osh/define.js';
 import { isOk, R } from '../../src/kernel/result.js';

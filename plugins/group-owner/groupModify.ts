@@ -1,4 +1,4 @@
-import { checkTtl } from '../../src/access/acl.js';
+import { checkTtl } from '../../src/policy/aclEntry.js';
 import { GROUP_SETTING } from '../../src/access/groupInfo.js';
 import { findGroup } from '../../src/access/groupName.js';
 import { requireGroupRole } from '../../src/access/groupRoles.js';

@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { checkPort } from '../../src/access/acl.js';
+import { checkPort } from '../../src/policy/aclEntry.js';
 import { resolveTarget } from '../../src/egress/resolve.js';
 import { definePlugin } from '../../src/osh/define.js';
 import { R } from '../../src/kernel/result.js';

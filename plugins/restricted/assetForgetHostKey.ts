@@ -1,4 +1,4 @@
-import { checkPort } from '../../src/access/acl.js';
+import { checkPort } from '../../src/policy/aclEntry.js';
 import { resolveTarget } from '../../src/egress/resolve.js';
 import { definePlugin } from '../../src/osh/define.js';
 import { R } from '../../src/kernel/result.js';

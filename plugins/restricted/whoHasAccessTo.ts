@@ -1,4 +1,4 @@
-import { checkPort, isValidRemoteUser } from '../../src/access/acl.js';
+import { checkPort, isValidRemoteUser } from '../../src/policy/aclEntry.js';
 import { whoHasAccess } from '../../src/policy/decision.js';
 import { definePlugin } from '../../src/osh/define.js';
 import { isOk, R } from '../../src/kernel/result.js';

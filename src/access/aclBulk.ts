@@ -3,7 +3,7 @@
 // JSON array of {"host" (or "ip"), "user", "port", "comment"} objects, which scripts can produce
 // without worrying about quoting. Every entry is checked as the plugin would check one line;
 // the errors say which line failed and why, in The Bastion's wording.
-import { isValidRemoteUser, checkPort } from './acl.js';
+import { isValidRemoteUser, checkPort } from '../policy/aclEntry.js';
 import { parseAddress, type AclAddress } from '../policy/aclAddress.js';
 import type { BatchStop, ResolverConfig } from '../services/resolver.js';
 import { resolveHosts } from './aclHost.js';

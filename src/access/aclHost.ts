@@ -7,7 +7,7 @@
 import { EXIT } from '../kernel/exitCodes.js';
 import { lookupName, lookupNames, resolverSettings, type BatchStop, type Lookup, type LookupFailure, type ResolverConfig } from '../services/resolver.js';
 import { R, type Result } from '../kernel/result.js';
-import { isValidRemoteUser, checkPort } from './acl.js';
+import { isValidRemoteUser, checkPort } from '../policy/aclEntry.js';
 import { parseAddress, type AclAddress } from '../policy/aclAddress.js';
 
 export interface ResolvedHost {

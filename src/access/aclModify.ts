@@ -4,8 +4,8 @@
 // that isn't there changes nothing. Expired lines of the list are dropped on the way.
 import type { AclOwner, AclView } from '../store/acl.js';
 import type { Store } from '../store/store.js';
-import type { AclTuple } from './acl.js';
-import { storedComment } from './acl.js';
+import type { AclTuple } from '../policy/aclEntry.js';
+import { storedComment } from '../policy/aclEntry.js';
 import { bracketed, type AclAddress } from '../policy/aclAddress.js';
 import { sameLine } from '../policy/aclMatch.js';
 

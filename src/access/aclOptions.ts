@@ -3,7 +3,7 @@
 // user/port/protocol tuple, the TTL, the forced key or password.
 import type { PluginContext } from '../osh/context.js';
 import { isOk, R, type Result } from '../kernel/result.js';
-import { checkFingerprint, checkPasswordHash, checkTtl, checkTuple, type AclTuple } from './acl.js';
+import { checkFingerprint, checkPasswordHash, checkTtl, checkTuple, type AclTuple } from '../policy/aclEntry.js';
 import type { ResolvedHost } from './aclHost.js';
 
 /** Which remote user/port/protocol a line is for (the user and port values are the bastion-level --user/--port). */

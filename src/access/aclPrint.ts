@@ -8,7 +8,7 @@ import type { PluginContext } from '../osh/context.js';
 import { reverseLookups, reverseResolverSettings, type ResolverConfig } from '../services/resolver.js';
 import type { AclView } from '../store/acl.js';
 import { durationToHuman } from '../kernel/duration.js';
-import { effectiveUser, wildcardMatcher } from './acl.js';
+import { effectiveUser, wildcardMatcher } from '../policy/aclEntry.js';
 
 export interface AclJsonEntry {
   ip: string;

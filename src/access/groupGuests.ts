@@ -6,7 +6,7 @@
 import type { PluginContext } from '../osh/context.js';
 import { isOk, R, type Result } from '../kernel/result.js';
 import { durationToHuman, formatDuration } from '../kernel/duration.js';
-import { effectiveUser, type AclTuple } from './acl.js';
+import { effectiveUser, type AclTuple } from '../policy/aclEntry.js';
 import { candidateStarts, type AclAddress } from '../policy/aclAddress.js';
 import { bestMatch, entryAllows } from '../policy/aclMatch.js';
 import { addLine, deleteLine, machineDisplay } from './aclModify.js';

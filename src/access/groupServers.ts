@@ -3,7 +3,7 @@
 import type { PluginContext } from '../osh/context.js';
 import { isOk, R, type Result } from '../kernel/result.js';
 import type { GroupRow } from '../store/groups.js';
-import { effectiveUser, type AclTuple } from './acl.js';
+import { effectiveUser, type AclTuple } from '../policy/aclEntry.js';
 import type { AclAddress } from '../policy/aclAddress.js';
 import { requestLine, type RequestedLine, type TupleFlags } from './aclOptions.js';
 import { findGroup } from './groupName.js';

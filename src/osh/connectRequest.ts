@@ -1,6 +1,6 @@
 // A call with neither --osh nor --help is a connection request, `[user@]host [-- command]`: its
 // target is checked here with osh.pl's refusals and exit statuses before egress sees it.
-import { checkPort, isValidRemoteUser } from '../access/acl.js';
+import { checkPort, isValidRemoteUser } from '../policy/aclEntry.js';
 import { HOST_CHARS } from '../access/aclHost.js';
 import type { BastionConfig } from '../config/schema.js';
 import { EXIT } from '../kernel/exitCodes.js';

@@ -4,7 +4,7 @@
 // block must contain the wanted address (or block). Every listing and the access decision use
 // this one function, so what a listing says and what the egress path does can't drift apart.
 import { contains, type AclAddress } from './aclAddress.js';
-import { effectiveUser } from '../access/acl.js';
+import { effectiveUser } from './aclEntry.js';
 import { wildcardMatch } from './listFilter.js';
 import type { AclRow, AclView } from './records.js';
 

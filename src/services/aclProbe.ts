@@ -7,7 +7,7 @@
 import ssh2 from 'ssh2';
 import type { Terminal } from '../osh/terminal.js';
 import { isOk, R, type Result } from '../kernel/result.js';
-import { effectiveUser, type AclTuple } from '../access/acl.js';
+import { effectiveUser, type AclTuple } from '../policy/aclEntry.js';
 import { bracketed, type AclAddress } from '../policy/aclAddress.js';
 import { machineDisplay } from '../access/aclModify.js';
 const { Client } = ssh2;

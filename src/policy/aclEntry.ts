@@ -4,9 +4,9 @@
 // forces, its TTL and comment (OVH::Bastion::Plugin::ACL::check, access_modify and is_valid_*
 // in lib/perl/OVH/Bastion*). --host, --user and --port are bastion-level options: plugins read
 // them from ctx.request.
-import { wildcardsMatcher } from '../policy/listFilter.js';
+import { wildcardsMatcher } from './listFilter.js';
 import { R, type Result } from '../kernel/result.js';
-import type { AclProtocol } from '../store/acl.js';
+import type { AclProtocol } from './records.js';
 import { parseTtl } from '../kernel/duration.js';
 
 const ACL_PROTOCOLS: readonly AclProtocol[] = ['scpupload', 'scpdownload', 'sftp', 'rsync'];

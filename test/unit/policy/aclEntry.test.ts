@@ -2,7 +2,7 @@
 // the small validators around them.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { checkFingerprint, checkPasswordHash, checkTtl, checkTuple, storedComment, wildcardMatcher } from '../../../src/access/acl.js';
+import { checkFingerprint, checkPasswordHash, checkTtl, checkTuple, storedComment, wildcardMatcher } from '../../../src/policy/aclEntry.js';
 
 const base = { user: undefined, userAny: false, port: undefined, portAny: false };
 
