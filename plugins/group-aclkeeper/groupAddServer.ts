@@ -35,12 +35,12 @@ then reach the server with those keys; guests only if given a guest access to it
   async handler(ctx, opts) {
     const { store, out } = ctx;
     const req = await groupLineRequest(ctx, opts);
-    if (!isOk(req) || req.value === null) return req;
+    if (!isOk(req)) return req;
     const { group: g, target, tuple: t } = req.value;
     const ttl = parseTtlOption(opts.ttl);
     if (!isOk(ttl)) return ttl;
     const forced = checkForced(opts);
-    if (!isOk(forced) || forced.value === null) return forced;
+    if (!isOk(forced)) return forced;
     const refused = requireGroupRole(ctx, g, 'aclkeeper', 'add servers to it');
     if (refused) return refused;
 

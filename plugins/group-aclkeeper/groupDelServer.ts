@@ -25,7 +25,7 @@ as a guest access needs the group to still have the server.`,
   async handler(ctx, opts) {
     const { store } = ctx;
     const req = await groupLineRequest(ctx, opts);
-    if (!isOk(req) || req.value === null) return req;
+    if (!isOk(req)) return req;
     const { group: g, target, tuple: t } = req.value;
     const refused = requireGroupRole(ctx, g, 'aclkeeper', 'delete servers from it');
     if (refused) return refused;

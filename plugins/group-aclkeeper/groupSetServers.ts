@@ -39,7 +39,7 @@ changed. No connection is tested.`,
     const { out, store } = ctx;
     if (!opts.group) return R('ERR_MISSING_PARAMETER', { msg: "Missing mandatory parameter 'group'" });
     const found = findGroup(store, opts.group);
-    if (!isOk(found) || found.value === null) return found;
+    if (!isOk(found)) return found;
     const g = found.value;
     // The Bastion's own words for this refusal, although the list is replaced rather than added to.
     const refused = requireGroupRole(ctx, g, 'aclkeeper', 'add servers to it');

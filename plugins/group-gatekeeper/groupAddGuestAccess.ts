@@ -25,7 +25,7 @@ accountAddPersonalAccess.`,
   differences: ['--proxy-host/--proxy-port/--proxy-user (jump hosts) are not available.'],
   async handler(ctx, opts) {
     const line = await guestLineRequest(ctx, opts);
-    if (!isOk(line) || line.value === null) return line;
+    if (!isOk(line)) return line;
     const ttl = parseTtlOption(opts.ttl);
     if (!isOk(ttl)) return ttl;
     return addGuestAccess(ctx, line.value, { ttl: ttl.value, comment: opts.comment ?? null });

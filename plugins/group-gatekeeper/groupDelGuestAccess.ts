@@ -23,7 +23,7 @@ remain, the value lists them; when none remains, the account no longer holds the
   ],
   async handler(ctx, opts) {
     const line = await guestLineRequest(ctx, opts);
-    if (!isOk(line) || line.value === null) return line;
+    if (!isOk(line)) return line;
     return delGuestAccess(ctx, line.value);
   },
 });

@@ -24,9 +24,9 @@ a PATTERN without any matches text containing it.`,
     const { store } = ctx;
     if (!opts.group || !opts.account) return R('ERR_MISSING_PARAMETER', { msg: "Missing mandatory parameter 'account' or 'group'" });
     const found = findGroup(store, opts.group);
-    if (!isOk(found) || found.value === null) return found;
+    if (!isOk(found)) return found;
     const account = findAccount(store, opts.account);
-    if (!isOk(account) || account.value === null) return account;
+    if (!isOk(account)) return account;
     const now = Math.floor(ctx.clock.now() / 1000);
     const rows = store.acl.view({ kind: 'guest', accountId: account.value.id, groupId: found.value.id }, now);
     if (rows.length === 0) return R('OK_EMPTY', { msg: "This account doesn't seem to have any guest access to this group" });

@@ -22,7 +22,7 @@ may do this.`,
     const { config, out, store } = ctx;
     if (!opts.id || !opts.group) return R('ERR_MISSING_PARAMETER', { msg: 'Missing the --group or --id parameter' });
     const found0 = findGroup(store, opts.group);
-    if (!isOk(found0) || found0.value === null) return found0;
+    if (!isOk(found0)) return found0;
     const g = found0.value;
     const refused = requireGroupRole(ctx, g, 'owner', 'delete its egress keys');
     if (refused) return refused;

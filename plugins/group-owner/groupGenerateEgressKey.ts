@@ -24,11 +24,11 @@ part, into the authorized_keys of the servers. Only owners of the group (or supe
     const { config, out, store } = ctx;
     if (!opts.algo || !opts.group) return R('ERR_MISSING_PARAMETER', { msg: "Missing the 'algo', 'size' or 'group' parameter" });
     const algo = checkGroupKeyAlgo(config, opts.algo, opts.size);
-    if (!isOk(algo) || algo.value === null) {
+    if (!isOk(algo)) {
       return algo.code === 'ERR_MISSING_PARAMETER' ? R(algo.code, { msg: "Missing the 'algo', 'size' or 'group' parameter" }) : algo;
     }
     const found0 = findGroup(store, opts.group);
-    if (!isOk(found0) || found0.value === null) return found0;
+    if (!isOk(found0)) return found0;
     const g = found0.value;
     const refused = requireGroupRole(ctx, g, 'owner', 'manage its egress keys');
     if (refused) return refused;

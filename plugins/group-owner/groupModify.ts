@@ -59,14 +59,14 @@ Only owners of the group (or superowners) may change its settings.`,
         continue;
       }
       const t = checkTtl(text);
-      if (!isOk(t) || t.value === null) return R(t.code, { msg: t.msg });
-      seconds[k] = t.value;
+      if (!isOk(t)) return R(t.code, { msg: t.msg });
+      if (t.value !== null) seconds[k] = t.value;
     }
     if (seconds.ttl === -1) {
       return R('ERR_INVALID_PARAMETER', { msg: "Invalid TTL (-1), expected an amount of seconds, or a duration string such as '2d8h15m'" });
     }
     const found = findGroup(store, opts.group);
-    if (!isOk(found) || found.value === null) return found;
+    if (!isOk(found)) return found;
     const g = found.value;
     const refused = requireGroupRole(ctx, g, 'owner', 'modify it');
     if (refused) return refused;

@@ -35,7 +35,7 @@ aclkeepers and members, to superowners and to auditors.`,
       return R('OK', { value });
     }
     const group = findGroup(ctx.store, opts.group);
-    if (!isOk(group) || group.value === null) return group;
+    if (!isOk(group)) return group;
     const v = groupInfoValue(ctx, group.value, withKeys);
     printGroupInfo(ctx, v);
     return R('OK', { value: v });

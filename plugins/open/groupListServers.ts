@@ -27,7 +27,7 @@ matched against the columns of the text table (IP, port, user, comment, …).`,
     const { store } = ctx;
     if (!opts.group) return R('ERR_MISSING_PARAMETER', { msg: "Missing parameter 'group'" });
     const found = findGroup(store, opts.group);
-    if (!isOk(found) || found.value === null) return found;
+    if (!isOk(found)) return found;
     const g = found.value;
     if (!(callerHasRole(ctx, g, 'member', false).ok || callerHasRole(ctx, g, 'aclkeeper', true).ok || ctx.caller.roles.isAuditor)) {
       return R('KO_ACCESS_DENIED', {

@@ -72,7 +72,7 @@ The no-port-forwarding, no-agent-forwarding, no-X11-forwarding and no-user-rc op
     }
     const line = text.trim();
     const parsed = parsePublicKeyLine(line);
-    if (!isOk(parsed) || parsed.value === null) {
+    if (!isOk(parsed)) {
       const value = parsed.code === 'KO_PRIVATE_KEY' || line === '' ? null : { key: { line } };
       return R(parsed.code, { msg: parsed.msg, value });
     }
@@ -82,7 +82,7 @@ The no-port-forwarding, no-agent-forwarding, no-X11-forwarding and no-user-rc op
       version: ctx.server.version,
       nowSec: Math.floor(ctx.clock.now() / 1000),
     });
-    if (!isOk(added) || added.value === null || !('connect_only_from' in added.value)) return added;
+    if (!isOk(added) || !('connect_only_from' in added.value)) return added;
     const { key, connect_only_from: from } = added.value;
     out.info(' ');
     out.info('Public key successfully added:');

@@ -40,7 +40,7 @@ key, and a passphrase would have to be typed through the bastion at each connect
     if (!isOk(checked)) return checked;
     out.info('Generating your key, this might take a while...');
     const made = await generateEgressKey({ store, config, keyring }, caller.account, opts.algo, opts.size, Math.floor(ctx.clock.now() / 1000));
-    if (!isOk(made) || made.value === null) return made;
+    if (!isOk(made)) return made;
     const value = egressKeyValue(made.value, bastionEgressIps(config));
     out.info('Your new key pair has been generated:\n');
     printEgressKey(out, value, made.value.created_at);

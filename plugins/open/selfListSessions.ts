@@ -41,7 +41,7 @@ session was recorded: replay it with selfPlaySession --id ID.`,
   ],
   handler(ctx, o) {
     const viewed = viewedAccountId(ctx, o.account, "list another account's sessions");
-    if (!isOk(viewed) || viewed.value === null) return viewed;
+    if (!isOk(viewed)) return viewed;
     const accountId = viewed.value;
     const after = o.after === undefined ? undefined : whenToMs(o.after);
     const before = o.before === undefined ? undefined : whenToMs(o.before);

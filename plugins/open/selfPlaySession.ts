@@ -33,7 +33,7 @@ The recordings are asciicast v2 files under the bastion's data directory: stock
   ],
   async handler(ctx, o) {
     const viewed = viewedAccountId(ctx, o.account, "replay another account's sessions");
-    if (!isOk(viewed) || viewed.value === null) return viewed;
+    if (!isOk(viewed)) return viewed;
     const accountId = viewed.value;
     const speed = Number(o.speed);
     if (!Number.isFinite(speed) || speed < 0.01 || speed > 10_000) {

@@ -27,7 +27,7 @@ account itself holds its keys.`,
   ],
   async handler(ctx, opts) {
     const line = await requestLine(ctx, opts, "Missing parameter 'host' or didn't resolve correctly");
-    if (!isOk(line) || line.value === null) return line;
+    if (!isOk(line)) return line;
     const { target, tuple } = line.value;
     const ttl = parseTtlOption(opts.ttl);
     if (!isOk(ttl)) return ttl;
@@ -36,9 +36,9 @@ account itself holds its keys.`,
     }
     if (!opts.account) return R('ERR_MISSING_PARAMETER', { msg: "Missing mandatory parameter 'account'" });
     const account = findAccount(ctx.store, opts.account);
-    if (!isOk(account) || account.value === null) return account;
+    if (!isOk(account)) return account;
     const forced = checkForced(opts);
-    if (!isOk(forced) || forced.value === null) return forced;
+    if (!isOk(forced)) return forced;
     ctx.out.info(
       `Can't verify whether ${account.value.name}'s personal key has been installed to the remote server, as you don't have access to their private keys, adding the access blindly`,
     );

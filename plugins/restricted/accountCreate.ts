@@ -78,7 +78,7 @@ admin, since the account gets that role as soon as it exists.`,
     let ttlSeconds: number | null = null;
     if (opts.ttl !== undefined) {
       const ttl = parseTtl(opts.ttl);
-      if (!isOk(ttl) || ttl.value === null) return ttl;
+      if (!isOk(ttl)) return ttl;
       ttlSeconds = ttl.value > 0 ? ttl.value : null;
     }
     if (opts.uid === 0) return R('ERR_IN_YOUR_DREAMS', { msg: 'The uid 0 is the one of root: not for a bastion account' });
@@ -121,16 +121,16 @@ admin, since the account gets that role as soon as it exists.`,
         line = read;
       }
       const parsed = parsePublicKeyLine(line);
-      if (!isOk(parsed) || parsed.value === null) return parsed;
+      if (!isOk(parsed)) return parsed;
       const checked = checkIngressKey(parsed.value, config);
-      if (!isOk(checked) || checked.value === null) return checked;
+      if (!isOk(checked)) return checked;
       keys.push(checked.value);
     }
 
     const nowSec = Math.floor(ctx.clock.now() / 1000);
     out.info(`Generating the personal egress key of the account (${config.defaultAccountEgressKeyAlgorithm}-${config.defaultAccountEgressKeySize})...`);
     const egressKey = await newAccountEgressKey(config, ctx.keyring, account, nowSec);
-    if (!isOk(egressKey) || egressKey.value === null) return egressKey;
+    if (!isOk(egressKey)) return egressKey;
 
     const settings: Record<string, string> = {};
     if (opts['always-active']) settings[SETTING.alwaysActive] = FLAG_ON;
@@ -150,7 +150,7 @@ admin, since the account gets that role as soon as it exists.`,
       nowSec,
       egressKey: egressKey.value,
     });
-    if (!isOk(created) || created.value === null) return created;
+    if (!isOk(created)) return created;
 
     out.info(`Account ${account} created with UID ${created.value.uid}.`);
     if (ttlSeconds !== null) out.info(`Its TTL is set: it expires in ${durationToHuman(ttlSeconds, nowSec).human}.`);

@@ -20,10 +20,10 @@ remove the account's key from the server's authorized_keys.`,
   differences: ['--proxy-host/--proxy-port/--proxy-user (jump hosts) are not available.'],
   async handler(ctx, opts) {
     const line = await requestLine(ctx, opts, "Missing parameter 'host' or didn't resolve correctly");
-    if (!isOk(line) || line.value === null) return line;
+    if (!isOk(line)) return line;
     if (!opts.account) return R('ERR_MISSING_PARAMETER', { msg: "Missing mandatory parameter 'account'" });
     const account = findAccount(ctx.store, opts.account);
-    if (!isOk(account) || account.value === null) return account;
+    if (!isOk(account)) return account;
     return delPersonalAccess(ctx, { account: account.value, ...line.value });
   },
 });

@@ -30,7 +30,7 @@ Only an admin may delete an admin.`,
   async handler(ctx, opts) {
     const { out, store, config } = ctx;
     const found = findAccount(store, opts.account);
-    if (!isOk(found) || found.value === null) return found;
+    if (!isOk(found)) return found;
     const target = found.value;
     const account = target.name;
     // The Bastion's helper refuses this even to accounts granted accountDelete (checked here

@@ -27,7 +27,7 @@ You can't freeze yourself, and only an admin may freeze an admin.`,
       return R('ERR_INVALID_PARAMETER', { msg: `Please don't freeze yourself, ${caller.name}: the bastion needs you!` });
     }
     const found = findAccount(store, opts.account);
-    if (!isOk(found) || found.value === null) return found;
+    if (!isOk(found)) return found;
     const target = found.value;
     if (ctx.config.adminAccounts.includes(target.name) && !caller.roles.isAdmin) {
       return R('ERR_SECURITY_VIOLATION', { msg: "You can't freeze the account of an admin without being an admin yourself" });

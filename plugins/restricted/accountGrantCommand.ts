@@ -22,7 +22,7 @@ superowner lists in info), so that rights and grants can be audited without bein
   handler(ctx, opts) {
     const { store, caller } = ctx;
     const checked = checkGrantChange(ctx, opts, 'grant');
-    if (!isOk(checked) || checked.value === null) return checked;
+    if (!isOk(checked)) return checked;
     const { target, command } = checked.value;
     const granted = store.tx(() => store.grants.grant(target.id, command, caller.name, Math.floor(ctx.clock.now() / 1000)));
     if (!granted) {

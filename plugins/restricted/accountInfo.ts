@@ -56,7 +56,7 @@ roles, granted commands and activation only.`,
       rows = store.accounts.all();
     } else {
       const found = findAccount(store, opts.account);
-      if (!isOk(found) || found.value === null) return found;
+      if (!isOk(found)) return found;
       rows = [found.value];
     }
     const nowSec = Math.floor(ctx.clock.now() / 1000);

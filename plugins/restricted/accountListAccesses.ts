@@ -24,7 +24,7 @@ lists of groups you have no role on are left out, as The Bastion's file permissi
     const { store, caller, out } = ctx;
     if (!opts.account) return R('ERR_MISSING_PARAMETER', { msg: 'missing mandatory parameter account' });
     const account = findAccount(store, opts.account);
-    if (!isOk(account) || account.value === null) return account;
+    if (!isOk(account)) return account;
     const now = Math.floor(ctx.clock.now() / 1000);
     const seeAll = caller.roles.isAuditor || caller.roles.isSuperOwner;
     const mine = seeAll ? null : new Set(store.groups.rolesOfAccount(caller.account.id).map((r) => r.group_id));

@@ -19,7 +19,7 @@ The value is a hash keyed by fingerprint. The private halves never leave the bas
   differences: ['`mtime` is the creation time of the key pair (The Bastion: the modification time of its .pub file).'],
   handler(ctx, opts) {
     const found = findAccount(ctx.store, opts.account);
-    if (!isOk(found) || found.value === null) return found;
+    if (!isOk(found)) return found;
     const value = egressKeysListing(ctx.store, ctx.config, found.value.id, ctx.out);
     if (Object.keys(value).length === 0) ctx.out.info('This account has no egress key.');
     return R('OK', { value });

@@ -18,7 +18,7 @@ restriction that applies to it now (the key's own list, or ingressKeysFrom).`,
   differences: ["A key's `id` is its position in the account's list (1, 2, 3…), as for selfListIngressKeys."],
   handler(ctx, opts) {
     const found = findAccount(ctx.store, opts.account);
-    if (!isOk(found) || found.value === null) return found;
+    if (!isOk(found)) return found;
     const keys = listIngressKeys(ctx.store, ctx.config, found.value.id);
     for (const k of keys) printKey(ctx.out, k, `ID = ${k.id}`, k.validity);
     if (keys.length === 0) ctx.out.info('No ingress keys configured for this account!');

@@ -85,7 +85,7 @@ account already had that setting. Only an admin may modify an admin.`,
   handler(ctx, opts) {
     const { store, out, config } = ctx;
     const found = findAccount(store, opts.account);
-    if (!isOk(found) || found.value === null) return found;
+    if (!isOk(found)) return found;
     const target = found.value;
 
     const asked: [ModifyOption, string][] = [];

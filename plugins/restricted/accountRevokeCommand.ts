@@ -17,7 +17,7 @@ them is. Admins keep every restricted command whatever their grants say.`,
   handler(ctx, opts) {
     const { store } = ctx;
     const checked = checkGrantChange(ctx, opts, 'revoke');
-    if (!isOk(checked) || checked.value === null) return checked;
+    if (!isOk(checked)) return checked;
     const { target, command } = checked.value;
     const revoked = store.tx(() => store.grants.revoke(target.id, command));
     if (!revoked) {

@@ -20,7 +20,7 @@ OK_EXPIRATION_NOT_CONFIGURED (no inactivity limit applies to it).`,
   handler(ctx, opts) {
     const { store, config } = ctx;
     const found = findAccount(store, opts.account);
-    if (!isOk(found) || found.value === null) return found;
+    if (!isOk(found)) return found;
     // The row was read in this same synchronous turn (no await since findAccount): it is current.
     const row = found.value;
     const name = row.name;

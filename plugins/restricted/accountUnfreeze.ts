@@ -15,7 +15,7 @@ export default definePlugin({
   handler(ctx, opts) {
     const { store, caller } = ctx;
     const found = findAccount(store, opts.account);
-    if (!isOk(found) || found.value === null) return found;
+    if (!isOk(found)) return found;
     const target = found.value;
     if (ctx.config.adminAccounts.includes(target.name) && !caller.roles.isAdmin) {
       return R('ERR_SECURITY_VIOLATION', { msg: "You can't unfreeze the account of an admin without being an admin yourself" });

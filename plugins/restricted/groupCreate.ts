@@ -34,14 +34,14 @@ Either --algo (and --size) or --no-key is needed.`,
     const size = opts.size === undefined && opts.algo?.toLowerCase() === 'ed25519' ? 256 : opts.size;
     if (!opts['no-key'] && (!opts.algo || size === undefined)) return R('ERR_MISSING_PARAMETER', { msg: 'Group algorithm or size is missing' });
     const name = checkGroupName(opts.group);
-    if (!isOk(name) || name.value === null) return name;
+    if (!isOk(name)) return name;
     const algo = opts.algo ? checkGroupKeyAlgo(config, opts.algo, size) : null;
-    if (algo && (!isOk(algo) || algo.value === null)) return algo;
+    if (algo && !isOk(algo)) return algo;
     if (opts['no-key'] && (opts.algo || opts.size !== undefined || opts.encrypted)) {
       return R('ERR_INVALID_PARAMETER', { msg: "Can't specify 'no-key' along with 'algo', 'size' or 'encrypted'" });
     }
     const owner = findAccount(store, opts.owner);
-    if (!isOk(owner) || owner.value === null) return owner;
+    if (!isOk(owner)) return owner;
     if (store.groups.byName(name.value)) return R('KO_ALREADY_EXISTING', { msg: `The group ${name.value} already exists` });
     if (opts.encrypted) return encryptedGroupKeyRefusal();
 
@@ -52,7 +52,7 @@ Either --algo (and --size) or --no-key is needed.`,
       key = await newEgressKeyPair(config, ctx.keyring, name.value, algo.value, now);
     }
     const made = createGroup(ctx, name.value, owner.value, key, now);
-    if (!isOk(made) || made.value === null) return made;
+    if (!isOk(made)) return made;
     ctx.log.info({ type: 'group', action: 'create', group: name.value, owner: owner.value.name, algo: algo?.value?.algo ?? null }, 'group created');
     out.info(`Group ${name.value} created: ${owner.value.name} is its owner, gatekeeper, aclkeeper and member.`);
     const value: Record<string, unknown> = { group: name.value, owner: owner.value.name };

@@ -29,12 +29,12 @@ server's authorized_keys. Without --force, the bastion first logs in to the serv
   async handler(ctx, opts) {
     const { out, store, caller } = ctx;
     const line = await requestLine(ctx, opts, "Missing parameter 'host' or didn't resolve correctly");
-    if (!isOk(line) || line.value === null) return line;
+    if (!isOk(line)) return line;
     const { target, tuple } = line.value;
     const ttl = parseTtlOption(opts.ttl);
     if (!isOk(ttl)) return ttl;
     const forced = checkForced(opts);
-    if (!isOk(forced) || forced.value === null) return forced;
+    if (!isOk(forced)) return forced;
     const failed = await testBeforeAdding(out, {
       force: opts.force,
       address: target.address,

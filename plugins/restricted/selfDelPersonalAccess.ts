@@ -16,7 +16,7 @@ remove your key from the server's authorized_keys.`,
   differences: ['--proxy-host/--proxy-port/--proxy-user (jump hosts) are not available.'],
   async handler(ctx, opts) {
     const line = await requestLine(ctx, opts, "Missing parameter 'host' or didn't resolve correctly");
-    if (!isOk(line) || line.value === null) return line;
+    if (!isOk(line)) return line;
     return delPersonalAccess(ctx, { account: ctx.caller.account, ...line.value });
   },
 });

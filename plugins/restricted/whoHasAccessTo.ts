@@ -28,7 +28,7 @@ really on the server is not checked.`,
     let port: number | null = null;
     if (request.port !== undefined) {
       const p = checkPort(request.port);
-      if (!isOk(p) || p.value === null) return p;
+      if (!isOk(p)) return p;
       port = p.value;
     }
     const user = request.user ?? null;

@@ -61,9 +61,9 @@ export interface RequestedLine {
 /** requestTarget then requestTuple: the first two steps of every plugin that adds or removes one line. */
 export async function requestLine(ctx: PluginContext, o: TupleFlags, missingMsg: string): Promise<Result<RequestedLine>> {
   const target = requestTarget(ctx, missingMsg);
-  if (!isOk(target) || target.value === null) return R(target.code, { msg: target.msg });
+  if (!isOk(target)) return R(target.code, { msg: target.msg });
   const tuple = requestTuple(ctx, o);
-  if (!isOk(tuple) || tuple.value === null) return R(tuple.code, { msg: tuple.msg });
+  if (!isOk(tuple)) return R(tuple.code, { msg: tuple.msg });
   return R('OK', { value: { target: target.value, tuple: tuple.value } });
 }
 
@@ -94,12 +94,12 @@ export function checkForced(o: { readonly 'force-key': string | undefined; reado
   let forcePassword: string | null = null;
   if (o['force-key']) {
     const k = checkFingerprint(o['force-key']);
-    if (!isOk(k) || k.value === null) return R(k.code, { msg: k.msg });
+    if (!isOk(k)) return R(k.code, { msg: k.msg });
     forceKey = k.value;
   }
   if (o['force-password']) {
     const p = checkPasswordHash(o['force-password']);
-    if (!isOk(p) || p.value === null) return R(p.code, { msg: p.msg });
+    if (!isOk(p)) return R(p.code, { msg: p.msg });
     forcePassword = p.value;
   }
   return R('OK', { value: { forceKey, forcePassword } });

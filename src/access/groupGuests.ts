@@ -35,7 +35,7 @@ export async function guestLineRequest(
 ): Promise<Result<GuestLine>> {
   const address: AclAddress | null = ctx.target?.address ?? null;
   const tuple = requestTuple(ctx, opts);
-  if (!isOk(tuple) || tuple.value === null) return R(tuple.code, { msg: tuple.msg });
+  if (!isOk(tuple)) return R(tuple.code, { msg: tuple.msg });
   return R('OK', { value: { group: opts.group, account: opts.account, address, tuple: tuple.value } });
 }
 
@@ -53,7 +53,7 @@ function complete(req: GuestLine): Result<CompleteGuestLine> {
 export function addGuestAccess(ctx: PluginContext, req: GuestLine, extras: { readonly ttl: number | null; readonly comment: string | null }): Result {
   const { store, out } = ctx;
   const full = complete(req);
-  if (!isOk(full) || full.value === null) return full;
+  if (!isOk(full)) return full;
   const c = full.value;
   // The group's guest TTL policy is looked at before anything else is (as groupSetRole does).
   const named = checkGroupName(c.group);
@@ -66,7 +66,7 @@ export function addGuestAccess(ctx: PluginContext, req: GuestLine, extras: { rea
     }
   }
   const t = roleChangeTarget(ctx, c.group, c.account, 'guest');
-  if (!isOk(t) || t.value === null) return t;
+  if (!isOk(t)) return t;
   const { group, account } = t.value;
   const now = Math.floor(ctx.clock.now() / 1000);
   const a = c.address;
@@ -118,10 +118,10 @@ export function addGuestAccess(ctx: PluginContext, req: GuestLine, extras: { rea
 export function delGuestAccess(ctx: PluginContext, req: GuestLine): Result {
   const { store, out } = ctx;
   const full = complete(req);
-  if (!isOk(full) || full.value === null) return full;
+  if (!isOk(full)) return full;
   const c = full.value;
   const t = roleChangeTarget(ctx, c.group, c.account, 'guest');
-  if (!isOk(t) || t.value === null) return t;
+  if (!isOk(t)) return t;
   const { group, account } = t.value;
   if (store.groups.hasRole(group.id, account.id, 'member')) {
     return R('ERR_MEMBER_CANNOT_BE_GUEST', { msg: `Can't remove ${account.name} as a guest of group ${group.name}, they're a member!` });

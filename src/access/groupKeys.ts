@@ -58,6 +58,6 @@ export interface CheckedAlgo {
 export function checkGroupKeyAlgo(config: BastionConfig, algo: string | undefined, size: number | undefined): Result<CheckedAlgo> {
   const s = size === undefined && algo?.toLowerCase() === 'ed25519' ? 256 : size;
   const r = checkEgressAlgoAndSize(config, algo, s);
-  if (!isOk(r) || r.value === null) return R(r.code, { msg: r.msg });
+  if (!isOk(r)) return R(r.code, { msg: r.msg });
   return R('OK', { value: r.value });
 }

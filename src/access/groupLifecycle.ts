@@ -17,7 +17,7 @@ export function createGroup(
 ): Result<{ id: number }> {
   const { store } = ctx;
   return store.tx(() => {
-    if (store.groups.byName(name)) return R<{ id: number }>('KO_ALREADY_EXISTING', { msg: `The group ${name} already exists` });
+    if (store.groups.byName(name)) return R('KO_ALREADY_EXISTING', { msg: `The group ${name} already exists` });
     const id = store.groups.insert(name, nowSec, ctx.caller.name);
     for (const role of ['owner', 'aclkeeper', 'gatekeeper', 'member'] as const) store.groups.addRole(id, owner.id, role, ctx.caller.name, nowSec);
     if (key) store.groups.insertKey({ ...key, groupId: id });
@@ -45,7 +45,7 @@ export async function deleteGroupAsked(
 ): Promise<Result> {
   if (!opts.group) return R('ERR_MISSING_PARAMETER', { msg: "Missing 'group' parameter" });
   const group = findGroup(ctx.store, opts.group);
-  if (!isOk(group) || group.value === null) return group;
+  if (!isOk(group)) return group;
   const refused = mayDelete(group.value);
   if (refused) return refused;
   return confirmAndDeleteGroup(ctx, group.value, opts['no-confirm']);

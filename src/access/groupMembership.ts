@@ -25,9 +25,9 @@ export interface RoleTarget {
 export function roleChangeTarget(ctx: PluginContext, groupName: string | undefined, accountName: string | undefined, role: GroupRole): Result<RoleTarget> {
   if (!groupName || !accountName) return R('ERR_MISSING_PARAMETER', { msg: "Missing mandatory parameter 'account' or 'group'" });
   const group = findGroup(ctx.store, groupName);
-  if (!isOk(group) || group.value === null) return R(group.code, { msg: group.msg });
+  if (!isOk(group)) return R(group.code, { msg: group.msg });
   const account = findAccount(ctx.store, accountName);
-  if (!isOk(account) || account.value === null) return R(account.code, { msg: account.msg });
+  if (!isOk(account)) return R(account.code, { msg: account.msg });
   const needs = role === 'member' || role === 'guest' ? 'gatekeeper' : 'owner';
   const refused = requireGroupRole(ctx, group.value, needs, `change its ${role} list`);
   if (refused) return R(refused.code, { msg: refused.msg });
@@ -39,7 +39,7 @@ export function changeGroupRole(
   opts: { readonly group: string | undefined; readonly account: string | undefined; readonly role: ManagedRole; readonly action: 'add' | 'del' },
 ): Result {
   const t = roleChangeTarget(ctx, opts.group, opts.account, opts.role);
-  if (!isOk(t) || t.value === null) return t;
+  if (!isOk(t)) return t;
   const { group, account } = t.value;
   const { store, out } = ctx;
   const now = Math.floor(ctx.clock.now() / 1000);

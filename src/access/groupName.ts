@@ -25,7 +25,7 @@ export function checkGroupName(input: string | undefined): Result<string> {
 /** is_valid_group_and_existing: the name rules, then KO_GROUP_NOT_FOUND. */
 export function findGroup(store: Store, input: string | undefined): Result<GroupRow> {
   const valid = checkGroupName(input);
-  if (!isOk(valid) || valid.value === null) return R(valid.code, { msg: valid.msg });
+  if (!isOk(valid)) return R(valid.code, { msg: valid.msg });
   const row = store.groups.byName(valid.value);
   if (!row) {
     return R('KO_GROUP_NOT_FOUND', { msg: `The bastion group '${valid.value}' doesn't exist.\nYou may use groupList --all to see all existing groups.` });

@@ -9,7 +9,7 @@
 // Roles are not implied by one another at check time: an owner who is not a gatekeeper can't
 // add members, but may make themself a gatekeeper (groupCreate gives the first owner every role).
 import type { PluginContext } from '../osh/context.js';
-import { R, type Result, type ResultCode } from '../kernel/result.js';
+import { type Failed, type FailCode, R } from '../kernel/result.js';
 import type { GroupRole, GroupRow } from '../store/groups.js';
 import type { Store } from '../store/store.js';
 import type { GroupRoleCheck } from '../policy/roles.js';
@@ -35,7 +35,7 @@ export function callerHasRole(ctx: PluginContext, group: GroupRow, role: GroupRo
 type ManagingRole = 'owner' | 'gatekeeper' | 'aclkeeper';
 
 /** The refusal of each role, in The Bastion's words (its aclkeeper plugins phrase it their own way). */
-const REFUSAL: Record<ManagingRole, { code: ResultCode; msg: (group: string, why: string) => string }> = {
+const REFUSAL: Record<ManagingRole, { code: FailCode; msg: (group: string, why: string) => string }> = {
   owner: { code: 'ERR_NOT_GROUP_OWNER', msg: (g, why) => `Sorry, you're not an owner of group ${g}, which is needed to ${why}` },
   gatekeeper: { code: 'ERR_NOT_GROUP_GATEKEEPER', msg: (g, why) => `Sorry, you're not a gatekeeper of group ${g}, which is needed to ${why}` },
   aclkeeper: { code: 'ERR_NOT_GROUP_ACLKEEPER', msg: (g, why) => `Sorry, you must be an aclkeeper of group ${g} to be able to ${why}` },
@@ -45,7 +45,7 @@ const REFUSAL: Record<ManagingRole, { code: ResultCode; msg: (group: string, why
  * The plugin-level check before a change to `group`: null when the caller may go on (warning
  * them and logging when it is a superowner override), else the refusal to return.
  */
-export function requireGroupRole(ctx: PluginContext, group: GroupRow, role: ManagingRole, why: string): Result | null {
+export function requireGroupRole(ctx: PluginContext, group: GroupRow, role: ManagingRole, why: string): Failed | null {
   const v = callerHasRole(ctx, group, role, true);
   if (!v.ok) return R(REFUSAL[role].code, { msg: REFUSAL[role].msg(group.name, why) });
   if (v.override) {

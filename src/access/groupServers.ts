@@ -18,9 +18,9 @@ const MISSING = "Missing mandatory parameter 'host' or 'group'";
 export async function groupLineRequest(ctx: PluginContext, opts: TupleFlags & { readonly group: string | undefined }): Promise<Result<GroupLineRequest>> {
   if (!opts.group || !ctx.request.host) return R('ERR_MISSING_PARAMETER', { msg: MISSING });
   const line = await requestLine(ctx, opts, MISSING);
-  if (!isOk(line) || line.value === null) return R(line.code, { msg: line.msg });
+  if (!isOk(line)) return R(line.code, { msg: line.msg });
   const found = findGroup(ctx.store, opts.group);
-  if (!isOk(found) || found.value === null) return R(found.code, { msg: found.msg });
+  if (!isOk(found)) return R(found.code, { msg: found.msg });
   return R('OK', { value: { ...line.value, group: found.value } });
 }
 

@@ -33,7 +33,7 @@ export async function setupAdmin(
   // Like any account accountCreate makes, the first admin gets its personal egress key, so it can
   // reach servers through the bastion as soon as they trust that key.
   const egressKey = await newAccountEgressKey(config, keyring, account, nowSec);
-  if (!isOk(egressKey) || egressKey.value === null) return R(egressKey.code, { msg: egressKey.msg });
+  if (!isOk(egressKey)) return R(egressKey.code, { msg: egressKey.msg });
   const created = createAccount(store, config, {
     name: account,
     uid: 'auto',
@@ -65,7 +65,7 @@ export async function bootstrapAdmin(
   configFile: string,
   dataDir: string,
   nowSec: number,
-): Promise<Result<BootstrapOutcome>> {
+): Promise<Result<BootstrapOutcome | null>> {
   if (store.accounts.count() > 0) return R('OK_NO_CHANGE', { msg: 'the store already has accounts' });
   let account = 'admin';
   try {

@@ -32,7 +32,7 @@ export interface AccountSpec {
  */
 export async function newAccountEgressKey(config: BastionConfig, keyring: Keyring, account: string, nowSec: number): Promise<Result<NewKeyPair & { algo: string; size: number }>> {
   const algo = checkEgressAlgoAndSize(config, config.defaultAccountEgressKeyAlgorithm, config.defaultAccountEgressKeySize);
-  if (!isOk(algo) || algo.value === null) {
+  if (!isOk(algo)) {
     return R(algo.code, { msg: `The default egress key settings of this bastion are not usable: ${algo.msg}` });
   }
   const pair = await newEgressKeyPair(config, keyring, account, algo.value, nowSec);
@@ -42,10 +42,10 @@ export async function newAccountEgressKey(config: BastionConfig, keyring: Keyrin
 export function createAccount(store: Store, config: BastionConfig, spec: AccountSpec): Result<{ id: number; uid: number }> {
   return store.tx(() => {
     if (store.accounts.byName(spec.name)) {
-      return R<{ id: number; uid: number }>('KO_ALREADY_EXISTING', { msg: `The account ${spec.name} already exists` });
+      return R('KO_ALREADY_EXISTING', { msg: `The account ${spec.name} already exists` });
     }
     const uid = pickUid(store, config, spec.uid);
-    if (uid.value === null) return R<{ id: number; uid: number }>(uid.code, { msg: uid.msg });
+    if (!isOk(uid)) return R(uid.code, { msg: uid.msg });
     const id = store.accounts.insert({
       name: spec.name,
       uid: uid.value,

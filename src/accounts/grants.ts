@@ -50,7 +50,7 @@ export function checkGrantChange(
   }
   if (opts.account === undefined) return R('ERR_MISSING_PARAMETER', { msg: "Missing mandatory parameter 'account'" });
   const found = findAccount(ctx.store, opts.account);
-  if (!isOk(found) || found.value === null) return R(found.code, { msg: found.msg });
+  if (!isOk(found)) return R(found.code, { msg: found.msg });
   const command = opts.command;
   if (!/^[a-z0-9]+$/i.test(command)) return R('ERR_INVALID_PARAMETER', { msg: `Specified command is invalid (${command})` });
   if (command !== 'auditor' && !restrictedPluginNames(ctx.server.plugins).has(command)) {

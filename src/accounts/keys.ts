@@ -205,13 +205,13 @@ export function addIngressKey(
   accountId: number,
   key: PublicKeyInfo,
   info: { addedBy: string; using: string; version: string; nowSec: number },
-): Result<AddOutcome> {
+): Result<AddedKey, { key: Record<string, unknown> } | null> {
   const refusedValue = { key: keyValue(key, key.fromList, 'fromList') };
   const checked = checkIngressKey(key, config);
   if (!isOk(checked)) return R(checked.code, { msg: checked.msg, value: refusedValue });
   return store.tx(() => {
     if (store.ingressKeys.byFingerprint(accountId, key.fingerprint)) {
-      return R<AddOutcome>('KO_DUPLICATE_KEY', { msg: 'This public key already exists on this account!', value: refusedValue });
+      return R('KO_DUPLICATE_KEY', { msg: 'This public key already exists on this account!', value: refusedValue });
     }
     store.ingressKeys.insert({
       accountId,
@@ -228,7 +228,7 @@ export function addIngressKey(
     const datetime = new Date(info.nowSec * 1000).toISOString().replace(/\.\d{3}Z$/, '');
     const value = keyValue(key, from, 'from_list');
     value['info'] = `ADDED_BY=${info.addedBy} USING=${info.using} TIMESTAMP=${info.nowSec} DATETIME=${datetime} VERSION=${info.version}`;
-    return R<AddOutcome>('OK', { value: { connect_only_from: from, key: value } });
+    return R('OK', { value: { connect_only_from: from, key: value } });
   });
 }
 
@@ -362,7 +362,7 @@ export async function generateEgressKey(
   nowSec: number,
 ): Promise<Result<EgressKeyRow>> {
   const checked = checkEgressAlgoAndSize(deps.config, algo, size);
-  if (!isOk(checked) || checked.value === null) return R(checked.code, { msg: checked.msg });
+  if (!isOk(checked)) return R(checked.code, { msg: checked.msg });
   const pair = await newEgressKeyPair(deps.config, deps.keyring, account.name, checked.value, nowSec);
   const id = deps.store.egressKeys.insert({ ...pair, accountId: account.id });
   const row = deps.store.egressKeys.byFingerprint(account.id, pair.fingerprint);

@@ -9,7 +9,7 @@ import type { Store } from '../store/store.js';
 
 export function findAccount(store: Store, name: string | undefined): Result<AccountRow> {
   const valid = checkAccountName(name);
-  if (!isOk(valid) || valid.value === null) return R(valid.code, { msg: valid.msg });
+  if (!isOk(valid)) return R(valid.code, { msg: valid.msg });
   const row = store.accounts.byName(valid.value);
   if (!row) return R('KO_NOT_FOUND', { msg: `Account '${valid.value}' doesn't exist` });
   return R('OK', { value: row });

@@ -12,7 +12,7 @@ const UNIT_SECONDS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d
  * otherwise. Units are case-insensitive ("1D" is a day; The Bastion accepts it but counts seconds).
  */
 export function parseTtl(text: string): Result<number> {
-  const invalid = R<number>('KO_INVALID_PARAMETER', {
+  const invalid = R('KO_INVALID_PARAMETER', {
     msg: `Invalid TTL (${text}), expected an amount of seconds, or a duration string such as '2d8h15m'`,
   });
   // Digits and units, starting with a digit, never two units in a row: checked with plain

@@ -87,7 +87,7 @@ export function parsePublicKeyLine(input: string): Result<PublicKeyInfo> {
   }
   // Options are judged once the key is known to be one, so a bad key still says KO_NOT_A_KEY.
   const options = honourKeyOptions(field);
-  if (!isOk(options) || options.value === null) return R(options.code, { msg: options.msg });
+  if (!isOk(options)) return R(options.code, { msg: options.msg });
   return R('OK', {
     value: {
       prefix: options.value.text,

@@ -3,6 +3,9 @@
 // handler's option types from it.
 import type { Category } from '../policy/roles.js';
 import type { Result } from '../kernel/result.js';
+
+/** What a plugin answers: a success with its value, or a refusal (which may show what it refused). */
+export type PluginResult = Result<unknown, unknown>;
 import type { PluginContext } from './context.js';
 
 // The tiers live with the rule that reads them (access/roles); a plugin finds them here.
@@ -115,7 +118,7 @@ export interface PluginDefinition<O extends OptionDecls = OptionDecls> {
   readonly examples?: readonly string[];
   /** Where Gatehouse differs from The Bastion for this plugin, for the docs page. */
   readonly differences?: readonly string[];
-  readonly handler: (ctx: PluginContext, opts: ParsedOptions<O>) => Promise<Result> | Result;
+  readonly handler: (ctx: PluginContext, opts: ParsedOptions<O>) => Promise<PluginResult> | PluginResult;
 }
 
 /** Declares a plugin. The identity function exists for the types: options are inferred once. */

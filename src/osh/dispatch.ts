@@ -9,11 +9,11 @@ import { checkPluginTarget } from '../access/aclHost.js';
 import { mayRunCategory, rolesOf } from '../policy/roles.js';
 import type { BastionConfig } from '../config/schema.js';
 import { EXIT } from '../kernel/exitCodes.js';
-import type { AnyPlugin } from './define.js';
+import type { AnyPlugin, PluginResult } from './define.js';
 import type { PluginContext, PluginListing } from './context.js';
 import { pluginHelp } from './helpText.js';
 import { parsePluginOptions } from './pluginOptions.js';
-import { R, isOk, type Result } from '../kernel/result.js';
+import { R, isOk } from '../kernel/result.js';
 import { splitBastionOptions, unsupportedOptionRefusal, type BastionOptions } from './bastionOptions.js';
 import { InputRefused, stdinReader } from './stdin.js';
 import { Terminal } from './terminal.js';
@@ -253,7 +253,7 @@ async function route(call: Call): Promise<CallOutcome> {
     mayRun,
   };
   call.state.running = plugin.name;
-  let result: Result;
+  let result: PluginResult;
   try {
     result = await runPlugin(ctx, plugin, pluginWords, o.help);
   } finally {
@@ -263,16 +263,16 @@ async function route(call: Call): Promise<CallOutcome> {
   return { exit: isOk(result) ? EXIT.OK : EXIT.PLUGIN_ERROR, code: result.code, plugin: plugin.name };
 }
 
-async function runPlugin(ctx: PluginContext, plugin: AnyPlugin, words: readonly string[], wantsHelp: boolean): Promise<Result> {
+async function runPlugin(ctx: PluginContext, plugin: AnyPlugin, words: readonly string[], wantsHelp: boolean): Promise<PluginResult> {
   const term = ctx.out;
   term.header(plugin.header ?? plugin.summary);
-  let result: Result;
+  let result: PluginResult;
   if (wantsHelp) {
     term.info(pluginHelp(plugin));
     result = R('OK');
   } else {
     const parsed = parsePluginOptions(plugin.options, words);
-    if (!isOk(parsed) || parsed.value === null) {
+    if (!isOk(parsed)) {
       term.info(pluginHelp(plugin));
       result = parsed;
     } else {

@@ -148,6 +148,6 @@ function ownFromList(key: IngressKeyRow): readonly string[] | null {
   const stored = key.from_list === null ? [] : (JSON.parse(key.from_list) as string[]);
   if (key.options === '') return stored;
   const honoured = honourKeyOptions(key.options);
-  if (!isOk(honoured) || honoured.value === null) return null;
+  if (!isOk(honoured)) return null;
   return stored.length > 0 ? stored : honoured.value.fromList;
 }
