@@ -96,9 +96,9 @@ function refused(port: number): Promise<boolean> {
 }
 
 test('SIGTERM: new connections refused, a session ending within the drain time finishes, a longer one is told and ended, exit 0', async () => {
-  const b = await serve('term', { bastionName: 'shutdowntest', shutdownDrainSeconds: 8 });
+  const b = await serve('term', { bastionName: 'shutdowntest', shutdownDrainSeconds: 4 });
   const call = (command: string) => sshCall(b.port, 'shut', b.keyFile, [HOST, '-p', String(b.target.port), '--', command], { timeoutMs: 60_000 });
-  const quick = call('sleep 2; echo finished; exit 3');
+  const quick = call('sleep 1; echo finished; exit 3');
   const long = call('sleep 60');
   await waitFor('two egress sessions', () => count(b.cli, 'egress session started') === 2, 20_000);
 
@@ -130,8 +130,8 @@ test('SIGTERM: new connections refused, a session ending within the drain time f
       ended_at: number | null;
     }[];
     const byCommand = new Map(rows.map((r) => [r.command, r]));
-    assert.equal(byCommand.get('sleep 2; echo finished; exit 3')?.exit_status, 3);
-    assert.equal(byCommand.get('sleep 2; echo finished; exit 3')?.comment, null);
+    assert.equal(byCommand.get('sleep 1; echo finished; exit 3')?.exit_status, 3);
+    assert.equal(byCommand.get('sleep 1; echo finished; exit 3')?.comment, null);
     assert.equal(byCommand.get('sleep 60')?.comment, 'bastion_shutdown', 'not client_gone');
     for (const r of rows) assert.notEqual(r.ended_at, null, 'every session has its end recorded');
     const audit = store.db.prepare("SELECT error_code, exit_status FROM audit WHERE kind = 'egress' ORDER BY id").all();
