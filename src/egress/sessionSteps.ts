@@ -2,6 +2,7 @@
 // session.ts for their order). A step that ends the request answers the client itself and returns
 // the outcome.
 import path from 'node:path';
+import { openSshClient } from '../services/sshClient.js';
 import { mayAllowSomeAddress } from '../policy/decision.js';
 import { isFlagOn, SETTING } from '../policy/settings.js';
 import type { Terminal } from '../osh/terminal.js';
@@ -9,7 +10,6 @@ import { EXIT, SSH_CLIENT_NO_STATUS } from '../kernel/exitCodes.js';
 import type { ResultCode } from '../kernel/result.js';
 import type { Recording } from './asciicast.js';
 import { bridge } from './bridge.js';
-import { connectTarget } from './connect.js';
 import { checkHostKey, hostKeyAlgorithms, strictPolicyOf, type HostKeyVerdict } from './hostKeys.js';
 import { planKeys } from './keys.js';
 import type { EndReason } from './liveSessions.js';
@@ -200,7 +200,7 @@ export async function connect(call: EgressCall, granted: Granted, prepared: Prep
   const hostTarget = { accountId: account.id, host: ip, port: req.port };
   const policy = strictPolicyOf(call.settings);
   let verdict: HostKeyVerdict | null = null;
-  const conn = await connectTarget(
+  const conn = await openSshClient(
     {
       ip,
       port: req.port,

@@ -10,7 +10,7 @@ import type { Store } from '../store/store.js';
 import type { Logger } from 'pino';
 import type { AccessDecider, AccessGrant } from './access.js';
 import type { CastHeader, Recording } from './asciicast.js';
-import type { ConnectResult } from './connect.js';
+import type { SshConnectResult } from '../services/sshClient.js';
 import type { KeyPlan } from './keys.js';
 import type { LiveSessions } from './liveSessions.js';
 import type { ExitSignal, IngressChannel, PtyInfo, WindowSize } from './types.js';
@@ -100,7 +100,7 @@ export interface SessionEnd {
   readonly bytesDown: number;
 }
 
-export type Connected = Extract<ConnectResult, { ok: true }>;
+export type Connected = Extract<SshConnectResult, { ok: true }>;
 
 /** A step that ended the request answers its outcome instead of what the next step needs. */
 export const isOutcome = (x: object): x is EgressOutcome => 'exit' in x;
