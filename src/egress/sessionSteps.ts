@@ -8,7 +8,7 @@ import { isFlagOn, SETTING } from '../policy/settings.js';
 import type { Terminal } from '../osh/terminal.js';
 import { EXIT, SSH_CLIENT_NO_STATUS } from '../kernel/exitCodes.js';
 import type { ResultCode } from '../kernel/result.js';
-import type { Recording } from './asciicast.js';
+import type { Recording } from '../services/recording.js';
 import { bridge } from './bridge.js';
 import { checkHostKey, hostKeyAlgorithms, strictPolicyOf, type HostKeyVerdict } from './hostKeys.js';
 import { planKeys } from './keys.js';
@@ -258,7 +258,7 @@ export async function bridgeAndRecord(call: EgressCall, granted: Granted, prepar
     // it; the short wait first lets a target that does close send its exit status.
     hardStop = setTimeout(() => client.end(), STOP_GRACE_MS);
   };
-  const unregister = env.live?.register(account.id, end);
+  const unregister = env.live.register(account.id, end);
   // A freeze or deletion that came while this session was connecting found nothing to end.
   const now = store.accounts.byId(account.id);
   if (!now || now.name !== account.name) end('account_deleted');
@@ -294,7 +294,7 @@ export async function bridgeAndRecord(call: EgressCall, granted: Granted, prepar
     return { exit: r.code ?? SSH_CLIENT_NO_STATUS, code: 'OK' };
   } finally {
     clearTimeout(hardStop);
-    unregister?.();
+    unregister();
     client.end();
   }
 }
