@@ -42,7 +42,7 @@ export interface CallInput {
   readonly stdin: Readable;
   readonly sink: Sink;
   /** Aborted when the client has gone (the channel closed): becomes the plugin's ctx.signal. */
-  readonly gone?: AbortSignal;
+  readonly gone: AbortSignal;
   readonly log: Logger;
   /** The session channel itself, for connections to a target (egress bridges it byte for byte). */
   readonly ingress?: IngressChannel;

@@ -27,11 +27,6 @@ import { connectRequest } from './connectRequest.js';
 import { LEGACY_NAMES } from './legacyNames.js';
 import { refuse } from './refuse.js';
 
-// A Services without a registry (tests building one by hand) simply has no session to end.
-
-// A call without a client channel (tests) has no client to lose.
-const NEVER_GONE: AbortSignal = new AbortController().signal;
-
 const NO_OPTIONS: BastionOptions = splitBastionOptions([]).options;
 
 const INTERNAL_ERROR_MSG = 'Internal error, the details are in the bastion log';
@@ -247,7 +242,7 @@ async function route(call: Call): Promise<CallOutcome> {
     server: { hostname: svc.hostname, version: svc.version, plugins: svc.plugins },
     keyring: svc.keyring,
     liveSessions: svc.liveSessions,
-    signal: input.gone ?? NEVER_GONE,
+    signal: input.gone,
     mayRun,
   };
   call.state.running = plugin.name;

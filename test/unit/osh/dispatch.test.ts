@@ -67,6 +67,7 @@ async function call(b: DispatchBench, command: string, failOn?: string): Promise
     pty: false,
     env: new Map(),
     stdin: Readable.from([]),
+    gone: new AbortController().signal,
     sink,
     log: createLogger('info', logStream),
   });

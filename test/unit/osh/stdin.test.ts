@@ -168,6 +168,7 @@ test('through the dispatcher: a pty key paste that never ends is one KO_INPUT_TO
     pty: true,
     env: new Map(),
     stdin: source,
+    gone: new AbortController().signal,
     sink: {
       stdout: (t) => {
         stdout += t;
