@@ -87,7 +87,7 @@ export async function bootstrapAdmin(
   if (publicKeyFile === null) {
     identityFile = path.join(dataDir, 'admin_ed25519');
     if (!fs.existsSync(identityFile)) {
-      // Checked: ssh2 alone makes an unusable ed25519 key about once in 256 (src/keys/keygen.ts).
+      // Checked: ssh2 alone makes an unusable ed25519 key about once in 256 (src/services/keygen.ts).
       const pair = generateCheckedKeyPair('ed25519', { comment: `${account}@gatehouse` });
       fs.writeFileSync(identityFile, pair.private, { mode: 0o600 });
       fs.writeFileSync(`${identityFile}.pub`, pair.public + '\n', { mode: 0o644 });

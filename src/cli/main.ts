@@ -16,7 +16,7 @@ import { createAdmission, createSshServer } from '../ssh/server.js';
 import { openStore, type Store } from '../store/store.js';
 import { VERSION } from '../kernel/version.js';
 import { groupRoleCheck } from '../access/groupRoles.js';
-import { createRecorderPool } from '../egress/recorder.js';
+import { createRecorderPool } from '../services/recorder.js';
 import { createLiveSessions } from '../egress/liveSessions.js';
 import { startLiveSweep } from '../accounts/liveSweep.js';
 
@@ -62,7 +62,7 @@ export async function startGatehouse(opts: StartOptions): Promise<Gatehouse> {
   const hostKeys = loadOrCreateHostKeys(path.resolve(cfg.hostKeysDir), (k) => log.info({ file: k.file, type: k.type, fingerprint: k.fingerprint }, 'host key generated'));
   for (const k of hostKeys) log.info({ type: k.type, fingerprint: k.fingerprint }, 'host key');
   const plugins = await loadPlugins();
-  // Session recordings are written by one worker thread (see src/egress/recorder.ts).
+  // Session recordings are written by one worker thread (see src/services/recorder.ts).
   const recorder = createRecorderPool((err) => log.error({ err: err.message }, 'recorder thread failed'));
   const live = createLiveSessions();
   const services: Services = {

@@ -3,7 +3,7 @@
 // decided by the target channel's close (OpenSSH sends EOF before exit-status, so the user's
 // channel is never ended on the target's EOF: see SSH2-NOTES.md).
 import type { ClientChannel } from 'ssh2';
-import type { Recording } from './asciicast.js';
+import type { Recording } from '../services/recording.js';
 import { pump, streamSink, type Sink } from './pump.js';
 import type { ExitSignal, IngressChannel, WindowSize } from './types.js';
 

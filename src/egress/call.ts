@@ -5,10 +5,9 @@ import type { Terminal } from '../osh/terminal.js';
 import type { BastionConfig } from '../config/schema.js';
 import { EXIT } from '../kernel/exitCodes.js';
 import type { BastionOptions } from '../osh/bastionOptions.js';
-import { CastWriter } from './asciicast.js';
 import { decideEgressAccess } from './decide.js';
 import type { LiveSessions } from './liveSessions.js';
-import type { RecorderPool } from './recorder.js';
+import type { RecorderPool } from '../services/recorder.js';
 import { runEgress } from './session.js';
 import type { EgressEnv } from './sessionTypes.js';
 import type { ExitSignal, IngressChannel } from './types.js';
@@ -19,9 +18,9 @@ import type { ExitSignal, IngressChannel } from './types.js';
 
 /** What egressCall uses of the dispatcher's services. */
 export type EgressServices = Pick<EgressEnv, 'store' | 'keyring' | 'clock' | 'version'> & {
-  /** Writes recordings off the main thread; without it they are written in-line. */
-  readonly recorder?: RecorderPool | undefined;
-  readonly liveSessions?: LiveSessions | undefined;
+  /** Writes recordings, on its own thread. */
+  readonly recorder: RecorderPool;
+  readonly liveSessions: LiveSessions;
 };
 
 /** What egressCall uses of the call: who, from where, over which channel, with which words. */
@@ -74,7 +73,7 @@ export async function egressCall(svc: EgressServices, scope: CallScope, target: 
       clock: svc.clock,
       version: svc.version,
       decide: decideEgressAccess,
-      record: (file, header) => (svc.recorder ? svc.recorder.open(file, header) : new CastWriter(file, header)),
+      record: (file, header) => svc.recorder.open(file, header),
       log: scope.log,
       term,
       callId: scope.callId,

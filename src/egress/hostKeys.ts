@@ -4,6 +4,7 @@
 import { fingerprintOf } from '../keys/publicKey.js';
 import type { Store } from '../store/store.js';
 import { SETTING } from '../policy/settings.js';
+import { HOST_KEY_ALGORITHMS_BY_TYPE } from '../services/sshClient.js';
 
 /**
  * yes: only keys already known; accept-new: learn unknown hosts, refuse changed keys;
@@ -68,14 +69,6 @@ export function checkHostKey(store: Store, target: Target, blob: Buffer, policy:
   return { kind: 'learned', fingerprint, type };
 }
 
-const HOST_KEY_ALGOS: readonly (readonly [string, readonly string[]])[] = [
-  ['ssh-ed25519', ['ssh-ed25519']],
-  ['ecdsa-sha2-nistp256', ['ecdsa-sha2-nistp256']],
-  ['ecdsa-sha2-nistp384', ['ecdsa-sha2-nistp384']],
-  ['ecdsa-sha2-nistp521', ['ecdsa-sha2-nistp521']],
-  ['ssh-rsa', ['rsa-sha2-512', 'rsa-sha2-256']],
-];
-
 /**
  * Host key algorithms to offer, the types already known for this target first (as OpenSSH does),
  * so a target with several host keys keeps presenting the one on record.
@@ -84,6 +77,6 @@ export function hostKeyAlgorithms(store: Store, target: Target): string[] {
   const knownTypes = new Set(store.hostKeys.forTarget(target.accountId, target.host, target.port).map((k) => k.type));
   const first: string[] = [];
   const rest: string[] = [];
-  for (const [type, algos] of HOST_KEY_ALGOS) (knownTypes.has(type) ? first : rest).push(...algos);
+  for (const [type, algos] of HOST_KEY_ALGORITHMS_BY_TYPE) (knownTypes.has(type) ? first : rest).push(...algos);
   return [...first, ...rest];
 }

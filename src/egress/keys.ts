@@ -4,7 +4,7 @@
 import ssh2, { type ParsedKey } from 'ssh2';
 import type { Keyring } from '../services/keyring.js';
 import type { AccessGrant } from './access.js';
-import type { KeyToTry } from './connect.js';
+import type { KeyToTry } from '../services/sshClient.js';
 const { utils } = ssh2;
 
 export interface KeyPlan {

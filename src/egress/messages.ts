@@ -2,7 +2,7 @@
 // connect.pl gives for the same failures (in our words), and the result code for the envelope:
 // 'KO_' + the failure's name, as osh.pl's main_exit builds codes.
 import type { ResultCode } from '../kernel/result.js';
-import type { ConnectFailure } from './connect.js';
+import type { SshConnectFailure } from '../services/sshClient.js';
 import type { HostKeyVerdict } from './hostKeys.js';
 import { machineDisplay } from './resolve.js';
 
@@ -23,7 +23,7 @@ export interface FailureText {
   readonly recorded: string;
 }
 
-export function failureText(why: ConnectFailure | 'hostkey_changed', f: FailureFacts): FailureText {
+export function failureText(why: SshConnectFailure | 'hostkey_changed', f: FailureFacts): FailureText {
   const where = machineDisplay(f.ip, f.port);
   const forget = `${f.bastionName} --osh selfForgetHostKey --host ${f.ip} --port ${f.port}`;
   let code: ResultCode;

@@ -4,7 +4,8 @@
 // replay goes no faster than the client reads (it waits for the output to drain), and stops when
 // the client has gone.
 import fs from 'node:fs';
-import { CastFormatError, parseCastEvent, parseCastHeader, type CastHeader } from './asciicast.js';
+import type { CastHeader } from '../services/recording.js';
+import { CastFormatError, parseCastEvent, parseCastHeader } from './asciicast.js';
 
 export interface ReplayOutput {
   /** Screen output (and a non-pty session's stdout). */

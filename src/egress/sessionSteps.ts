@@ -2,14 +2,14 @@
 // session.ts for their order). A step that ends the request answers the client itself and returns
 // the outcome.
 import path from 'node:path';
+import { openSshClient } from '../services/sshClient.js';
 import { mayAllowSomeAddress } from '../policy/decision.js';
 import { isFlagOn, SETTING } from '../policy/settings.js';
 import type { Terminal } from '../osh/terminal.js';
 import { EXIT, SSH_CLIENT_NO_STATUS } from '../kernel/exitCodes.js';
 import type { ResultCode } from '../kernel/result.js';
-import type { Recording } from './asciicast.js';
+import type { Recording } from '../services/recording.js';
 import { bridge } from './bridge.js';
-import { connectTarget } from './connect.js';
 import { checkHostKey, hostKeyAlgorithms, strictPolicyOf, type HostKeyVerdict } from './hostKeys.js';
 import { planKeys } from './keys.js';
 import type { EndReason } from './liveSessions.js';
@@ -200,7 +200,7 @@ export async function connect(call: EgressCall, granted: Granted, prepared: Prep
   const hostTarget = { accountId: account.id, host: ip, port: req.port };
   const policy = strictPolicyOf(call.settings);
   let verdict: HostKeyVerdict | null = null;
-  const conn = await connectTarget(
+  const conn = await openSshClient(
     {
       ip,
       port: req.port,
@@ -258,7 +258,7 @@ export async function bridgeAndRecord(call: EgressCall, granted: Granted, prepar
     // it; the short wait first lets a target that does close send its exit status.
     hardStop = setTimeout(() => client.end(), STOP_GRACE_MS);
   };
-  const unregister = env.live?.register(account.id, end);
+  const unregister = env.live.register(account.id, end);
   // A freeze or deletion that came while this session was connecting found nothing to end.
   const now = store.accounts.byId(account.id);
   if (!now || now.name !== account.name) end('account_deleted');
@@ -294,7 +294,7 @@ export async function bridgeAndRecord(call: EgressCall, granted: Granted, prepar
     return { exit: r.code ?? SSH_CLIENT_NO_STATUS, code: 'OK' };
   } finally {
     clearTimeout(hardStop);
-    unregister?.();
+    unregister();
     client.end();
   }
 }

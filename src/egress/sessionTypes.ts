@@ -9,8 +9,8 @@ import type { AccountRow } from '../store/accounts.js';
 import type { Store } from '../store/store.js';
 import type { Logger } from 'pino';
 import type { AccessDecider, AccessGrant } from './access.js';
-import type { CastHeader, Recording } from './asciicast.js';
-import type { ConnectResult } from './connect.js';
+import type { CastHeader, Recording } from '../services/recording.js';
+import type { SshConnectResult } from '../services/sshClient.js';
 import type { KeyPlan } from './keys.js';
 import type { LiveSessions } from './liveSessions.js';
 import type { ExitSignal, IngressChannel, PtyInfo, WindowSize } from './types.js';
@@ -22,7 +22,7 @@ export interface EgressEnv {
   readonly clock: Clock;
   readonly version: string;
   readonly decide: AccessDecider;
-  /** Opens a recording (the recorder thread's, or one written in-line). */
+  /** Opens a recording (on the recorder thread, services/recorder.ts). */
   readonly record: (file: string, header: CastHeader) => Recording;
   readonly log: Logger;
   readonly term: Terminal;
@@ -35,7 +35,7 @@ export interface EgressEnv {
   readonly env: ReadonlyMap<string, string>;
   readonly ingress: IngressChannel | undefined;
   /** Where the running session registers, so that freezing the account can end it. */
-  readonly live?: LiveSessions;
+  readonly live: LiveSessions;
 }
 export interface TargetRequest {
   readonly user: string | undefined;
@@ -100,7 +100,7 @@ export interface SessionEnd {
   readonly bytesDown: number;
 }
 
-export type Connected = Extract<ConnectResult, { ok: true }>;
+export type Connected = Extract<SshConnectResult, { ok: true }>;
 
 /** A step that ended the request answers its outcome instead of what the next step needs. */
 export const isOutcome = (x: object): x is EgressOutcome => 'exit' in x;

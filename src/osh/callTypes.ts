@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { GroupRoleCheck } from '../policy/roles.js';
 import type { ConfigSource } from '../config/source.js';
-import type { RecorderPool } from '../egress/recorder.js';
+import type { RecorderPool } from '../services/recorder.js';
 import type { LiveSessions } from '../egress/liveSessions.js';
 import type { ExitSignal, IngressChannel } from '../egress/types.js';
 import type { Keyring } from '../services/keyring.js';
@@ -23,11 +23,12 @@ export interface Services {
   readonly clock: Clock;
   readonly hostname: string;
   readonly version: string;
-  readonly groupRoles?: GroupRoleCheck;
-  /** Writes egress session recordings off the main thread; without it they are written in-line. */
-  readonly recorder?: RecorderPool;
-  /** The egress sessions open now, so that accountFreeze can end them. */
-  readonly liveSessions?: LiveSessions;
+  /** Whether an account holds a group role on some group (the group-* plugin categories). */
+  readonly groupRoles: GroupRoleCheck;
+  /** Writes egress session recordings, on its own thread. */
+  readonly recorder: RecorderPool;
+  /** The connections, calls and egress sessions open now, so that accountFreeze can end them. */
+  readonly liveSessions: LiveSessions;
 }
 
 export interface CallInput {
@@ -41,7 +42,7 @@ export interface CallInput {
   readonly stdin: Readable;
   readonly sink: Sink;
   /** Aborted when the client has gone (the channel closed): becomes the plugin's ctx.signal. */
-  readonly gone?: AbortSignal;
+  readonly gone: AbortSignal;
   readonly log: Logger;
   /** The session channel itself, for connections to a target (egress bridges it byte for byte). */
   readonly ingress?: IngressChannel;

@@ -19,7 +19,6 @@ import { InputRefused, stdinReader } from './stdin.js';
 import { Terminal } from './terminal.js';
 import { bastionUsage } from './usage.js';
 import { egressCall } from '../egress/call.js';
-import { createLiveSessions, type LiveSessions } from '../egress/liveSessions.js';
 import { splitWords } from './words.js';
 import { commandHasPrivateKey, withoutPrivateKey } from './privateKeys.js';
 import { BASTION_SECRETS, redactSecrets, redactWords } from './auditArgs.js';
@@ -27,12 +26,6 @@ import type { CallInput, CallOutcome, Services } from './callTypes.js';
 import { connectRequest } from './connectRequest.js';
 import { LEGACY_NAMES } from './legacyNames.js';
 import { refuse } from './refuse.js';
-
-// A Services without a registry (tests building one by hand) simply has no session to end.
-const NO_LIVE_SESSIONS: LiveSessions = createLiveSessions();
-
-// A call without a client channel (tests) has no client to lose.
-const NEVER_GONE: AbortSignal = new AbortController().signal;
 
 const NO_OPTIONS: BastionOptions = splitBastionOptions([]).options;
 
@@ -248,8 +241,8 @@ async function route(call: Call): Promise<CallOutcome> {
     target: checked.target,
     server: { hostname: svc.hostname, version: svc.version, plugins: svc.plugins },
     keyring: svc.keyring,
-    liveSessions: svc.liveSessions ?? NO_LIVE_SESSIONS,
-    signal: input.gone ?? NEVER_GONE,
+    liveSessions: svc.liveSessions,
+    signal: input.gone,
     mayRun,
   };
   call.state.running = plugin.name;

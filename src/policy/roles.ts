@@ -64,18 +64,10 @@ export function warnUnboundRoleNames(store: RoleFacts, config: BastionConfig, lo
   );
 }
 
-/** Group roles an account holds on at least one group; groups arrive with the groups capability. */
+/** Whether an account holds a group role on at least one group (access/groupRoles.ts answers it from the store). */
 export type GroupRoleCheck = (accountId: number, role: 'owner' | 'gatekeeper' | 'aclkeeper') => boolean;
 
-export const noGroupRoles: GroupRoleCheck = () => false;
-
-export function mayRunCategory(
-  store: RoleFacts,
-  roles: Roles,
-  account: { id: number },
-  plugin: { name: string; category: Category },
-  hasGroupRole: GroupRoleCheck = noGroupRoles,
-): boolean {
+export function mayRunCategory(store: RoleFacts, roles: Roles, account: { id: number }, plugin: { name: string; category: Category }, hasGroupRole: GroupRoleCheck): boolean {
   switch (plugin.category) {
     case 'open':
       return true;

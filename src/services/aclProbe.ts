@@ -2,15 +2,15 @@
 // without --force (ssh_test_access_way in lib/perl/OVH/Bastion/allowdeny.inc): log in to the
 // target with the egress keys that would be used, and refuse the change when that fails. A
 // block can't be tested, nor a user pattern or protocol line: those pass with a note. Here the
-// test is an in-process ssh2 client that stops once authentication succeeds; it runs nothing on
-// the target.
-import ssh2 from 'ssh2';
+// test is the egress SSH client (sshClient.ts: same socket handling, algorithms and key order),
+// ended once authentication succeeds; it runs nothing on the target.
 import type { Terminal } from '../osh/terminal.js';
 import { isOk, R, type Result } from '../kernel/result.js';
 import { effectiveUser, type AclTuple } from '../policy/aclEntry.js';
 import { bracketed, type AclAddress } from '../policy/aclAddress.js';
 import { machineDisplay } from '../access/aclModify.js';
-const { Client } = ssh2;
+import { VERSION } from '../kernel/version.js';
+import { openSshClient, type SshConnectFailure } from './sshClient.js';
 
 export interface ProbeKey {
   readonly fingerprint: string;
@@ -55,43 +55,31 @@ export async function probeAccess(req: ProbeRequest): Promise<Result> {
 
 type Outcome = 'ok' | 'denied' | 'refused' | 'timeout' | 'error';
 
-function tryLogin(host: string, port: number, username: string, keys: readonly ProbeKey[], timeoutMs: number): Promise<Outcome> {
-  return new Promise((resolve) => {
-    const c = new Client();
-    let done = false;
-    const finish = (o: Outcome): void => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      c.end();
-      c.destroy();
-      resolve(o);
-    };
-    const timer = setTimeout(() => finish('timeout'), timeoutMs);
-    const methods = keys.map((k) => ({ type: 'publickey' as const, username, key: k.privateKey }));
-    c.on('ready', () => finish('ok'));
-    c.on('error', (err: Error & { level?: string; code?: string }) => {
-      if (err.level === 'client-authentication') finish('denied');
-      else if (err.code === 'ECONNREFUSED') finish('refused');
-      else if (err.level === 'client-timeout') finish('timeout');
-      else finish('error');
-    });
-    c.on('close', () => finish('error'));
-    try {
-      c.connect({
-        host,
-        port,
-        username,
-        readyTimeout: timeoutMs,
-        // As The Bastion's test (StrictHostKeyChecking=no): this only checks the keys are in place.
-        hostVerifier: () => true,
-        // Each key in turn, as `ssh -i k1 -i k2` would.
-        authHandler: methods,
-      });
-    } catch {
-      finish('error');
-    }
+/** The probe's words for the factory's failures (printed in its message, as before the factory). */
+const OUTCOME_OF: Readonly<Record<SshConnectFailure, Outcome>> = {
+  permission_denied: 'denied',
+  connection_refused: 'refused',
+  connection_timeout: 'timeout',
+  connection_error: 'error',
+  hostkey_refused: 'error',
+};
+
+async function tryLogin(ip: string, port: number, user: string, keys: readonly ProbeKey[], timeoutMs: number): Promise<Outcome> {
+  const r = await openSshClient({
+    ip,
+    port,
+    user,
+    keys: keys.map((k) => ({ fingerprint: k.fingerprint, key: k.privateKey })),
+    timeoutMs,
+    ident: `Gatehouse_${VERSION}`,
+    // As The Bastion's test (StrictHostKeyChecking=no): this only checks the keys are in place.
+    verifyHostKey: () => true,
   });
+  if (!r.ok) return OUTCOME_OF[r.why];
+  // Logged in: that was the test. Nothing runs on the target.
+  r.client.end();
+  r.client.destroy();
+  return 'ok';
 }
 
 export interface AddTest {

@@ -4,6 +4,7 @@
 // both halves are then unreadable (ssh-keygen: "error in libcrypto"). A host key like that
 // would stop the server for good, an admin key would lock the admin out. We check each pair
 // the way a reader will (parse both halves, same public blob) and generate again if needed.
+// Every key Gatehouse makes comes from here: host keys, the first admin key, egress keys.
 import ssh2 from 'ssh2';
 const { utils } = ssh2;
 
@@ -22,14 +23,55 @@ export function isWellFormedPair(pair: KeyPair): boolean {
   return priv.getPublicSSH().equals(pub.getPublicSSH());
 }
 
-export function generateCheckedKeyPair(type: KeyType, opts: { bits?: number; comment?: string } = {}): KeyPair {
-  // Failures are independent, 1/256 each for ed25519: 8 tries fail once in 2^64.
-  for (let i = 0; i < 8; i++) {
+export interface KeyOptions {
+  /** RSA modulus or ECDSA curve size (3072 and 256 when absent); ed25519 has one size. */
+  readonly bits?: number | undefined;
+  readonly comment?: string | undefined;
+}
+
+// Failures are independent, 1/256 each for ed25519: 8 tries fail once in 2^64.
+const TRIES = 8;
+
+/** The bits to ask for, for a type that has a choice. */
+function bitsOf(type: 'ecdsa' | 'rsa', opts: KeyOptions): number {
+  return opts.bits ?? (type === 'rsa' ? 3072 : 256);
+}
+
+/**
+ * On the calling thread: for start-up and setup (host keys, the first admin key), where nothing
+ * else is waiting. A call generates with generateCheckedKeyPairAsync.
+ */
+export function generateCheckedKeyPair(type: KeyType, opts: KeyOptions = {}): KeyPair {
+  for (let i = 0; i < TRIES; i++) {
     const pair =
-      type === 'ed25519'
-        ? utils.generateKeyPairSync('ed25519', { comment: opts.comment })
-        : utils.generateKeyPairSync(type, { bits: opts.bits ?? (type === 'rsa' ? 3072 : 256), comment: opts.comment });
+      type === 'ed25519' ? utils.generateKeyPairSync('ed25519', { comment: opts.comment }) : utils.generateKeyPairSync(type, { bits: bitsOf(type, opts), comment: opts.comment });
     if (isWellFormedPair(pair)) return pair;
   }
   throw new Error(`could not generate a well-formed ${type} key pair`);
+}
+
+/**
+ * In libuv's thread pool, so an RSA-8192 generation does not stall other sessions: for keys made
+ * during a call (egress keys). A generation that fails is tried again like a malformed pair.
+ */
+export async function generateCheckedKeyPairAsync(type: KeyType, opts: KeyOptions = {}): Promise<KeyPair> {
+  let lastError: unknown = null;
+  for (let i = 0; i < TRIES; i++) {
+    try {
+      const pair = await generateOnce(type, opts);
+      if (isWellFormedPair(pair)) return pair;
+      lastError = new Error('the private half does not match the public half');
+    } catch (e) {
+      lastError = e;
+    }
+  }
+  throw new Error(`could not generate a well-formed ${type} key pair: ${String(lastError)}`);
+}
+
+function generateOnce(type: KeyType, opts: KeyOptions): Promise<KeyPair> {
+  return new Promise((resolve, reject) => {
+    const done = (err: Error | null, pair: KeyPair): void => (err ? reject(err) : resolve(pair));
+    if (type === 'ed25519') utils.generateKeyPair('ed25519', { comment: opts.comment }, done);
+    else utils.generateKeyPair(type, { bits: bitsOf(type, opts), comment: opts.comment }, done);
+  });
 }

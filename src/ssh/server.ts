@@ -300,7 +300,7 @@ function handleConnection(
     }
     // One account can't hold connections without bound (each may carry maxSessions sessions with
     // their buffers): past the limit the new one is closed before it can open anything.
-    const held = svc.liveSessions?.connectionCount(me.id) ?? 0;
+    const held = svc.liveSessions.connectionCount(me.id);
     if (held >= config.maxConnectionsPerAccount) {
       const refused = (overLimit.get(me.id) ?? 0) + 1;
       overLimit.set(me.id, refused);
@@ -318,7 +318,7 @@ function handleConnection(
     }
     // Registered as live for as long as the socket is open, bound to the account it logged in
     // as: deleting, freezing or expiring that account closes it (see src/egress/liveSessions.ts).
-    const live = svc.liveSessions?.registerConnection({
+    const live = svc.liveSessions.registerConnection({
       connId,
       accountId: me.id,
       accountName: me.name,
@@ -327,19 +327,19 @@ function handleConnection(
         client.end();
       },
     });
-    client.once('close', () => live?.unregister());
+    client.once('close', () => live.unregister());
     const refused = refusedRequests(log, me.name);
     client.once('close', refused.summary);
     let sessions = 0;
     let callLimitLogged = false;
     client.on('session', (accept, reject) => {
-      if (sessions >= config.maxSessions || live?.open === false) {
+      if (sessions >= config.maxSessions || !live.open) {
         refused.note('session');
         return reject();
       }
       // One account's running calls are bounded over all its connections too: each holds what it
       // produces until the client reads it (an unread listing stays in memory).
-      if (svc.liveSessions && svc.liveSessions.callCount(me.id) >= config.maxCallsPerAccount) {
+      if (svc.liveSessions.callCount(me.id) >= config.maxCallsPerAccount) {
         if (!callLimitLogged) log.warn({ account: me.name, limit: config.maxCallsPerAccount }, 'account call limit reached, session refused');
         callLimitLogged = true;
         return reject();

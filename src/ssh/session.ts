@@ -26,7 +26,7 @@ export interface SessionFacts {
   readonly svc: Services;
   readonly connection: Connection;
   /** The connection as the live registry counts it: draining refuses new calls. */
-  readonly live: LiveConnection | undefined;
+  readonly live: LiveConnection;
   /** Notes a request refused (logged once, then counted). */
   readonly refusedRequest: (what: string) => void;
 }
@@ -82,7 +82,7 @@ export function handleSession(session: Session, facts: SessionFacts): void {
     // Counted until the client has closed the channel too, which it does once it has read the
     // exit status: a connection closed (or a bastion stopped) before that could lose it (OpenSSH's
     // ControlMaster then reports 255 to its mux client). Closing connections bound the wait.
-    const over = live?.beginCall();
+    const over = live.beginCall();
     let channelClosed = false;
     channel.once('close', () => (channelClosed = true));
     runCall(svc, { account, peer, connId, command, kind, pty, env, stdin: channel, sink, gone, log, ingress })
@@ -97,7 +97,6 @@ export function handleSession(session: Session, facts: SessionFacts): void {
         if (outcome.signal) channel.exit(outcome.signal.name, outcome.signal.coreDumped, outcome.signal.message);
         else channel.exit(outcome.exit);
         channel.end();
-        if (!over) return;
         // Unread input would keep the paused channel from ever emitting 'close': discard it.
         channel.resume();
         if (channelClosed) over();
@@ -109,7 +108,7 @@ export function handleSession(session: Session, facts: SessionFacts): void {
   };
   // A connection being closed, or a bastion draining for shutdown, starts no new call.
   session.on('exec', (accept, reject, info) => {
-    if (started || live?.open === false) {
+    if (started || !live.open) {
       refusedRequest('exec');
       return reject?.();
     }
@@ -117,7 +116,7 @@ export function handleSession(session: Session, facts: SessionFacts): void {
     if (channel) start(channel, info.command, 'exec');
   });
   session.on('shell', (accept, reject) => {
-    if (started || live?.open === false) {
+    if (started || !live.open) {
       refusedRequest('shell');
       return reject?.();
     }

@@ -39,6 +39,8 @@ export async function callInProcess(srv: TestServer, account: string, args: read
     pty: opts.pty === true,
     env: new Map(Object.entries(opts.env ?? {})),
     stdin: Readable.from(opts.stdin === undefined || opts.stdin === '' ? [] : [Buffer.from(opts.stdin)]),
+    // No channel to close: the client never goes away.
+    gone: new AbortController().signal,
     sink: {
       stdout(text) {
         stdout += text;

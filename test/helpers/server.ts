@@ -70,7 +70,7 @@ export async function startTestServer(opts: { config?: Record<string, unknown>; 
   });
   let n = 0;
   const newKey = (type: 'ed25519' | 'ecdsa' | 'rsa' = 'ed25519', comment = 'test@gatehouse'): TestKey => {
-    // Checked pairs: ssh2 alone makes a broken ed25519 key once in 256 (src/keys/keygen.ts).
+    // Checked pairs: ssh2 alone makes a broken ed25519 key once in 256 (src/services/keygen.ts).
     const pair = generateCheckedKeyPair(type, { bits: type === 'rsa' ? 2048 : 256, comment });
     const privateFile = path.join(dir, `key${++n}`);
     fs.writeFileSync(privateFile, pair.private, { mode: 0o600 });

@@ -1,64 +1,17 @@
-// The asciicast v2 writer and readers: header, timed events, multi-byte characters cut across
-// chunks, the stderr and resize codes, refusal of damaged files, and replay pacing by --speed.
+// The asciicast v2 readers: refusal of damaged files, and replay pacing by --speed. (The writer,
+// the recorder thread, is tested in test/unit/services/recorder.test.ts.)
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { CastFormatError, CastWriter, parseCast } from '../../../src/egress/asciicast.js';
+import { CastFormatError, parseCast } from '../../../src/egress/asciicast.js';
 import { replayCast } from '../../../src/egress/replay.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-cast-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 const file = (): string => path.join(dir, `sub${++n}`, 'x.cast');
-
-test('a recording: header line, then [time, code, data] events in time order', async () => {
-  const f = file();
-  const w = new CastWriter(f, { version: 2, width: 100, height: 30, timestamp: 1_700_000_000, env: { TERM: 'xterm' } });
-  w.output(Buffer.from('hello\r\n'));
-  w.errorOutput(Buffer.from('oops\n'));
-  w.resize(120, 40);
-  await w.close();
-  assert.equal(fs.statSync(f).mode & 0o777, 0o600);
-  const { header, events } = parseCast(fs.readFileSync(f, 'utf8'));
-  assert.deepEqual(header, { version: 2, width: 100, height: 30, timestamp: 1_700_000_000, env: { TERM: 'xterm' } });
-  assert.deepEqual(
-    events.map((e) => [e.code, e.data]),
-    [
-      ['o', 'hello\r\n'],
-      ['e', 'oops\n'],
-      ['r', '120x40'],
-    ],
-  );
-  for (const e of events) assert.ok(e.time >= 0 && e.time < 5);
-});
-
-test('a UTF-8 character cut between two chunks is written whole, once', async () => {
-  const f = file();
-  const w = new CastWriter(f, { version: 2, width: 80, height: 24, timestamp: 1 });
-  const bytes = Buffer.from('café ☕');
-  w.output(bytes.subarray(0, 4)); // 'caf' + the first byte of 'é'
-  w.output(bytes.subarray(4, 8)); // the rest of 'é', ' ', the first two bytes of the cup
-  w.output(bytes.subarray(8));
-  await w.close();
-  const { events } = parseCast(fs.readFileSync(f, 'utf8'));
-  assert.equal(events.map((e) => e.data).join(''), 'café ☕');
-});
-
-test('an existing recording is never overwritten', async () => {
-  const f = file();
-  await new CastWriter(f, { version: 2, width: 80, height: 24, timestamp: 1 }).close();
-  const w = new CastWriter(f, { version: 2, width: 80, height: 24, timestamp: 2 });
-  assert.match(String(await w.ready()), /EEXIST/);
-  await w.close();
-  assert.ok(w.error);
-  // A directory that can't be made (a file is in the way) is reported the same way, not thrown.
-  const blocked = new CastWriter(path.join(f, 'below', 'y.cast'), { version: 2, width: 80, height: 24, timestamp: 2 });
-  assert.ok(await blocked.ready());
-  await blocked.close();
-  assert.equal(parseCast(fs.readFileSync(f, 'utf8')).header.timestamp, 1);
-});
 
 test('damaged recordings are refused with a reason', () => {
   assert.throws(() => parseCast(''), CastFormatError);

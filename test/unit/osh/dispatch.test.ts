@@ -21,7 +21,9 @@ after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const INTERNAL = 'Internal error, the details are in the bastion log';
 
 function bench(name: string, plugins: ReadonlyMap<string, AnyPlugin>): DispatchBench {
-  return dispatchBench(path.join(tmp, `${name}.db`), plugins);
+  const b = dispatchBench(path.join(tmp, `${name}.db`), plugins);
+  after(() => b.close());
+  return b;
 }
 
 interface Call {
@@ -65,6 +67,7 @@ async function call(b: DispatchBench, command: string, failOn?: string): Promise
     pty: false,
     env: new Map(),
     stdin: Readable.from([]),
+    gone: new AbortController().signal,
     sink,
     log: createLogger('info', logStream),
   });

@@ -139,7 +139,8 @@ test('readAll of 16 MiB in chunks completes (linear: no re-measuring of what was
 test('through the dispatcher: a pty key paste that never ends is one KO_INPUT_TOO_LONG envelope and one log line, and the stream is let go', async () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-stdin-'));
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
-  const { store, svc, account } = dispatchBench(path.join(tmp, 'db'), await loadPlugins());
+  const bench = dispatchBench(path.join(tmp, 'db'), await loadPlugins());
+  const { svc, account } = bench;
   let stdout = '';
   const logs: Record<string, unknown>[] = [];
   const log = createLogger(
@@ -167,6 +168,7 @@ test('through the dispatcher: a pty key paste that never ends is one KO_INPUT_TO
     pty: true,
     env: new Map(),
     stdin: source,
+    gone: new AbortController().signal,
     sink: {
       stdout: (t) => {
         stdout += t;
@@ -188,5 +190,5 @@ test('through the dispatcher: a pty key paste that never ends is one KO_INPUT_TO
   assert.ok(source.isPaused());
   await tick();
   assert.ok(pulled() < 1 * MiB, `pulled ${pulled()}`);
-  store.close();
+  await bench.close();
 });

@@ -4,7 +4,7 @@
 // session; no stream buffers or callbacks in between.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { CastHeader } from './asciicast.js';
+import type { CastHeader } from './recording.js';
 import { Utf8Stream, type CastEncoder } from './castEncoding.js';
 
 export class CastFile {

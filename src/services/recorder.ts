@@ -9,7 +9,7 @@
 // recording falls behind instead of buffering without bound. If the thread dies, its recordings
 // end (marked failed) and sessions go on; the next session starts a new thread.
 import { Worker } from 'node:worker_threads';
-import type { CastHeader, Recording } from './asciicast.js';
+import type { CastHeader, Recording } from './recording.js';
 import type { FromRecorder, ToRecorder } from './recorderProtocol.js';
 
 const HIGH_WATER = 4 * 1024 * 1024;

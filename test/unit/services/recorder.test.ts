@@ -1,7 +1,8 @@
 // The recording fast path: event lines built from the bytes (the same text JSON.stringify writes,
 // UTF-8 characters cut anywhere, invalid bytes as U+FFFD as a streaming decoder gives them), and
-// the recorder thread's batches (order of streams and resizes kept, few events for bulk output,
-// chunks copied when handed over, backpressure while the thread is behind, refusal to overwrite).
+// the recorder thread's files and batches (header, timed events, mode 0600, order of streams and
+// resizes kept, few events for bulk output, chunks copied when handed over, backpressure while the
+// thread is behind, refusal to overwrite, a directory that can't be made).
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -9,8 +10,8 @@ import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { after, test } from 'node:test';
 import { parseCast } from '../../../src/egress/asciicast.js';
-import { CastEncoder, Utf8Stream } from '../../../src/egress/castEncoding.js';
-import { createRecorderPool, type RecorderPool } from '../../../src/egress/recorder.js';
+import { CastEncoder, Utf8Stream } from '../../../src/services/castEncoding.js';
+import { createRecorderPool, type RecorderPool } from '../../../src/services/recorder.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-recorder-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -185,4 +186,54 @@ test('the recorder thread never overwrites a recording, and says why it could no
     assert.match(String(await again.ready()), /EEXIST/);
     await again.close();
     assert.equal(parseCast(fs.readFileSync(f, 'utf8')).events.length, 0);
+  }));
+
+test('a recording: header line, then [time, code, data] events in time order, the file 0600', () =>
+  withPool(async (pool) => {
+    const f = path.join(dir, 'e', 'x.cast');
+    const w = pool.open(f, { version: 2, width: 100, height: 30, timestamp: 1_700_000_000, env: { TERM: 'xterm' } });
+    w.output(Buffer.from('hello\r\n'));
+    w.errorOutput(Buffer.from('oops\n'));
+    w.resize(120, 40);
+    await w.close();
+    assert.equal(fs.statSync(f).mode & 0o777, 0o600);
+    const { header, events } = parseCast(fs.readFileSync(f, 'utf8'));
+    assert.deepEqual(header, { version: 2, width: 100, height: 30, timestamp: 1_700_000_000, env: { TERM: 'xterm' } });
+    assert.deepEqual(
+      events.map((e) => [e.code, e.data]),
+      [
+        ['o', 'hello\r\n'],
+        ['e', 'oops\n'],
+        ['r', '120x40'],
+      ],
+    );
+    for (const e of events) assert.ok(e.time >= 0 && e.time < 5);
+  }));
+
+test('a UTF-8 character cut between two chunks is written whole, once', () =>
+  withPool(async (pool) => {
+    const f = path.join(dir, 'f', 'x.cast');
+    const w = pool.open(f, header);
+    const bytes = Buffer.from('café ☕');
+    w.output(bytes.subarray(0, 4)); // 'caf' + the first byte of 'é'
+    w.output(bytes.subarray(4, 8)); // the rest of 'é', ' ', the first two bytes of the cup
+    w.output(bytes.subarray(8));
+    await w.close();
+    const { events } = parseCast(fs.readFileSync(f, 'utf8'));
+    assert.equal(events.map((e) => e.data).join(''), 'café ☕');
+  }));
+
+test('a recording that could not be opened stays failed; a directory that cannot be made is reported, not thrown', () =>
+  withPool(async (pool) => {
+    const f = path.join(dir, 'g', 'x.cast');
+    await pool.open(f, { ...header, timestamp: 1 }).close();
+    const w = pool.open(f, { ...header, timestamp: 2 });
+    assert.match(String(await w.ready()), /EEXIST/);
+    await w.close();
+    assert.match(String(await w.ready()), /EEXIST/, 'still failed after close');
+    // A file is in the way of the directory.
+    const blocked = pool.open(path.join(f, 'below', 'y.cast'), { ...header, timestamp: 2 });
+    assert.ok(await blocked.ready());
+    await blocked.close();
+    assert.equal(parseCast(fs.readFileSync(f, 'utf8')).header.timestamp, 1);
   }));

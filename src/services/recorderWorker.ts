@@ -2,7 +2,7 @@
 // moves the sessions' data. Every data message is acknowledged once its event is written, which is
 // what gives the sessions their backpressure. One encoder (and its buffer) serves every recording.
 import { parentPort } from 'node:worker_threads';
-import type { CastHeader } from './asciicast.js';
+import type { CastHeader } from './recording.js';
 import { CastEncoder } from './castEncoding.js';
 import { CastFile } from './castFile.js';
 import type { FromRecorder, ToRecorder } from './recorderProtocol.js';
