@@ -6,7 +6,7 @@
 import { isValidRemoteUser, checkPort } from '../policy/aclEntry.js';
 import { parseAddress, type AclAddress } from '../policy/aclAddress.js';
 import type { BatchStop, ResolverConfig } from '../services/resolver.js';
-import { resolveHosts } from './aclHost.js';
+import { resolveHosts } from '../services/targetHost.js';
 
 export interface BulkEntry {
   readonly address: AclAddress;

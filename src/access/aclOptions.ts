@@ -4,7 +4,7 @@
 import type { PluginContext } from '../osh/context.js';
 import { isOk, R, type Result } from '../kernel/result.js';
 import { checkFingerprint, checkPasswordHash, checkTtl, checkTuple, type AclTuple } from '../policy/aclEntry.js';
-import type { ResolvedHost } from './aclHost.js';
+import type { ResolvedHost } from '../services/targetHost.js';
 
 /** Which remote user/port/protocol a line is for (the user and port values are the bastion-level --user/--port). */
 export const TUPLE_OPTIONS = {

@@ -8,7 +8,7 @@ import type { AclView } from '../store/acl.js';
 import type { Store } from '../store/store.js';
 import { durationToHuman } from '../kernel/duration.js';
 import { effectiveUser, type AclTuple } from '../policy/aclEntry.js';
-import type { ResolvedHost } from './aclHost.js';
+import type { ResolvedHost } from '../services/targetHost.js';
 import { addLine, deleteLine, machineDisplay } from './aclModify.js';
 import type { AclContext } from './aclPrint.js';
 

@@ -7,7 +7,7 @@
 import type { Logger } from 'pino';
 import { checkAccountState } from '../policy/accountState.js';
 import type { ConfigSource } from '../config/source.js';
-import type { EndReason, LiveSessions } from '../egress/liveSessions.js';
+import type { EndReason, LiveSessions } from '../services/liveSessions.js';
 import type { Clock } from '../osh/context.js';
 import type { Store } from '../store/store.js';
 

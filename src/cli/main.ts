@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { refuseUnsupportedConfigFile } from '../config/parse.js';
 import { fileConfig, type ConfigSource } from '../config/source.js';
 import { warnUnboundRoleNames } from '../policy/roles.js';
-import type { Services } from '../osh/callTypes.js';
+import type { Services } from '../dispatch/callTypes.js';
 import { loadKeyring, type Keyring } from '../services/keyring.js';
 import { createLogger } from '../kernel/log.js';
 import { loadPlugins } from '../osh/registry.js';
@@ -17,7 +17,7 @@ import { openStore, type Store } from '../store/store.js';
 import { VERSION } from '../kernel/version.js';
 import { groupRoleCheck } from '../access/groupRoles.js';
 import { createRecorderPool } from '../services/recorder.js';
-import { createLiveSessions } from '../egress/liveSessions.js';
+import { createLiveSessions } from '../services/liveSessions.js';
 import { startLiveSweep } from '../accounts/liveSweep.js';
 
 export interface StartOptions {

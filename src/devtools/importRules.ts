@@ -48,6 +48,37 @@ const KERNEL_PACKAGES = new Set(['pino']);
 /** Layers src/policy/ may not import at all, even for a type: each is a handle on I/O. */
 const IO_LAYERS = ['src/store/', 'src/services/', 'src/ssh/', 'src/egress/'];
 
+/**
+ * The layers, bottom first: a module may import (even a type) only from its own folder or from a
+ * folder on an earlier line. This is what makes the architecture visible: every arrow between
+ * folders points down this list. Same-line folders don't import each other.
+ * docs/architecture.md draws it; each folder's README says what it owns.
+ */
+export const LAYERS: readonly (readonly string[])[] = [
+  ['src/kernel'],
+  ['src/config', 'src/keys'],
+  ['src/policy'],
+  ['src/store'],
+  ['src/services'],
+  ['src/osh'],
+  ['src/accounts'],
+  ['src/access'],
+  ['src/egress'],
+  ['plugins'],
+  ['src/dispatch'],
+  ['src/ssh'],
+  ['src/cli'],
+  ['src/docs', 'src/devtools'],
+];
+
+/** The layer of a repository file (its index in LAYERS), or null for files outside them (bench/). */
+export function layerOf(file: string): { index: number; folder: string } | null {
+  for (const [index, folders] of LAYERS.entries()) {
+    for (const folder of folders) if (file.startsWith(`${folder}/`)) return { index, folder };
+  }
+  return null;
+}
+
 export interface Rule {
   id: string;
   /** Why the rule exists; printed with each violation. */
@@ -78,6 +109,10 @@ export const RULES = {
   policyNoIo: {
     id: 'policy-no-io',
     why: 'src/policy/ holds pure decisions; one that reaches I/O can no longer be tested or reasoned about alone',
+  },
+  layerOrder: {
+    id: 'layer-order',
+    why: 'a folder imports only from folders below it in LAYERS (src/devtools/importRules.ts), so the layers a newcomer reads are the ones the code has',
   },
   resolvable: {
     id: 'resolvable',
@@ -288,6 +323,7 @@ export function check(graph: Graph): Violation[] {
 
   for (const file of graph.files) {
     for (const e of edgesOf(file)) {
+      const before = out.length;
       const toSsh = e.internal && under(e.to, 'src/ssh');
       if (toSsh && under(file, 'plugins')) {
         out.push({ rule: RULES.pluginsNoSsh, file, line: e.line, target: e.to });
@@ -303,6 +339,12 @@ export function check(graph: Graph): Violation[] {
       }
       if (under(file, 'src/policy') && e.internal && IO_LAYERS.some((l) => e.to.startsWith(l))) {
         out.push({ rule: RULES.policyNoIo, file, line: e.line, target: e.to });
+      }
+      const from = layerOf(file);
+      const to = e.internal ? layerOf(e.to) : null;
+      // Only when no sharper rule (plugins-no-ssh, kernel-is-bottom, policy-no-io…) named this edge already.
+      if (from && to && from.folder !== to.folder && to.index >= from.index && out.length === before) {
+        out.push({ rule: RULES.layerOrder, file, line: e.line, target: e.to, detail: `${from.folder} (layer ${from.index}) may not import ${to.folder} (layer ${to.index})` });
       }
     }
     if (!under(file, 'src/store')) {

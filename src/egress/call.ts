@@ -6,7 +6,7 @@ import type { BastionConfig } from '../config/schema.js';
 import { EXIT } from '../kernel/exitCodes.js';
 import type { BastionOptions } from '../osh/bastionOptions.js';
 import { decideEgressAccess } from './decide.js';
-import type { LiveSessions } from './liveSessions.js';
+import type { LiveSessions } from '../services/liveSessions.js';
 import type { RecorderPool } from '../services/recorder.js';
 import { runEgress } from './session.js';
 import type { EgressEnv } from './sessionTypes.js';

@@ -12,7 +12,7 @@ import type { Recording } from '../services/recording.js';
 import { bridge } from './bridge.js';
 import { checkHostKey, hostKeyAlgorithms, strictPolicyOf, type HostKeyVerdict } from './hostKeys.js';
 import { planKeys } from './keys.js';
-import type { EndReason } from './liveSessions.js';
+import type { EndReason } from '../services/liveSessions.js';
 import { failureText } from './messages.js';
 import { openRemote } from './remote.js';
 import { egressFamilies, literalIp, machineDisplay, resolveTarget } from './resolve.js';

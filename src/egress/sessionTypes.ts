@@ -12,7 +12,7 @@ import type { AccessDecider, AccessGrant } from './access.js';
 import type { CastHeader, Recording } from '../services/recording.js';
 import type { SshConnectResult } from '../services/sshClient.js';
 import type { KeyPlan } from './keys.js';
-import type { LiveSessions } from './liveSessions.js';
+import type { LiveSessions } from '../services/liveSessions.js';
 import type { ExitSignal, IngressChannel, PtyInfo, WindowSize } from './types.js';
 
 export interface EgressEnv {

@@ -2,14 +2,14 @@
 // a child logger, the clock, stdin and the output. Nothing else is reachable from a plugin.
 import type { Logger } from 'pino';
 import type { BastionConfig } from '../config/schema.js';
-import type { ResolvedHost } from '../access/aclHost.js';
+import type { ResolvedHost } from '../services/targetHost.js';
 import type { Category, Roles } from '../policy/roles.js';
 import type { Terminal } from './terminal.js';
 import type { BastionOptions } from './bastionOptions.js';
 import type { AccountRow } from '../store/accounts.js';
 import type { Store } from '../store/store.js';
 import type { Keyring } from '../services/keyring.js';
-import type { LiveSessions } from '../egress/liveSessions.js';
+import type { LiveSessions } from '../services/liveSessions.js';
 
 export interface Caller {
   readonly account: AccountRow;

@@ -6,7 +6,7 @@ import net from 'node:net';
 import ssh2, { type Algorithms, type AuthContext, type Connection } from 'ssh2';
 const { Server } = ssh2;
 import type { Logger } from 'pino';
-import type { Services } from '../osh/callTypes.js';
+import type { Services } from '../dispatch/callTypes.js';
 import type { BastionConfig } from '../config/schema.js';
 import { canonicalIp } from '../policy/fromList.js';
 import type { AccountRow } from '../store/accounts.js';

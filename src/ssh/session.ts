@@ -4,10 +4,10 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { Connection, ServerChannel, Session } from 'ssh2';
-import type { Services } from '../osh/callTypes.js';
-import { runCall } from '../osh/dispatch.js';
+import type { Services } from '../dispatch/callTypes.js';
+import { runCall } from '../dispatch/dispatch.js';
 import type { BastionConfig } from '../config/schema.js';
-import type { LiveConnection } from '../egress/liveSessions.js';
+import type { LiveConnection } from '../services/liveSessions.js';
 import type { PtyInfo } from '../egress/types.js';
 import { boundChannelInput } from '../kernel/channelInputBound.js';
 import { EXIT } from '../kernel/exitCodes.js';

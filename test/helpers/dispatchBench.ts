@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { createAccount } from '../../src/accounts/create.js';
 import { groupRoleCheck } from '../../src/access/groupRoles.js';
-import { createLiveSessions } from '../../src/egress/liveSessions.js';
-import type { Services } from '../../src/osh/callTypes.js';
+import { createLiveSessions } from '../../src/services/liveSessions.js';
+import type { Services } from '../../src/dispatch/callTypes.js';
 import { fixedConfig } from '../../src/config/source.js';
 import { keyringFromKey } from '../../src/services/keyring.js';
 import { createRecorderPool } from '../../src/services/recorder.js';

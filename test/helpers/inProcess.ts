@@ -4,7 +4,7 @@
 // bridging) stays in test/e2e/; plugin behaviour is tested here, much faster.
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { runCall } from '../../src/osh/dispatch.js';
+import { runCall } from '../../src/dispatch/dispatch.js';
 import type { Finished } from './child.js';
 import { greppable, type Envelope } from './clients.js';
 import type { TestServer } from './server.js';

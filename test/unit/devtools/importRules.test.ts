@@ -153,6 +153,11 @@ test('each rule, on a fixture tree', () => {
     'src/policy/pure.ts': "import type { read } from '../util/read.js';\nexport const pure = 1;\n",
     'src/util/read.ts': "import fs from 'node:fs';\nexport const read = fs.readFileSync;\n",
     'src/g.ts': "import { nothing } from './missing.js';\n",
+    // Layers: the store reaching up to access, and two folders of one layer importing each other.
+    'src/store/q2.ts': "import { x } from '../access/x.js';\nexport const q2 = x;\n",
+    'src/access/x.ts': 'export const x = 1;\n',
+    'src/keys/k.ts': "import type { C } from '../config/c.js';\nexport type K = C;\n",
+    'src/config/c.ts': 'export type C = 1;\n',
     // The kernel: its own files, Node's built-ins and pino are fine; anything above it is not, even a type.
     'src/kernel/log.ts':
       "import { pino } from 'pino';\nimport type { Readable } from 'node:stream';\nimport os from 'os';\nimport { R } from './result.js';\nexport const l = 1;\n",
@@ -171,10 +176,14 @@ test('each rule, on a fixture tree', () => {
     'src/kernel/result.ts:1 kernel-is-bottom src/store/db.ts',
     'src/kernel/result.ts:2 kernel-is-bottom ipaddr.js',
     'src/kernel/result.ts:3 kernel-is-bottom src/e.ts',
+    'src/keys/k.ts:1 layer-order src/config/c.ts',
     'src/policy/decide.ts:1 policy-no-io node:fs',
     'src/policy/decide.ts:2 policy-no-io src/store/db.ts',
     'src/policy/decide.ts:3 policy-no-io node:net',
+    'src/store/q2.ts:1 layer-order src/access/x.ts',
   ]);
+  const layer = v.find((x) => x.file === 'src/store/q2.ts');
+  assert.match(formatViolation(layer as Violation), /^src\/store\/q2\.ts:1 imports src\/access\/x\.ts: layer-order \(.*\) — src\/store \(layer 3\) may not import src\/access \(layer 7\)$/);
   const cycle = v.find((x) => x.file === 'src/a.ts');
   assert.ok(cycle);
   assert.equal(

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { OptionDecls } from '../../../src/osh/define.js';
-import { redactSecrets, redactWords } from '../../../src/osh/auditArgs.js';
+import { redactSecrets, redactWords } from '../../../src/dispatch/auditArgs.js';
 import { definePlugin, type AnyPlugin } from '../../../src/osh/define.js';
 import { parsePluginOptions } from '../../../src/osh/pluginOptions.js';
 import { loadPlugins } from '../../../src/osh/registry.js';

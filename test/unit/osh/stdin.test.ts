@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { after, test } from 'node:test';
-import { runCall } from '../../../src/osh/dispatch.js';
+import { runCall } from '../../../src/dispatch/dispatch.js';
 import { InputRefused, stdinReader, type StdinOptions } from '../../../src/osh/stdin.js';
 import { createLogger } from '../../../src/kernel/log.js';
 import { loadPlugins } from '../../../src/osh/registry.js';

@@ -1,14 +1,14 @@
 // A call with neither --osh nor --help is a connection request, `[user@]host [-- command]`: its
 // target is checked here with osh.pl's refusals and exit statuses before egress sees it.
 import { checkPort, isValidRemoteUser } from '../policy/aclEntry.js';
-import { HOST_CHARS } from '../access/aclHost.js';
+import { HOST_CHARS } from '../services/targetHost.js';
 import type { BastionConfig } from '../config/schema.js';
 import { EXIT } from '../kernel/exitCodes.js';
-import type { splitBastionOptions } from './bastionOptions.js';
+import type { splitBastionOptions } from '../osh/bastionOptions.js';
 import type { CallInput, CallOutcome } from './callTypes.js';
 import { refuse } from './refuse.js';
-import type { Terminal } from './terminal.js';
-import { bastionUsage } from './usage.js';
+import type { Terminal } from '../osh/terminal.js';
+import { bastionUsage } from '../osh/usage.js';
 
 /** The target of a connection request once it has passed the checks. */
 export interface ConnectTarget {

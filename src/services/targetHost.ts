@@ -5,7 +5,7 @@
 // accepted whatever IPv4Allowed / IPv6Allowed say: an access line dials nothing (see
 // docs/compatibility.md); the egress path applies them.
 import { EXIT } from '../kernel/exitCodes.js';
-import { lookupName, lookupNames, resolverSettings, type BatchStop, type Lookup, type LookupFailure, type ResolverConfig } from '../services/resolver.js';
+import { lookupName, lookupNames, resolverSettings, type BatchStop, type Lookup, type LookupFailure, type ResolverConfig } from './resolver.js';
 import { R, type Result } from '../kernel/result.js';
 import { isValidRemoteUser, checkPort } from '../policy/aclEntry.js';
 import { parseAddress, type AclAddress } from '../policy/aclAddress.js';

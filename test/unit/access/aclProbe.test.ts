@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, test } from 'node:test';
 import { parseAddress, type AclAddress } from '../../../src/policy/aclAddress.js';
-import { probeAccess, type ProbeKey } from '../../../src/services/aclProbe.js';
+import { probeAccess, type ProbeKey } from '../../../src/access/aclProbe.js';
 import { generateCheckedKeyPair } from '../../../src/services/keygen.js';
 import { parsePublicKeyLine } from '../../../src/keys/publicKey.js';
 import { freePort } from '../../helpers/ports.js';

@@ -6,14 +6,14 @@ import type { Logger } from 'pino';
 import type { GroupRoleCheck } from '../policy/roles.js';
 import type { ConfigSource } from '../config/source.js';
 import type { RecorderPool } from '../services/recorder.js';
-import type { LiveSessions } from '../egress/liveSessions.js';
+import type { LiveSessions } from '../services/liveSessions.js';
 import type { ExitSignal, IngressChannel } from '../egress/types.js';
 import type { Keyring } from '../services/keyring.js';
-import type { Clock } from './context.js';
-import type { AnyPlugin } from './define.js';
+import type { Clock } from '../osh/context.js';
+import type { AnyPlugin } from '../osh/define.js';
 import type { AccountRow } from '../store/accounts.js';
 import type { Store } from '../store/store.js';
-import type { Sink } from './terminal.js';
+import type { Sink } from '../osh/terminal.js';
 
 export interface Services {
   readonly store: Store;

@@ -3,7 +3,7 @@
 // ran out); a drain refuses new calls and reports when none is left.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createLiveSessions, type EndReason } from '../../../src/egress/liveSessions.js';
+import { createLiveSessions, type EndReason } from '../../../src/services/liveSessions.js';
 
 const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
 

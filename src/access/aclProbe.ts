@@ -8,9 +8,9 @@ import type { Terminal } from '../osh/terminal.js';
 import { isOk, R, type Result } from '../kernel/result.js';
 import { effectiveUser, type AclTuple } from '../policy/aclEntry.js';
 import { bracketed, type AclAddress } from '../policy/aclAddress.js';
-import { machineDisplay } from '../access/aclModify.js';
+import { machineDisplay } from './aclModify.js';
 import { VERSION } from '../kernel/version.js';
-import { openSshClient, type SshConnectFailure } from './sshClient.js';
+import { openSshClient, type SshConnectFailure } from '../services/sshClient.js';
 
 export interface ProbeKey {
   readonly fingerprint: string;

@@ -2,7 +2,7 @@
 // connection-request checks.
 import type { ResultCode } from '../kernel/result.js';
 import type { CallOutcome } from './callTypes.js';
-import type { Terminal } from './terminal.js';
+import type { Terminal } from '../osh/terminal.js';
 
 /** A refusal before any plugin runs (osh.pl's main_exit): message on stderr, envelope on stdout. */
 export function refuse(term: Terminal, code: ResultCode, exit: number, msg: string): CallOutcome {

@@ -1,7 +1,7 @@
 // The words of a call as the audit trail keeps them: the values of secret options replaced, so a
 // password or a one-time code given on the command line never reaches the database.
-import type { AnyPlugin } from './define.js';
-import { secretOptionNames } from './pluginOptions.js';
+import type { AnyPlugin } from '../osh/define.js';
+import { secretOptionNames } from '../osh/pluginOptions.js';
 
 /** The audit trail keeps the words of a call, with the values of secret options replaced. */
 export function redactSecrets(plugin: AnyPlugin, words: readonly string[]): string[] {
