@@ -183,7 +183,10 @@ test('each rule, on a fixture tree', () => {
     'src/store/q2.ts:1 layer-order src/access/x.ts',
   ]);
   const layer = v.find((x) => x.file === 'src/store/q2.ts');
-  assert.match(formatViolation(layer as Violation), /^src\/store\/q2\.ts:1 imports src\/access\/x\.ts: layer-order \(.*\) — src\/store \(layer 3\) may not import src\/access \(layer 7\)$/);
+  assert.match(
+    formatViolation(layer as Violation),
+    /^src\/store\/q2\.ts:1 imports src\/access\/x\.ts: layer-order \(.*\) — src\/store \(layer 3\) may not import src\/access \(layer 7\)$/,
+  );
   const cycle = v.find((x) => x.file === 'src/a.ts');
   assert.ok(cycle);
   assert.equal(
