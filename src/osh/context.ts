@@ -41,7 +41,7 @@ export interface StdinReader {
 
 /**
  * What a plugin sees of the others: enough to list them and to check who may run them, not their
- * handlers. (Naming the whole definition here would make this module and plugin/define, whose
+ * handlers. (Naming the whole definition here would make this module and osh/define, whose
  * handlers take a PluginContext, import each other.)
  */
 export interface PluginListing {

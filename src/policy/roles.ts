@@ -11,7 +11,7 @@ export interface RoleFacts {
 
 /**
  * Plugin categories, as The Bastion's plugin folders: a plugin's folder is its permission tier,
- * so the tiers belong with the rule that reads them (mayRunCategory); plugin/define re-exports
+ * so the tiers belong with the rule that reads them (mayRunCategory); osh/define re-exports
  * them for plugin authors.
  */
 export const CATEGORIES = ['open', 'restricted', 'group-owner', 'group-gatekeeper', 'group-aclkeeper', 'admin'] as const;

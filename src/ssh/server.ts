@@ -317,7 +317,7 @@ function handleConnection(
       overLimit.delete(me.id);
     }
     // Registered as live for as long as the socket is open, bound to the account it logged in
-    // as: deleting, freezing or expiring that account closes it (see src/egress/liveSessions.ts).
+    // as: deleting, freezing or expiring that account closes it (see src/services/liveSessions.ts).
     const live = svc.liveSessions.registerConnection({
       connId,
       accountId: me.id,
