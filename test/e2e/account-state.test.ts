@@ -1,8 +1,9 @@
 // Account state as a client sees it over SSH, with the OpenSSH client: a frozen account's calls
-// end with exit 131 and the reason on stderr, an account expired for inactivity with 113, and both
-// are served again once unfrozen or unexpired. The plugins that change the state, and the refusals
-// of every kind of call, are tested in-process in test/plugins/account-state; the state changes
-// here are made in-process too, only the refused or served call goes over SSH.
+// end with exit 131 and the reason on stderr, an account expired for inactivity with 113, both are
+// served again once unfrozen or unexpired, and accountInfo says an account is expired exactly when
+// login refuses it. The plugins that change the state, and the refusals of every kind of call, are
+// tested in-process in test/plugins/account-state and accounts-info; the state changes here are
+// made in-process too, only the refused or served call goes over SSH.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { greppable, sshCall, type Envelope } from '../helpers/clients.js';
@@ -30,7 +31,18 @@ const row = (name: string) => {
   assert.ok(r, name);
   return r;
 };
-const nowSec = () => Math.floor(Date.now() / 1000);
+const now = () => Math.floor(Date.now() / 1000);
+/** accountInfo's value for an account, as the admin sees it (in-process). */
+const info = async (account: string) => {
+  const r = await oshInProcess(srv, srv.admin, ['--osh', 'accountInfo', '--account', account]);
+  assert.equal(r.exit, 0, r.stdout);
+  assert.equal(r.env.error_code, 'OK');
+  return r.env.value;
+};
+const modify = async (args: string[]) => {
+  const r = await oshInProcess(srv, srv.admin, ['--osh', 'accountModify', ...args]);
+  return { code: r.exit, env: r.env, stdout: r.stdout };
+};
 
 test('a frozen account: exit 131, KO_ACCOUNT_FROZEN and the reason on stderr; unfrozen, it is served again', async () => {
   assert.equal(await admin(['--osh', 'accountFreeze', '--account', 'dave', '--reason', "'cest la vie'"]), 'OK');
@@ -48,7 +60,7 @@ test('a frozen account: exit 131, KO_ACCOUNT_FROZEN and the reason on stderr; un
 
 test('an account expired for inactivity: exit 113, KO_ACCOUNT_EXPIRED and the message on stderr; unexpired, it is served again', async () => {
   srv.writeConfig({ accountMaxInactiveDays: 10 });
-  srv.gh.store.accounts.touch(row('dave').id, nowSec() - 20 * 86400 - 60, '127.0.0.1');
+  srv.gh.store.accounts.touch(row('dave').id, now() - 20 * 86400 - 60, '127.0.0.1');
   const refused = await call(dave, ['--osh', 'info']);
   assert.equal(refused.code, 113);
   assert.equal(refused.env.command, null);
@@ -58,4 +70,19 @@ test('an account expired for inactivity: exit 113, KO_ACCOUNT_EXPIRED and the me
   const back = await call(dave, ['--osh', 'info']);
   assert.equal(back.code, 0);
   srv.writeConfig({});
+});
+
+test('accountInfo and the login check agree on inactivity expiry, and --max-inactive-days 0 lifts it', async () => {
+  const u = srv.addAccount('idler', { settings: { max_inactive_days: '2' } });
+  srv.gh.store.db.prepare('UPDATE accounts SET last_activity_at = ? WHERE name = ?').run(now() - 3 * 86400, 'idler');
+  assert.equal((await info('idler')).is_expired, 1);
+  const refused = await sshCall(srv.port, u.name, u.key.privateFile, ['--json-greppable', '--osh', 'info']);
+  assert.equal(refused.code, 113);
+  const r = await modify(['--account', 'idler', '--max-inactive-days', '0']);
+  assert.equal(r.code, 0);
+  const v = await info('idler');
+  assert.equal(v.is_expired, 0);
+  assert.equal(v.can_connect, 1);
+  const ok = await sshCall(srv.port, u.name, u.key.privateFile, ['--json-greppable', '--osh', 'info']);
+  assert.equal(ok.code, 0, ok.stderr);
 });
