@@ -1,9 +1,10 @@
 // Account state as a client sees it over SSH, with the OpenSSH client: a frozen account's calls
 // end with exit 131 and the reason on stderr, an account expired for inactivity with 113, both are
-// served again once unfrozen or unexpired, and accountInfo says an account is expired exactly when
-// login refuses it. The plugins that change the state, and the refusals of every kind of call, are
-// tested in-process in test/plugins/account-state and accounts-info; the state changes here are
-// made in-process too, only the refused or served call goes over SSH.
+// served again once unfrozen or unexpired, accountInfo says an account is expired exactly when
+// login refuses it, and an account past its --ttl gets 121. The plugins that change the state, and
+// the refusals of every kind of call, are tested in-process in test/plugins/ (account-state,
+// accounts-info, accounts-create); the state changes here are made in-process too, only the
+// refused or served call goes over SSH.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { greppable, sshCall, type Envelope } from '../helpers/clients.js';
@@ -85,4 +86,18 @@ test('accountInfo and the login check agree on inactivity expiry, and --max-inac
   assert.equal(v.can_connect, 1);
   const ok = await sshCall(srv.port, u.name, u.key.privateFile, ['--json-greppable', '--osh', 'info']);
   assert.equal(ok.code, 0, ok.stderr);
+});
+
+test('an account made with accountCreate --ttl: served, then refused with exit 121 once the TTL has elapsed', async () => {
+  const key = srv.newKey();
+  const r = await oshInProcess(srv, srv.admin, ['--osh', 'accountCreate', '--account', 'temp', '--uid-auto', '--ttl', '1h', '--public-key', `"${key.publicLine}"`]);
+  assert.equal(r.exit, 0, r.stdout);
+  const ok = await sshCall(srv.port, 'temp', key.privateFile, ['--json-greppable', '--osh', 'info']);
+  assert.equal(ok.code, 0, ok.stderr);
+  // Move the creation an hour and a bit into the past rather than waiting for the TTL.
+  srv.gh.store.db.prepare('UPDATE accounts SET created_at = created_at - 3700 WHERE name = ?').run('temp');
+  const refused = await sshCall(srv.port, 'temp', key.privateFile, ['--json-greppable', '--osh', 'info']);
+  assert.equal(refused.code, 121);
+  assert.equal(greppable(refused.stdout).error_code, 'KO_TTL_EXPIRED');
+  assert.match(refused.stderr, /TTL has expired/);
 });

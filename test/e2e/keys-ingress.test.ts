@@ -1,8 +1,9 @@
 // Ingress keys as login sees them, over SSH with the OpenSSH client: a key added through
-// selfAddIngressKey logs in, the key in use may delete itself and then no longer logs in, a key's
-// effective from= list is what login enforces, and the end of stdin on the channel reaches a plugin
-// that reads it. The plugins' own answers (codes, value shapes, stored rows) are tested in-process,
-// in test/plugins/keys-ingress.
+// selfAddIngressKey logs in, the key in use may delete itself and then no longer logs in, an
+// account made by accountCreate logs in with the key it was given, a key's effective from= list is
+// what login enforces, and the end of stdin on the channel reaches a plugin that reads it. The
+// plugins' own answers (codes, value shapes, stored rows) are tested in-process, in
+// test/plugins/keys-ingress and accounts-create.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { greppable, sshCall, type Envelope } from '../helpers/clients.js';
@@ -48,6 +49,21 @@ test('an added key logs in; the key in use may delete itself, and then no longer
   assert.match(dk.id, /^id[0-9a-f]{8}$/);
   const gone = await sshCall(srv.port, 'alice', second.privateFile, ['--osh', 'info']);
   assert.equal(gone.code, 255, 'the deleted key no longer logs in');
+});
+
+test('an account made by accountCreate logs in with the key it was given, by --public-key or on stdin', async () => {
+  const key = srv.newKey('ed25519', 'carol@laptop');
+  // The key line as one word for the remote side (OpenSSH joins words with spaces).
+  const r = await oshInProcess(srv, srv.admin, ['--osh', 'accountCreate', '--account', 'carol', '--uid', '9001', '--public-key', `"${key.publicLine}"`]);
+  assert.equal(r.exit, 0, r.stdout);
+  const info = await sshCall(srv.port, 'carol', key.privateFile, ['--json-greppable', '--osh', 'info']);
+  assert.equal(info.code, 0, info.stderr);
+  assert.equal(greppable(info.stdout).value.account, 'carol');
+  const onStdin = srv.newKey('ecdsa');
+  const r2 = await oshInProcess(srv, srv.admin, ['--osh', 'accountCreate', '--account', 'bob', '--uid-auto'], { stdin: onStdin.publicLine + '\n' });
+  assert.equal(r2.exit, 0, r2.stdout);
+  const info2 = await sshCall(srv.port, 'bob', onStdin.privateFile, ['--json-greppable', '--osh', 'info']);
+  assert.equal(info2.code, 0, info2.stderr);
 });
 
 test('the end of stdin on the channel ends the read at once: KO_NOT_A_KEY', async () => {
