@@ -3,15 +3,17 @@
 // and the outcome is checked against the category rule (DESIGN.md "Who may call what"): a refusal
 // is exit 106 with KO_RESTRICTED_COMMAND and `command: null`, before the plugin parses anything;
 // an allowed call is anything else, answered by the plugin itself. Then the grant plugins' own
-// rules (tests/functional/tests.d/326-grantcommand.sh).
+// rules (tests/functional/tests.d/326-grantcommand.sh). In-process, through the dispatcher: the
+// category rule and the plugins are the same whether the call came over SSH or not.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { AnyPlugin } from '../../src/osh/define.js';
 import { loadPlugins } from '../../src/osh/registry.js';
-import { greppable, sshCall, type Envelope } from '../helpers/clients.js';
+import type { Envelope } from '../helpers/clients.js';
+import { oshInProcess } from '../helpers/inProcess.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
-type Who = { name: string; key: { privateFile: string } };
+type Who = { name: string };
 let srv: TestServer;
 let family: AnyPlugin[];
 let plain: Who;
@@ -29,8 +31,8 @@ after(async () => {
 });
 
 async function call(who: Who, args: string[], stdin = ''): Promise<{ code: number | null; env: Envelope; stdout: string }> {
-  const r = await sshCall(srv.port, who.name, who.key.privateFile, ['--json-greppable', ...args], { stdin });
-  return { code: r.code, env: greppable(r.stdout), stdout: r.stdout };
+  const r = await oshInProcess(srv, who, args, { stdin });
+  return { code: r.exit, env: r.env, stdout: r.stdout };
 }
 
 /** A call with no plugin options and stdin closed: refused by the category, or answered by the plugin. */

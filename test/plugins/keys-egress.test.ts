@@ -1,18 +1,19 @@
-// Personal egress keys over SSH: selfGenerateEgressKey, selfListEgressKeys, accountListEgressKeys.
-// The value shapes are The Bastion's (a hash keyed by fingerprint for listings); the private half
-// is stored sealed and never appears in an answer or a log line.
+// Personal egress keys through the dispatcher: selfGenerateEgressKey, selfListEgressKeys,
+// accountListEgressKeys. The value shapes are The Bastion's (a hash keyed by fingerprint for
+// listings); the private half is stored sealed and never appears in an answer or a log line.
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import ssh2 from 'ssh2';
 import { loadKeyring } from '../../src/services/keyring.js';
-import { greppable, sshCall, type Envelope } from '../helpers/clients.js';
+import type { Envelope } from '../helpers/clients.js';
+import { oshInProcess } from '../helpers/inProcess.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 const { utils } = ssh2;
 
 let srv: TestServer;
-let bob: { name: string; key: { privateFile: string } };
+let bob: { name: string };
 before(async () => {
   srv = await startTestServer({ config: { egressKeysFrom: ['192.0.2.10', '198.51.100.0/24'] } });
   bob = srv.addAccount('bob');
@@ -21,9 +22,9 @@ after(async () => {
   await srv.close();
 });
 
-async function call(who: { name: string; key: { privateFile: string } }, args: string[]): Promise<{ code: number | null; env: Envelope; stdout: string; stderr: string }> {
-  const r = await sshCall(srv.port, who.name, who.key.privateFile, ['--json-greppable', ...args]);
-  return { code: r.code, env: greppable(r.stdout), stdout: r.stdout, stderr: r.stderr };
+async function call(who: { name: string }, args: string[]): Promise<{ code: number | null; env: Envelope; stdout: string; stderr: string }> {
+  const r = await oshInProcess(srv, who, args);
+  return { code: r.exit, env: r.env, stdout: r.stdout, stderr: r.stderr };
 }
 // The server's keyring, read from its data directory as the server itself does.
 const keyring = () => loadKeyring(path.join(srv.dir, 'data'));

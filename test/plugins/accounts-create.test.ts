@@ -1,8 +1,11 @@
-// accountCreate over SSH: the key given as an option or on stdin, the options stored, the new
-// account able to log in, and every refusal leaving nothing behind.
+// accountCreate through the dispatcher: the key given as an option or on stdin, the options stored,
+// and every refusal leaving nothing behind. Over SSH: the new account logs in with its key
+// (test/e2e/keys-ingress), and is refused with exit 121 once its --ttl has elapsed
+// (test/e2e/account-state).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { greppable, sshCall, type Envelope } from '../helpers/clients.js';
+import type { Envelope } from '../helpers/clients.js';
+import { oshInProcess } from '../helpers/inProcess.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { generateCheckedKeyPair } from '../../src/services/keygen.js';
 import { fingerprintOf } from '../../src/keys/publicKey.js';
@@ -23,8 +26,8 @@ interface Call {
 }
 
 async function admin(args: string[], stdin?: string): Promise<Call> {
-  const r = await sshCall(srv.port, 'admin', srv.admin.key.privateFile, ['--json-greppable', '--osh', ...args], stdin === undefined ? {} : { stdin });
-  return { code: r.code, env: greppable(r.stdout), stdout: r.stdout };
+  const r = await oshInProcess(srv, srv.admin, ['--osh', ...args], stdin === undefined ? {} : { stdin });
+  return { code: r.exit, env: r.env, stdout: r.stdout };
 }
 
 /** The key line as one word for the remote side (OpenSSH joins words with spaces). */
@@ -33,7 +36,7 @@ const quoted = (line: string): string => `"${line}"`;
 const row = (name: string) => srv.gh.store.accounts.byName(name);
 
 describe('accountCreate', () => {
-  test('with --public-key: OK, value null, key, egress key and creation facts stored; the account logs in', async () => {
+  test('with --public-key: OK, value null, key, egress key and creation facts stored', async () => {
     const key = srv.newKey('ed25519', 'alice@laptop');
     const r = await admin(['accountCreate', '--account', 'alice', '--uid', '9001', '--public-key', quoted(key.publicLine)]);
     assert.equal(r.code, 0, r.stdout);
@@ -52,13 +55,9 @@ describe('accountCreate', () => {
     assert.equal(egress.length, 1);
     assert.match(egress[0]?.comment ?? '', /^alice@testbastion:\d+$/);
     assert.equal(srv.gh.store.accounts.settings(a.id).get('creation_bastion_version'), VERSION);
-
-    const info = await sshCall(srv.port, 'alice', key.privateFile, ['--json-greppable', '--osh', 'info']);
-    assert.equal(info.code, 0, info.stderr);
-    assert.equal(greppable(info.stdout).value.account, 'alice');
   });
 
-  test('with the key on stdin and --uid-auto: the highest free uid, and the account logs in', async () => {
+  test('with the key on stdin and --uid-auto: the highest free uid', async () => {
     const cfg = srv.gh.config.current();
     const used = new Set(srv.gh.store.accounts.all().map((a) => a.uid));
     let expected = cfg.accountUidMax;
@@ -69,8 +68,6 @@ describe('accountCreate', () => {
     assert.equal(r.env.error_code, 'OK');
     assert.equal(r.env.value, null);
     assert.equal(row('bob')?.uid, expected);
-    const info = await sshCall(srv.port, 'bob', key.privateFile, ['--json-greppable', '--osh', 'info']);
-    assert.equal(info.code, 0, info.stderr);
   });
 
   test('--no-key with the flags, --max-inactive-days, --comment and --ttl: all stored', async () => {
@@ -103,20 +100,6 @@ describe('accountCreate', () => {
     assert.equal(s.get('osh_only'), 'yes');
     assert.equal(s.get('immutable_key'), 'yes');
     assert.equal(s.get('max_inactive_days'), '42');
-  });
-
-  test('--ttl: once elapsed, the account is refused with exit 121', async () => {
-    const key = srv.newKey();
-    const r = await admin(['accountCreate', '--account', 'temp', '--uid-auto', '--ttl', '1h', '--public-key', quoted(key.publicLine)]);
-    assert.equal(r.code, 0, r.stdout);
-    const ok = await sshCall(srv.port, 'temp', key.privateFile, ['--json-greppable', '--osh', 'info']);
-    assert.equal(ok.code, 0, ok.stderr);
-    // Move the creation an hour and a bit into the past rather than waiting for the TTL.
-    srv.gh.store.db.prepare('UPDATE accounts SET created_at = created_at - 3700 WHERE name = ?').run('temp');
-    const refused = await sshCall(srv.port, 'temp', key.privateFile, ['--json-greppable', '--osh', 'info']);
-    assert.equal(refused.code, 121);
-    assert.equal(greppable(refused.stdout).error_code, 'KO_TTL_EXPIRED');
-    assert.match(refused.stderr, /TTL has expired/);
   });
 
   test('refusals: each code, exit 100, and no account left behind', async () => {
@@ -171,9 +154,9 @@ describe('accountCreate', () => {
 
   test('an account without the grant is refused before anything is parsed (106)', async () => {
     const u = srv.addAccount('plainuser');
-    const r = await sshCall(srv.port, u.name, u.key.privateFile, ['--json-greppable', '--osh', 'accountCreate', '--account', 'x2', '--uid-auto', '--no-key']);
-    assert.equal(r.code, 106);
-    const env = greppable(r.stdout);
+    const r = await oshInProcess(srv, u, ['--osh', 'accountCreate', '--account', 'x2', '--uid-auto', '--no-key']);
+    assert.equal(r.exit, 106);
+    const env = r.env;
     assert.equal(env.error_code, 'KO_RESTRICTED_COMMAND');
     assert.equal(env.command, null);
     assert.equal(row('x2'), undefined);
@@ -183,17 +166,16 @@ describe('accountCreate', () => {
     const u = srv.addAccount('creator');
     const id = row('creator')?.id ?? 0;
     srv.gh.store.grants.grant(id, 'accountCreate', 'test', Math.floor(Date.now() / 1000));
-    const r = await sshCall(srv.port, u.name, u.key.privateFile, ['--json-greppable', '--osh', 'accountCreate', '--account', 'created2', '--uid-auto', '--no-key']);
-    assert.equal(r.code, 0, r.stdout);
+    const r = await oshInProcess(srv, u, ['--osh', 'accountCreate', '--account', 'created2', '--uid-auto', '--no-key']);
+    assert.equal(r.exit, 0, r.stdout);
     assert.equal(row('created2')?.created_by, 'creator');
   });
 });
 
 test('a key whose from= names a host, not an address, is refused as selfAddIngressKey refuses it', async () => {
   const key = srv.newKey('ed25519', 'gina@laptop');
-  const r = await sshCall(srv.port, 'admin', srv.admin.key.privateFile, [
+  const r = await oshInProcess(srv, srv.admin, [
     // Single quotes so the double quotes of from="…" reach the key parser.
-    '--json-greppable',
     '--osh',
     'accountCreate',
     '--account',
@@ -202,7 +184,7 @@ test('a key whose from= names a host, not an address, is refused as selfAddIngre
     '--public-key',
     `'from="laptop.example.org" ${key.publicLine}'`,
   ]);
-  assert.equal(r.code, 100, r.stdout + r.stderr);
-  assert.equal(greppable(r.stdout).error_code, 'ERR_INVALID_PARAMETER');
+  assert.equal(r.exit, 100, r.stdout + r.stderr);
+  assert.equal(r.env.error_code, 'ERR_INVALID_PARAMETER');
   assert.equal(srv.gh.store.accounts.byName('gina'), undefined, 'nothing written');
 });

@@ -1,9 +1,11 @@
-// accountInfo and accountModify over SSH: the complete value with The Bastion's field names and
-// types, what a non-auditor sees, the state fields following the store, and accountModify's
-// per-item results showing up in accountInfo.
+// accountInfo and accountModify through the dispatcher: the complete value with The Bastion's field
+// names and types, what a non-auditor sees, the state fields following the store, and accountModify's
+// per-item results showing up in accountInfo. That the login check agrees with accountInfo on
+// inactivity expiry is shown over SSH, in test/e2e/account-state.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { greppable, sshCall, type Envelope } from '../helpers/clients.js';
+import type { Envelope } from '../helpers/clients.js';
+import { oshInProcess } from '../helpers/inProcess.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { VERSION } from '../../src/kernel/version.js';
 
@@ -15,10 +17,10 @@ after(async () => {
   await srv.close();
 });
 
-type Who = { name: string; key: { privateFile: string } };
+type Who = { name: string };
 async function call(who: Who, args: string[]): Promise<{ code: number | null; env: Envelope; stdout: string }> {
-  const r = await sshCall(srv.port, who.name, who.key.privateFile, ['--json-greppable', '--osh', ...args]);
-  return { code: r.code, env: greppable(r.stdout), stdout: r.stdout };
+  const r = await oshInProcess(srv, who, ['--osh', ...args]);
+  return { code: r.exit, env: r.env, stdout: r.stdout };
 }
 const admin = (): Who => srv.admin;
 const info = async (account: string, who: Who = admin(), extra: string[] = []) => {
@@ -320,21 +322,6 @@ describe('accountModify', () => {
     r = await modify(['--account', 'frank', '--mfa-password-required', 'no']);
     assert.deepEqual(r.env.value, { mfa_password_required: item('OK') });
     assert.equal((await info('frank')).mfa_password_bypass, 0);
-  });
-
-  test('accountInfo and the login check agree on inactivity expiry, and --max-inactive-days 0 lifts it', async () => {
-    const u = srv.addAccount('idler', { settings: { max_inactive_days: '2' } });
-    srv.gh.store.db.prepare('UPDATE accounts SET last_activity_at = ? WHERE name = ?').run(now() - 3 * 86400, 'idler');
-    assert.equal((await info('idler')).is_expired, 1);
-    const refused = await sshCall(srv.port, u.name, u.key.privateFile, ['--json-greppable', '--osh', 'info']);
-    assert.equal(refused.code, 113);
-    const r = await modify(['--account', 'idler', '--max-inactive-days', '0']);
-    assert.equal(r.code, 0);
-    const v = await info('idler');
-    assert.equal(v.is_expired, 0);
-    assert.equal(v.can_connect, 1);
-    const ok = await sshCall(srv.port, u.name, u.key.privateFile, ['--json-greppable', '--osh', 'info']);
-    assert.equal(ok.code, 0, ok.stderr);
   });
 
   test('refusals change nothing', async () => {

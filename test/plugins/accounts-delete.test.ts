@@ -1,8 +1,10 @@
-// accountDelete over SSH: --no-confirm, the confirmation sentence on stdin, a wrong one and none at
-// all (never a hang), the admin protection, and everything of the account removed with it.
+// accountDelete through the dispatcher: --no-confirm, the confirmation sentence on stdin, a wrong
+// one and none at all (never a hang), the admin protection, and everything of the account removed
+// with it. (The end of stdin on an SSH channel reaching a plugin: test/e2e/keys-ingress.)
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { greppable, sshCall, type Envelope } from '../helpers/clients.js';
+import type { Envelope } from '../helpers/clients.js';
+import { oshInProcess } from '../helpers/inProcess.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 let srv: TestServer;
@@ -13,9 +15,9 @@ after(async () => {
   await srv.close();
 });
 
-async function call(who: { name: string; key: { privateFile: string } }, args: string[], stdin?: string): Promise<{ code: number | null; env: Envelope; stdout: string }> {
-  const r = await sshCall(srv.port, who.name, who.key.privateFile, ['--json-greppable', '--osh', 'accountDelete', ...args], stdin === undefined ? {} : { stdin });
-  return { code: r.code, env: greppable(r.stdout), stdout: r.stdout };
+async function call(who: { name: string }, args: string[], stdin?: string): Promise<{ code: number | null; env: Envelope; stdout: string }> {
+  const r = await oshInProcess(srv, who, ['--osh', 'accountDelete', ...args], stdin === undefined ? {} : { stdin });
+  return { code: r.exit, env: r.env, stdout: r.stdout };
 }
 const admin = () => srv.admin;
 const exists = (name: string): boolean => srv.gh.store.accounts.byName(name) !== undefined;

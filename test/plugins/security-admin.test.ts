@@ -1,12 +1,12 @@
 // Attack: roles are given by name in bastion.conf, so a name listed in adminAccounts (or
-// superOwnerAccounts) that no account has yet would make whoever creates it an admin. Over SSH, a
-// non-admin granted accountCreate tries exactly that, before and after the admin account is
-// deleted; only an admin may create such a name. Each load warns about the names nobody has.
+// superOwnerAccounts) that no account has yet would make whoever creates it an admin. Through the
+// dispatcher (the role is given by name, whatever carried the call), a non-admin granted
+// accountCreate tries exactly that, before and after the admin account is deleted; only an admin
+// may create such a name. Each load warns about the names nobody has.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { parsePublicKeyLine } from '../../src/keys/publicKey.js';
 import type { AuditRow } from '../../src/store/audit.js';
-import { type Caller, osh } from '../helpers/groups.js';
+import { oshInProcess as osh } from '../helpers/inProcess.js';
 import { startTestServer, type TestAccount, type TestServer } from '../helpers/server.js';
 import { logLines, waitFor } from '../helpers/wait.js';
 
@@ -26,7 +26,8 @@ after(async () => {
 
 const lastAudit = (): AuditRow | undefined => srv.gh.store.audit.recent(1)[0];
 
-const create = (who: Caller, name: string) => osh(srv, who, ['--osh', 'accountCreate', '--account', name, '--uid-auto', '--public-key', srv.newKey().publicLine]);
+const create = (who: { readonly name: string }, name: string) =>
+  osh(srv, who, ['--osh', 'accountCreate', '--account', name, '--uid-auto', '--public-key', srv.newKey().publicLine]);
 
 test('at load, names given a role that no account has are logged once as a warning', () => {
   const lines = logLines(srv.logs, UNBOUND);
@@ -67,22 +68,8 @@ test("an admin can create a listed name, which is then admin; deleted, it is aga
   // The listed name is now an account, and an admin: info shows admins their configuration.
   const row = srv.gh.store.accounts.byName('boss');
   assert.ok(row);
-  // Log in as boss with a key we hold, added through the store.
-  const key = srv.newKey();
-  const parsed = parsePublicKeyLine(key.publicLine).value;
-  assert.ok(parsed);
-  srv.gh.store.ingressKeys.insert({
-    accountId: row.id,
-    type: parsed.typecode,
-    blob: parsed.blob,
-    size: parsed.size,
-    fingerprint: parsed.fingerprint,
-    comment: '',
-    options: '',
-    fromList: null,
-    createdAt: 0,
-  });
-  const info = await osh(srv, { name: 'boss', key }, ['--osh', 'info']);
+  // A call as boss (in-process: no key needed, the account was created with one).
+  const info = await osh(srv, { name: 'boss' }, ['--osh', 'info']);
   assert.equal(info.env.error_code, 'OK');
   assert.ok(Array.isArray(info.env.value.adminAccounts), 'boss is an admin');
 
@@ -96,7 +83,7 @@ test("an admin can create a listed name, which is then admin; deleted, it is aga
 test('each reload of the configuration warns once about the names nobody has', async () => {
   const before = logLines(srv.logs, UNBOUND).length;
   srv.writeConfig({ adminAccounts: ['admin', 'ghost'], superOwnerAccounts: [] });
-  // The file is re-read by the next session; two calls make one load, hence one warning.
+  // The file is re-read by the next call; two calls make one load, hence one warning.
   for (let i = 0; i < 2; i++) assert.equal((await osh(srv, creator, ['--osh', 'info'])).env.error_code, 'OK');
   const lines = logLines(srv.logs, UNBOUND).slice(before);
   assert.equal(lines.length, 1);
