@@ -52,8 +52,13 @@ export async function startTestServer(opts: { config?: Record<string, unknown>; 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-test-'));
   const configPath = path.join(dir, 'bastion.conf');
   const baseConfig = { bastionName: 'testbastion', ...opts.config };
+  // Written beside and renamed over: a new inode, so the server sees the change even when two
+  // rewrites of the same size land within one tick of the file system's clock (in-process calls
+  // are that fast), and never half a file.
   const write = (obj: Record<string, unknown>): void => {
-    fs.writeFileSync(configPath, `# written by the test harness\n${JSON.stringify(obj, null, 2)}\n`);
+    const tmp = `${configPath}.tmp`;
+    fs.writeFileSync(tmp, `# written by the test harness\n${JSON.stringify(obj, null, 2)}\n`);
+    fs.renameSync(tmp, configPath);
   };
   write(baseConfig);
   const logs: Record<string, unknown>[] = [];
