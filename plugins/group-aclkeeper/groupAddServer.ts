@@ -3,7 +3,7 @@ import { groupProbeKeys } from '../../src/access/aclKeys.js';
 import { addLine, machineDisplay } from '../../src/access/aclModify.js';
 import { checkForced, COMMENT_OPTION, defaultComment, FORCE_OPTIONS, parseTtlOption, TARGET_HELP, TTL_OPTION, TUPLE_OPTIONS } from '../../src/access/aclOptions.js';
 import { effectiveUser } from '../../src/policy/aclEntry.js';
-import { testBeforeAdding } from '../../src/services/aclProbe.js';
+import { testBeforeAdding } from '../../src/access/aclProbe.js';
 import { groupLineRequest, groupServerValue } from '../../src/access/groupServers.js';
 import { definePlugin } from '../../src/osh/define.js';
 import { isOk, R } from '../../src/kernel/result.js';

@@ -1,7 +1,7 @@
 import { personalProbeKeys } from '../../src/access/aclKeys.js';
 import { addPersonalAccess } from '../../src/access/aclPersonal.js';
 import { checkForced, COMMENT_OPTION, defaultComment, FORCE_OPTIONS, parseTtlOption, requestLine, TARGET_HELP, TTL_OPTION, TUPLE_OPTIONS } from '../../src/access/aclOptions.js';
-import { testBeforeAdding } from '../../src/services/aclProbe.js';
+import { testBeforeAdding } from '../../src/access/aclProbe.js';
 import { definePlugin } from '../../src/osh/define.js';
 import { isOk } from '../../src/kernel/result.js';
 
