@@ -4,7 +4,7 @@ import { addLine, machineDisplay } from '../../src/access/aclModify.js';
 import { checkForced, COMMENT_OPTION, defaultComment, FORCE_OPTIONS, parseTtlOption, TARGET_HELP, TTL_OPTION, TUPLE_OPTIONS } from '../../src/access/aclOptions.js';
 import { effectiveUser } from '../../src/policy/aclEntry.js';
 import { testBeforeAdding } from '../../src/access/aclProbe.js';
-import { groupLineRequest, groupServerValue } from '../../src/access/groupServers.js';
+import { groupLineRequest, groupServerValue, MISSING_HOST_OR_GROUP } from '../../src/access/groupServers.js';
 import { definePlugin } from '../../src/osh/define.js';
 import { isOk, R } from '../../src/kernel/result.js';
 import { durationToHuman } from '../../src/kernel/duration.js';
@@ -15,7 +15,7 @@ export default definePlugin({
   summary: "Add a server (an IP or a block) to a group's server list",
   header: 'adding a server to a group',
   options: {
-    group: { type: 'string', valueName: 'GROUP', description: 'The group the server is added to' },
+    group: { type: 'string', required: true, emptyIsMissing: true, missingMessage: MISSING_HOST_OR_GROUP, valueName: 'GROUP', description: 'The group the server is added to' },
     ...TUPLE_OPTIONS,
     force: { type: 'boolean', description: "Don't test the SSH connection with the group keys first (needed for blocks you can't test, or servers that are down)" },
     ...FORCE_OPTIONS,

@@ -2,7 +2,7 @@ import { requireGroupRole } from '../../src/access/groupRoles.js';
 import { deleteLine, machineDisplay } from '../../src/access/aclModify.js';
 import { TARGET_HELP, TUPLE_OPTIONS } from '../../src/access/aclOptions.js';
 import { effectiveUser } from '../../src/policy/aclEntry.js';
-import { groupLineRequest, groupServerValue } from '../../src/access/groupServers.js';
+import { groupLineRequest, groupServerValue, MISSING_HOST_OR_GROUP } from '../../src/access/groupServers.js';
 import { definePlugin } from '../../src/osh/define.js';
 import { isOk, R } from '../../src/kernel/result.js';
 
@@ -12,7 +12,7 @@ export default definePlugin({
   summary: "Remove a server (an IP or a block) from a group's server list",
   header: 'removing a server from a group',
   options: {
-    group: { type: 'string', valueName: 'GROUP', description: 'The group the server is removed from' },
+    group: { type: 'string', required: true, emptyIsMissing: true, missingMessage: MISSING_HOST_OR_GROUP, valueName: 'GROUP', description: 'The group the server is removed from' },
     ...TUPLE_OPTIONS,
     force: { type: 'boolean', description: 'Accepted for compatibility; removing a line never tests a connection' },
   },

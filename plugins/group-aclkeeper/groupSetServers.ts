@@ -19,7 +19,14 @@ export default definePlugin({
   summary: "Replace a group's whole server list with the one given on stdin",
   header: "replace a group's current ACL by a new one",
   options: {
-    group: { type: 'string', valueName: 'GROUP', description: 'The group whose server list is replaced' },
+    group: {
+      type: 'string',
+      required: true,
+      emptyIsMissing: true,
+      missingMessage: "Missing mandatory parameter 'group'",
+      valueName: 'GROUP',
+      description: 'The group whose server list is replaced',
+    },
     'dry-run': { type: 'boolean', description: "Don't change anything, only report what would be set and which lines are wrong" },
     'skip-errors': { type: 'boolean', description: "Set the lines that are right even if others aren't (otherwise any error aborts)" },
   },
@@ -37,7 +44,6 @@ changed. No connection is tested.`,
   ],
   async handler(ctx, opts) {
     const { out, store } = ctx;
-    if (!opts.group) return R('ERR_MISSING_PARAMETER', { msg: "Missing mandatory parameter 'group'" });
     const found = findGroup(store, opts.group);
     if (!isOk(found)) return found;
     const g = found.value;

@@ -1,3 +1,4 @@
+import { MISSING_ACCOUNT_OR_GROUP } from '../../src/access/groupMembership.js';
 import { COMMENT_OPTION, parseTtlOption, TARGET_HELP, TTL_OPTION, TUPLE_OPTIONS } from '../../src/access/aclOptions.js';
 import { addGuestAccess, guestLineRequest } from '../../src/access/groupGuests.js';
 import { definePlugin } from '../../src/osh/define.js';
@@ -9,8 +10,15 @@ export default definePlugin({
   summary: "Give an account access to one server of a group (with the group's keys), without making it a member",
   header: 'add access to one server of a group to an account',
   options: {
-    group: { type: 'string', valueName: 'GROUP', description: 'Group whose server the access is to (the group must have that server)' },
-    account: { type: 'string', valueName: 'ACCOUNT', description: 'Account given the access' },
+    group: {
+      type: 'string',
+      required: true,
+      emptyIsMissing: true,
+      missingMessage: MISSING_ACCOUNT_OR_GROUP,
+      valueName: 'GROUP',
+      description: 'Group whose server the access is to (the group must have that server)',
+    },
+    account: { type: 'string', required: true, emptyIsMissing: true, missingMessage: MISSING_ACCOUNT_OR_GROUP, valueName: 'ACCOUNT', description: 'Account given the access' },
     ...TUPLE_OPTIONS,
     ...TTL_OPTION,
     comment: { ...COMMENT_OPTION.comment, description: "A comment stored with the access (by default the comment of the group's line for that server)" },

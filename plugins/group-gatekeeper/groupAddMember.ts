@@ -1,4 +1,4 @@
-import { changeGroupRole } from '../../src/access/groupMembership.js';
+import { changeGroupRole, MISSING_ACCOUNT_OR_GROUP } from '../../src/access/groupMembership.js';
 import { definePlugin } from '../../src/osh/define.js';
 
 export default definePlugin({
@@ -7,8 +7,15 @@ export default definePlugin({
   summary: 'Make an account a member of a group',
   header: 'grant an account as member of a group',
   options: {
-    group: { type: 'string', valueName: 'GROUP', description: 'Group whose member list changes' },
-    account: { type: 'string', valueName: 'ACCOUNT', description: 'Account to make a member of GROUP' },
+    group: { type: 'string', required: true, emptyIsMissing: true, missingMessage: MISSING_ACCOUNT_OR_GROUP, valueName: 'GROUP', description: 'Group whose member list changes' },
+    account: {
+      type: 'string',
+      required: true,
+      emptyIsMissing: true,
+      missingMessage: MISSING_ACCOUNT_OR_GROUP,
+      valueName: 'ACCOUNT',
+      description: 'Account to make a member of GROUP',
+    },
   },
   help: `A member may reach every present and future server of the group, with the group's egress keys.
 If the account was a guest of the group, its guest accesses are removed first (they are covered).

@@ -1,3 +1,4 @@
+import { MISSING_ACCOUNT_OR_GROUP } from '../../src/access/groupMembership.js';
 import { TARGET_HELP, TUPLE_OPTIONS } from '../../src/access/aclOptions.js';
 import { delGuestAccess, guestLineRequest } from '../../src/access/groupGuests.js';
 import { definePlugin } from '../../src/osh/define.js';
@@ -9,8 +10,8 @@ export default definePlugin({
   summary: 'Remove a guest access (one server of a group) from an account',
   header: 'remove access from one server of a group from an account',
   options: {
-    group: { type: 'string', valueName: 'GROUP', description: 'Group the guest access is to' },
-    account: { type: 'string', valueName: 'ACCOUNT', description: 'Account losing the access' },
+    group: { type: 'string', required: true, emptyIsMissing: true, missingMessage: MISSING_ACCOUNT_OR_GROUP, valueName: 'GROUP', description: 'Group the guest access is to' },
+    account: { type: 'string', required: true, emptyIsMissing: true, missingMessage: MISSING_ACCOUNT_OR_GROUP, valueName: 'ACCOUNT', description: 'Account losing the access' },
     ...TUPLE_OPTIONS,
   },
   help: `${TARGET_HELP}

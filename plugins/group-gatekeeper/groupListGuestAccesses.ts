@@ -1,3 +1,4 @@
+import { MISSING_ACCOUNT_OR_GROUP } from '../../src/access/groupMembership.js';
 import { findAccount } from '../../src/accounts/lookup.js';
 import { printAcls, reverseNames } from '../../src/access/aclPrint.js';
 import { findGroup } from '../../src/access/groupName.js';
@@ -10,8 +11,15 @@ export default definePlugin({
   summary: 'List the guest accesses an account has to the servers of a group',
   header: 'lists guest accesses to group servers of a bastion account',
   options: {
-    group: { type: 'string', valueName: 'GROUP', description: 'The group whose servers the accesses are to' },
-    account: { type: 'string', valueName: 'ACCOUNT', description: 'The account to look at' },
+    group: {
+      type: 'string',
+      required: true,
+      emptyIsMissing: true,
+      missingMessage: MISSING_ACCOUNT_OR_GROUP,
+      valueName: 'GROUP',
+      description: 'The group whose servers the accesses are to',
+    },
+    account: { type: 'string', required: true, emptyIsMissing: true, missingMessage: MISSING_ACCOUNT_OR_GROUP, valueName: 'ACCOUNT', description: 'The account to look at' },
     'reverse-dns': { type: 'boolean', description: 'Look up the name of each address (slow: off unless asked)' },
     include: { type: 'list', valueName: 'PATTERN', description: 'Only the lines with a column matching PATTERN' },
     exclude: { type: 'list', valueName: 'PATTERN', description: 'Leave out the lines with a column matching PATTERN (wins over --include)' },
@@ -22,7 +30,6 @@ a PATTERN without any matches text containing it.`,
   differences: ['--include/--exclude filter the JSON value too; The Bastion filters only the text table.'],
   async handler(ctx, opts) {
     const { store } = ctx;
-    if (!opts.group || !opts.account) return R('ERR_MISSING_PARAMETER', { msg: "Missing mandatory parameter 'account' or 'group'" });
     const found = findGroup(store, opts.group);
     if (!isOk(found)) return found;
     const account = findAccount(store, opts.account);

@@ -1,4 +1,4 @@
-import { changeGroupRole } from '../../src/access/groupMembership.js';
+import { changeGroupRole, MISSING_ACCOUNT_OR_GROUP } from '../../src/access/groupMembership.js';
 import { definePlugin } from '../../src/osh/define.js';
 
 export default definePlugin({
@@ -7,8 +7,22 @@ export default definePlugin({
   summary: 'Make an account an aclkeeper of a group',
   header: 'grant an account as aclkeeper of a group',
   options: {
-    group: { type: 'string', valueName: 'GROUP', description: 'Group whose aclkeeper list changes' },
-    account: { type: 'string', valueName: 'ACCOUNT', description: 'Account to make an aclkeeper of GROUP' },
+    group: {
+      type: 'string',
+      required: true,
+      emptyIsMissing: true,
+      missingMessage: MISSING_ACCOUNT_OR_GROUP,
+      valueName: 'GROUP',
+      description: 'Group whose aclkeeper list changes',
+    },
+    account: {
+      type: 'string',
+      required: true,
+      emptyIsMissing: true,
+      missingMessage: MISSING_ACCOUNT_OR_GROUP,
+      valueName: 'ACCOUNT',
+      description: 'Account to make an aclkeeper of GROUP',
+    },
   },
   help: `An aclkeeper manages the list of servers of the group (groupAddServer, groupDelServer,
 groupSetServers).

@@ -1,4 +1,4 @@
-import { changeGroupRole } from '../../src/access/groupMembership.js';
+import { changeGroupRole, MISSING_ACCOUNT_OR_GROUP } from '../../src/access/groupMembership.js';
 import { definePlugin } from '../../src/osh/define.js';
 
 export default definePlugin({
@@ -7,8 +7,22 @@ export default definePlugin({
   summary: 'Make an account a gatekeeper of a group',
   header: 'grant an account as gatekeeper of a group',
   options: {
-    group: { type: 'string', valueName: 'GROUP', description: 'Group whose gatekeeper list changes' },
-    account: { type: 'string', valueName: 'ACCOUNT', description: 'Account to make a gatekeeper of GROUP' },
+    group: {
+      type: 'string',
+      required: true,
+      emptyIsMissing: true,
+      missingMessage: MISSING_ACCOUNT_OR_GROUP,
+      valueName: 'GROUP',
+      description: 'Group whose gatekeeper list changes',
+    },
+    account: {
+      type: 'string',
+      required: true,
+      emptyIsMissing: true,
+      missingMessage: MISSING_ACCOUNT_OR_GROUP,
+      valueName: 'ACCOUNT',
+      description: 'Account to make a gatekeeper of GROUP',
+    },
   },
   help: `A gatekeeper manages the member and guest lists of the group (groupAddMember, groupAddGuestAccess
 and their opposites).

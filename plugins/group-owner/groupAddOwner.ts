@@ -1,4 +1,4 @@
-import { changeGroupRole } from '../../src/access/groupMembership.js';
+import { changeGroupRole, MISSING_ACCOUNT_OR_GROUP } from '../../src/access/groupMembership.js';
 import { definePlugin } from '../../src/osh/define.js';
 
 export default definePlugin({
@@ -7,8 +7,15 @@ export default definePlugin({
   summary: 'Make an account an owner of a group',
   header: 'grant an account as owner of a group',
   options: {
-    group: { type: 'string', valueName: 'GROUP', description: 'Group whose owner list changes' },
-    account: { type: 'string', valueName: 'ACCOUNT', description: 'Account to make an owner of GROUP' },
+    group: { type: 'string', required: true, emptyIsMissing: true, missingMessage: MISSING_ACCOUNT_OR_GROUP, valueName: 'GROUP', description: 'Group whose owner list changes' },
+    account: {
+      type: 'string',
+      required: true,
+      emptyIsMissing: true,
+      missingMessage: MISSING_ACCOUNT_OR_GROUP,
+      valueName: 'ACCOUNT',
+      description: 'Account to make an owner of GROUP',
+    },
   },
   help: `An owner manages the group's owner, gatekeeper and aclkeeper lists, its egress keys and settings,
 and may delete the group: every right on the group, delegable in part. Owners are not

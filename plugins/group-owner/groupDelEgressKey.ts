@@ -5,14 +5,17 @@ import { requireGroupRole } from '../../src/access/groupRoles.js';
 import { definePlugin } from '../../src/osh/define.js';
 import { isOk, R } from '../../src/kernel/result.js';
 
+/** The Bastion's words when either option is absent or empty. */
+const MISSING = 'Missing the --group or --id parameter';
+
 export default definePlugin({
   name: 'groupDelEgressKey',
   category: 'group-owner',
   summary: 'Delete one egress key of a group',
   header: 'Remove a bastion group egress key',
   options: {
-    group: { type: 'string', valueName: 'GROUP', description: 'Group to delete the egress key from' },
-    id: { type: 'string', valueName: 'ID', description: 'The key id, as groupInfo shows it (e.g. id1a2b3c4d)' },
+    group: { type: 'string', required: true, emptyIsMissing: true, missingMessage: MISSING, valueName: 'GROUP', description: 'Group to delete the egress key from' },
+    id: { type: 'string', required: true, emptyIsMissing: true, missingMessage: MISSING, valueName: 'ID', description: 'The key id, as groupInfo shows it (e.g. id1a2b3c4d)' },
   },
   help: `The private half is destroyed: the bastion can no longer reach servers with this key. Remove
 its public half from the servers' authorized_keys too. Only owners of the group (or superowners)
@@ -20,7 +23,6 @@ may do this.`,
   examples: ['--group web --id id15cbc848'],
   handler(ctx, opts) {
     const { config, out, store } = ctx;
-    if (!opts.id || !opts.group) return R('ERR_MISSING_PARAMETER', { msg: 'Missing the --group or --id parameter' });
     const found0 = findGroup(store, opts.group);
     if (!isOk(found0)) return found0;
     const g = found0.value;

@@ -5,14 +5,17 @@ import { requireGroupRole } from '../../src/access/groupRoles.js';
 import { definePlugin } from '../../src/osh/define.js';
 import { isOk, R } from '../../src/kernel/result.js';
 
+/** The Bastion's words when --group or --algo is absent or empty, or --size is needed and absent. */
+const MISSING = "Missing the 'algo', 'size' or 'group' parameter";
+
 export default definePlugin({
   name: 'groupGenerateEgressKey',
   category: 'group-owner',
   summary: 'Create a new egress key pair for a group',
   header: 'generating a new key pair for a group',
   options: {
-    group: { type: 'string', valueName: 'GROUP', description: 'Group to generate a new egress key for' },
-    algo: { type: 'string', valueName: 'ALGO', description: 'Algorithm of the key: rsa, ecdsa or ed25519' },
+    group: { type: 'string', required: true, emptyIsMissing: true, missingMessage: MISSING, valueName: 'GROUP', description: 'Group to generate a new egress key for' },
+    algo: { type: 'string', required: true, emptyIsMissing: true, missingMessage: MISSING, valueName: 'ALGO', description: 'Algorithm of the key: rsa, ecdsa or ed25519' },
     ...GROUP_KEY_OPTIONS,
   },
   help: `The new key joins the group's other keys: members and guests may reach the group's servers
@@ -22,10 +25,9 @@ part, into the authorized_keys of the servers. Only owners of the group (or supe
   differences: ["--encrypted is refused with ERR_NOT_IMPLEMENTED: private keys are sealed at rest by the bastion's keyring."],
   async handler(ctx, opts) {
     const { config, out, store } = ctx;
-    if (!opts.algo || !opts.group) return R('ERR_MISSING_PARAMETER', { msg: "Missing the 'algo', 'size' or 'group' parameter" });
     const algo = checkGroupKeyAlgo(config, opts.algo, opts.size);
     if (!isOk(algo)) {
-      return algo.code === 'ERR_MISSING_PARAMETER' ? R(algo.code, { msg: "Missing the 'algo', 'size' or 'group' parameter" }) : algo;
+      return algo.code === 'ERR_MISSING_PARAMETER' ? R(algo.code, { msg: MISSING }) : algo;
     }
     const found0 = findGroup(store, opts.group);
     if (!isOk(found0)) return found0;

@@ -14,7 +14,14 @@ export default definePlugin({
   summary: 'Change the settings of a group (guest TTL limit, idle timeouts)',
   header: 'modify the configuration of a group',
   options: {
-    group: { type: 'string', valueName: 'GROUP', description: 'The group to modify' },
+    group: {
+      type: 'string',
+      required: true,
+      emptyIsMissing: true,
+      missingMessage: "Missing mandatory parameter 'group'",
+      valueName: 'GROUP',
+      description: 'The group to modify',
+    },
     'mfa-required': {
       type: 'string',
       choices: ['password', 'totp', 'any', 'none'],
@@ -46,7 +53,6 @@ Only owners of the group (or superowners) may change its settings.`,
   ],
   handler(ctx, opts) {
     const { store, out } = ctx;
-    if (!opts.group) return R('ERR_MISSING_PARAMETER', { msg: "Missing mandatory parameter 'group'" });
     const mfa = opts['mfa-required'];
     const raw = { ttl: opts['guest-ttl-limit'], lock: opts['idle-lock-timeout'], kill: opts['idle-kill-timeout'] };
     if (!mfa && raw.ttl === undefined && raw.lock === undefined && raw.kill === undefined) return R('ERR_MISSING_PARAMETER', { msg: 'Nothing to modify' });

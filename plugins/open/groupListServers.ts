@@ -10,7 +10,14 @@ export default definePlugin({
   summary: 'List the servers (IPs and blocks) of a group',
   header: 'list of servers pertaining to the group',
   options: {
-    group: { type: 'string', valueName: 'GROUP', description: 'The group whose servers are listed' },
+    group: {
+      type: 'string',
+      required: true,
+      emptyIsMissing: true,
+      missingMessage: "Missing parameter 'group'",
+      valueName: 'GROUP',
+      description: 'The group whose servers are listed',
+    },
     'reverse-dns': { type: 'boolean', description: 'Look up the name of each address (slow: off unless asked)' },
     include: { type: 'list', valueName: 'PATTERN', description: 'Only the lines with a column matching PATTERN' },
     exclude: { type: 'list', valueName: 'PATTERN', description: 'Leave out the lines with a column matching PATTERN (wins over --include)' },
@@ -25,7 +32,6 @@ matched against the columns of the text table (IP, port, user, comment, …).`,
   ],
   async handler(ctx, opts) {
     const { store } = ctx;
-    if (!opts.group) return R('ERR_MISSING_PARAMETER', { msg: "Missing parameter 'group'" });
     const found = findGroup(store, opts.group);
     if (!isOk(found)) return found;
     const g = found.value;

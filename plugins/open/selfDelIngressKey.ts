@@ -12,6 +12,7 @@ export default definePlugin({
       type: 'integer',
       // -l is the bastion's own --user option: it never reaches a plugin (The Bastion dropped it too).
       alias: ['line-number-to-delete'],
+      conflicts: { 'fingerprint-to-delete': "You can't give a key ID and a fingerprint to delete at the same time" },
       valueName: 'ID',
       description: 'The ID of the key to delete, as selfListIngressKeys shows it',
     },
@@ -37,9 +38,6 @@ Deleting the key you are connected with is allowed; the next login needs another
     }
     const id = opts['id-to-delete'];
     const fingerprint = opts['fingerprint-to-delete'];
-    if (id !== undefined && fingerprint !== undefined) {
-      return R('ERR_INCOMPATIBLE_PARAMETERS', { msg: "You can't give a key ID and a fingerprint to delete at the same time" });
-    }
     const keys = listIngressKeys(store, config, caller.account.id);
     for (const k of keys) printKey(out, k, `ID = ${k.id}`, k.validity);
     const valid = keys.filter((k) => k.validity === 'OK');

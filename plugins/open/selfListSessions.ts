@@ -11,7 +11,7 @@ export default definePlugin({
   header: 'your past sessions list',
   options: {
     detailed: { type: 'boolean', description: 'Display more information about each session' },
-    limit: { type: 'integer', min: 1, max: 100_000, valueName: 'LIMIT', description: 'Limit to LIMIT results (default 100)' },
+    limit: { type: 'integer', min: 1, max: 100_000, default: 100, valueName: 'LIMIT', description: 'Limit to LIMIT results' },
     id: { type: 'string', valueName: 'ID', description: 'Only the session having this ID' },
     type: { type: 'string', valueName: 'TYPE', description: "Only sessions of this type ('ssh': the only type recorded here)" },
     allowed: { type: 'boolean', description: 'Only sessions the bastion allowed' },
@@ -48,7 +48,7 @@ session was recorded: replay it with selfPlaySession --id ID.`,
     if (after === null || before === null) {
       return R('ERR_INVALID_PARAMETER', { msg: `--${after === null ? 'after' : 'before'}: expected YYYY-MM-DD, YYYY-MM-DD@HH:MM:SS or a UNIX TIMESTAMP` });
     }
-    const limit = o.limit ?? 100;
+    const limit = o.limit;
     const filter: SessionFilter = {
       accountId,
       limit,

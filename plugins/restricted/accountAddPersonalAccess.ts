@@ -2,7 +2,7 @@ import { findAccount } from '../../src/accounts/lookup.js';
 import { addPersonalAccess } from '../../src/access/aclPersonal.js';
 import { checkForced, COMMENT_OPTION, defaultComment, FORCE_OPTIONS, parseTtlOption, requestLine, TARGET_HELP, TTL_OPTION, TUPLE_OPTIONS } from '../../src/access/aclOptions.js';
 import { definePlugin } from '../../src/osh/define.js';
-import { isOk, R } from '../../src/kernel/result.js';
+import { isOk } from '../../src/kernel/result.js';
 
 export default definePlugin({
   name: 'accountAddPersonalAccess',
@@ -10,7 +10,14 @@ export default definePlugin({
   summary: "Add a server to an account's personal access list",
   header: 'adding personal access to a server on an account',
   options: {
-    account: { type: 'string', valueName: 'ACCOUNT', description: 'The account given the access' },
+    account: {
+      type: 'string',
+      required: true,
+      emptyIsMissing: true,
+      missingMessage: "Missing mandatory parameter 'account'",
+      valueName: 'ACCOUNT',
+      description: 'The account given the access',
+    },
     ...TUPLE_OPTIONS,
     ...FORCE_OPTIONS,
     ...TTL_OPTION,
@@ -31,10 +38,6 @@ account itself holds its keys.`,
     const { target, tuple } = line.value;
     const ttl = parseTtlOption(opts.ttl);
     if (!isOk(ttl)) return ttl;
-    if (opts['force-key'] && opts['force-password']) {
-      return R('ERR_INCOMPATIBLE_PARAMETERS', { msg: "Can't use --force-key and --force-password at the same time" });
-    }
-    if (!opts.account) return R('ERR_MISSING_PARAMETER', { msg: "Missing mandatory parameter 'account'" });
     const account = findAccount(ctx.store, opts.account);
     if (!isOk(account)) return account;
     const forced = checkForced(opts);

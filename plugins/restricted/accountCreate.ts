@@ -23,11 +23,17 @@ export default definePlugin({
       valueName: 'NAME',
       description: 'Name of the account to create: 2 to 28 characters from a-z A-Z 0-9 . _ -',
     },
-    uid: { type: 'integer', valueName: 'UID', description: 'The numeric id of the account, free and within accountUidMin..accountUidMax (or use --uid-auto)' },
+    uid: {
+      type: 'integer',
+      conflicts: { 'uid-auto': "Can't use --uid and --uid-auto at the same time" },
+      valueName: 'UID',
+      description: 'The numeric id of the account, free and within accountUidMin..accountUidMax (or use --uid-auto)',
+    },
     'uid-auto': { type: 'boolean', description: 'Use the highest free id of the accountUidMin..accountUidMax range' },
     'public-key': {
       type: 'string',
       alias: ['pubKey'],
+      conflicts: { 'no-key': "Can't use --public-key and --no-key at the same time" },
       valueName: '\'"KEY"\'',
       description:
         'The ingress SSH public key of the account (words after it that are not options are glued to it, so one level of quoting is enough). Without it (and without --no-key) the key is read from stdin',
@@ -82,12 +88,6 @@ admin, since the account gets that role as soon as it exists.`,
       ttlSeconds = ttl.value > 0 ? ttl.value : null;
     }
     if (opts.uid === 0) return R('ERR_IN_YOUR_DREAMS', { msg: 'The uid 0 is the one of root: not for a bastion account' });
-    if (opts.uid !== undefined && opts['uid-auto']) {
-      return R('ERR_INCOMPATIBLE_PARAMETERS', { msg: "Can't use --uid and --uid-auto at the same time" });
-    }
-    if (opts['public-key'] !== undefined && opts['no-key']) {
-      return R('ERR_INCOMPATIBLE_PARAMETERS', { msg: "Can't use --public-key and --no-key at the same time" });
-    }
     const maxInactiveDays = opts['max-inactive-days'];
     const name = checkAccountName(account);
     if (!isOk(name)) return name;

@@ -2,7 +2,7 @@ import { findAccount } from '../../src/accounts/lookup.js';
 import { delPersonalAccess } from '../../src/access/aclPersonal.js';
 import { requestLine, TARGET_HELP, TUPLE_OPTIONS } from '../../src/access/aclOptions.js';
 import { definePlugin } from '../../src/osh/define.js';
-import { isOk, R } from '../../src/kernel/result.js';
+import { isOk } from '../../src/kernel/result.js';
 
 export default definePlugin({
   name: 'accountDelPersonalAccess',
@@ -10,7 +10,14 @@ export default definePlugin({
   summary: "Remove a server from an account's personal access list",
   header: 'removing personal access to a server from an account',
   options: {
-    account: { type: 'string', valueName: 'ACCOUNT', description: 'The account losing the access' },
+    account: {
+      type: 'string',
+      required: true,
+      emptyIsMissing: true,
+      missingMessage: "Missing mandatory parameter 'account'",
+      valueName: 'ACCOUNT',
+      description: 'The account losing the access',
+    },
     ...TUPLE_OPTIONS,
   },
   help: `${TARGET_HELP}
@@ -21,7 +28,6 @@ remove the account's key from the server's authorized_keys.`,
   async handler(ctx, opts) {
     const line = await requestLine(ctx, opts, "Missing parameter 'host' or didn't resolve correctly");
     if (!isOk(line)) return line;
-    if (!opts.account) return R('ERR_MISSING_PARAMETER', { msg: "Missing mandatory parameter 'account'" });
     const account = findAccount(ctx.store, opts.account);
     if (!isOk(account)) return account;
     return delPersonalAccess(ctx, { account: account.value, ...line.value });

@@ -13,7 +13,7 @@ export default definePlugin({
   summary: 'Display some information about an account',
   header: 'account information',
   options: {
-    account: { type: 'string', valueName: 'ACCOUNT', description: 'The account to show' },
+    account: { type: 'string', conflicts: { all: "Can't use both --account and --all" }, valueName: 'ACCOUNT', description: 'The account to show' },
     all: { type: 'boolean', description: 'Every account, as a hash keyed by account name (auditors only; use with --json)' },
     'with-everything': { type: 'boolean', description: 'Include everything the --with-* options below add' },
     'without-everything': { type: 'boolean', description: 'Include nothing the --with-* options below add (the default)' },
@@ -41,9 +41,6 @@ roles, granted commands and activation only.`,
     const withEgressKeys = pick(opts['with-egress-keys'], opts['without-egress-keys']);
     const withGroups = pick(opts['list-groups'], opts['without-groups']);
 
-    if (opts.account !== undefined && opts.all) {
-      return R('ERR_INCOMPATIBLE_PARAMETERS', { msg: "Can't use both --account and --all" });
-    }
     if ((opts.all || withPasswordInfo || withEgressKeys) && !caller.roles.isAuditor) {
       return R('ERR_ACCESS_DENIED', { msg: 'This option can only be used by bastion auditors' });
     }

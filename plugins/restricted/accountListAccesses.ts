@@ -10,7 +10,14 @@ export default definePlugin({
   summary: 'List the servers an account may reach, and through which list',
   header: 'access list of a bastion account',
   options: {
-    account: { type: 'string', valueName: 'ACCOUNT', description: 'The account to look at' },
+    account: {
+      type: 'string',
+      required: true,
+      emptyIsMissing: true,
+      missingMessage: 'missing mandatory parameter account',
+      valueName: 'ACCOUNT',
+      description: 'The account to look at',
+    },
     'hide-groups': { type: 'boolean', description: "Only the account's personal accesses, not those through groups" },
     'reverse-dns': { type: 'boolean', description: 'Look up the name of each address (slow: off unless asked)' },
     include: { type: 'list', valueName: 'PATTERN', description: 'Only the lines with a column matching PATTERN' },
@@ -22,7 +29,6 @@ lists of groups you have no role on are left out, as The Bastion's file permissi
   differences: ['--include/--exclude/--hide-groups filter the JSON value too; The Bastion filters only the text table.'],
   async handler(ctx, opts) {
     const { store, caller, out } = ctx;
-    if (!opts.account) return R('ERR_MISSING_PARAMETER', { msg: 'missing mandatory parameter account' });
     const account = findAccount(store, opts.account);
     if (!isOk(account)) return account;
     const now = Math.floor(ctx.clock.now() / 1000);

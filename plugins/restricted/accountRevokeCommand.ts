@@ -1,4 +1,4 @@
-import { checkGrantChange } from '../../src/accounts/grants.js';
+import { checkGrantChange, COMMAND_OPTION_CHECKS } from '../../src/accounts/grants.js';
 import { definePlugin } from '../../src/osh/define.js';
 import { isOk, R } from '../../src/kernel/result.js';
 
@@ -8,8 +8,9 @@ export default definePlugin({
   summary: 'Revoke access to a restricted command',
   header: 'revoking access to a restricted osh command from an account',
   options: {
+    // Not declared required: without --command, the list of commands is printed first, --account or not.
     account: { type: 'string', valueName: 'ACCOUNT', description: 'The bastion account to work on' },
-    command: { type: 'string', valueName: 'COMMAND', description: 'The name of the restricted plugin to revoke (omit it to get the list)' },
+    command: { type: 'string', ...COMMAND_OPTION_CHECKS, valueName: 'COMMAND', description: 'The name of the restricted plugin to revoke (omit it to get the list)' },
   },
   help: `Revoking accountGrantCommand or accountRevokeCommand is reserved to bastion admins, as granting
 them is. Admins keep every restricted command whatever their grants say.`,

@@ -6,14 +6,34 @@ import { createGroup } from '../../src/access/groupLifecycle.js';
 import { definePlugin } from '../../src/osh/define.js';
 import { isOk, R } from '../../src/kernel/result.js';
 
+/** The Bastion's words when either is absent or empty. */
+const MISSING = 'Group name or owner is missing';
+
 export default definePlugin({
   name: 'groupCreate',
   category: 'restricted',
   summary: 'Create a group, with an owner and (unless --no-key) its first egress key',
   header: 'create a new group',
   options: {
-    group: { type: 'string', valueName: 'GROUP', description: 'Name of the group to create (up to 18 characters from [a-zA-Z0-9._-], not starting with "key")' },
-    owner: { type: 'string', valueName: 'ACCOUNT', description: 'Existing account to make owner of the group (can be you)' },
+    group: {
+      type: 'string',
+      required: true,
+      emptyIsMissing: true,
+      missingMessage: MISSING,
+      // A name starting with "key" would be read back as the group without that prefix (The Bastion's issue #178).
+      pattern: { regex: /^(?!key)[\s\S]*$/, accepts: "a name that doesn't start with 'key' (a reserved prefix)" },
+      invalidMessage: "The group name can't start with 'key' (reserved prefix)",
+      valueName: 'GROUP',
+      description: 'Name of the group to create: up to 18 characters from [a-zA-Z0-9._-]',
+    },
+    owner: {
+      type: 'string',
+      required: true,
+      emptyIsMissing: true,
+      missingMessage: MISSING,
+      valueName: 'ACCOUNT',
+      description: 'Existing account to make owner of the group (can be you)',
+    },
     algo: { type: 'string', valueName: 'ALGO', description: 'Algorithm of the group egress key: rsa, ecdsa or ed25519' },
     ...GROUP_KEY_OPTIONS,
     'no-key': { type: 'boolean', description: "Don't generate an egress key for the group (groupGenerateEgressKey can add one later)" },
@@ -28,9 +48,6 @@ Either --algo (and --size) or --no-key is needed.`,
   ],
   async handler(ctx, opts) {
     const { out, config, store } = ctx;
-    if (!opts.group || !opts.owner) return R('ERR_MISSING_PARAMETER', { msg: 'Group name or owner is missing' });
-    // A name starting with "key" would be read back as the group without that prefix (The Bastion's issue #178).
-    if (opts.group.startsWith('key')) return R('ERR_INVALID_PARAMETER', { msg: "The group name can't start with 'key' (reserved prefix)" });
     const size = opts.size === undefined && opts.algo?.toLowerCase() === 'ed25519' ? 256 : opts.size;
     if (!opts['no-key'] && (!opts.algo || size === undefined)) return R('ERR_MISSING_PARAMETER', { msg: 'Group algorithm or size is missing' });
     const name = checkGroupName(opts.group);

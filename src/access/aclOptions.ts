@@ -28,9 +28,16 @@ export const COMMENT_OPTION = {
   comment: { type: 'string', valueName: '\'"ANY TEXT"\'', description: 'A comment stored with the line (quote it twice under a shell)' },
 } as const;
 
+/** An empty value is no value (as The Bastion's `if ($forceKey)`), and the two can't go together. */
 export const FORCE_OPTIONS = {
-  'force-key': { type: 'string', valueName: 'FINGERPRINT', description: 'Connect to this server only with the egress key of this fingerprint' },
-  'force-password': { type: 'string', valueName: 'HASH', description: 'Connect to this server only with the password of this hash' },
+  'force-key': {
+    type: 'string',
+    emptyIsMissing: true,
+    conflicts: { 'force-password': "Can't use --force-key and --force-password at the same time" },
+    valueName: 'FINGERPRINT',
+    description: 'Connect to this server only with the egress key of this fingerprint',
+  },
+  'force-password': { type: 'string', emptyIsMissing: true, valueName: 'HASH', description: 'Connect to this server only with the password of this hash' },
 } as const;
 
 export const TARGET_HELP = `The server is given with the bastion-level options: --host HOST|IP|SUBNET (a name is resolved
@@ -85,11 +92,8 @@ export interface Forced {
   readonly forcePassword: string | null;
 }
 
-/** --force-key / --force-password: not both, each well-formed. */
+/** --force-key / --force-password (FORCE_OPTIONS: never both), each well-formed. */
 export function checkForced(o: { readonly 'force-key': string | undefined; readonly 'force-password': string | undefined }): Result<Forced> {
-  if (o['force-key'] && o['force-password']) {
-    return R('ERR_INCOMPATIBLE_PARAMETERS', { msg: "Can't use --force-key and --force-password at the same time" });
-  }
   let forceKey: string | null = null;
   let forcePassword: string | null = null;
   if (o['force-key']) {

@@ -27,7 +27,7 @@ export function createGroup(
 
 /** The options of groupDelete and groupDestroy: one request, two permission tiers. */
 export const DELETE_GROUP_OPTIONS = {
-  group: { type: 'string', valueName: 'GROUP', description: 'Name of the group to delete' },
+  group: { type: 'string', required: true, emptyIsMissing: true, missingMessage: "Missing 'group' parameter", valueName: 'GROUP', description: 'Name of the group to delete' },
   'no-confirm': { type: 'boolean', description: "Don't ask to type the group name back (and blame yourself if it was the wrong group)" },
 } as const;
 
@@ -40,10 +40,9 @@ anything else, or no line at all, cancels (ERR_OPERATOR_IS_DRUNK).`;
  */
 export async function deleteGroupAsked(
   ctx: PluginContext,
-  opts: { readonly group: string | undefined; readonly 'no-confirm': boolean },
+  opts: { readonly group: string; readonly 'no-confirm': boolean },
   mayDelete: (group: GroupRow) => Result | null,
 ): Promise<Result> {
-  if (!opts.group) return R('ERR_MISSING_PARAMETER', { msg: "Missing 'group' parameter" });
   const group = findGroup(ctx.store, opts.group);
   if (!isOk(group)) return group;
   const refused = mayDelete(group.value);

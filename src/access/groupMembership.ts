@@ -1,7 +1,8 @@
 // Adding and removing an account's owner, gatekeeper, aclkeeper and member roles on a group:
 // The Bastion's groupSetRole (lib/perl/OVH/Bastion/Plugin/groupSetRole.pm and the
 // osh-groupSetRole helper), with the same order of checks and the same codes:
-//   missing option → ERR_MISSING_PARAMETER; group name/existence; account name/existence;
+//   missing option → ERR_MISSING_PARAMETER (declared by the plugins: MISSING_ACCOUNT_OR_GROUP);
+//   group name/existence; account name/existence;
 //   owner/gatekeeper/aclkeeper lists need an owner, member/guest lists a gatekeeper (superowners
 //   pass, flagged as an override); then OK, or OK_NO_CHANGE when the role already was (or wasn't).
 // Making a guest a member first removes its guest accesses (a member has them all anyway).
@@ -21,9 +22,14 @@ export interface RoleTarget {
   readonly account: AccountRow;
 }
 
+/**
+ * groupSetRole's refusal when --group or --account is absent or empty: the role and guest plugins
+ * declare both options required with it (`missingMessage`), so the checks below get both names.
+ */
+export const MISSING_ACCOUNT_OR_GROUP = "Missing mandatory parameter 'account' or 'group'";
+
 /** The common preconditions of every role change (and of guest access changes, with role 'guest'). */
-export function roleChangeTarget(ctx: PluginContext, groupName: string | undefined, accountName: string | undefined, role: GroupRole): Result<RoleTarget> {
-  if (!groupName || !accountName) return R('ERR_MISSING_PARAMETER', { msg: "Missing mandatory parameter 'account' or 'group'" });
+export function roleChangeTarget(ctx: PluginContext, groupName: string, accountName: string, role: GroupRole): Result<RoleTarget> {
   const group = findGroup(ctx.store, groupName);
   if (!isOk(group)) return R(group.code, { msg: group.msg });
   const account = findAccount(ctx.store, accountName);
@@ -36,7 +42,7 @@ export function roleChangeTarget(ctx: PluginContext, groupName: string | undefin
 
 export function changeGroupRole(
   ctx: PluginContext,
-  opts: { readonly group: string | undefined; readonly account: string | undefined; readonly role: ManagedRole; readonly action: 'add' | 'del' },
+  opts: { readonly group: string; readonly account: string; readonly role: ManagedRole; readonly action: 'add' | 'del' },
 ): Result {
   const t = roleChangeTarget(ctx, opts.group, opts.account, opts.role);
   if (!isOk(t)) return t;

@@ -12,12 +12,13 @@ export interface GroupLineRequest extends RequestedLine {
   readonly group: GroupRow;
 }
 
-const MISSING = "Missing mandatory parameter 'host' or 'group'";
+/** The Bastion's words when --host or --group is absent: the plugins declare --group required with them. */
+export const MISSING_HOST_OR_GROUP = "Missing mandatory parameter 'host' or 'group'";
 
 /** --group and the bastion-level --host/--user/--port: the line and the group, both checked. */
-export async function groupLineRequest(ctx: PluginContext, opts: TupleFlags & { readonly group: string | undefined }): Promise<Result<GroupLineRequest>> {
-  if (!opts.group || !ctx.request.host) return R('ERR_MISSING_PARAMETER', { msg: MISSING });
-  const line = await requestLine(ctx, opts, MISSING);
+export async function groupLineRequest(ctx: PluginContext, opts: TupleFlags & { readonly group: string }): Promise<Result<GroupLineRequest>> {
+  if (!ctx.request.host) return R('ERR_MISSING_PARAMETER', { msg: MISSING_HOST_OR_GROUP });
+  const line = await requestLine(ctx, opts, MISSING_HOST_OR_GROUP);
   if (!isOk(line)) return R(line.code, { msg: line.msg });
   const found = findGroup(ctx.store, opts.group);
   if (!isOk(found)) return R(found.code, { msg: found.msg });

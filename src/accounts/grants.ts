@@ -35,9 +35,20 @@ export interface GrantChange {
 }
 
 /**
- * The checks before a grant or a revocation, in The Bastion's order: without --command, the list
- * of what may be named is printed; then the account must exist, the command be a restricted
- * plugin (or auditor), and the two grant plugins themselves are left to admins.
+ * --command as both plugins declare it: an empty one is none (checkGrantChange then prints what may
+ * be named), and a name is letters and digits, refused in The Bastion's words.
+ */
+export const COMMAND_OPTION_CHECKS = {
+  emptyIsMissing: true,
+  pattern: { regex: /^[a-z0-9]+$/i, accepts: 'a plugin name: letters and digits' },
+  invalidMessage: (command: string) => `Specified command is invalid (${command})`,
+} as const;
+
+/**
+ * The checks before a grant or a revocation, in The Bastion's order (the plugins declare
+ * --command's form): without --command, the list of what may be named is printed; then the
+ * account must be given and exist, the command be a restricted plugin (or auditor), and the two
+ * grant plugins themselves are left to admins.
  */
 export function checkGrantChange(
   ctx: PluginContext,
@@ -52,7 +63,6 @@ export function checkGrantChange(
   const found = findAccount(ctx.store, opts.account);
   if (!isOk(found)) return R(found.code, { msg: found.msg });
   const command = opts.command;
-  if (!/^[a-z0-9]+$/i.test(command)) return R('ERR_INVALID_PARAMETER', { msg: `Specified command is invalid (${command})` });
   if (command !== 'auditor' && !restrictedPluginNames(ctx.server.plugins).has(command)) {
     return R('ERR_INVALID_PARAMETER', { msg: `Specified command (${command}) is not in the restricted plugins list` });
   }

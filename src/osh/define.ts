@@ -18,6 +18,12 @@ interface OptionBase {
   readonly alias?: readonly string[];
   /** Redacted from the audit trail and logs. */
   readonly secret?: boolean;
+  /**
+   * The options this one can't be given with, each with its ERR_INCOMPATIBLE_PARAMETERS message
+   * (`{ 'uid-auto': "Can't use --uid and --uid-auto at the same time" }`). Declared on one of the
+   * two; --help and the docs show it on both.
+   */
+  readonly conflicts?: Readonly<Record<string, string>>;
 }
 
 /** A value's shape as a regular expression, with words for --help, the docs and the refusal. */
@@ -38,10 +44,31 @@ export type InvalidValueCode = 'ERR_INVALID_PARAMETER' | 'KO_INVALID_PARAMETER';
 interface ValueChecks {
   /** Default ERR_INVALID_PARAMETER. */
   readonly invalidCode?: InvalidValueCode;
+  /**
+   * The refusal's message when `choices`, `pattern`, `min` or `max` refuse the value, instead of
+   * the generated `Value of --NAME must …, not 'VALUE'`: for a plugin whose scripts know its own
+   * words. A function gets the refused value.
+   */
+  readonly invalidMessage?: string | ((value: string) => string);
 }
-export interface StringOption extends OptionBase, ValueChecks {
-  readonly type: 'string';
+
+/** Whether the option must be given, and how its absence is reported. */
+interface Presence {
   readonly required?: boolean;
+  /**
+   * With `required`: the ERR_MISSING_PARAMETER message, instead of `Missing mandatory parameter
+   * --NAME`. The Bastion's plugins each word it their own way, and several options of one plugin
+   * often share one message ("Missing mandatory parameter 'account' or 'group'").
+   */
+  readonly missingMessage?: string;
+}
+export interface StringOption extends OptionBase, ValueChecks, Presence {
+  readonly type: 'string';
+  /**
+   * An empty value counts as absent (The Bastion's `if (!$group)` tests): the default applies,
+   * or, with `required`, the option is missing.
+   */
+  readonly emptyIsMissing?: boolean;
   /** The closed list of values accepted (case-sensitive). */
   readonly choices?: readonly string[];
   readonly pattern?: OptionPattern;
@@ -56,9 +83,8 @@ export interface StringOption extends OptionBase, ValueChecks {
    */
   readonly gluesStrayWords?: boolean;
 }
-export interface IntegerOption extends OptionBase, ValueChecks {
+export interface IntegerOption extends OptionBase, ValueChecks, Presence {
   readonly type: 'integer';
-  readonly required?: boolean;
   readonly min?: number;
   readonly max?: number;
   /** The value the handler sees when the option is absent (checked like a given value). */
@@ -68,10 +94,9 @@ export interface IntegerOption extends OptionBase, ValueChecks {
 export interface BooleanOption extends OptionBase {
   readonly type: 'boolean';
 }
-export interface ListOption extends OptionBase, ValueChecks {
+export interface ListOption extends OptionBase, ValueChecks, Presence {
   /** May be given several times; every value is kept, in order. */
   readonly type: 'list';
-  readonly required?: boolean;
   /** Each value must be one of these. */
   readonly choices?: readonly string[];
   /** Each value must match. */

@@ -1,5 +1,5 @@
 // The --help text of a plugin, generated from its declaration (the same source as the docs page).
-import type { AnyPlugin, OptionDecl } from './define.js';
+import type { AnyPlugin, OptionDecl, OptionDecls } from './define.js';
 
 /** The option's spellings as typed: `--name`, `-a`. */
 export function optionNames(name: string, d: OptionDecl): string[] {
@@ -33,6 +33,13 @@ function valueRules(d: OptionDecl): string[] {
   return rules;
 }
 
+/** The options that can't be given with `name`, whichever of the two declares the conflict: `--uid-auto`. */
+export function conflictingOptions(decls: OptionDecls, name: string): string[] {
+  const others = new Set(Object.keys(decls[name]?.conflicts ?? {}));
+  for (const [other, d] of Object.entries(decls)) if (d.conflicts && Object.hasOwn(d.conflicts, name)) others.add(other);
+  return [...others].map((o) => `--${o}`);
+}
+
 export function pluginHelp(p: AnyPlugin): string {
   const lines = [p.summary, '', `Usage: --osh ${p.name}${Object.keys(p.options).length ? ' [OPTIONS]' : ''}`];
   const entries = Object.entries(p.options);
@@ -40,13 +47,12 @@ export function pluginHelp(p: AnyPlugin): string {
     lines.push('');
     const usages = entries.map(([n, d]) => optionUsage(n, d));
     const width = Math.min(40, Math.max(...usages.map((u) => u.length)));
-    entries.forEach(([, d], i) => {
+    entries.forEach(([name, d], i) => {
       const u = usages[i] as string;
       const req = 'required' in d && d.required ? ' (required)' : '';
       const many = d.type === 'list' ? ' (may be repeated)' : '';
-      const rules = valueRules(d)
-        .map((r) => ` (${r})`)
-        .join('');
+      const conflicts = conflictingOptions(p.options, name);
+      const rules = [...valueRules(d), ...(conflicts.length > 0 ? [`not with ${conflicts.join(', ')}`] : [])].map((r) => ` (${r})`).join('');
       lines.push(`  ${u.padEnd(width)}  ${d.description}${req}${many}${rules}`);
     });
   }

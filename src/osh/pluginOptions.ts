@@ -1,7 +1,9 @@
 // Parses a plugin's words against its declaration. Unknown options, missing values, stray words
-// and malformed integers are ERR_BAD_OPTIONS; a missing required option is ERR_MISSING_PARAMETER;
-// a value outside `choices`, `pattern` or a range is ERR_INVALID_PARAMETER (or the declaration's
-// `invalidCode`); an absent option with a `default` gets it. Handlers never see raw words.
+// and malformed integers are ERR_BAD_OPTIONS; a missing required option is ERR_MISSING_PARAMETER
+// (with the declaration's `missingMessage`, if any); two options declared in `conflicts` given
+// together are ERR_INCOMPATIBLE_PARAMETERS; a value outside `choices`, `pattern` or a range is
+// ERR_INVALID_PARAMETER (or the declaration's `invalidCode` and `invalidMessage`); an absent
+// option with a `default` gets it. Handlers never see raw words.
 import parse from 'yargs-parser';
 import { GETOPT_LIKE, normalizeLongDashes } from './getopt.js';
 import { R, type Result } from '../kernel/result.js';
@@ -113,49 +115,71 @@ export function parsePluginOptions(decls: OptionDecls, words: readonly string[])
     const what = first.startsWith('-') ? `unknown option ${first}` : `unexpected argument '${first}'`;
     return R('ERR_BAD_OPTIONS', { msg: `Error parsing options: ${what}` });
   }
+  // Passes over every option in declaration order, so that which refusal a call gets doesn't
+  // depend on the order of the declaration: what could not be read at all (Getopt::Long fails
+  // before a plugin body runs), then what is missing, then options given together that can't be,
+  // then what is not an accepted value (a plugin tests presence first, then validity).
+  const lists = new Map<string, string[]>();
+  const scalars = new Map<string, string | undefined>();
+  /** The options the words gave (an empty value of an `emptyIsMissing` option is not given). */
+  const present = new Set<string>();
   const values: Record<string, unknown> = {};
   for (const [name, d] of Object.entries(decls)) {
     const raw = a[name];
-    switch (d.type) {
-      case 'boolean':
-        if (Array.isArray(raw)) return R('ERR_BAD_OPTIONS', { msg: `Error parsing options: --${name} given twice` });
-        values[name] = raw === true;
-        break;
-      case 'list': {
-        values[name] = raw === undefined ? [] : (Array.isArray(raw) ? raw : [raw]).map(String);
-        if (d.required && (values[name] as string[]).length === 0) return missing(name);
-        for (const v of values[name] as string[]) {
-          const refused = checkValue(name, d, v);
-          if (refused) return refused;
-        }
-        break;
+    if (d.type === 'boolean') {
+      if (Array.isArray(raw)) return R('ERR_BAD_OPTIONS', { msg: `Error parsing options: --${name} given twice` });
+      values[name] = raw === true;
+      if (raw === true) present.add(name);
+    } else if (d.type === 'list') {
+      const all = raw === undefined ? [] : (Array.isArray(raw) ? raw : [raw]).map(String);
+      lists.set(name, all);
+      if (all.length > 0) present.add(name);
+    } else {
+      if (Array.isArray(raw)) return R('ERR_BAD_OPTIONS', { msg: `Error parsing options: --${name} given more than once` });
+      let s = raw === undefined ? undefined : String(raw);
+      if (s === '' && d.type === 'string' && d.emptyIsMissing) s = undefined;
+      if (s !== undefined) present.add(name);
+      s ??= d.default === undefined ? undefined : String(d.default);
+      if (d.type === 'integer' && s !== undefined && !/^-?\d{1,15}$/.test(s)) {
+        return R('ERR_BAD_OPTIONS', { msg: `Error parsing options: value "${s}" invalid for option --${name} (number expected)` });
       }
-      case 'string':
-      case 'integer': {
-        if (Array.isArray(raw)) return R('ERR_BAD_OPTIONS', { msg: `Error parsing options: --${name} given more than once` });
-        if (raw === undefined && d.default === undefined) {
-          if (d.required) return missing(name);
-          values[name] = undefined;
-          break;
-        }
-        const s = String(raw ?? d.default);
-        if (d.type === 'integer') {
-          if (!/^-?\d{1,15}$/.test(s)) {
-            return R('ERR_BAD_OPTIONS', { msg: `Error parsing options: value "${s}" invalid for option --${name} (number expected)` });
-          }
-          const n = Number(s);
-          if ((d.min !== undefined && n < d.min) || (d.max !== undefined && n > d.max)) {
-            return invalid(name, d, `must be between ${d.min ?? '-inf'} and ${d.max ?? 'inf'}`, s);
-          }
-          values[name] = n;
-        } else {
-          const refused = checkValue(name, d, s);
-          if (refused) return refused;
-          values[name] = s;
-        }
-        break;
-      }
+      scalars.set(name, s);
     }
+  }
+  for (const [name, d] of Object.entries(decls)) {
+    if (d.type === 'boolean' || !d.required) continue;
+    if (d.type === 'list' ? lists.get(name)?.length === 0 : scalars.get(name) === undefined) return missing(name, d);
+  }
+  for (const [name, d] of Object.entries(decls)) {
+    for (const [other, msg] of Object.entries(d.conflicts ?? {})) {
+      if (present.has(name) && present.has(other)) return R('ERR_INCOMPATIBLE_PARAMETERS', { msg });
+    }
+  }
+  for (const [name, d] of Object.entries(decls)) {
+    if (d.type === 'boolean') continue;
+    if (d.type === 'list') {
+      const all = lists.get(name) ?? [];
+      for (const v of all) {
+        const refused = checkValue(name, d, v);
+        if (refused) return refused;
+      }
+      values[name] = all;
+      continue;
+    }
+    const v = scalars.get(name);
+    if (v !== undefined && d.type === 'integer') {
+      const n = Number(v);
+      if ((d.min !== undefined && n < d.min) || (d.max !== undefined && n > d.max)) {
+        return invalid(name, d, `must be between ${d.min ?? '-inf'} and ${d.max ?? 'inf'}`, v);
+      }
+      values[name] = n;
+      continue;
+    }
+    if (v !== undefined && d.type === 'string') {
+      const refused = checkValue(name, d, v);
+      if (refused) return refused;
+    }
+    values[name] = v;
   }
   return R('OK', { value: values });
 }
@@ -173,12 +197,16 @@ function checkValue(name: string, d: StringOption | ListOption, value: string): 
   return null;
 }
 
-/** The one shape of a refused value: `Value of --NAME must …, not 'VALUE'` (a secret is not echoed), with the declared code. */
+/**
+ * The one shape of a refused value: `Value of --NAME must …, not 'VALUE'` (a secret is not
+ * echoed), or the declared `invalidMessage`; with the declared code.
+ */
 function invalid(name: string, d: StringOption | IntegerOption | ListOption, rule: string, value: string): Result<Record<string, unknown>> {
   const shown = d.secret ? '' : `, not '${value}'`;
-  return R(d.invalidCode ?? 'ERR_INVALID_PARAMETER', { msg: `Value of --${name} ${rule}${shown}` });
+  const worded = typeof d.invalidMessage === 'function' ? d.invalidMessage(value) : d.invalidMessage;
+  return R(d.invalidCode ?? 'ERR_INVALID_PARAMETER', { msg: worded ?? `Value of --${name} ${rule}${shown}` });
 }
 
-function missing(name: string): Result<Record<string, unknown>> {
-  return R('ERR_MISSING_PARAMETER', { msg: `Missing mandatory parameter --${name}` });
+function missing(name: string, d: StringOption | IntegerOption | ListOption): Result<Record<string, unknown>> {
+  return R('ERR_MISSING_PARAMETER', { msg: d.missingMessage ?? `Missing mandatory parameter --${name}` });
 }

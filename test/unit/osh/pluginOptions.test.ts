@@ -6,6 +6,8 @@ import { redactSecrets, redactWords } from '../../../src/dispatch/auditArgs.js';
 import { definePlugin, type AnyPlugin } from '../../../src/osh/define.js';
 import { parsePluginOptions } from '../../../src/osh/pluginOptions.js';
 import { loadPlugins } from '../../../src/osh/registry.js';
+import { pluginHelp } from '../../../src/osh/helpText.js';
+import { renderPluginPage } from '../../../src/docs/pluginPage.js';
 import { R } from '../../../src/kernel/result.js';
 
 const DECLS: OptionDecls = {
@@ -247,6 +249,180 @@ test('every plugin default passes its own checks, and every pattern is anchored'
       }
       if ((d.type === 'string' || d.type === 'list') && d.pattern) {
         assert.match(d.pattern.regex.source, /^\^[\s\S]*\$$/, `${p.name} --${name}: anchor the pattern`);
+      }
+    }
+  }
+});
+
+const WORDED: OptionDecls = {
+  group: {
+    type: 'string',
+    required: true,
+    emptyIsMissing: true,
+    missingMessage: "Missing mandatory parameter 'account' or 'group'",
+    pattern: { regex: /^(?!key)[\s\S]*$/, accepts: "a name that doesn't start with 'key'" },
+    invalidMessage: "The group name can't start with 'key' (reserved prefix)",
+    description: 'shares its missing message with --account',
+  },
+  account: { type: 'string', required: true, emptyIsMissing: true, missingMessage: "Missing mandatory parameter 'account' or 'group'", description: 'd' },
+  size: { type: 'integer', min: 1, max: 9, invalidCode: 'KO_INVALID_PARAMETER', invalidMessage: 'Bad size', description: 'range with its own words' },
+  mode: { type: 'string', choices: ['a', 'b'], invalidMessage: 'Unknown mode', description: 'choices with their own words' },
+  note: { type: 'string', emptyIsMissing: true, description: 'optional, empty is absent' },
+  level: { type: 'string', emptyIsMissing: true, default: 'low', description: 'empty gets the default' },
+  plain: { type: 'string', required: true, description: 'empty is a value' },
+};
+
+function worded(words: string[]): ReturnType<typeof parsePluginOptions> {
+  return parsePluginOptions(WORDED, ['--plain', 'p', ...words]);
+}
+
+test('missingMessage: the plugin words the refusal, and several options may share it', () => {
+  for (const words of [['--account', 'bob'], ['--group', 'web'], []]) {
+    const r = worded(words);
+    assert.equal(r.code, 'ERR_MISSING_PARAMETER', words.join(' '));
+    assert.equal(r.msg, "Missing mandatory parameter 'account' or 'group'");
+    assert.equal(r.value, null);
+  }
+  // Without one, the generated message.
+  const r = parsePluginOptions(WORDED, ['--group', 'web', '--account', 'bob']);
+  assert.equal(r.code, 'ERR_MISSING_PARAMETER');
+  assert.equal(r.msg, 'Missing mandatory parameter --plain');
+});
+
+test("emptyIsMissing: an empty value is absent (The Bastion's `if (!$x)`), otherwise an empty value is a value", () => {
+  assert.equal(worded(['--group', '', '--account', 'bob']).msg, "Missing mandatory parameter 'account' or 'group'");
+  assert.equal(worded(['--group=', '--account', 'bob']).code, 'ERR_MISSING_PARAMETER');
+  const v = worded(['--group', 'web', '--account', 'bob', '--note', '', '--level', '']);
+  assert.equal(v.code, 'OK', v.msg);
+  assert.equal(v.value?.['note'], undefined);
+  assert.equal(v.value?.['level'], 'low');
+  assert.equal(v.value?.['plain'], 'p');
+  assert.equal(parsePluginOptions(WORDED, ['--group', 'web', '--account', 'bob', '--plain', '']).value?.['plain'], '');
+});
+
+test('invalidMessage: the plugin words the refusal of choices, pattern and range, with the declared code', () => {
+  const cases: [string[], string, string][] = [
+    [['--group', 'keyweb', '--account', 'bob'], 'ERR_INVALID_PARAMETER', "The group name can't start with 'key' (reserved prefix)"],
+    [['--group', 'web', '--account', 'bob', '--mode', 'c'], 'ERR_INVALID_PARAMETER', 'Unknown mode'],
+    [['--group', 'web', '--account', 'bob', '--size', '10'], 'KO_INVALID_PARAMETER', 'Bad size'],
+  ];
+  for (const [words, code, msg] of cases) {
+    const r = worded(words);
+    assert.equal(r.code, code, words.join(' '));
+    assert.equal(r.msg, msg);
+    assert.equal(r.value, null);
+  }
+  assert.equal(worded(['--group', 'web', '--account', 'bob', '--size', '9', '--mode', 'b']).code, 'OK');
+});
+
+test('the refusal does not depend on the order of the declaration: unreadable, then missing, then invalid', () => {
+  // --group is declared before --account: its bad value still comes after --account's absence.
+  const missingFirst = worded(['--group', 'keyweb']);
+  assert.equal(missingFirst.code, 'ERR_MISSING_PARAMETER');
+  // A malformed integer is refused as Getopt::Long would, before anything is looked at.
+  const unreadable = parsePluginOptions(WORDED, ['--size', 'x']);
+  assert.equal(unreadable.code, 'ERR_BAD_OPTIONS');
+  assert.match(unreadable.msg, /--size \(number expected\)/);
+  // Between two invalid values, the first declared.
+  assert.equal(worded(['--group', 'web', '--account', 'bob', '--size', '0', '--mode', 'c']).msg, 'Bad size');
+});
+
+test('every plugin words only the refusals it can get: missingMessage with required, invalidMessage with a value check', async () => {
+  for (const p of (await loadPlugins()).values()) {
+    for (const [name, d] of Object.entries(p.options)) {
+      if (d.type === 'boolean') continue;
+      if (d.missingMessage !== undefined) assert.equal(d.required, true, `${p.name} --${name}: missingMessage without required`);
+      const checked = d.type === 'integer' ? d.min !== undefined || d.max !== undefined : d.choices !== undefined || d.pattern !== undefined;
+      if (d.invalidMessage !== undefined) assert.ok(checked, `${p.name} --${name}: invalidMessage without choices, pattern or range`);
+    }
+  }
+});
+
+const EXCLUSIVE: OptionDecls = {
+  uid: { type: 'integer', conflicts: { 'uid-auto': "Can't use --uid and --uid-auto at the same time" }, description: 'a fixed id' },
+  'uid-auto': { type: 'boolean', description: 'any free id' },
+  key: { type: 'string', emptyIsMissing: true, conflicts: { 'no-key': 'No key with --no-key', tag: 'No key with --tag' }, description: 'a key' },
+  'no-key': { type: 'boolean', description: 'no key' },
+  tag: { type: 'list', description: 'tags' },
+  command: {
+    type: 'string',
+    pattern: { regex: /^[a-z0-9]+$/i, accepts: 'letters and digits' },
+    invalidMessage: (v) => `Specified command is invalid (${v})`,
+    description: 'worded with the value',
+  },
+};
+
+test('conflicts: two options given together are ERR_INCOMPATIBLE_PARAMETERS with the declared message', () => {
+  const cases: [string[], string][] = [
+    [['--uid', '5', '--uid-auto'], "Can't use --uid and --uid-auto at the same time"],
+    [['--uid-auto', '--uid', '5'], "Can't use --uid and --uid-auto at the same time"],
+    [['--key', 'k', '--no-key'], 'No key with --no-key'],
+    [['--key', 'k', '--tag', 't'], 'No key with --tag'],
+  ];
+  for (const [words, msg] of cases) {
+    const r = parsePluginOptions(EXCLUSIVE, words);
+    assert.equal(r.code, 'ERR_INCOMPATIBLE_PARAMETERS', words.join(' '));
+    assert.equal(r.msg, msg);
+    assert.equal(r.value, null);
+  }
+  // Each alone passes; an empty value of an emptyIsMissing option is not given; an absent flag is not given.
+  for (const words of [['--uid', '5'], ['--uid-auto'], ['--key', 'k'], ['--no-key', '--tag', 't', '--key', ''], []]) {
+    assert.equal(parsePluginOptions(EXCLUSIVE, words).code, 'OK', words.join(' '));
+  }
+});
+
+test('conflicts come after missing options and before invalid values', () => {
+  const decls: OptionDecls = { ...EXCLUSIVE, need: { type: 'string', required: true, description: 'd' } };
+  assert.equal(parsePluginOptions(decls, ['--uid', '5', '--uid-auto']).code, 'ERR_MISSING_PARAMETER');
+  assert.equal(parsePluginOptions(decls, ['--need', 'x', '--uid', '5', '--uid-auto', '--command', '!']).code, 'ERR_INCOMPATIBLE_PARAMETERS');
+});
+
+test('invalidMessage may be a function of the refused value', () => {
+  const r = parsePluginOptions(EXCLUSIVE, ['--command', 'rm -rf']);
+  assert.equal(r.code, 'ERR_INVALID_PARAMETER');
+  assert.equal(r.msg, 'Specified command is invalid (rm -rf)');
+  assert.equal(parsePluginOptions(EXCLUSIVE, ['--command', 'accountInfo']).value?.['command'], 'accountInfo');
+});
+
+test('--help and the docs page show a conflict on both options, with required, choices, pattern and default', () => {
+  const p = definePlugin({
+    name: 'x',
+    category: 'open',
+    summary: 's',
+    options: {
+      ...EXCLUSIVE,
+      group: { type: 'string', required: true, missingMessage: 'Missing group', description: 'the group' },
+      mode: { type: 'string', choices: ['a', 'b'], default: 'a', description: 'the mode' },
+      limit: { type: 'integer', min: 1, max: 9, default: 3, description: 'the limit' },
+    },
+    handler: () => R('OK'),
+  }) as unknown as AnyPlugin;
+  const help = pluginHelp(p);
+  assert.match(help, /--uid INT {2,}a fixed id \(not with --uid-auto\)$/m);
+  assert.match(help, /--uid-auto {2,}any free id \(not with --uid\)$/m);
+  assert.match(help, /--key KEY {2,}a key \(not with --no-key, --tag\)$/m);
+  assert.match(help, /--tag TAG {2,}tags \(may be repeated\) \(not with --key\)$/m);
+  assert.match(help, /--command COMMAND {2,}worded with the value \(letters and digits\)$/m);
+  assert.match(help, /--group GROUP {2,}the group \(required\)$/m);
+  assert.match(help, /--mode a\|b {2,}the mode \(default a\)$/m);
+  assert.match(help, /--limit INT {2,}the limit \(1 to 9\) \(default 3\)$/m);
+  const page = renderPluginPage(p);
+  assert.match(page, /\| `--uid` \| `INT` \(integer\); not with `--uid-auto` \| no \| a fixed id \|/);
+  assert.match(page, /\| `--uid-auto` \| flag; not with `--uid` \| no \| any free id \|/);
+  assert.match(page, /\| `--group` \| `GROUP` \(string\) \| yes \| the group \|/);
+  assert.match(page, /\| `--mode` \| `MODE` \(string\); one of `a`, `b`; default `a` \| no \|/);
+  assert.match(page, /\| `--limit` \| `INT` \(integer\); 1 to 9; default `3` \| no \|/);
+});
+
+test('every plugin conflict names an option of the same plugin, never one with a default', async () => {
+  for (const p of (await loadPlugins()).values()) {
+    for (const [name, d] of Object.entries(p.options)) {
+      for (const other of Object.keys(d.conflicts ?? {})) {
+        const o = p.options[other];
+        assert.ok(o, `${p.name} --${name}: conflicts with an undeclared --${other}`);
+        for (const [n, x] of [[name, d] as const, [other, o] as const]) {
+          assert.ok(x.type === 'boolean' || x.type === 'list' || x.default === undefined, `${p.name} --${n}: a default is always given`);
+        }
       }
     }
   }
