@@ -266,7 +266,9 @@ async function runPlugin(ctx: PluginContext, plugin: AnyPlugin, words: readonly 
   } else {
     const parsed = parsePluginOptions(plugin.options, words);
     if (!isOk(parsed)) {
-      term.info(pluginHelp(plugin));
+      // As The Bastion's plugins: the help for options it couldn't read or that are missing, not
+      // for a value refused or two options given together (those answer with the refusal alone).
+      if (parsed.code === 'ERR_BAD_OPTIONS' || parsed.code === 'ERR_MISSING_PARAMETER') term.info(pluginHelp(plugin));
       result = parsed;
     } else {
       try {
