@@ -1,15 +1,16 @@
-// Name resolution in plugins as an attack surface (issue 9, item 11): a plugin's --host, the
-// names of a server list on stdin and --reverse-dns all go through the one resolver with the
+// Name resolution in plugins as an attack surface (issue 9, item 11), over SSH: a plugin's --host,
+// the names of a server list on stdin and --reverse-dns all go through the one resolver with the
 // configuration in force. The server runs in-process with dnsServers pointed at a real UDP name
 // server this test runs on 127.0.0.1 (it answers some names and reverse names, never answers the
-// rest, and counts every query): nothing is ever asked of any other name server.
+// rest, and counts every query): nothing is ever asked of any other name server. The other cases
+// of the same checks run in-process, in test/plugins/security-dns-plugins.test.ts.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { lookupName, resolverSettings } from '../../src/services/resolver.js';
 import { brief, osh } from '../helpers/groups.js';
-import { ptrName, startFakeDns, type FakeDns } from '../helpers/fakeDns.js';
+import { startFakeDns, type FakeDns } from '../helpers/fakeDns.js';
 import { startTestServer, type TestAccount, type TestServer } from '../helpers/server.js';
-import { addRole, aclEntry, createGroup, grantPersonal } from '../helpers/targets.js';
+import { addRole, aclEntry, createGroup } from '../helpers/targets.js';
 
 const NAMED = '127.0.0.9';
 
@@ -18,15 +19,14 @@ let dns: FakeDns;
 let base: Record<string, unknown>;
 let keeper: TestAccount;
 let lister: TestAccount;
-let named: TestAccount;
 
 before(async () => {
-  dns = await startFakeDns({ 'plugin.example': NAMED, [ptrName(NAMED)]: 'plugin.example' });
-  base = { bastionName: 'testbastion', dnsServers: [`127.0.0.1:${dns.port}`], dnsResolveTimeoutSeconds: 2 };
+  dns = await startFakeDns({ 'plugin.example': NAMED });
+  // The shortest deadline there is: the two attacks on a silent name server each wait it out.
+  base = { bastionName: 'testbastion', dnsServers: [`127.0.0.1:${dns.port}`], dnsResolveTimeoutSeconds: 1 };
   srv = await startTestServer({ config: base });
   keeper = srv.addAccount('keeper');
   lister = srv.addAccount('lister');
-  named = srv.addAccount('named');
   const g = createGroup(srv.gh.store, 'web');
   addRole(srv.gh.store, g, keeper.id, 'member');
   srv.gh.store.groups.addRole(g, keeper.id, 'aclkeeper', 'test', Math.floor(Date.now() / 1000));
@@ -34,15 +34,11 @@ before(async () => {
   srv.gh.store.tx(() => {
     for (let i = 0; i < 3000; i++) srv.gh.store.acl.insert(aclEntry('personal', lister.id, null, { ip: `10.${Math.floor(i / 250)}.${i % 250}.1` }));
   });
-  grantPersonal(srv.gh.store, named.id, { ip: NAMED });
 });
 after(async () => {
   await srv.close();
   await dns.close();
 });
-
-/** Queries whose name ends with `suffix`. */
-const asked = (suffix: string): number => [...dns.queries].filter(([n]) => n.endsWith(suffix)).reduce((a, [, c]) => a + c, 0);
 
 async function withConfig<T>(extra: Record<string, unknown>, run: () => Promise<T>): Promise<T> {
   srv.writeConfig({ ...base, ...extra });
@@ -53,122 +49,70 @@ async function withConfig<T>(extra: Record<string, unknown>, run: () => Promise<
   }
 }
 
-test("control: a plugin's --host name is resolved by dnsServers, not the system resolver", async () => {
-  // plugin.example is in no /etc/hosts: only the fake name server knows it.
-  const r = await osh(srv, keeper, ['--osh', 'groupAddServer', '--group', 'web', '--host', 'plugin.example', '--user-any', '--port-any', '--force']);
-  assert.equal(r.env.error_code, 'OK', brief(r));
-  const lines = srv.gh.store.acl.list({ kind: 'group', groupId: srv.gh.store.groups.byName('web')?.id ?? -1 }, Math.floor(Date.now() / 1000));
-  assert.ok(
-    lines.some((l) => l.ip === NAMED),
-    'the line holds the address the fake name server gave',
-  );
-});
-
 test("a plugin's --host name is looked up once per call: the dispatcher's answer is the plugin's", async () => {
   // What one lookup of the name costs in queries (A, and AAAA when asked), through the same resolver.
   let before = dns.total();
   await lookupName('plugin.example', resolverSettings(srv.gh.config.current()));
   const oneLookup = dns.total() - before;
   assert.ok(oneLookup >= 1);
-  for (const [who, args] of [
-    [srv.admin, ['--osh', 'whoHasAccessTo', '--host', 'plugin.example']],
-    [keeper, ['--osh', 'groupAddServer', '--group', 'web', '--host', 'plugin.example', '--user-any', '--port-any', '--force']],
-  ] as const) {
-    before = dns.total();
-    const r = await osh(srv, who, args);
-    assert.equal(r.exit, 0, brief(r));
-    assert.equal(dns.total() - before, oneLookup, `${args[1]} asked the name server once`);
-  }
+  // whoHasAccessTo is the case made in-process, in test/plugins/.
+  before = dns.total();
+  const r = await osh(srv, keeper, ['--osh', 'groupAddServer', '--group', 'web', '--host', 'plugin.example', '--user-any', '--port-any', '--force']);
+  assert.equal(r.exit, 0, brief(r));
+  assert.equal(dns.total() - before, oneLookup, 'groupAddServer asked the name server once');
 });
 
 test('dnsSupportLevel 0: plugins refuse a --host name with 132 KO_DNS_DISABLED, and ask nothing', async () => {
   await withConfig({ dnsSupportLevel: 0 }, async () => {
     const before = dns.total();
-    for (const args of [
-      ['--osh', 'whoHasAccessTo', '--host', 'plugin.example'],
-      ['--osh', 'selfForgetHostKey', '--host', 'plugin.example'],
-      ['--osh', 'groupAddServer', '--group', 'web', '--host', 'plugin.example', '--user-any', '--port-any', '--force'],
-    ]) {
-      const who = args[1] === 'whoHasAccessTo' ? srv.admin : keeper;
-      const r = await osh(srv, who, args);
-      assert.equal(r.exit, 132, `${args[1]}: ${brief(r)}`);
-      assert.equal(r.env.error_code, 'KO_DNS_DISABLED');
-      assert.match(r.env.error_message, /DNS resolving is disabled/);
-    }
+    // The other plugins are the cases made in-process, in test/plugins/.
+    const r = await osh(srv, srv.admin, ['--osh', 'whoHasAccessTo', '--host', 'plugin.example']);
+    assert.equal(r.exit, 132, `whoHasAccessTo: ${brief(r)}`);
+    assert.equal(r.env.error_code, 'KO_DNS_DISABLED');
+    assert.match(r.env.error_message, /DNS resolving is disabled/);
     assert.equal(dns.total(), before, 'no query reached the name server');
   });
 });
 
-test('dnsSupportLevel 0: the names of a server list on stdin are refused line by line, without a query', async () => {
-  await withConfig({ dnsSupportLevel: 0 }, async () => {
-    const before = dns.total();
-    const r = await osh(srv, keeper, ['--osh', 'groupSetServers', '--group', 'web', '--dry-run'], { stdin: 'plugin.example\n127.0.0.1\nroot@other.example:22\n' });
+// The two silent-name-server attacks ask about names nobody else asks about and log different
+// lines, and each batch takes one of the three lookup slots: they wait out their deadline together.
+describe('a name server that never answers', { concurrency: 2 }, () => {
+  test('a server list of 500 names nobody answers: refused within the deadline, with one lookup at a time, not 500', async () => {
+    const names = Array.from({ length: 500 }, (_, i) => `h${i}.hang-list.example`);
+    const started = Date.now();
+    const r = await osh(srv, keeper, ['--osh', 'groupSetServers', '--group', 'web', '--dry-run'], { stdin: names.join('\n') + '\n' });
+    const elapsed = Date.now() - started;
     assert.equal(r.env.error_code, 'ERR_INVALID_PARAMETER', brief(r));
-    const v = r.env.value as { errors: string[]; ACL: { ip: string }[] };
-    assert.deepEqual(v.errors, [
-      'In line 1 (plugin.example), DNS resolving is disabled on this bastion',
-      'In line 3 (root@other.example:22), DNS resolving is disabled on this bastion',
-    ]);
-    assert.deepEqual(
-      v.ACL.map((e) => e.ip),
-      ['127.0.0.1'],
-    );
-    assert.equal(dns.total(), before);
+    const v = r.env.value as { errors: string[]; ACL: unknown[] };
+    assert.equal(v.errors.length, 500);
+    assert.match(v.errors[499] ?? '', /^In line 500 \(h499\.hang-list\.example\), Unable to resolve 'h499\.hang-list\.example' \(no answer within the 1 seconds/);
+    // The default bound is 3 lookups in progress; a batch takes half of it: one name at a time.
+    const distinct = [...dns.queries.keys()].filter((n) => n.endsWith('.hang-list.example'));
+    assert.ok(distinct.length <= 1, `names asked: ${distinct.length}`);
+    assert.ok(elapsed < 1000 + 20000, `answered after ${elapsed} ms`);
+    const line = srv.logs.find((l) => l['msg'] === 'server list name resolution cut short');
+    assert.ok(line, 'one log line for the cut-short list');
+    assert.equal(line['why'], 'timeout');
+    assert.equal(line['peer'], '127.0.0.1');
   });
-});
 
-test('a server list of 500 names nobody answers: refused within the deadline, with one lookup at a time, not 500', async () => {
-  const names = Array.from({ length: 500 }, (_, i) => `h${i}.hang-list.example`);
-  const started = Date.now();
-  const r = await osh(srv, keeper, ['--osh', 'groupSetServers', '--group', 'web', '--dry-run'], { stdin: names.join('\n') + '\n' });
-  const elapsed = Date.now() - started;
-  assert.equal(r.env.error_code, 'ERR_INVALID_PARAMETER', brief(r));
-  const v = r.env.value as { errors: string[]; ACL: unknown[] };
-  assert.equal(v.errors.length, 500);
-  assert.match(v.errors[499] ?? '', /^In line 500 \(h499\.hang-list\.example\), Unable to resolve 'h499\.hang-list\.example' \(no answer within the 2 seconds/);
-  // The default bound is 3 lookups in progress; a batch takes half of it: one name at a time.
-  const distinct = [...dns.queries.keys()].filter((n) => n.endsWith('.hang-list.example'));
-  assert.ok(distinct.length <= 1, `names asked: ${distinct.length}`);
-  assert.ok(elapsed < 2000 + 20000, `answered after ${elapsed} ms`);
-  const line = srv.logs.find((l) => l['msg'] === 'server list name resolution cut short');
-  assert.ok(line, 'one log line for the cut-short list');
-  assert.equal(line['why'], 'timeout');
-  assert.equal(line['peer'], '127.0.0.1');
-});
-
-test('--reverse-dns over 3,000 lines with a name server that never answers: a bounded wait, every address printed as itself', async () => {
-  const started = Date.now();
-  const r = await osh(srv, lister, ['--osh', 'selfListAccesses', '--reverse-dns']);
-  const elapsed = Date.now() - started;
-  assert.equal(r.env.error_code, 'OK', brief(r));
-  const acl = (r.env.value as { acl: { ip: string; reverseDns: string | null }[] }[]).flatMap((c) => c.acl);
-  assert.equal(acl.length, 3000);
-  assert.ok(acl.every((e) => e.reverseDns === null));
-  assert.match(r.stdout, /10\.11\.249\.1/, 'the table shows the address');
-  assert.match(r.stdout, /3000 accesses listed/);
-  const ptrAsked = [...dns.queries.keys()].filter((n) => n.endsWith('.10.in-addr.arpa'));
-  assert.ok(ptrAsked.length <= 1, `reverse names asked: ${ptrAsked.length}`);
-  assert.ok(elapsed < 2000 + 20000, `answered after ${elapsed} ms`);
-  const line = srv.logs.find((l) => l['msg'] === 'reverse name lookups cut short');
-  assert.ok(line, 'one log line');
-  assert.equal(line['why'], 'timeout');
-  assert.equal(line['addresses'], 3000);
-  assert.equal(line['peer'], '127.0.0.1');
-});
-
-test('--reverse-dns: a PTR answer names the address; below dnsSupportLevel 2 nothing is asked, as The Bastion', async () => {
-  const r = await osh(srv, named, ['--osh', 'selfListAccesses', '--reverse-dns']);
-  assert.equal(r.env.error_code, 'OK', brief(r));
-  const entry = (r.env.value as { acl: { ip: string; reverseDns: string | null }[] }[])[0]?.acl[0];
-  assert.deepEqual({ ip: entry?.ip, reverseDns: entry?.reverseDns }, { ip: NAMED, reverseDns: 'plugin.example' });
-  for (const level of [1, 0]) {
-    await withConfig({ dnsSupportLevel: level }, async () => {
-      const before = asked('.in-addr.arpa');
-      const off = await osh(srv, named, ['--osh', 'selfListAccesses', '--reverse-dns']);
-      assert.equal(off.env.error_code, 'OK', brief(off));
-      const e = (off.env.value as { acl: { reverseDns: string | null }[] }[])[0]?.acl[0];
-      assert.equal(e?.reverseDns, null);
-      assert.equal(asked('.in-addr.arpa'), before, `level ${level}: no reverse query`);
-    });
-  }
+  test('--reverse-dns over 3,000 lines with a name server that never answers: a bounded wait, every address printed as itself', async () => {
+    const started = Date.now();
+    const r = await osh(srv, lister, ['--osh', 'selfListAccesses', '--reverse-dns']);
+    const elapsed = Date.now() - started;
+    assert.equal(r.env.error_code, 'OK', brief(r));
+    const acl = (r.env.value as { acl: { ip: string; reverseDns: string | null }[] }[]).flatMap((c) => c.acl);
+    assert.equal(acl.length, 3000);
+    assert.ok(acl.every((e) => e.reverseDns === null));
+    assert.match(r.stdout, /10\.11\.249\.1/, 'the table shows the address');
+    assert.match(r.stdout, /3000 accesses listed/);
+    const ptrAsked = [...dns.queries.keys()].filter((n) => n.endsWith('.10.in-addr.arpa'));
+    assert.ok(ptrAsked.length <= 1, `reverse names asked: ${ptrAsked.length}`);
+    assert.ok(elapsed < 1000 + 20000, `answered after ${elapsed} ms`);
+    const line = srv.logs.find((l) => l['msg'] === 'reverse name lookups cut short');
+    assert.ok(line, 'one log line');
+    assert.equal(line['why'], 'timeout');
+    assert.equal(line['addresses'], 3000);
+    assert.equal(line['peer'], '127.0.0.1');
+  });
 });

@@ -1,7 +1,8 @@
 // Issue 9, item 9: frame forgery and terminal injection. A key comment (or an account comment)
 // stored with frame markers, escape sequences and CRs is listed back over the real OpenSSH client
-// in every output mode; a script parsing the frames with jq still gets exactly one envelope, and
-// no raw ESC or BEL reaches the terminal.
+// in each output mode; a script parsing the frames with jq still gets exactly one envelope, and
+// no raw ESC or BEL reaches the terminal. Here one case of each mode, and the coloured text with a
+// pty; the other mode/--quiet/pty cases run in-process, in test/plugins/security-output.test.ts.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { defuseMarkers } from '../../src/osh/envelope.js';
@@ -35,42 +36,46 @@ function parser(mode: Mode): string {
   return `sed -n '/^JSON_START$/,/^JSON_END$/p' | sed '1d;$d' | jq -c .`;
 }
 
-for (const mode of ['--json', '--json-pretty', '--json-greppable'] as const) {
-  for (const quiet of [false, true]) {
-    for (const pty of [false, true]) {
-      test(`selfListIngressKeys ${mode}${quiet ? ' --quiet' : ''}${pty ? ' with a pty' : ''}: one envelope, jq reads the comment back, no raw ESC`, async () => {
-        const ssh = sshCommandLine(srv.port, mallory.name, mallory.key.privateFile, pty ? ['-tt'] : []);
-        const args = `${quiet ? '--quiet ' : ''}${mode} --osh selfListIngressKeys`;
-        const raw = await bash(`${ssh} -- ${args} < /dev/null`);
-        assert.equal(raw.code, 0, raw.stdout + raw.stderr);
-        const out = raw.stdout.replace(/\r\n/g, '\n');
-        assert.equal(/[\x1b\x07\x9b]/.test(raw.stdout), false, JSON.stringify(raw.stdout));
-        assert.equal(/\r(?!\n)/.test(raw.stdout), false, 'no lone CR');
-        const lines = out.split('\n');
-        if (mode === '--json-greppable') {
-          assert.equal(lines.filter((l) => l.startsWith('JSON_OUTPUT=')).length, 1, out);
-          assert.equal(lines.filter((l) => /^\s*JSON_(START|END)/.test(l)).length, 0, out);
-        } else {
-          assert.deepEqual(
-            lines.filter((l) => /^\s*JSON_(START|END|OUTPUT)/.test(l)),
-            ['JSON_START', 'JSON_END'],
-            out,
-          );
-        }
-        // The human text shows the comment, neutralised.
-        if (!quiet) assert.ok(out.includes('\\x1b]0;pwned\\x07\\x1b[2J\\x0dover\\x9b31mtail'), out);
+// One case of each mode; the three differ in --quiet and pty, so each of those shows here too.
+const OVER_SSH: readonly { mode: Mode; quiet: boolean; pty: boolean }[] = [
+  { mode: '--json', quiet: false, pty: true },
+  { mode: '--json-pretty', quiet: true, pty: false },
+  { mode: '--json-greppable', quiet: false, pty: false },
+];
 
-        const parsed = await bash(`${ssh} -- ${args} < /dev/null | tr -d '\\r' | ${parser(mode)}`);
-        assert.equal(parsed.code, 0, parsed.stderr);
-        const docs = parsed.stdout.trim().split('\n');
-        assert.equal(docs.length, 1, parsed.stdout);
-        const env = JSON.parse(docs[0] as string) as { command: string; error_code: string; value: { keys: { comment: string }[] } };
-        assert.equal(env.command, 'selfListIngressKeys');
-        assert.equal(env.error_code, 'OK');
-        assert.equal(env.value.keys[0]?.comment, defuseMarkers(HOSTILE));
-      });
+for (const { mode, quiet, pty } of OVER_SSH) {
+  test(`selfListIngressKeys ${mode}${quiet ? ' --quiet' : ''}${pty ? ' with a pty' : ''}: one envelope, jq reads the comment back, no raw ESC`, async () => {
+    const ssh = sshCommandLine(srv.port, mallory.name, mallory.key.privateFile, pty ? ['-tt'] : []);
+    const args = `${quiet ? '--quiet ' : ''}${mode} --osh selfListIngressKeys`;
+    const raw = await bash(`${ssh} -- ${args} < /dev/null`);
+    assert.equal(raw.code, 0, raw.stdout + raw.stderr);
+    const out = raw.stdout.replace(/\r\n/g, '\n');
+    assert.equal(/[\x1b\x07\x9b]/.test(raw.stdout), false, JSON.stringify(raw.stdout));
+    assert.equal(/\r(?!\n)/.test(raw.stdout), false, 'no lone CR');
+    const lines = out.split('\n');
+    if (mode === '--json-greppable') {
+      assert.equal(lines.filter((l) => l.startsWith('JSON_OUTPUT=')).length, 1, out);
+      assert.equal(lines.filter((l) => /^\s*JSON_(START|END)/.test(l)).length, 0, out);
+    } else {
+      assert.deepEqual(
+        lines.filter((l) => /^\s*JSON_(START|END|OUTPUT)/.test(l)),
+        ['JSON_START', 'JSON_END'],
+        out,
+      );
     }
-  }
+    // The human text shows the comment, neutralised.
+    if (!quiet) assert.ok(out.includes('\\x1b]0;pwned\\x07\\x1b[2J\\x0dover\\x9b31mtail'), out);
+
+    // The script's parsing, of the very bytes the OpenSSH client printed.
+    const parsed = await bash(`tr -d '\\r' | ${parser(mode)}`, { stdin: raw.stdout });
+    assert.equal(parsed.code, 0, parsed.stderr);
+    const docs = parsed.stdout.trim().split('\n');
+    assert.equal(docs.length, 1, parsed.stdout);
+    const env = JSON.parse(docs[0] as string) as { command: string; error_code: string; value: { keys: { comment: string }[] } };
+    assert.equal(env.command, 'selfListIngressKeys');
+    assert.equal(env.error_code, 'OK');
+    assert.equal(env.value.keys[0]?.comment, defuseMarkers(HOSTILE));
+  });
 }
 
 test('text for people with a pty and colours: the comment cannot set the title or clear the screen', async () => {

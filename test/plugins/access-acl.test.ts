@@ -1,10 +1,12 @@
-// Access lists over SSH: group server lists (add, del, set from stdin), guest accesses, personal
-// accesses, the listings and whoHasAccessTo, TTL expiry, the bastion-level --host/--user/--port
-// checks, and the connection test against loopback targets started here (never anything else:
-// non-loopback addresses only appear as data, always with --force).
+// Access lists through the dispatcher, in-process (osh here is oshInProcess): group server lists
+// (add, del, set from stdin), guest accesses, personal accesses, the listings and whoHasAccessTo,
+// TTL expiry, the bastion-level --host/--user/--port checks, and the connection test against
+// loopback targets started here (never anything else: non-loopback addresses only appear as data,
+// always with --force).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { brief, osh, type Caller } from '../helpers/groups.js';
+import { brief, type Caller } from '../helpers/groups.js';
+import { oshInProcess as osh } from '../helpers/inProcess.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { addPersonalEgressKey, startSsh2Target, type Ssh2Target } from '../helpers/targets.js';
 

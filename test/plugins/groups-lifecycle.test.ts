@@ -1,9 +1,11 @@
-// Groups from creation to deletion over SSH: groupCreate's checks and value, groupInfo (what
-// non-members may see), groupList, role changes, groupModify, group egress keys, ownership
-// transfer, groupDelete/groupDestroy with their confirmation, and the stored rows behind them.
+// Groups from creation to deletion, through the dispatcher in-process (osh here is oshInProcess):
+// groupCreate's checks and value, groupInfo (what non-members may see), groupList, role changes,
+// groupModify, group egress keys, ownership transfer, groupDelete/groupDestroy with their
+// confirmation, and the stored rows behind them.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { brief, osh, type Caller } from '../helpers/groups.js';
+import { brief, type Caller } from '../helpers/groups.js';
+import { oshInProcess as osh } from '../helpers/inProcess.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 let srv: TestServer;

@@ -4,12 +4,14 @@
 // stored roles, so the calls don't depend on each other. Expected: the category check's early
 // deny (KO_RESTRICTED_COMMAND, exit 106, command null) for callers without the role anywhere, the
 // plugin's refusal (ERR_NOT_GROUP_*, exit 100) for callers with the role on another group only,
-// and the plugin's own answer for the rest; superowners pass with a logged override.
+// and the plugin's own answer for the rest; superowners pass with a logged override. Calls go
+// through the dispatcher in-process (osh here is oshInProcess): over 200 of them, none needs SSH.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { GroupRole } from '../../src/store/groups.js';
 import { aclLine } from '../helpers/aclEntries.js';
-import { brief, oshFast, type Answer, type Caller } from '../helpers/groups.js';
+import { brief, type Answer, type Caller } from '../helpers/groups.js';
+import { oshInProcess as osh } from '../helpers/inProcess.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 const CALLERS = ['none', 'member', 'guest', 'aclkeeper', 'gatekeeper', 'owner', 'elsewhere', 'superowner', 'admin'] as const;
@@ -109,7 +111,7 @@ for (const row of ROWS) {
       reset();
       const caller = callers.get(who);
       assert.ok(caller);
-      const a: Answer = await oshFast(srv, caller, ['--osh', row.name, ...row.args], row.stdin === undefined ? {} : { stdin: row.stdin });
+      const a: Answer = await osh(srv, caller, ['--osh', row.name, ...row.args], row.stdin === undefined ? {} : { stdin: row.stdin });
       const what = `${row.name} by ${who}: ${brief(a)}`;
       if (row.expect.allowed.includes(who)) {
         assert.ok(row.expect.codes.includes(a.env.error_code), what);
@@ -135,7 +137,7 @@ test('groupInfo shows the member lists to members and keepers, not to outsiders 
   for (const who of CALLERS) {
     const caller = callers.get(who);
     assert.ok(caller);
-    const a = await oshFast(srv, caller, ['--osh', 'groupInfo', '--group', 'matrix']);
+    const a = await osh(srv, caller, ['--osh', 'groupInfo', '--group', 'matrix']);
     assert.equal(Array.isArray(a.env.value.members), sees[who], `${who}: ${JSON.stringify(a.env.value)}`);
     assert.deepEqual(a.env.value.owners, ['owner']);
     if (sees[who]) assert.deepEqual(a.env.value.guests, ['guest']);
@@ -148,7 +150,7 @@ test('a superowner passes with a warning and a logged override; an owner passes 
   const owner = callers.get('owner');
   assert.ok(superowner && owner);
   const before = srv.logs.length;
-  const s = await oshFast(srv, superowner, ['--osh', 'groupAddGatekeeper', '--group', 'matrix', '--account', 'target']);
+  const s = await osh(srv, superowner, ['--osh', 'groupAddGatekeeper', '--group', 'matrix', '--account', 'target']);
   assert.equal(s.env.error_code, 'OK');
   assert.match(s.stdout, /SUPER OWNER OVERRIDE/);
   const logged = srv.logs.slice(before).find((l) => l['type'] === 'superowner-override');
@@ -156,7 +158,7 @@ test('a superowner passes with a warning and a logged override; an owner passes 
   assert.equal(logged['account'], 'superowner');
   assert.equal(logged['group'], 'matrix');
   reset();
-  const o = await oshFast(srv, owner, ['--osh', 'groupAddGatekeeper', '--group', 'matrix', '--account', 'target']);
+  const o = await osh(srv, owner, ['--osh', 'groupAddGatekeeper', '--group', 'matrix', '--account', 'target']);
   assert.equal(o.env.error_code, 'OK');
   assert.doesNotMatch(o.stdout, /OVERRIDE/);
 });
@@ -166,7 +168,7 @@ test('roles are not implied: an owner is not a gatekeeper until it adds itself',
   const owner = callers.get('owner');
   assert.ok(owner);
   // The owner holds no gatekeeper role anywhere: the category check refuses.
-  assert.equal((await oshFast(srv, owner, ['--osh', 'groupAddMember', '--group', 'matrix', '--account', 'target'])).exit, 106);
-  assert.equal((await oshFast(srv, owner, ['--osh', 'groupAddGatekeeper', '--group', 'matrix', '--account', 'owner'])).env.error_code, 'OK');
-  assert.equal((await oshFast(srv, owner, ['--osh', 'groupAddMember', '--group', 'matrix', '--account', 'target'])).env.error_code, 'OK');
+  assert.equal((await osh(srv, owner, ['--osh', 'groupAddMember', '--group', 'matrix', '--account', 'target'])).exit, 106);
+  assert.equal((await osh(srv, owner, ['--osh', 'groupAddGatekeeper', '--group', 'matrix', '--account', 'owner'])).env.error_code, 'OK');
+  assert.equal((await osh(srv, owner, ['--osh', 'groupAddMember', '--group', 'matrix', '--account', 'target'])).env.error_code, 'OK');
 });
