@@ -3,17 +3,25 @@
 // the exit status, the envelope's command and error_code, and the shape of its value.
 //
 // Each recorded command is a bash line (`ssh ACCOUNT@bastion -- ARGS`, sometimes with `<<<`, a pipe
-// from echo or `< FILE`): it is run by bash with `ssh` defined as a function that calls the real
-// OpenSSH client on the test server with the account's key, so the quoting is exactly the recorded one.
+// from echo or `< FILE`). runStepInProcess reads it in JS (transcriptLine.ts) and calls the real
+// dispatcher in-process, after the SSH server's own login decision; a line it can't read with
+// certainty, and a connection request (egress needs the SSH session channel), run as runStep runs
+// every line: with bash, `ssh` being a function that calls the real OpenSSH client on the test
+// server with the account's key, so the quoting is exactly the recorded one.
 import { createHash, randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { splitBastionOptions } from '../../src/osh/bastionOptions.js';
+import { splitWords } from '../../src/osh/words.js';
 import { generateCheckedKeyPair } from '../../src/services/keygen.js';
 import { collect, type Finished } from './child.js';
 import { OPENSSH_BATCH_OPTIONS } from './openssh.js';
 import type { Envelope } from './clients.js';
+import { callInProcess, loginInProcess } from './inProcess.js';
+import type { TestServer } from './server.js';
+import { readStepLine } from './transcriptLine.js';
 
 export interface RecordedEnvelope {
   command: string | null;
@@ -200,6 +208,39 @@ export async function runStep(command: string, o: { port: number; cwd: string; k
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * Whether the dispatcher would take these words as a connection request (no plugin named, no
+ * --help), in its order (src/osh/dispatch.ts route): such a call reaches egress, which bridges the
+ * SSH session channel and records the bastion's own address of the connection, so it only runs
+ * over SSH. Words the dispatcher can't split are refused before that (in-process is fine).
+ */
+function isConnectionRequest(args: readonly string[]): boolean {
+  const split = splitWords(args.join(' '));
+  if (!split.ok) return false;
+  const { options, rest } = splitBastionOptions(split.words);
+  return options.osh === undefined && rest[0] !== '--osh' && rest[0] !== '-osh' && !options.help && !options.longHelp;
+}
+
+/** A step run in-process, or why it has to go through bash and OpenSSH. */
+export type InProcessRun = { readonly ok: true; readonly run: StepRun } | { readonly ok: false; readonly why: string };
+
+/**
+ * Runs one recorded command line in-process on `srv`: the line read as bash would (in `cwd`, for
+ * `< FILE`), the login decided by the SSH server's own functions with the key `keys` names for the
+ * account (the stranger key otherwise, as runStep does), then the words through the real
+ * dispatcher. A refused login is what OpenSSH makes of it: exit 255, nothing on stdout.
+ */
+export async function runStepInProcess(srv: TestServer, command: string, o: { cwd: string; keys: ReadonlyMap<string, string>; strangerKey: string }): Promise<InProcessRun> {
+  const reading = readStepLine(command, o.cwd);
+  if (!reading.ok) return reading;
+  const { who, args, stdin } = reading.line;
+  if (isConnectionRequest(args)) return { ok: false, why: 'a connection request (egress runs over the SSH session channel)' };
+  const login = loginInProcess(srv, who, fs.readFileSync(o.keys.get(who) ?? o.strangerKey, 'utf8'));
+  if (!login.ok) return { ok: true, run: { code: 255, stdout: '', stderr: `${who}@127.0.0.1: Permission denied (publickey): ${login.why}\n`, envelope: null } };
+  const done = await callInProcess(srv, who, args, { stdin });
+  return { ok: true, run: { ...done, envelope: envelopeOf(done.stdout) } };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -267,3 +267,37 @@ known(stepsWhere(/--osh (ping|nc|alive|mtr|adminMaintenance|accountUnlock|rootLi
   command: null,
   value: 'null',
 });
+
+/**
+ * The steps the transport parity test runs both over real OpenSSH and in-process (on two bastions
+ * in the same state), with what each shows: every module's first three plugin calls (plain
+ * plugin calls as the admin and as a new account, with --json-greppable framing), a login the
+ * recording refuses for each of its reasons (a key that is not the account's: 0036-330; an account
+ * that doesn't exist: 0003-350, as is 0235-350's after a deletion, left out so that 350's twin
+ * stops early), the account states The Bastion refuses at login (Gatehouse's dispatcher refuses
+ * them, on both paths), and each way the recorded lines give stdin. (How each line's quoting is
+ * read is checked against bash for every line, not here.)
+ */
+export const PARITY_SAMPLE: Record<string, string> = {};
+// (Plugin calls only: a connection request always runs over SSH.)
+const callsPlugin = (s: { command: string }): boolean => /\s--?osh(\s|$)/.test(s.command);
+for (const mod of new Set(recorded.map((s) => s.module))) {
+  for (const s of recorded.filter((r) => r.module === mod && !(r.id in SKIP) && callsPlugin(r)).slice(0, 3)) PARITY_SAMPLE[s.id] = "one of the module's first plugin calls";
+}
+Object.assign(PARITY_SAMPLE, {
+  '0020-300-activeness-account2_cleanup': "a here-string in double quotes on stdin (accountDelete's confirmation), after leading blanks",
+  '0006-325-accountinfo-a3_ttl_connect_no': 'an account past its TTL (refused at login by The Bastion, by the dispatcher here)',
+  '0025-325-accountinfo-a0_freeze_a2': 'single quotes inside double quotes',
+  '0027-325-accountinfo-a2_cannot_connect_frozen': 'a frozen account (refused at login by The Bastion, by the dispatcher here)',
+  '0020-330-selfkeys-privkey': 'a quoted here-document on stdin (a rebuilt multi-line stdin)',
+  '0023-330-selfkeys-bogus': 'an unquoted here-string on stdin',
+  '0024-330-selfkeys-eof': 'stdin from </dev/null',
+  '0036-330-selfkeys-user1key2beforeadd': "a login refused: the key is not yet one of the account's",
+  '0037-330-selfkeys-user1key2': 'stdin from a file of the working directory',
+  '0049-330-selfkeys-user1key2aftereadd': "a login with the account's second key, once added",
+  '0055-330-selfkeys-fromTest1_addkey': 'stdin from a pipe (echo … |)',
+  '0061-330-selfkeys-fromTest2_addkey': 'a pipe whose echoed line has double quotes inside single quotes',
+});
+
+/** Sampled steps that only read: the parity test also runs them with --json (the JSON_START…JSON_END frame). */
+export const JSON_VARIANTS: readonly string[] = ['0003-320-base-empty', '0003-365-restricted-read-rr_accountlist_all'];
