@@ -8,6 +8,7 @@ import { refuseUnsupportedConfigFile } from '../config/parse.js';
 import { fileConfig, type ConfigSource } from '../config/source.js';
 import { warnUnboundRoleNames } from '../policy/roles.js';
 import type { Services } from '../dispatch/callTypes.js';
+import type { Clock } from '../osh/context.js';
 import { loadKeyring, type Keyring } from '../services/keyring.js';
 import { createLogger } from '../kernel/log.js';
 import { loadPlugins } from '../osh/registry.js';
@@ -25,6 +26,11 @@ export interface StartOptions {
   /** Values that win over the file (command-line flags): listen, dataDir, hostKeysDir, logLevel. */
   readonly overrides?: Record<string, unknown>;
   readonly logDestination?: NodeJS.WritableStream;
+  /**
+   * The clock every decision reads (TTLs, expiry, activity, audit times): the system's unless
+   * given. Tests pass one they can move forward instead of sleeping until a TTL runs out.
+   */
+  readonly clock?: Clock;
 }
 
 export interface Gatehouse {
@@ -70,7 +76,7 @@ export async function startGatehouse(opts: StartOptions): Promise<Gatehouse> {
     config,
     keyring,
     plugins,
-    clock: { now: () => Date.now() },
+    clock: opts.clock ?? { now: () => Date.now() },
     hostname: os.hostname(),
     version: VERSION,
     groupRoles: groupRoleCheck(store),

@@ -18,7 +18,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, test, after } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { collect } from '../helpers/child.js';
 import { framed, type Envelope } from '../helpers/clients.js';
@@ -204,6 +203,8 @@ class ModuleBastion {
   private constructor(
     readonly mod: string,
     readonly srv: TestServer,
+    /** The server's clock: moved forward where the module waited for a TTL to run out. */
+    readonly clock: MovableClock,
     readonly cwd: string,
     /** A key no account has: what an account the replay has no key for logs in with. */
     readonly stranger: string,
@@ -212,8 +213,9 @@ class ModuleBastion {
   }
 
   static async start(mod: string): Promise<ModuleBastion> {
-    const srv = await startTestServer({ config: MODULE_CONFIG[mod] ?? {} });
-    return new ModuleBastion(mod, srv, keyFilesDir(srv.dir), srv.newKey().privateFile);
+    const clock = new MovableClock();
+    const srv = await startTestServer({ config: MODULE_CONFIG[mod] ?? {}, clock });
+    return new ModuleBastion(mod, srv, clock, keyFilesDir(srv.dir), srv.newKey().privateFile);
   }
 
   /**
@@ -267,10 +269,24 @@ interface PreparedStep {
 /** A module's steps in order, the skipped ones left out. */
 const replayed = (mod: string): Step[] => steps.filter((s) => s.module === mod && !(s.id in SKIP));
 
-/** Waits before a step as the module did (a TTL running out). */
-async function waitBefore(step: Step): Promise<void> {
+/** The system clock plus an offset the replay moves forward. */
+class MovableClock {
+  private offsetMs = 0;
+  now(): number {
+    return Date.now() + this.offsetMs;
+  }
+  advance(ms: number): void {
+    this.offsetMs += ms;
+  }
+}
+
+/**
+ * Waits before a step as the module did (a TTL running out): by moving the server's clock, which
+ * every TTL and expiry check reads, instead of sleeping the recorded seconds.
+ */
+function waitBefore(bastion: ModuleBastion, step: Step): void {
   const wait = WAIT_BEFORE[step.id];
-  if (wait) await sleep(wait * 1000);
+  if (wait) bastion.clock.advance(wait * 1000);
 }
 
 /** A sampled step as the replay ran it in-process, with the audit row it left; or why it could not run in-process. */
@@ -304,7 +320,7 @@ async function replayModule(bastion: ModuleBastion, all: readonly Step[], answer
   const overSsh: string[] = [];
   try {
     for (const step of all) {
-      await waitBefore(step);
+      waitBefore(bastion, step);
       const p = bastion.prepare(step);
       const before = lastAuditId(bastion.srv);
       const local = await bastion.inProcess(p);
@@ -330,7 +346,7 @@ async function checkParity(twin: ModuleBastion, prefix: readonly Step[], answers
   const parity: string[] = [];
   let sampled = 0;
   for (const step of prefix) {
-    await waitBefore(step);
+    waitBefore(twin, step);
     const p = twin.prepare(step);
     const answer = answers.get(step.id);
     if (!answer) {

@@ -8,6 +8,7 @@ import { setupAdmin } from '../../src/accounts/admin.js';
 import { createAccount } from '../../src/accounts/create.js';
 import { parsePublicKeyLine } from '../../src/keys/publicKey.js';
 import { startGatehouse, type Gatehouse } from '../../src/cli/main.js';
+import type { Clock } from '../../src/osh/context.js';
 import { generateCheckedKeyPair } from '../../src/services/keygen.js';
 
 export interface TestKey {
@@ -48,7 +49,7 @@ export interface AddAccountOptions {
 }
 
 /** `listen`: the addresses to serve (one free port on 127.0.0.1 by default); `gh.addresses` has them all. */
-export async function startTestServer(opts: { config?: Record<string, unknown>; listen?: readonly string[] } = {}): Promise<TestServer> {
+export async function startTestServer(opts: { config?: Record<string, unknown>; listen?: readonly string[]; clock?: Clock } = {}): Promise<TestServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-test-'));
   const configPath = path.join(dir, 'bastion.conf');
   const baseConfig = { bastionName: 'testbastion', ...opts.config };
@@ -72,6 +73,7 @@ export async function startTestServer(opts: { config?: Record<string, unknown>; 
     configPath,
     overrides: { listen: opts.listen ?? ['127.0.0.1:0'], dataDir: path.join(dir, 'data'), hostKeysDir: path.join(dir, 'hostkeys'), logLevel: 'info' },
     logDestination: sink,
+    ...(opts.clock ? { clock: opts.clock } : {}),
   });
   let n = 0;
   const newKey = (type: 'ed25519' | 'ecdsa' | 'rsa' = 'ed25519', comment = 'test@gatehouse'): TestKey => {
