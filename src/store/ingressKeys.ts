@@ -1,5 +1,6 @@
 // Queries about accounts' ingress (login) keys.
 import type { DB } from './db.js';
+import { blob, int, intOrNull, rowOf, text, textOrNull } from './decode.js';
 
 export interface IngressKeyRow {
   readonly id: number;
@@ -26,20 +27,53 @@ export interface NewIngressKey {
   createdAt: number;
 }
 
-export function ingressKeyQueries(db: DB) {
-  const forAccount = db.prepare<[number], IngressKeyRow>('SELECT * FROM ingress_keys WHERE account_id = ? ORDER BY id');
+const T = 'ingress_keys';
+const COLUMNS = 'id, account_id, type, blob, size, fingerprint, comment, options, from_list, created_at';
+
+export function decodeIngressKey(raw: unknown): IngressKeyRow {
+  const r = rowOf(raw, T);
+  return {
+    id: int(r.id, T, 'id'),
+    account_id: int(r.account_id, T, 'account_id'),
+    type: text(r.type, T, 'type'),
+    blob: blob(r.blob, T, 'blob'),
+    size: intOrNull(r.size, T, 'size'),
+    fingerprint: text(r.fingerprint, T, 'fingerprint'),
+    comment: text(r.comment, T, 'comment'),
+    options: text(r.options, T, 'options'),
+    from_list: textOrNull(r.from_list, T, 'from_list'),
+    created_at: int(r.created_at, T, 'created_at'),
+  };
+}
+
+export interface IngressKeyReader {
+  /** The account's login keys, oldest first. */
+  forAccount(accountId: number): IngressKeyRow[];
+  byFingerprint(accountId: number, fp: string): IngressKeyRow | undefined;
+}
+
+export interface IngressKeyWriter {
+  insert(k: NewIngressKey): number;
+  remove(accountId: number, id: number): boolean;
+}
+
+export type IngressKeyQueries = IngressKeyReader & IngressKeyWriter;
+
+export function ingressKeyQueries(db: DB): IngressKeyQueries {
+  const forAccount = db.prepare<[number], unknown>(`SELECT ${COLUMNS} FROM ingress_keys WHERE account_id = ? ORDER BY id`);
   const insert = db.prepare(
     `INSERT INTO ingress_keys (account_id, type, blob, size, fingerprint, comment, options, from_list, created_at)
      VALUES (@accountId, @type, @blob, @size, @fingerprint, @comment, @options, @fromList, @createdAt)`,
   );
   const remove = db.prepare<[number, number]>('DELETE FROM ingress_keys WHERE account_id = ? AND id = ?');
-  const byFingerprint = db.prepare<[number, string], IngressKeyRow>('SELECT * FROM ingress_keys WHERE account_id = ? AND fingerprint = ?');
+  const byFingerprint = db.prepare<[number, string], unknown>(`SELECT ${COLUMNS} FROM ingress_keys WHERE account_id = ? AND fingerprint = ?`);
   return {
-    forAccount: (accountId: number): IngressKeyRow[] => forAccount.all(accountId),
-    byFingerprint: (accountId: number, fp: string): IngressKeyRow | undefined => byFingerprint.get(accountId, fp),
-    insert: (k: NewIngressKey): number => Number(insert.run({ ...k, fromList: k.fromList === null ? null : JSON.stringify(k.fromList) }).lastInsertRowid),
-    remove: (accountId: number, id: number): boolean => remove.run(accountId, id).changes === 1,
+    forAccount: (accountId) => forAccount.all(accountId).map(decodeIngressKey),
+    byFingerprint: (accountId, fp) => {
+      const raw = byFingerprint.get(accountId, fp);
+      return raw === undefined ? undefined : decodeIngressKey(raw);
+    },
+    insert: (k) => Number(insert.run({ ...k, fromList: k.fromList === null ? null : JSON.stringify(k.fromList) }).lastInsertRowid),
+    remove: (accountId, id) => remove.run(accountId, id).changes === 1,
   };
 }
-
-export type IngressKeyQueries = ReturnType<typeof ingressKeyQueries>;
