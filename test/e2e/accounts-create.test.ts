@@ -7,6 +7,7 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 import { generateCheckedKeyPair } from '../../src/services/keygen.js';
 import { fingerprintOf } from '../../src/keys/publicKey.js';
 import { VERSION } from '../../src/kernel/version.js';
+import { sqliteOf } from '../../src/store/inspect.js';
 
 let srv: TestServer;
 before(async () => {
@@ -112,7 +113,7 @@ describe('accountCreate', () => {
     const ok = await sshCall(srv.port, 'temp', key.privateFile, ['--json-greppable', '--osh', 'info']);
     assert.equal(ok.code, 0, ok.stderr);
     // Move the creation an hour and a bit into the past rather than waiting for the TTL.
-    srv.gh.store.db.prepare('UPDATE accounts SET created_at = created_at - 3700 WHERE name = ?').run('temp');
+    sqliteOf(srv.gh.store).prepare('UPDATE accounts SET created_at = created_at - 3700 WHERE name = ?').run('temp');
     const refused = await sshCall(srv.port, 'temp', key.privateFile, ['--json-greppable', '--osh', 'info']);
     assert.equal(refused.code, 121);
     assert.equal(greppable(refused.stdout).error_code, 'KO_TTL_EXPIRED');

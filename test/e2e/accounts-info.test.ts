@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { greppable, sshCall, type Envelope } from '../helpers/clients.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { VERSION } from '../../src/kernel/version.js';
+import { sqliteOf } from '../../src/store/inspect.js';
 
 let srv: TestServer;
 before(async () => {
@@ -155,13 +156,15 @@ describe('accountInfo', () => {
     assert.equal(v.is_ttl_expired, 0);
     const created = srv.gh.store.accounts.byName('shortlived')?.created_at ?? 0;
     assert.equal(v.ttl_timestamp, created + 3600);
-    srv.gh.store.db.prepare('UPDATE accounts SET created_at = created_at - 7200 WHERE name = ?').run('shortlived');
+    sqliteOf(srv.gh.store).prepare('UPDATE accounts SET created_at = created_at - 7200 WHERE name = ?').run('shortlived');
     v = await info('shortlived');
     assert.equal(v.is_ttl_expired, 1);
     assert.equal(v.can_connect, 0);
 
     srv.addAccount('sleepy', { settings: { max_inactive_days: '3' } });
-    srv.gh.store.db.prepare('UPDATE accounts SET last_activity_at = ? WHERE name = ?').run(now() - 4 * 86400, 'sleepy');
+    sqliteOf(srv.gh.store)
+      .prepare('UPDATE accounts SET last_activity_at = ? WHERE name = ?')
+      .run(now() - 4 * 86400, 'sleepy');
     v = await info('sleepy');
     assert.equal(v.is_expired, 1);
     assert.equal(v.can_connect, 0);
@@ -324,7 +327,9 @@ describe('accountModify', () => {
 
   test('accountInfo and the login check agree on inactivity expiry, and --max-inactive-days 0 lifts it', async () => {
     const u = srv.addAccount('idler', { settings: { max_inactive_days: '2' } });
-    srv.gh.store.db.prepare('UPDATE accounts SET last_activity_at = ? WHERE name = ?').run(now() - 3 * 86400, 'idler');
+    sqliteOf(srv.gh.store)
+      .prepare('UPDATE accounts SET last_activity_at = ? WHERE name = ?')
+      .run(now() - 3 * 86400, 'idler');
     assert.equal((await info('idler')).is_expired, 1);
     const refused = await sshCall(srv.port, u.name, u.key.privateFile, ['--json-greppable', '--osh', 'info']);
     assert.equal(refused.code, 113);

@@ -10,6 +10,7 @@ import type { AnyPlugin } from '../../src/osh/define.js';
 import { loadPlugins } from '../../src/osh/registry.js';
 import { greppable, sshCall, type Envelope } from '../helpers/clients.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { sqliteOf } from '../../src/store/inspect.js';
 
 type Who = { name: string; key: { privateFile: string } };
 let srv: TestServer;
@@ -123,7 +124,7 @@ test('accountGrantCommand: only admins hand out the grant commands; unknown comm
   assert.equal(g.code, 0);
   assert.equal(g.env.error_code, 'OK');
   assert.equal(g.env.value, null);
-  const row = srv.gh.store.db
+  const row = sqliteOf(srv.gh.store)
     .prepare<[number, string], { granted_by: string }>('SELECT granted_by FROM command_grants WHERE account_id = ? AND command = ?')
     .get(id('grantera'), 'accountGrantCommand');
   assert.equal(row?.granted_by, 'admin');

@@ -7,6 +7,7 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 import { logLines, waitFor } from '../helpers/wait.js';
 import type { AuditRow } from '../../src/store/audit.js';
 import ssh2 from 'ssh2';
+import { sqliteOf } from '../../src/store/inspect.js';
 const { Client } = ssh2;
 
 let srv: TestServer;
@@ -19,7 +20,7 @@ after(async () => {
   await srv.close();
 });
 
-const rows = (): AuditRow[] => srv.gh.store.db.prepare('SELECT * FROM audit ORDER BY id').all() as AuditRow[];
+const rows = (): AuditRow[] => sqliteOf(srv.gh.store).prepare('SELECT * FROM audit ORDER BY id').all() as AuditRow[];
 
 /** Runs one call and returns the single audit row it added. */
 async function audited(call: () => Promise<CallResult>, expectExit: number): Promise<AuditRow> {
@@ -136,7 +137,7 @@ test('calls in parallel: one row each, each with its own call id', async () => {
 });
 
 test('the audit query by account uses its index', () => {
-  const plan = srv.gh.store.db.prepare('EXPLAIN QUERY PLAN SELECT * FROM audit WHERE account = ? AND at > ?').all('admin', 0) as { detail: string }[];
+  const plan = sqliteOf(srv.gh.store).prepare('EXPLAIN QUERY PLAN SELECT * FROM audit WHERE account = ? AND at > ?').all('admin', 0) as { detail: string }[];
   assert.ok(
     plan.some((p) => /USING INDEX audit_account_at/.test(p.detail)),
     JSON.stringify(plan),
