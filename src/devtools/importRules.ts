@@ -45,6 +45,9 @@ const IO_MODULES = new Set([
 /** The only packages src/kernel/ may import besides Node's built-in modules: logging needs pino. */
 const KERNEL_PACKAGES = new Set(['pino']);
 
+/** The store's test-side accessor: the SQLite handle behind a store, for tests and tools only. */
+const STORE_INSPECT = 'src/store/inspect.ts';
+
 /** Layers src/policy/ may not import at all, even for a type: each is a handle on I/O. */
 const IO_LAYERS = ['src/store/', 'src/services/', 'src/ssh/', 'src/egress/'];
 
@@ -101,6 +104,10 @@ export const RULES = {
   sqlOnlyInStore: {
     id: 'sql-only-in-store',
     why: 'only src/store/ touches SQL (better-sqlite3, db.prepare/pragma/exec), so another engine can sit beside SQLite',
+  },
+  storeInspectOnlyTests: {
+    id: 'store-inspect-only-tests',
+    why: 'src/store/inspect.ts hands out the SQLite handle for tests and tools that assert on stored state; the application reads and writes through named queries only, so a second engine can stand in',
   },
   kernelIsBottom: {
     id: 'kernel-is-bottom',
@@ -332,6 +339,9 @@ export function check(graph: Graph): Violation[] {
       }
       if (!e.internal && externalName(e.to) === 'better-sqlite3' && !under(file, 'src/store')) {
         out.push({ rule: RULES.sqlOnlyInStore, file, line: e.line, target: e.to });
+      }
+      if (e.internal && e.to === STORE_INSPECT && inGraph(file) && !under(file, 'src/store')) {
+        out.push({ rule: RULES.storeInspectOnlyTests, file, line: e.line, target: e.to });
       }
       // Type-only imports count: a type the kernel needs from above belongs in the kernel.
       if (under(file, 'src/kernel') && (e.internal ? !under(e.to, 'src/kernel') : !isBuiltin(e.to) && !KERNEL_PACKAGES.has(externalName(e.to)))) {

@@ -20,7 +20,7 @@ import { honourKeyOptions } from '../keys/authorizedOptions.js';
 import { isOk } from '../kernel/result.js';
 import type { AccountRow } from '../store/accounts.js';
 import type { IngressKeyRow } from '../store/ingressKeys.js';
-import type { Store } from '../store/store.js';
+import type { StoreReader } from '../store/store.js';
 const { utils } = ssh2;
 
 export interface KeyMatch {
@@ -66,7 +66,7 @@ interface Candidate {
 
 /** The account (if the name is known) and the keys an attempt is compared against (see the top of this file). */
 function candidateKeys(
-  store: Store,
+  store: StoreReader,
   config: BastionConfig,
   username: string,
   offered: { algo: string; data: Buffer },
@@ -95,7 +95,7 @@ function signatureVerifies(key: Candidate, signed: NonNullable<IngressAttempt['s
   return !(pub instanceof Error) && !Array.isArray(pub) && pub.verify(signed.blob, signed.signature, signed.hashAlgo) === true;
 }
 
-export function checkIngressAttempt(store: Store, config: BastionConfig, attempt: IngressAttempt, peerIp: string): AttemptVerdict {
+export function checkIngressAttempt(store: StoreReader, config: BastionConfig, attempt: IngressAttempt, peerIp: string): AttemptVerdict {
   const offered = { algo: attempt.algo, data: attempt.data };
   const { account, keys, lookups } = candidateKeys(store, config, attempt.username, offered);
   const { found, compared } = findKey(keys, offered);

@@ -1,6 +1,7 @@
 // Queries about accounts and their settings. Statements are prepared once per store.
 import type { AccountRow } from '../policy/records.js';
 import type { DB } from './db.js';
+import { decodeSetting, int, intOrNull, rowOf, text, textOrNull, tupleOf } from './decode.js';
 
 export type { AccountRow };
 
@@ -13,58 +14,107 @@ export interface NewAccount {
   ttlSeconds: number | null;
 }
 
-export function accountQueries(db: DB) {
-  const byName = db.prepare<[string], AccountRow>('SELECT * FROM accounts WHERE name = ?');
-  const byId = db.prepare<[number], AccountRow>('SELECT * FROM accounts WHERE id = ?');
-  const all = db.prepare<[], AccountRow>('SELECT * FROM accounts ORDER BY name');
-  const count = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM accounts');
+const T = 'accounts';
+const COLUMNS = 'id, name, uid, comment, created_at, created_by, ttl_seconds, last_activity_at, last_activity_from, frozen_at, frozen_by, frozen_reason';
+const WIDTH = COLUMNS.split(', ').length;
+
+/**
+ * An account row, from a raw tuple in COLUMNS' order: the login reads one on every attempt and
+ * every call re-reads the caller's, and better-sqlite3 hands over a tuple faster than an object.
+ */
+export function decodeAccount(raw: unknown): AccountRow {
+  const t = tupleOf(raw, T, WIDTH);
+  return {
+    id: int(t[0], T, 'id'),
+    name: text(t[1], T, 'name'),
+    uid: intOrNull(t[2], T, 'uid'),
+    comment: textOrNull(t[3], T, 'comment'),
+    created_at: int(t[4], T, 'created_at'),
+    created_by: text(t[5], T, 'created_by'),
+    ttl_seconds: intOrNull(t[6], T, 'ttl_seconds'),
+    last_activity_at: intOrNull(t[7], T, 'last_activity_at'),
+    last_activity_from: textOrNull(t[8], T, 'last_activity_from'),
+    frozen_at: intOrNull(t[9], T, 'frozen_at'),
+    frozen_by: textOrNull(t[10], T, 'frozen_by'),
+    frozen_reason: textOrNull(t[11], T, 'frozen_reason'),
+  };
+}
+
+export interface AccountReader {
+  byName(name: string): AccountRow | undefined;
+  byId(id: number): AccountRow | undefined;
+  /** Every account, by name. */
+  all(): AccountRow[];
+  count(): number;
+  uidTaken(uid: number): boolean;
+  /** The uids in use in [min, max], highest first (uid-auto takes the highest free one). */
+  uidsBetweenDesc(min: number, max: number): number[];
+  settings(id: number): Map<string, string>;
+  /** Every account's settings in one query, for listings over all accounts. */
+  allSettings(): Map<number, Map<string, string>>;
+}
+
+export interface AccountWriter {
+  insert(a: NewAccount): number;
+  remove(id: number): boolean;
+  touch(id: number, at: number, from: string): void;
+  setFrozen(id: number, f: { at: number; by: string; reason: string | null } | null): void;
+  setSetting(id: number, key: string, value: string): void;
+  /** Whether a row was removed. */
+  deleteSetting(id: number, key: string): boolean;
+}
+
+export type AccountQueries = AccountReader & AccountWriter;
+
+export function accountQueries(db: DB): AccountQueries {
+  const byName = db.prepare<[string], unknown>(`SELECT ${COLUMNS} FROM accounts WHERE name = ?`).raw(true);
+  const byId = db.prepare<[number], unknown>(`SELECT ${COLUMNS} FROM accounts WHERE id = ?`).raw(true);
+  const all = db.prepare<[], unknown>(`SELECT ${COLUMNS} FROM accounts ORDER BY name`).raw(true);
+  const count = db.prepare<[], unknown>('SELECT count(*) FROM accounts').pluck();
   const insert = db.prepare(
     `INSERT INTO accounts (name, uid, comment, created_at, created_by, ttl_seconds)
      VALUES (@name, @uid, @comment, @createdAt, @createdBy, @ttlSeconds)`,
   );
   const remove = db.prepare<[number]>('DELETE FROM accounts WHERE id = ?');
-  const uidTaken = db.prepare<[number], { id: number }>('SELECT id FROM accounts WHERE uid = ?');
-  const uidsDesc = db.prepare<[number, number], { uid: number }>('SELECT uid FROM accounts WHERE uid BETWEEN ? AND ? ORDER BY uid DESC');
+  const uidTaken = db.prepare<[number], unknown>('SELECT id FROM accounts WHERE uid = ?');
+  const uidsDesc = db.prepare<[number, number], unknown>('SELECT uid FROM accounts WHERE uid BETWEEN ? AND ? ORDER BY uid DESC').pluck();
   const touch = db.prepare<[number, string, number]>('UPDATE accounts SET last_activity_at = ?, last_activity_from = ? WHERE id = ?');
   const freeze = db.prepare<[number | null, string | null, string | null, number]>('UPDATE accounts SET frozen_at = ?, frozen_by = ?, frozen_reason = ? WHERE id = ?');
-  const getSettings = db.prepare<[number], { key: string; value: string }>('SELECT key, value FROM account_settings WHERE account_id = ?');
+  const getSettings = db.prepare<[number], unknown>('SELECT key, value FROM account_settings WHERE account_id = ?');
   const setSetting = db.prepare<[number, string, string]>(
     `INSERT INTO account_settings (account_id, key, value) VALUES (?, ?, ?)
      ON CONFLICT (account_id, key) DO UPDATE SET value = excluded.value`,
   );
   const delSetting = db.prepare<[number, string]>('DELETE FROM account_settings WHERE account_id = ? AND key = ?');
-  const everySetting = db.prepare<[], { account_id: number; key: string; value: string }>('SELECT account_id, key, value FROM account_settings');
+  const everySetting = db.prepare<[], unknown>('SELECT account_id, key, value FROM account_settings');
 
+  const one = (raw: unknown): AccountRow | undefined => (raw === undefined ? undefined : decodeAccount(raw));
   return {
-    byName: (name: string): AccountRow | undefined => byName.get(name),
-    byId: (id: number): AccountRow | undefined => byId.get(id),
-    all: (): AccountRow[] => all.all(),
-    count: (): number => count.get()?.n ?? 0,
-    insert: (a: NewAccount): number => Number(insert.run(a).lastInsertRowid),
-    remove: (id: number): boolean => remove.run(id).changes === 1,
-    uidTaken: (uid: number): boolean => uidTaken.get(uid) !== undefined,
-    /** The uids in use in [min, max], highest first (uid-auto takes the highest free one). */
-    uidsBetweenDesc: (min: number, max: number): number[] => uidsDesc.all(min, max).map((r) => r.uid),
-    touch: (id: number, at: number, from: string): void => void touch.run(at, from, id),
-    setFrozen: (id: number, f: { at: number; by: string; reason: string | null } | null): void => void freeze.run(f?.at ?? null, f?.by ?? null, f?.reason ?? null, id),
-    settings: (id: number): Map<string, string> => new Map(getSettings.all(id).map((r) => [r.key, r.value])),
-    setSetting: (id: number, key: string, value: string): void => void setSetting.run(id, key, value),
-    /** Whether a row was removed. */
-    deleteSetting: (id: number, key: string): boolean => delSetting.run(id, key).changes === 1,
-    /** Every account's settings in one query, for listings over all accounts. */
-    allSettings: (): Map<number, Map<string, string>> => {
+    byName: (name) => one(byName.get(name)),
+    byId: (id) => one(byId.get(id)),
+    all: () => all.all().map(decodeAccount),
+    count: () => int(count.get(), T, 'count(*)'),
+    insert: (a) => Number(insert.run(a).lastInsertRowid),
+    remove: (id) => remove.run(id).changes === 1,
+    uidTaken: (uid) => uidTaken.get(uid) !== undefined,
+    uidsBetweenDesc: (min, max) => uidsDesc.all(min, max).map((v) => int(v, T, 'uid')),
+    touch: (id, at, from) => void touch.run(at, from, id),
+    setFrozen: (id, f) => void freeze.run(f?.at ?? null, f?.by ?? null, f?.reason ?? null, id),
+    settings: (id) => new Map(getSettings.all(id).map((r) => decodeSetting(r, 'account_settings'))),
+    setSetting: (id, key, value) => void setSetting.run(id, key, value),
+    deleteSetting: (id, key) => delSetting.run(id, key).changes === 1,
+    allSettings: () => {
       const out = new Map<number, Map<string, string>>();
-      for (const r of everySetting.all()) {
-        let m = out.get(r.account_id);
+      for (const raw of everySetting.all()) {
+        const accountId = int(rowOf(raw, 'account_settings').account_id, 'account_settings', 'account_id');
+        let m = out.get(accountId);
         if (!m) {
           m = new Map();
-          out.set(r.account_id, m);
+          out.set(accountId, m);
         }
-        m.set(r.key, r.value);
+        m.set(...decodeSetting(raw, 'account_settings'));
       }
       return out;
     },
   };
 }
-
-export type AccountQueries = ReturnType<typeof accountQueries>;

@@ -4,6 +4,7 @@
 // and the row keeps a bounded number of words and bytes, with a marker saying what was dropped.
 import { CONFIG_SCHEMA } from '../config/schema.js';
 import type { DB } from './db.js';
+import { int, real, rowOf, text, textOrNull } from './decode.js';
 
 /** How much of a call's words an audit row keeps. */
 export interface AuditArgsBounds {
@@ -98,17 +99,51 @@ export interface AuditRow {
   readonly duration_ms: number;
 }
 
-export function auditQueries(db: DB) {
+const T = 'audit';
+const COLUMNS = 'id, at, conn_id, call_id, account, peer_ip, peer_port, kind, plugin, args, error_code, exit_status, duration_ms';
+
+export function decodeAudit(raw: unknown): AuditRow {
+  const r = rowOf(raw, T);
+  return {
+    id: int(r.id, T, 'id'),
+    at: int(r.at, T, 'at'),
+    conn_id: text(r.conn_id, T, 'conn_id'),
+    call_id: text(r.call_id, T, 'call_id'),
+    account: text(r.account, T, 'account'),
+    peer_ip: text(r.peer_ip, T, 'peer_ip'),
+    peer_port: int(r.peer_port, T, 'peer_port'),
+    kind: text(r.kind, T, 'kind'),
+    plugin: textOrNull(r.plugin, T, 'plugin'),
+    args: text(r.args, T, 'args'),
+    error_code: text(r.error_code, T, 'error_code'),
+    exit_status: int(r.exit_status, T, 'exit_status'),
+    duration_ms: real(r.duration_ms, T, 'duration_ms'),
+  };
+}
+
+export interface AuditReader {
+  /** The last `limit` rows, newest first. */
+  recent(limit: number): AuditRow[];
+  /** The last `limit` calls of one plugin by one account, newest first (the bench's server-side timings). */
+  recentCalls(account: string, plugin: string, limit: number): AuditRow[];
+}
+
+export interface AuditWriter {
+  record(e: AuditEntry): void;
+}
+
+export type AuditQueries = AuditReader & AuditWriter;
+
+export function auditQueries(db: DB): AuditQueries {
   const insert = db.prepare(
     `INSERT INTO audit (at, conn_id, call_id, account, peer_ip, peer_port, kind, plugin, args, error_code, exit_status, duration_ms)
      VALUES (@at, @connId, @callId, @account, @peerIp, @peerPort, @kind, @plugin, @args, @errorCode, @exitStatus, @durationMs)`,
   );
-  const recent = db.prepare<[number], AuditRow>('SELECT * FROM audit ORDER BY id DESC LIMIT ?');
-  const recentCalls = db.prepare<[string, string, number], AuditRow>('SELECT * FROM audit WHERE account = ? AND plugin = ? ORDER BY id DESC LIMIT ?');
+  const recent = db.prepare<[number], unknown>(`SELECT ${COLUMNS} FROM audit ORDER BY id DESC LIMIT ?`);
+  const recentCalls = db.prepare<[string, string, number], unknown>(`SELECT ${COLUMNS} FROM audit WHERE account = ? AND plugin = ? ORDER BY id DESC LIMIT ?`);
   return {
-    record: ({ argsBounds, ...e }: AuditEntry): void => void insert.run({ ...e, args: JSON.stringify(boundAuditArgs(e.args, argsBounds)) }),
-    recent: (limit: number): AuditRow[] => recent.all(limit),
-    /** The last `limit` calls of one plugin by one account, newest first (the bench's server-side timings). */
-    recentCalls: (account: string, plugin: string, limit: number): AuditRow[] => recentCalls.all(account, plugin, limit),
+    record: ({ argsBounds, ...e }) => void insert.run({ ...e, args: JSON.stringify(boundAuditArgs(e.args, argsBounds)) }),
+    recent: (limit) => recent.all(limit).map(decodeAudit),
+    recentCalls: (account, plugin, limit) => recentCalls.all(account, plugin, limit).map(decodeAudit),
   };
 }

@@ -1,5 +1,5 @@
-// The store a plugin sees: the database handle, one query module per domain, and `tx` to make a
-// multi-step change one transaction (a failed call changes nothing).
+// The SQLite store: createStore puts the query modules over one better-sqlite3 database and
+// answers the Store interface (interface.ts), which is all the application sees of it.
 import { openDatabase, type DB } from './db.js';
 import { accountQueries } from './accounts.js';
 import { auditQueries } from './audit.js';
@@ -10,10 +10,13 @@ import { groupQueries } from './groups.js';
 import { aclQueries } from './acl.js';
 import { hostKeyQueries } from './hostKeys.js';
 import { sessionQueries } from './sessions.js';
+import { registerEngine } from './inspect.js';
+import type { Store } from './interface.js';
 
-export function createStore(db: DB) {
-  return {
-    db,
+export type { Store, StoreReader } from './interface.js';
+
+export function createStore(db: DB): Store {
+  const store: Store = {
     accounts: accountQueries(db),
     ingressKeys: ingressKeyQueries(db),
     egressKeys: egressKeyQueries(db),
@@ -23,7 +26,6 @@ export function createStore(db: DB) {
     audit: auditQueries(db),
     hostKeys: hostKeyQueries(db),
     sessions: sessionQueries(db),
-    /** Runs fn in one write transaction (BEGIN IMMEDIATE), committed if it returns, rolled back if it throws. */
     tx<T>(fn: () => T): T {
       return db.transaction(fn).immediate();
     },
@@ -31,9 +33,9 @@ export function createStore(db: DB) {
       db.close();
     },
   };
+  registerEngine(store, db);
+  return store;
 }
-
-export type Store = ReturnType<typeof createStore>;
 
 export function openStore(file: string): Store {
   return createStore(openDatabase(file));

@@ -7,6 +7,7 @@
 // refused or served call goes over SSH.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { sqliteOf } from '../../src/store/inspect.js';
 import { greppable, sshCall, type Envelope } from '../helpers/clients.js';
 import { oshInProcess } from '../helpers/inProcess.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -75,7 +76,9 @@ test('an account expired for inactivity: exit 113, KO_ACCOUNT_EXPIRED and the me
 
 test('accountInfo and the login check agree on inactivity expiry, and --max-inactive-days 0 lifts it', async () => {
   const u = srv.addAccount('idler', { settings: { max_inactive_days: '2' } });
-  srv.gh.store.db.prepare('UPDATE accounts SET last_activity_at = ? WHERE name = ?').run(now() - 3 * 86400, 'idler');
+  sqliteOf(srv.gh.store)
+    .prepare('UPDATE accounts SET last_activity_at = ? WHERE name = ?')
+    .run(now() - 3 * 86400, 'idler');
   assert.equal((await info('idler')).is_expired, 1);
   const refused = await sshCall(srv.port, u.name, u.key.privateFile, ['--json-greppable', '--osh', 'info']);
   assert.equal(refused.code, 113);
@@ -95,7 +98,7 @@ test('an account made with accountCreate --ttl: served, then refused with exit 1
   const ok = await sshCall(srv.port, 'temp', key.privateFile, ['--json-greppable', '--osh', 'info']);
   assert.equal(ok.code, 0, ok.stderr);
   // Move the creation an hour and a bit into the past rather than waiting for the TTL.
-  srv.gh.store.db.prepare('UPDATE accounts SET created_at = created_at - 3700 WHERE name = ?').run('temp');
+  sqliteOf(srv.gh.store).prepare('UPDATE accounts SET created_at = created_at - 3700 WHERE name = ?').run('temp');
   const refused = await sshCall(srv.port, 'temp', key.privateFile, ['--json-greppable', '--osh', 'info']);
   assert.equal(refused.code, 121);
   assert.equal(greppable(refused.stdout).error_code, 'KO_TTL_EXPIRED');

@@ -17,6 +17,7 @@ import { greppable, sshCall } from '../helpers/clients.js';
 import { freePort, startCli, type RunningCli } from '../helpers/cli.js';
 import { addPersonalEgressKey, grantPersonal, startSsh2Target, type Ssh2Target } from '../helpers/targets.js';
 import { waitFor } from '../helpers/wait.js';
+import { sqliteOf } from '../../src/store/inspect.js';
 
 const HOST = '127.0.0.62';
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-shutdown-'));
@@ -123,7 +124,7 @@ test('SIGTERM: new connections refused, a session ending within the drain time f
   assert.equal(logs.at(-1)?.['msg'], 'stopped');
   const store = openStore(path.join(b.cwd, 'data', 'gatehouse.db'));
   try {
-    const rows = store.db.prepare('SELECT command, exit_status, comment, ended_at FROM sessions ORDER BY started_at').all() as {
+    const rows = sqliteOf(store).prepare('SELECT command, exit_status, comment, ended_at FROM sessions ORDER BY started_at').all() as {
       command: string;
       exit_status: number | null;
       comment: string | null;
@@ -134,7 +135,7 @@ test('SIGTERM: new connections refused, a session ending within the drain time f
     assert.equal(byCommand.get('sleep 1; echo finished; exit 3')?.comment, null);
     assert.equal(byCommand.get('sleep 60')?.comment, 'bastion_shutdown', 'not client_gone');
     for (const r of rows) assert.notEqual(r.ended_at, null, 'every session has its end recorded');
-    const audit = store.db.prepare("SELECT error_code, exit_status FROM audit WHERE kind = 'egress' ORDER BY id").all();
+    const audit = sqliteOf(store).prepare("SELECT error_code, exit_status FROM audit WHERE kind = 'egress' ORDER BY id").all();
     assert.deepEqual(audit, [
       { error_code: 'OK', exit_status: 3 },
       { error_code: 'KO_BASTION_SHUTDOWN', exit_status: 117 },

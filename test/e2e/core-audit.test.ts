@@ -10,6 +10,7 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 import { logLines, waitFor } from '../helpers/wait.js';
 import type { AuditRow } from '../../src/store/audit.js';
 import ssh2 from 'ssh2';
+import { sqliteOf } from '../../src/store/inspect.js';
 const { Client } = ssh2;
 
 let srv: TestServer;
@@ -20,7 +21,7 @@ after(async () => {
   await srv.close();
 });
 
-const rows = (): AuditRow[] => srv.gh.store.db.prepare('SELECT * FROM audit ORDER BY id').all() as AuditRow[];
+const rows = (): AuditRow[] => sqliteOf(srv.gh.store).prepare('SELECT * FROM audit ORDER BY id').all() as AuditRow[];
 
 /** Runs one call and returns the single audit row it added. */
 async function audited(call: () => Promise<CallResult>, expectExit: number): Promise<AuditRow> {

@@ -6,6 +6,7 @@ import ssh2 from 'ssh2';
 import { greppable, sshCall, ssh2Exec } from '../helpers/clients.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { logLines, waitFor } from '../helpers/wait.js';
+import { sqliteOf } from '../../src/store/inspect.js';
 const { Client } = ssh2;
 
 let srv: TestServer;
@@ -156,7 +157,7 @@ test('ssh2 client: the attempt limit ends the connection even when the client ke
 test('a corrupt key row refuses that login and does not take the server down', async () => {
   const broken = srv.addAccount('auth-corrupt', { keyOptions: 'from="127.0.0.1"' });
   const id = srv.gh.store.accounts.byName(broken.name)?.id;
-  srv.gh.store.db.prepare("UPDATE ingress_keys SET from_list = '{not json' WHERE account_id = ?").run(id);
+  sqliteOf(srv.gh.store).prepare("UPDATE ingress_keys SET from_list = '{not json' WHERE account_id = ?").run(id);
   await refusedLogin(broken.name, broken.key.privateFile);
   await waitFor('the internal error log', () => logLines(srv.logs, 'authentication failed internally', { account: broken.name }).length > 0);
   await infoAs('admin', srv.admin.key.privateFile);

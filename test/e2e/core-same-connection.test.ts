@@ -5,6 +5,7 @@ import { after, before, test } from 'node:test';
 import ssh2 from 'ssh2';
 import { greppable } from '../helpers/clients.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { sqliteOf } from '../../src/store/inspect.js';
 const { Client } = ssh2;
 
 let srv: TestServer;
@@ -73,7 +74,7 @@ test('a connection is bound to the account it logged in as: another account unde
     const store = srv.gh.store;
     store.tx(() => {
       store.accounts.remove(gina.id);
-      store.db.prepare("INSERT INTO accounts (id, name, created_at, created_by) VALUES (?, 'admin2', 0, 'test')").run(gina.id);
+      sqliteOf(store).prepare("INSERT INTO accounts (id, name, created_at, created_by) VALUES (?, 'admin2', 0, 'test')").run(gina.id);
     });
     const r = await exec(c, '--json-greppable --osh info');
     assert.equal(r.code, 120);

@@ -8,6 +8,7 @@ import { after, before, test } from 'node:test';
 import { greppable, sshCall } from '../helpers/clients.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { addEgressAccount, grantPersonal, startSsh2Target, type Ssh2Target } from '../helpers/targets.js';
+import { sqliteOf } from '../../src/store/inspect.js';
 
 const HOST = '127.0.0.21';
 let srv: TestServer;
@@ -46,7 +47,7 @@ test("the remote exit status is the call's", async () => {
 test('a command killed by a signal ends like a direct ssh would (exit-signal: the client exits 255)', async () => {
   const r = await run(['-q', `deploy@${HOST}`, '-p', String(target.port), '--', 'kill -TERM $$']);
   assert.equal(r.code, 255, r.stderr);
-  const row = srv.gh.store.db.prepare("SELECT exit_signal FROM sessions WHERE account = 'alice' ORDER BY started_at DESC LIMIT 1").get() as { exit_signal: string };
+  const row = sqliteOf(srv.gh.store).prepare("SELECT exit_signal FROM sessions WHERE account = 'alice' ORDER BY started_at DESC LIMIT 1").get() as { exit_signal: string };
   assert.equal(row.exit_signal, 'TERM');
 });
 

@@ -5,6 +5,7 @@ import { after, before, test } from 'node:test';
 import { greppable, sshCall } from '../helpers/clients.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { addEgressAccount, grantPersonal, startSsh2Target, type Ssh2Target } from '../helpers/targets.js';
+import { sqliteOf } from '../../src/store/inspect.js';
 
 const HOST = '127.0.0.43';
 let srv: TestServer;
@@ -39,7 +40,7 @@ test('accountFreeze ends the open sessions of the account (exit 131), and says h
   assert.equal(r.code, 131, r.stdout + r.stderr);
   assert.ok(Date.now() - started < 10_000, 'ended by the freeze, not by the command');
   assert.match(r.stdout, /your session was terminated \(account frozen\)/);
-  const row = srv.gh.store.db.prepare('SELECT comment FROM sessions ORDER BY rowid DESC LIMIT 1').get() as { comment: string };
+  const row = sqliteOf(srv.gh.store).prepare('SELECT comment FROM sessions ORDER BY rowid DESC LIMIT 1').get() as { comment: string };
   assert.equal(row.comment, 'account_frozen');
 
   // Nothing left to end: a second freeze changes nothing, and the account's next call is refused.

@@ -9,6 +9,7 @@ import type { AuditRow } from '../../src/store/audit.js';
 import { bash, greppable, sshCall, sshCommandLine, ssh2Exec } from '../helpers/clients.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { logLines, waitFor } from '../helpers/wait.js';
+import { sqliteOf } from '../../src/store/inspect.js';
 
 let srv: TestServer;
 let mallory: { name: string; id: number; key: { privateFile: string; privateKey: string } };
@@ -20,7 +21,7 @@ after(async () => {
   await srv.close();
 });
 
-const rows = (): AuditRow[] => srv.gh.store.db.prepare('SELECT * FROM audit ORDER BY id').all() as AuditRow[];
+const rows = (): AuditRow[] => sqliteOf(srv.gh.store).prepare('SELECT * FROM audit ORDER BY id').all() as AuditRow[];
 /** Every text column of every audit row, and every log line, as one string each. */
 const everything = (): string[] => [...rows().map((r) => Object.values(r).map(String).join('\n')), ...srv.logs.map((l) => JSON.stringify(l))];
 

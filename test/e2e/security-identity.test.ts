@@ -17,6 +17,7 @@ import { OPENSSH_BATCH_OPTIONS } from '../helpers/openssh.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { addEgressAccount, grantPersonal, startSshd, type SshdTarget } from '../helpers/targets.js';
 import { logLines, waitFor } from '../helpers/wait.js';
+import { sqliteOf } from '../../src/store/inspect.js';
 
 const HOST = '127.0.0.61';
 let srv: TestServer;
@@ -78,7 +79,7 @@ function admin(args: readonly string[], stdin?: string) {
 }
 
 function sessionRow(account: string): { comment: string | null; ended_at: number | null; exit_status: number | null } {
-  const row = srv.gh.store.db.prepare('SELECT comment, ended_at, exit_status FROM sessions WHERE account = ? AND allowed = 1 ORDER BY rowid DESC LIMIT 1').get(account);
+  const row = sqliteOf(srv.gh.store).prepare('SELECT comment, ended_at, exit_status FROM sessions WHERE account = ? AND allowed = 1 ORDER BY rowid DESC LIMIT 1').get(account);
   assert.ok(row, `a session row for ${account}`);
   return row as { comment: string | null; ended_at: number | null; exit_status: number | null };
 }
@@ -203,8 +204,12 @@ test('(d) the sweep ends what an expired account has open: a TTL run out mid-ses
 
   // Time passes (written as a test can): ttl's TTL ran out, ididle's last call was 3 days ago.
   const now = Math.floor(Date.now() / 1000);
-  srv.gh.store.db.prepare('UPDATE accounts SET ttl_seconds = 60, created_at = ? WHERE id = ?').run(now - 3600, ttl.id);
-  srv.gh.store.db.prepare('UPDATE accounts SET last_activity_at = ? WHERE id = ?').run(now - 3 * 86400, idle.id);
+  sqliteOf(srv.gh.store)
+    .prepare('UPDATE accounts SET ttl_seconds = 60, created_at = ? WHERE id = ?')
+    .run(now - 3600, ttl.id);
+  sqliteOf(srv.gh.store)
+    .prepare('UPDATE accounts SET last_activity_at = ? WHERE id = ?')
+    .run(now - 3 * 86400, idle.id);
 
   const r = await call;
   assert.match(r.stdout, /your session was terminated \(account expired\)/);
@@ -222,7 +227,9 @@ test('(d) the sweep ends what an expired account has open: a TTL run out mid-ses
 test('an egress session in progress is activity: the sweep leaves an account whose last call is old but whose session runs', async () => {
   const u = await egressUser('idbusy');
   const { call } = await startLongCommand(u, 'sleep 3; exit 7');
-  srv.gh.store.db.prepare('UPDATE accounts SET last_activity_at = ? WHERE id = ?').run(Math.floor(Date.now() / 1000) - 3 * 86400, u.id);
+  sqliteOf(srv.gh.store)
+    .prepare('UPDATE accounts SET last_activity_at = ? WHERE id = ?')
+    .run(Math.floor(Date.now() / 1000) - 3 * 86400, u.id);
   const r = await call;
   assert.equal(r.code, 7, r.stdout + r.stderr);
   assert.equal(sessionRow(u.name).comment, null);

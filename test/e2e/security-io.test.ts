@@ -11,6 +11,7 @@ import { osh } from '../helpers/groups.js';
 import { OPENSSH_BATCH_OPTIONS } from '../helpers/openssh.js';
 import { startTestServer, type TestAccount, type TestServer } from '../helpers/server.js';
 import { logLines, waitFor } from '../helpers/wait.js';
+import { sqliteOf } from '../../src/store/inspect.js';
 
 const MiB = 1024 * 1024;
 /** What the server may grow by while it is attacked (it grew by the attack's size before). */
@@ -221,7 +222,7 @@ test('a client that leaves mid-replay: the replay stops there, the call ends wit
   const stopped = logLines(srv.logs.slice(logsBefore), 'session replay stopped: the client has gone', { session: id });
   assert.equal(stopped.length, 1);
   assert.ok(Number(stopped[0]?.['events']) < 2000, `replayed ${stopped[0]?.['events']} events of 2000`);
-  const row = srv.gh.store.db.prepare("SELECT error_code, duration_ms FROM audit WHERE plugin = 'selfPlaySession' ORDER BY rowid DESC LIMIT 1").get() as {
+  const row = sqliteOf(srv.gh.store).prepare("SELECT error_code, duration_ms FROM audit WHERE plugin = 'selfPlaySession' ORDER BY rowid DESC LIMIT 1").get() as {
     error_code: string;
     duration_ms: number;
   };

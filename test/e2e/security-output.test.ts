@@ -8,6 +8,7 @@ import { after, before, test } from 'node:test';
 import { defuseMarkers } from '../../src/osh/envelope.js';
 import { bash, sshCommandLine } from '../helpers/clients.js';
 import { startTestServer, type TestAccount, type TestServer } from '../helpers/server.js';
+import { sqliteOf } from '../../src/store/inspect.js';
 
 let srv: TestServer;
 let mallory: TestAccount;
@@ -20,8 +21,8 @@ before(async () => {
   mallory = srv.addAccount('mallory');
   // Stored text as an older import or a direct database edit could leave it: no plugin option
   // accepts a line break, but the output must not depend on that.
-  srv.gh.store.db.prepare('UPDATE ingress_keys SET comment = ? WHERE account_id = ?').run(HOSTILE, mallory.id);
-  srv.gh.store.db.prepare('UPDATE accounts SET comment = ? WHERE id = ?').run(HOSTILE, mallory.id);
+  sqliteOf(srv.gh.store).prepare('UPDATE ingress_keys SET comment = ? WHERE account_id = ?').run(HOSTILE, mallory.id);
+  sqliteOf(srv.gh.store).prepare('UPDATE accounts SET comment = ? WHERE id = ?').run(HOSTILE, mallory.id);
 });
 
 after(async () => {

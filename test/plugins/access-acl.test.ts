@@ -9,6 +9,7 @@ import { brief, type Caller } from '../helpers/groups.js';
 import { oshInProcess as osh } from '../helpers/inProcess.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { addPersonalEgressKey, startSsh2Target, type Ssh2Target } from '../helpers/targets.js';
+import { sqliteOf } from '../../src/store/inspect.js';
 
 let srv: TestServer;
 let admin: Caller;
@@ -167,7 +168,9 @@ test('groupListServers: entries as The Bastion lists them; access for members, a
   assert.equal((await osh(srv, admin, ['--osh', 'groupListServers', '--group', 'web'])).env.error_code, 'OK', 'admins are auditors');
 
   // Expire the TTL line (stored state moved to the past): it stops being listed.
-  srv.gh.store.db.prepare("UPDATE acl_entries SET expires_at = ? WHERE ip = '198.51.100.7'").run(Math.floor(Date.now() / 1000) - 10);
+  sqliteOf(srv.gh.store)
+    .prepare("UPDATE acl_entries SET expires_at = ? WHERE ip = '198.51.100.7'")
+    .run(Math.floor(Date.now() / 1000) - 10);
   const after = await osh(srv, alice, ['--osh', 'groupListServers', '--group', 'web']);
   assert.ok(!after.env.value.some((e: { ip: string }) => e.ip === '198.51.100.7'));
   const who = await osh(srv, admin, ['--osh', 'whoHasAccessTo', '--host', '198.51.100.7', '--user', 'g1']);

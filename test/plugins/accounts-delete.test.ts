@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Envelope } from '../helpers/clients.js';
 import { oshInProcess } from '../helpers/inProcess.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { sqliteOf } from '../../src/store/inspect.js';
 
 let srv: TestServer;
 before(async () => {
@@ -24,7 +25,7 @@ const exists = (name: string): boolean => srv.gh.store.accounts.byName(name) !==
 const now = () => Math.floor(Date.now() / 1000);
 
 function rowsOf(table: string, accountId: number): number {
-  const r = srv.gh.store.db.prepare(`SELECT count(*) AS n FROM ${table} WHERE account_id = ?`).get(accountId) as { n: number };
+  const r = sqliteOf(srv.gh.store).prepare(`SELECT count(*) AS n FROM ${table} WHERE account_id = ?`).get(accountId) as { n: number };
   return r.n;
 }
 

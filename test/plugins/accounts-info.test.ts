@@ -8,6 +8,7 @@ import type { Envelope } from '../helpers/clients.js';
 import { oshInProcess } from '../helpers/inProcess.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { VERSION } from '../../src/kernel/version.js';
+import { sqliteOf } from '../../src/store/inspect.js';
 
 let srv: TestServer;
 before(async () => {
@@ -157,13 +158,15 @@ describe('accountInfo', () => {
     assert.equal(v.is_ttl_expired, 0);
     const created = srv.gh.store.accounts.byName('shortlived')?.created_at ?? 0;
     assert.equal(v.ttl_timestamp, created + 3600);
-    srv.gh.store.db.prepare('UPDATE accounts SET created_at = created_at - 7200 WHERE name = ?').run('shortlived');
+    sqliteOf(srv.gh.store).prepare('UPDATE accounts SET created_at = created_at - 7200 WHERE name = ?').run('shortlived');
     v = await info('shortlived');
     assert.equal(v.is_ttl_expired, 1);
     assert.equal(v.can_connect, 0);
 
     srv.addAccount('sleepy', { settings: { max_inactive_days: '3' } });
-    srv.gh.store.db.prepare('UPDATE accounts SET last_activity_at = ? WHERE name = ?').run(now() - 4 * 86400, 'sleepy');
+    sqliteOf(srv.gh.store)
+      .prepare('UPDATE accounts SET last_activity_at = ? WHERE name = ?')
+      .run(now() - 4 * 86400, 'sleepy');
     v = await info('sleepy');
     assert.equal(v.is_expired, 1);
     assert.equal(v.can_connect, 0);

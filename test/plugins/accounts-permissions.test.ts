@@ -12,6 +12,7 @@ import { loadPlugins } from '../../src/osh/registry.js';
 import type { Envelope } from '../helpers/clients.js';
 import { oshInProcess } from '../helpers/inProcess.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { sqliteOf } from '../../src/store/inspect.js';
 
 type Who = { name: string };
 let srv: TestServer;
@@ -125,7 +126,7 @@ test('accountGrantCommand: only admins hand out the grant commands; unknown comm
   assert.equal(g.code, 0);
   assert.equal(g.env.error_code, 'OK');
   assert.equal(g.env.value, null);
-  const row = srv.gh.store.db
+  const row = sqliteOf(srv.gh.store)
     .prepare<[number, string], { granted_by: string }>('SELECT granted_by FROM command_grants WHERE account_id = ? AND command = ?')
     .get(id('grantera'), 'accountGrantCommand');
   assert.equal(row?.granted_by, 'admin');

@@ -5,6 +5,7 @@
 // connections) is in test/e2e/core-audit.test.ts.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { sqliteOf } from '../../src/store/inspect.js';
 import type { CallResult } from '../helpers/clients.js';
 import { callInProcess } from '../helpers/inProcess.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -20,7 +21,7 @@ after(async () => {
   await srv.close();
 });
 
-const rows = (): AuditRow[] => srv.gh.store.db.prepare('SELECT * FROM audit ORDER BY id').all() as AuditRow[];
+const rows = (): AuditRow[] => sqliteOf(srv.gh.store).prepare('SELECT * FROM audit ORDER BY id').all() as AuditRow[];
 
 /** Runs one call and returns the single audit row it added. */
 async function audited(call: () => Promise<CallResult>, expectExit: number): Promise<AuditRow> {
@@ -77,7 +78,7 @@ test('secret values never reach the audit trail: --mfa-token', async () => {
 });
 
 test('the audit query by account uses its index', () => {
-  const plan = srv.gh.store.db.prepare('EXPLAIN QUERY PLAN SELECT * FROM audit WHERE account = ? AND at > ?').all('admin', 0) as { detail: string }[];
+  const plan = sqliteOf(srv.gh.store).prepare('EXPLAIN QUERY PLAN SELECT * FROM audit WHERE account = ? AND at > ?').all('admin', 0) as { detail: string }[];
   assert.ok(
     plan.some((p) => /USING INDEX audit_account_at/.test(p.detail)),
     JSON.stringify(plan),

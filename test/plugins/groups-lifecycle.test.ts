@@ -7,6 +7,7 @@ import { after, before, test } from 'node:test';
 import { brief, type Caller } from '../helpers/groups.js';
 import { oshInProcess as osh } from '../helpers/inProcess.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { sqliteOf } from '../../src/store/inspect.js';
 
 let srv: TestServer;
 let admin: Caller;
@@ -259,7 +260,7 @@ test('groupDelete / groupDestroy: the typed-back name, else ERR_OPERATOR_IS_DRUN
   const destroy = await osh(srv, carol, ['--osh', 'groupDestroy', '--group', g, '--no-confirm']);
   assert.equal(destroy.env.error_code, 'OK', brief(destroy));
   assert.equal(destroy.env.value.group, 'keyte.st_Group1-');
-  const count = (sql: string): number => (srv.gh.store.db.prepare(sql).get(id) as { n: number }).n;
+  const count = (sql: string): number => (sqliteOf(srv.gh.store).prepare(sql).get(id) as { n: number }).n;
   assert.equal(count('SELECT count(*) AS n FROM group_roles WHERE group_id = ?'), 0);
   assert.equal(count('SELECT count(*) AS n FROM group_egress_keys WHERE group_id = ?'), 0);
   assert.equal(count('SELECT count(*) AS n FROM acl_entries WHERE group_id = ?'), 0);

@@ -13,6 +13,7 @@ import { aclLine } from '../helpers/aclEntries.js';
 import { brief, type Answer, type Caller } from '../helpers/groups.js';
 import { oshInProcess as osh } from '../helpers/inProcess.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { sqliteOf } from '../../src/store/inspect.js';
 
 const CALLERS = ['none', 'member', 'guest', 'aclkeeper', 'gatekeeper', 'owner', 'elsewhere', 'superowner', 'admin'] as const;
 type Who = (typeof CALLERS)[number];
@@ -51,9 +52,9 @@ function line(kind: 'group' | 'guest', host: string, accountId: number | null): 
 function reset(): void {
   const { store } = srv.gh;
   store.tx(() => {
-    store.db.prepare('DELETE FROM group_roles WHERE group_id = ?').run(matrixId);
-    store.db.prepare('DELETE FROM acl_entries WHERE group_id = ?').run(matrixId);
-    store.db.prepare('DELETE FROM group_settings WHERE group_id = ?').run(matrixId);
+    sqliteOf(store).prepare('DELETE FROM group_roles WHERE group_id = ?').run(matrixId);
+    sqliteOf(store).prepare('DELETE FROM acl_entries WHERE group_id = ?').run(matrixId);
+    sqliteOf(store).prepare('DELETE FROM group_settings WHERE group_id = ?').run(matrixId);
     for (const role of ['owner', 'gatekeeper', 'aclkeeper', 'member', 'guest'] as GroupRole[]) store.groups.addRole(matrixId, id(role), role, 'test', 1);
     line('group', '10.0.0.0/8', null);
     line('guest', '10.1.1.1', id('guest'));

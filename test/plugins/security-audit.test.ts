@@ -8,6 +8,7 @@ import { after, before, test } from 'node:test';
 import { generateCheckedKeyPair } from '../../src/services/keygen.js';
 import { AUDIT_ARGS_BOUNDS, boundAuditArgs } from '../../src/store/audit.js';
 import type { AuditRow } from '../../src/store/audit.js';
+import { sqliteOf } from '../../src/store/inspect.js';
 import { bash, greppable } from '../helpers/clients.js';
 import { callInProcess } from '../helpers/inProcess.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -22,7 +23,7 @@ after(async () => {
   await srv.close();
 });
 
-const rows = (): AuditRow[] => srv.gh.store.db.prepare('SELECT * FROM audit ORDER BY id').all() as AuditRow[];
+const rows = (): AuditRow[] => sqliteOf(srv.gh.store).prepare('SELECT * FROM audit ORDER BY id').all() as AuditRow[];
 /** Every text column of every audit row, and every log line, as one string each. */
 const everything = (): string[] => [...rows().map((r) => Object.values(r).map(String).join('\n')), ...srv.logs.map((l) => JSON.stringify(l))];
 

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { defuseMarkers } from '../../src/osh/envelope.js';
+import { sqliteOf } from '../../src/store/inspect.js';
 import { bash } from '../helpers/clients.js';
 import { callInProcess } from '../helpers/inProcess.js';
 import { startTestServer, type TestAccount, type TestServer } from '../helpers/server.js';
@@ -21,7 +22,7 @@ before(async () => {
   mallory = srv.addAccount('mallory');
   // Stored text as an older import or a direct database edit could leave it: no plugin option
   // accepts a line break, but the output must not depend on that.
-  srv.gh.store.db.prepare('UPDATE ingress_keys SET comment = ? WHERE account_id = ?').run(HOSTILE, mallory.id);
+  sqliteOf(srv.gh.store).prepare('UPDATE ingress_keys SET comment = ? WHERE account_id = ?').run(HOSTILE, mallory.id);
 });
 
 after(async () => {

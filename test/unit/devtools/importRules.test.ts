@@ -148,6 +148,12 @@ test('each rule, on a fixture tree', () => {
     'src/store/db.ts': "import Database from 'better-sqlite3';\nexport const db = new Database(':memory:');\ndb.prepare('SELECT 1');\n",
     'src/accounts/q.ts': "import type Database from 'better-sqlite3';\nexport const q = (db: Database.Database) => db.prepare('SELECT 1');\n",
     'bench/x.ts': "import { db } from '../src/store/db.js';\ndb.exec('VACUUM');\n",
+    // The store's SQLite handle: the store itself, tests and the bench may reach it; src/ and plugins/ may not, even for a type.
+    'src/store/inspect.ts': 'export const sqliteOf = (store: object) => store;\n',
+    'src/store/store.ts': "import { sqliteOf } from './inspect.js';\nexport const store = sqliteOf;\n",
+    'src/accounts/peek.ts': "\nimport { sqliteOf } from '../store/inspect.js';\nexport const peek = sqliteOf;\n",
+    'plugins/open/peek.ts': "import type { sqliteOf } from '../../src/store/inspect.js';\nexport default 1;\n",
+    'bench/peek.ts': "import { sqliteOf } from '../src/store/inspect.js';\nexport const peek = sqliteOf;\n",
     // Policy reaching I/O, directly and through a helper; a type-only import of the helper is fine.
     'src/policy/decide.ts': "import { read } from '../util/read.js';\nimport type { db } from '../store/db.js';\nimport net from 'node:net';\nexport const decide = read;\n",
     'src/policy/pure.ts': "import type { read } from '../util/read.js';\nexport const pure = 1;\n",
@@ -167,7 +173,9 @@ test('each rule, on a fixture tree', () => {
   assert.deepEqual(v.map(short), [
     'bench/x.ts:2 sql-only-in-store .exec(…)',
     'plugins/open/p.ts:1 plugins-no-ssh src/ssh/server.ts',
+    'plugins/open/peek.ts:1 store-inspect-only-tests src/store/inspect.ts',
     'src/a.ts:1 no-cycle src/b.ts',
+    'src/accounts/peek.ts:2 store-inspect-only-tests src/store/inspect.ts',
     'src/accounts/q.ts:1 sql-only-in-store better-sqlite3',
     'src/accounts/q.ts:2 sql-only-in-store .prepare(…)',
     'src/c.ts:1 no-cycle src/d.ts',
@@ -197,6 +205,11 @@ test('each rule, on a fixture tree', () => {
   assert.match(formatViolation(viaHelper as Violation), /^src\/policy\/decide\.ts:1 imports node:fs: policy-no-io \(.*\) — through src\/util\/read\.ts$/);
   const kernel = v.find((x) => x.file === 'src/kernel/result.ts');
   assert.match(formatViolation(kernel as Violation), /^src\/kernel\/result\.ts:1 imports src\/store\/db\.ts: kernel-is-bottom \(src\/kernel\/ .*\)$/);
+  const inspect = v.find((x) => x.file === 'src/accounts/peek.ts');
+  assert.match(
+    formatViolation(inspect as Violation),
+    /^src\/accounts\/peek\.ts:2 imports src\/store\/inspect\.ts: store-inspect-only-tests \(src\/store\/inspect\.ts hands out the SQLite handle /,
+  );
   const sql = v.find((x) => x.file === 'bench/x.ts');
   assert.match(formatViolation(sql as Violation), /^bench\/x\.ts:2 calls \.exec\(…\): sql-only-in-store \(/);
 });

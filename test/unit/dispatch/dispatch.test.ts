@@ -86,7 +86,7 @@ function envelopes(out: string): Record<string, unknown>[] {
 test('a store error before any plugin runs: one ERR_INTERNAL envelope (command null), the error line on stderr, exit 100', async () => {
   const b = bench('closed', await loadPlugins());
   // A real SQLite failure: the connection is gone when route reads the account's settings.
-  b.store.db.close();
+  b.store.close();
   const r = await call(b, '--json-greppable --osh info');
   assert.deepEqual(envelopes(r.stdout), [{ command: null, error_code: 'ERR_INTERNAL', error_message: INTERNAL, value: null }]);
   assert.match(r.stderr, /^~ \[!\] Internal error, the details are in the bastion log$/m);

@@ -6,6 +6,7 @@ import { activityStatus, alwaysActiveStatus, checkAccountState, ttlStatus } from
 import { createAccount, highestFreeUid, uidAvailable } from '../../../src/accounts/create.js';
 import { fixedConfig } from '../../../src/config/source.js';
 import { openStore } from '../../../src/store/store.js';
+import { sqliteOf } from '../../../src/store/inspect.js';
 
 const config = (raw: Record<string, unknown> = {}) => fixedConfig({ accountUidMin: 2000, accountUidMax: 2005, ...raw }).current();
 const spec = (name: string, uid: number | 'auto', nowSec = 1_000_000) => ({
@@ -28,7 +29,7 @@ test('uid-auto takes the highest free uid of the range, and ERR_UID_COLLISION wh
   assert.equal(createAccount(store, cfg, spec('a3', 'auto')).value?.uid, 2004);
   assert.equal(createAccount(store, cfg, spec('a4', 'auto')).value?.uid, 2002);
   // Outside the range does not count.
-  store.db.prepare("INSERT INTO accounts (name, uid, created_at, created_by) VALUES ('out', 9999, 0, 't')").run();
+  sqliteOf(store).prepare("INSERT INTO accounts (name, uid, created_at, created_by) VALUES ('out', 9999, 0, 't')").run();
   assert.equal(createAccount(store, cfg, spec('a5', 'auto')).value?.uid, 2001);
   assert.equal(createAccount(store, cfg, spec('a6', 'auto')).value?.uid, 2000);
   const full = createAccount(store, cfg, spec('a7', 'auto'));
@@ -68,7 +69,7 @@ test('TTL, inactivity and freeze: the pieces agree with checkAccountState', () =
   const ttlVerdict = checkAccountState(row(), s(), cfg, t0 + 101);
   assert.equal(ttlVerdict.ok ? null : ttlVerdict.code, 'KO_TTL_EXPIRED');
 
-  store.db.prepare('UPDATE accounts SET ttl_seconds = NULL').run();
+  sqliteOf(store).prepare('UPDATE accounts SET ttl_seconds = NULL').run();
   const a = activityStatus(row(), s(), cfg, t0 + 10 * 86400);
   assert.equal(a.alreadySeen, false);
   assert.equal(a.since, t0);

@@ -5,9 +5,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { candidateStarts, parseAddress } from '../../../src/policy/aclAddress.js';
 import { ACL_SQL } from '../../../src/store/acl.js';
-import { openDatabase } from '../../../src/store/db.js';
+import { type DB, openDatabase } from '../../../src/store/db.js';
 import { GROUP_SQL } from '../../../src/store/groups.js';
 import { createStore } from '../../../src/store/store.js';
+import { sqliteOf } from '../../../src/store/inspect.js';
 
 function seeded() {
   const store = createStore(openDatabase(':memory:'));
@@ -40,7 +41,7 @@ function seeded() {
   return { store, a, g };
 }
 
-function plan(db: ReturnType<typeof seeded>['store']['db'], sql: string, params: unknown[] | Record<string, unknown>): string {
+function plan(db: DB, sql: string, params: unknown[] | Record<string, unknown>): string {
   const rows = db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params as never) as { detail: string }[];
   return rows.map((r) => r.detail).join('\n');
 }
@@ -51,7 +52,7 @@ test('"which entries contain this address" probes acl_by_range, for IPv4 and IPv
     const t = parseAddress(text, { allowSubnets: true }).value;
     assert.ok(t);
     const starts = candidateStarts(t);
-    const p = plan(store.db, ACL_SQL.containing(starts.length), [t.family, ...starts, t.end, 0]);
+    const p = plan(sqliteOf(store), ACL_SQL.containing(starts.length), [t.family, ...starts, t.end, 0]);
     assert.match(p, /SEARCH acl_entries USING INDEX acl_by_range \(family=\? AND range_start=\? AND range_end>\?\)/, p);
     assert.doesNotMatch(p, /SCAN acl_entries/);
   }
@@ -79,7 +80,7 @@ test('per-list queries use acl_by_account / acl_by_group; role queries use group
     [GROUP_SQL.rolesOfAccount, [1], /SEARCH r USING (COVERING )?INDEX group_roles_by_account \(account_id=\?\)/],
   ];
   for (const [sql, params, re] of checks) {
-    const p = plan(store.db, sql, params as never);
+    const p = plan(sqliteOf(store), sql, params as never);
     assert.match(p, re, `${sql}\n${p}`);
     assert.doesNotMatch(p, /SCAN (acl_entries|group_roles|e|r)\b/, `${sql}\n${p}`);
     const listings: string[] = [ACL_SQL.personal, ACL_SQL.group, ACL_SQL.guest, ACL_SQL.personalView, ACL_SQL.groupView, ACL_SQL.guestView];
@@ -91,7 +92,7 @@ test('deleting a group takes its roles, settings, entries (group and guest) and 
   const { store, a, g } = seeded();
   store.groups.setSetting(g, 'guest_ttl_limit', '60');
   store.groups.insertKey({ groupId: g, type: 'ssh-ed25519', size: 256, fingerprint: 'SHA256:x', base64: 'AAAA', comment: '', privateSealed: Buffer.from('s'), createdAt: 1 });
-  const count = (table: string): number => (store.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+  const count = (table: string): number => (sqliteOf(store).prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
   assert.ok(count('acl_entries') > 0);
   store.groups.remove(g);
   assert.equal(count('group_roles'), 0);

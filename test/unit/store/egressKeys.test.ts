@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { openStore } from '../../../src/store/store.js';
 import { schemaVersion } from '../../../src/store/db.js';
+import { sqliteOf } from '../../../src/store/inspect.js';
 
 function freshStore() {
   const store = openStore(':memory:');
@@ -24,8 +25,8 @@ const key = (accountId: number, fp: string, at = 2000) => ({
 
 test('migration 20 brings a fresh store to version 20 or later with a STRICT account_egress_keys table', () => {
   const { store } = freshStore();
-  assert.ok(schemaVersion(store.db) >= 20);
-  const sql = store.db.prepare<[], { sql: string }>("SELECT sql FROM sqlite_master WHERE name = 'account_egress_keys'").get()?.sql ?? '';
+  assert.ok(schemaVersion(sqliteOf(store)) >= 20);
+  const sql = sqliteOf(store).prepare<[], { sql: string }>("SELECT sql FROM sqlite_master WHERE name = 'account_egress_keys'").get()?.sql ?? '';
   assert.match(sql, /STRICT/);
   assert.match(sql, /ON DELETE CASCADE/);
   store.close();
@@ -57,7 +58,7 @@ test('a fingerprint is unique per account, and deleting the account deletes its 
   store.accounts.remove(id);
   assert.equal(store.egressKeys.forAccount(id).length, 0);
   assert.equal(store.egressKeys.forAccount(other).length, 1);
-  const left = store.db.prepare<[], { n: number }>('SELECT count(*) AS n FROM account_egress_keys').get()?.n;
+  const left = sqliteOf(store).prepare<[], { n: number }>('SELECT count(*) AS n FROM account_egress_keys').get()?.n;
   assert.equal(left, 1);
   store.close();
 });
@@ -73,7 +74,7 @@ test('remove deletes one key of that account only', () => {
 
 test('the per-account listing uses the (account_id, fingerprint) index', () => {
   const { store } = freshStore();
-  const plan = store.db
+  const plan = sqliteOf(store)
     .prepare<[], { detail: string }>('EXPLAIN QUERY PLAN SELECT id FROM account_egress_keys WHERE account_id = 1 ORDER BY created_at, id')
     .all()
     .map((r) => r.detail)

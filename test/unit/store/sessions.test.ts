@@ -9,6 +9,7 @@ import { generateCheckedKeyPair } from '../../../src/services/keygen.js';
 import { fingerprintOf } from '../../../src/keys/publicKey.js';
 import { openDatabase } from '../../../src/store/db.js';
 import { createStore, type Store } from '../../../src/store/store.js';
+import { sqliteOf } from '../../../src/store/inspect.js';
 const { utils } = ssh2;
 
 function storeWithAccounts(): { store: Store; a: number; b: number } {
@@ -135,7 +136,7 @@ test('sessions: started, ended, listed newest first with each filter; the accoun
 
 test('the lookups use their indexes', () => {
   const { store } = storeWithAccounts();
-  const plan = (sql: string): string => (store.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[]).map((r) => r.detail).join('; ');
+  const plan = (sql: string): string => (sqliteOf(store).prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[]).map((r) => r.detail).join('; ');
   // Either index holds all three columns (a WITHOUT ROWID table's index carries the key): a search, never a scan.
   assert.match(
     plan("SELECT * FROM egress_host_keys WHERE account_id = 1 AND host = 'x' AND port = 22"),
