@@ -10,7 +10,7 @@ const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../.
 const files = spawnSync('find', ['dist/test', '-name', '*.test.js'], { cwd: root, encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean).sort();
 const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-count-')), 'counts.tsv');
 const started = Date.now();
-const run = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--test-reporter=tap', ...files], {
+const run = spawnSync(process.execPath, ['--test', '--test-concurrency=4', '--test-reporter=tap', ...files], {
   cwd: root,
   encoding: 'utf8',
   env: {
