@@ -1,4 +1,4 @@
-import { changeGroupRole, MISSING_ACCOUNT_OR_GROUP } from '../../src/access/groupMembership.js';
+import { changeGroupRole, roleChangeOptions } from '../../src/access/groupMembership.js';
 import { definePlugin } from '../../src/osh/define.js';
 
 export default definePlugin({
@@ -6,17 +6,7 @@ export default definePlugin({
   category: 'group-gatekeeper',
   summary: 'Make an account a member of a group',
   header: 'grant an account as member of a group',
-  options: {
-    group: { type: 'string', required: true, emptyIsMissing: true, missingMessage: MISSING_ACCOUNT_OR_GROUP, valueName: 'GROUP', description: 'Group whose member list changes' },
-    account: {
-      type: 'string',
-      required: true,
-      emptyIsMissing: true,
-      missingMessage: MISSING_ACCOUNT_OR_GROUP,
-      valueName: 'ACCOUNT',
-      description: 'Account to make a member of GROUP',
-    },
-  },
+  options: roleChangeOptions('Group whose member list changes', 'Account to make a member of GROUP'),
   help: `A member may reach every present and future server of the group, with the group's egress keys.
 If the account was a guest of the group, its guest accesses are removed first (they are covered).
 For access to some servers only, or for a limited time, see groupAddGuestAccess.

@@ -1,4 +1,4 @@
-import { changeGroupRole, MISSING_ACCOUNT_OR_GROUP } from '../../src/access/groupMembership.js';
+import { changeGroupRole, roleChangeOptions } from '../../src/access/groupMembership.js';
 import { definePlugin } from '../../src/osh/define.js';
 
 export default definePlugin({
@@ -6,17 +6,7 @@ export default definePlugin({
   category: 'group-gatekeeper',
   summary: 'Remove an account from the members of a group',
   header: 'revoke an account as member of a group',
-  options: {
-    group: { type: 'string', required: true, emptyIsMissing: true, missingMessage: MISSING_ACCOUNT_OR_GROUP, valueName: 'GROUP', description: 'Group whose member list changes' },
-    account: {
-      type: 'string',
-      required: true,
-      emptyIsMissing: true,
-      missingMessage: MISSING_ACCOUNT_OR_GROUP,
-      valueName: 'ACCOUNT',
-      description: 'Account to remove as a member of GROUP',
-    },
-  },
+  options: roleChangeOptions('Group whose member list changes', 'Account to remove as a member of GROUP'),
   help: `The account no longer reaches the servers of the group through it; its other roles stay.
 Needs a gatekeeper of the group (or a superowner: the override is logged). The answer is OK_NO_CHANGE
 when the account was not a member.`,

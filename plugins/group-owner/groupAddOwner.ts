@@ -1,4 +1,4 @@
-import { changeGroupRole, MISSING_ACCOUNT_OR_GROUP } from '../../src/access/groupMembership.js';
+import { changeGroupRole, roleChangeOptions } from '../../src/access/groupMembership.js';
 import { definePlugin } from '../../src/osh/define.js';
 
 export default definePlugin({
@@ -6,17 +6,7 @@ export default definePlugin({
   category: 'group-owner',
   summary: 'Make an account an owner of a group',
   header: 'grant an account as owner of a group',
-  options: {
-    group: { type: 'string', required: true, emptyIsMissing: true, missingMessage: MISSING_ACCOUNT_OR_GROUP, valueName: 'GROUP', description: 'Group whose owner list changes' },
-    account: {
-      type: 'string',
-      required: true,
-      emptyIsMissing: true,
-      missingMessage: MISSING_ACCOUNT_OR_GROUP,
-      valueName: 'ACCOUNT',
-      description: 'Account to make an owner of GROUP',
-    },
-  },
+  options: roleChangeOptions('Group whose owner list changes', 'Account to make an owner of GROUP'),
   help: `An owner manages the group's owner, gatekeeper and aclkeeper lists, its egress keys and settings,
 and may delete the group: every right on the group, delegable in part. Owners are not
 automatically gatekeepers or aclkeepers: they can add themselves.

@@ -1,4 +1,4 @@
-import { changeGroupRole, MISSING_ACCOUNT_OR_GROUP } from '../../src/access/groupMembership.js';
+import { changeGroupRole, roleChangeOptions } from '../../src/access/groupMembership.js';
 import { definePlugin } from '../../src/osh/define.js';
 
 export default definePlugin({
@@ -6,24 +6,7 @@ export default definePlugin({
   category: 'group-owner',
   summary: 'Remove an account from the gatekeepers of a group',
   header: 'remove an account from the gatekeepers of a group',
-  options: {
-    group: {
-      type: 'string',
-      required: true,
-      emptyIsMissing: true,
-      missingMessage: MISSING_ACCOUNT_OR_GROUP,
-      valueName: 'GROUP',
-      description: 'Group whose gatekeeper list changes',
-    },
-    account: {
-      type: 'string',
-      required: true,
-      emptyIsMissing: true,
-      missingMessage: MISSING_ACCOUNT_OR_GROUP,
-      valueName: 'ACCOUNT',
-      description: 'Account to remove as a gatekeeper of GROUP',
-    },
-  },
+  options: roleChangeOptions('Group whose gatekeeper list changes', 'Account to remove as a gatekeeper of GROUP'),
   help: `The account keeps its other roles on the group.
 Needs an owner of the group (or a superowner: the override is logged). The answer is OK_NO_CHANGE
 when the account was not a gatekeeper.`,

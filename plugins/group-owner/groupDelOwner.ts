@@ -1,4 +1,4 @@
-import { changeGroupRole, MISSING_ACCOUNT_OR_GROUP } from '../../src/access/groupMembership.js';
+import { changeGroupRole, roleChangeOptions } from '../../src/access/groupMembership.js';
 import { definePlugin } from '../../src/osh/define.js';
 
 export default definePlugin({
@@ -6,17 +6,7 @@ export default definePlugin({
   category: 'group-owner',
   summary: 'Remove an account from the owners of a group',
   header: 'remove an account from the owners of a group',
-  options: {
-    group: { type: 'string', required: true, emptyIsMissing: true, missingMessage: MISSING_ACCOUNT_OR_GROUP, valueName: 'GROUP', description: 'Group whose owner list changes' },
-    account: {
-      type: 'string',
-      required: true,
-      emptyIsMissing: true,
-      missingMessage: MISSING_ACCOUNT_OR_GROUP,
-      valueName: 'ACCOUNT',
-      description: 'Account to remove as an owner of GROUP',
-    },
-  },
+  options: roleChangeOptions('Group whose owner list changes', 'Account to remove as an owner of GROUP'),
   help: `The account keeps its other roles on the group. Nothing stops the last owner from leaving:
 a superowner can then name a new one.
 Needs an owner of the group (or a superowner: the override is logged). The answer is OK_NO_CHANGE

@@ -28,6 +28,15 @@ export interface RoleTarget {
  */
 export const MISSING_ACCOUNT_OR_GROUP = "Missing mandatory parameter 'account' or 'group'";
 
+/** The two options of every role change: --group and --account, both required with The Bastion's one message. */
+export function roleChangeOptions(groupText: string, accountText: string) {
+  const required = { type: 'string', required: true, emptyIsMissing: true, missingMessage: MISSING_ACCOUNT_OR_GROUP } as const;
+  return {
+    group: { ...required, valueName: 'GROUP', description: groupText },
+    account: { ...required, valueName: 'ACCOUNT', description: accountText },
+  } as const;
+}
+
 /** The common preconditions of every role change (and of guest access changes, with role 'guest'). */
 export function roleChangeTarget(ctx: PluginContext, groupName: string, accountName: string, role: GroupRole): Result<RoleTarget> {
   const group = findGroup(ctx.store, groupName);
