@@ -34,7 +34,7 @@ export interface GatehouseOptions {
 export async function startGatehouse(ctx: BenchContext, opts: GatehouseOptions = {}): Promise<GatehouseChild> {
   const dir = path.join(ctx.tmpDir, opts.name ?? 'gatehouse');
   fs.mkdirSync(dir, { recursive: true });
-  const cli = path.join(ctx.repoRoot, 'dist', 'src', 'cli.js');
+  const cli = path.join(ctx.repoRoot, 'dist', 'src', 'cli', 'cli.js');
   const configPath = path.join(dir, 'bastion.conf');
   fs.writeFileSync(configPath, `# bench\n${JSON.stringify({ bastionName: 'bench', ...opts.config }, null, 2)}\n`);
   const dataDir = path.join(dir, 'data');
