@@ -50,8 +50,13 @@ export interface Gatehouse {
   close(): Promise<void>;
 }
 
-/** After the connections are closed, how long the calls cut short get to write their audit rows. */
-const SETTLE_MS = 2000;
+/**
+ * After the connections are closed, how long the calls cut short get to write their audit rows
+ * before the store closes. It is waited only while calls are still running (they end quickly once
+ * their connection is gone), so it is generous: on a loaded machine 2 s was not always enough, and
+ * a call finishing after the store closed would lose its audit row.
+ */
+const SETTLE_MS = 10_000;
 
 export async function startGatehouse(opts: StartOptions): Promise<Gatehouse> {
   const overrides = opts.overrides ?? {};

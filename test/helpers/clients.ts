@@ -27,6 +27,9 @@ export function sshCall(
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   const done = collect(child, { timeoutMs: opts.timeoutMs ?? 20000, label: `ssh ${args.join(' ')}` });
+  // A client that exits before reading its stdin (ssh -O check, a refused login) makes the write
+  // fail with EPIPE: that is not the test's concern, its exit status and output are.
+  child.stdin.on('error', () => {});
   child.stdin.end(opts.stdin ?? '');
   return done;
 }
@@ -90,6 +93,9 @@ export function sshCommandLine(port: number, account: string, keyFile: string, s
 export function bash(script: string, opts: { stdin?: string; timeoutMs?: number } = {}): Promise<CallResult> {
   const child = spawn('bash', ['-c', `set -o pipefail\n${script}`], { stdio: ['pipe', 'pipe', 'pipe'] });
   const done = collect(child, { timeoutMs: opts.timeoutMs ?? 30000, label: `bash -c ${script}` });
+  // A client that exits before reading its stdin (ssh -O check, a refused login) makes the write
+  // fail with EPIPE: that is not the test's concern, its exit status and output are.
+  child.stdin.on('error', () => {});
   child.stdin.end(opts.stdin ?? '');
   return done;
 }
