@@ -106,6 +106,7 @@ export const CONFIG_SCHEMA = {
   stdinTimeoutSeconds: { kind: 'int', default: 60, min: 1, max: 3600 },
   stdinMaxLineBytes: { kind: 'int', default: 65536, min: 1024, max: 16 * 1024 * 1024 },
   stdinMaxBytes: { kind: 'int', default: 16 * 1024 * 1024, min: 1024, max: 256 * 1024 * 1024 },
+  batchMaxCommands: { kind: 'int', default: 1000, min: 1, max: 1_000_000 },
   auditArgsMaxWords: { kind: 'int', default: 64, min: 8, max: 4096 },
   auditArgMaxWordBytes: { kind: 'int', default: 3072, min: 256, max: 65536 },
   auditArgsMaxBytes: { kind: 'int', default: 8192, min: 1024, max: 1024 * 1024 },

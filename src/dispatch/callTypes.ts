@@ -46,6 +46,8 @@ export interface CallInput {
   readonly log: Logger;
   /** The session channel itself, for connections to a target (egress bridges it byte for byte). */
   readonly ingress?: IngressChannel;
+  /** Set for a sub-call (src/dispatch/subCalls.ts): the call that made it, and its plugin. */
+  readonly parent?: { readonly callId: string; readonly plugin: string };
 }
 
 export interface CallOutcome {

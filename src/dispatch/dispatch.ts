@@ -26,6 +26,7 @@ import type { CallInput, CallOutcome, Services } from './callTypes.js';
 import { connectRequest } from './connectRequest.js';
 import { LEGACY_NAMES } from '../osh/legacyNames.js';
 import { refuse } from './refuse.js';
+import { subCalls } from './subCalls.js';
 
 const NO_OPTIONS: BastionOptions = splitBastionOptions([]).options;
 
@@ -193,6 +194,8 @@ async function route(call: Call): Promise<CallOutcome> {
     pluginName = 'help';
     pluginWords = [];
   }
+  // A sub-call's command is `--osh LINE`: a plugin call, never a connection (it has no channel).
+  if (pluginName === undefined && input.parent) return refuse(term, 'KO_UNKNOWN_COMMAND', EXIT.UNKNOWN_COMMAND, 'Only --osh commands can be run from a batch');
   if (pluginName === undefined) {
     if (o.help || o.longHelp) {
       term.write(bastionUsage(input.account.name, config.bastionName) + '\n');
@@ -244,6 +247,7 @@ async function route(call: Call): Promise<CallOutcome> {
     liveSessions: svc.liveSessions,
     signal: input.gone,
     mayRun,
+    osh: subCalls(runCall, svc, input, term, { callId, plugin: plugin.name }),
   };
   call.state.running = plugin.name;
   let result: PluginResult;

@@ -298,6 +298,11 @@ export const CONFIG_KEY_MEANINGS: Readonly<Record<string, KeyWords>> = {
     meaning:
       "The most a plugin reads from stdin until end of input (`groupSetServers`' list), in bytes; a plugin may ask for less. Past it the call ends with `KO_INPUT_TOO_LONG` and nothing is changed.",
   },
+  batchMaxCommands: {
+    origin: 'gatehouse',
+    meaning:
+      'The most commands one `--osh batch` runs. The line past it is not run and nothing more is read: batch answers `KO_TOO_MANY_COMMANDS` with the results of the commands that ran. The Bastion has no such limit.',
+  },
   auditArgsMaxWords: {
     origin: 'gatehouse',
     meaning: 'The most words of a call an audit row keeps; the words past it are counted in a last `[… N more words, M bytes not kept]` word.',

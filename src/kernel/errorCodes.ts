@@ -70,6 +70,9 @@ export const ERROR_CODES = {
   KO_INPUT_TOO_LONG: 'A line or input sent on stdin is longer than the plugin reads (stdinMaxLineBytes, stdinMaxBytes): it was not read further and nothing was done.',
   KO_CLIENT_GONE: 'The client closed its channel while the call was still working (a replay): the work stopped. Only the audit trail and the log see it.',
   KO_NO_MATCHING_KEY: 'No egress key has the fingerprint given with --force-key.',
+  KO_NESTED_CALL: 'batch was run from a batch line: a command run from a batch runs no commands of its own (exit 100).',
+  KO_TOO_MANY_COMMANDS:
+    'batch was sent more commands than batchMaxCommands: the line past it and the rest of the input were not run; the value lists the results of those that ran (exit 100).',
 
   ERR_BAD_OPTIONS: 'The plugin options are unknown, missing or malformed.',
   ERR_MISSING_PARAMETER: 'A required option is missing.',

@@ -10,6 +10,7 @@ import type { AccountRow } from '../store/accounts.js';
 import type { Store } from '../store/store.js';
 import type { Keyring } from '../services/keyring.js';
 import type { LiveSessions } from '../services/liveSessions.js';
+import type { Envelope } from './envelope.js';
 
 export interface Caller {
   readonly account: AccountRow;
@@ -84,4 +85,30 @@ export interface PluginContext {
   readonly signal: AbortSignal;
   /** Whether the caller may run a plugin (for help and listings). */
   mayRun(plugin: PluginListing): boolean;
+  /** `--osh` calls made as the caller, each a call of its own (batch). */
+  readonly osh: SubCalls;
+}
+
+/** What one sub-call answered: its envelope, as its JSON frame would carry it, and its exit status. */
+export interface SubCallAnswer {
+  readonly envelope: Envelope;
+  readonly exit: number;
+}
+
+/**
+ * `--osh` calls a plugin makes for its caller, one at a time, as The Bastion's batch runs each line
+ * through osh.pl again: each is a new call of the same account on the same connection, through the
+ * same checks (account state, category, options), with its own audit row and log line (which names
+ * the call that made it). A sub-call reads no stdin (its reads see end of input) and has no pty;
+ * its text goes to the caller's output as it comes, its envelope comes back here instead of being
+ * printed.
+ */
+export interface SubCalls {
+  /**
+   * False within a sub-call: a sub-call makes no sub-calls of its own (no batch inside a batch),
+   * and run() answers KO_NESTED_CALL without running anything.
+   */
+  readonly available: boolean;
+  /** Runs `--osh LINE` (LINE split as an exec string is) and answers once it is done. */
+  run(line: string): Promise<SubCallAnswer>;
 }

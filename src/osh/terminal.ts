@@ -12,6 +12,11 @@ export interface Sink {
    * on it, so a client that reads slowly holds them back instead of filling the server's memory.
    */
   drain?(): Promise<void>;
+  /**
+   * Set for a sub-call (a batch line): takes the call's envelope, which then goes back to the
+   * call that made it as a value and is never framed as text for the client.
+   */
+  answer?(env: Envelope): void;
 }
 
 export interface TerminalStyle {
@@ -157,6 +162,10 @@ export class Terminal {
 
   envelope(env: Envelope): void {
     this.answered = true;
+    if (this.sink.answer) {
+      this.sink.answer(env);
+      return;
+    }
     if (this.style.json === 'none') return;
     // The frame is built without colour and with \n; a pty still gets \r\n like every other line.
     // It is ASCII JSON with its markers defused already: not neutralised, or its own marker

@@ -75,6 +75,8 @@ interface Step {
   readonly prepare?: () => Promise<void>;
   /** One meaningful field of the answer (and what later steps need from it). */
   readonly check: (env: Envelope, stdout: string) => void;
+  /** The calls this step's plugin makes as the caller (batch's lines), each with its own log line. */
+  readonly subCalls?: number;
 }
 
 const asAdmin = (): Caller => admin;
@@ -242,6 +244,24 @@ const STEPS: readonly Step[] = [
     who: asAlice,
     args: () => [],
     check: (env) => assert.equal(env.value[made.aliceEgressFingerprint]?.line, made.aliceEgressPublicLine),
+  },
+  {
+    plugin: 'batch',
+    who: asAlice,
+    args: () => [],
+    // Its lines from stdin, each run as a call of alice's on the same connection.
+    stdin: () => 'info\nselfListEgressKeys\n',
+    subCalls: 2,
+    check: (env) => {
+      assert.deepEqual(
+        env.value.map((i: { command: string; result: { error_code: string } }) => [i.command, i.result.error_code]),
+        [
+          ['info', 'OK'],
+          ['selfListEgressKeys', 'OK'],
+        ],
+      );
+      assert.equal(env.value[1].result.value[made.aliceEgressFingerprint]?.line, made.aliceEgressPublicLine);
+    },
   },
   {
     plugin: 'accountListEgressKeys',
@@ -494,7 +514,8 @@ test('every plugin of the registry has its main path over SSH above, and nothing
 test('each account made all its calls over one connection (OpenSSH connection sharing)', async () => {
   for (const who of [admin, alice]) {
     const calls = srv.logs.filter((l) => l['msg'] === 'call' && l['account'] === who.name);
-    const expected = STEPS.filter((s) => s.who() === who).length + (who === alice ? made.connections : 0);
+    const steps = STEPS.filter((s) => s.who() === who);
+    const expected = steps.length + steps.reduce((n, s) => n + (s.subCalls ?? 0), 0) + (who === alice ? made.connections : 0);
     assert.equal(calls.length, expected, `${who.name}'s calls`);
     assert.equal(new Set(calls.map((l) => l['conn'])).size, 1, `${who.name}'s calls went over one connection`);
     assert.equal(await mux.alive(srv.port, who), true, `${who.name}'s master is still up`);

@@ -125,6 +125,22 @@ test('no envelope without a --json mode; one envelope per call otherwise', () =>
   assert.equal(grep.out(), '\nJSON_OUTPUT={"command":"info","error_code":"OK","error_message":"OK","value":1}\n');
 });
 
+test("a sub-call's sink takes the envelope as a value: nothing is framed, whatever the --json mode", () => {
+  for (const json of ['none', 'default', 'greppable'] as const) {
+    let stdout = '';
+    const answers: unknown[] = [];
+    const t = new Terminal(
+      { stdout: (s) => (stdout += s), stderr: () => {}, answer: (env) => answers.push(env) },
+      { pty: false, quiet: false, json, boxes: false, fancyPrefixes: false, hostname: 'bastion1', version: '1.2.3' },
+    );
+    t.info('text');
+    t.envelope({ command: 'info', error_code: 'OK', error_message: 'OK', value: { a: 1 } });
+    assert.equal(stdout, '~ text\n', json);
+    assert.deepEqual(answers, [{ command: 'info', error_code: 'OK', error_message: 'OK', value: { a: 1 } }], json);
+    assert.equal(t.answered, true);
+  }
+});
+
 test('UTF-8 boxes and prefixes (pty, UTF-8 LANG, fanciness full)', () => {
   const { t, out } = term({ pty: true, boxes: true, fancyPrefixes: true });
   t.header('title');
