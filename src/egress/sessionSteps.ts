@@ -243,7 +243,7 @@ export async function connect(call: EgressCall, granted: Granted, prepared: Prep
  * client until either side ends, records how it ended, and answers the call's outcome.
  */
 export async function bridgeAndRecord(call: EgressCall, granted: Granted, prepared: Prepared, rec: Recording, conn: Connected): Promise<EgressOutcome> {
-  const { env, req } = call;
+  const { env } = call;
   const { store, account } = env;
   const { target } = granted;
   const { ingress, ingressPty, wantPty, size, idleKill } = prepared;
