@@ -13,7 +13,8 @@ import { isOutcome, type EgressCall, type EgressEnv, type EgressOutcome, type Ta
 /**
  * The request in osh.pl's order: decide and resolve, check the command of a command-restricted
  * account, prepare (pty, recording path, keys), wait for the port if asked, open the recording,
- * connect, then open the remote channel, bridge it and record how it ended. Each step answers the client itself when it ends the request.
+ * connect, then open the remote channel, bridge it and record how it ended. Each step answers
+ * the client itself when it ends the request.
  */
 export async function runEgress(env: EgressEnv, req: TargetRequest): Promise<EgressOutcome> {
   // The user may leave at any moment: a late write to the closed channel must not throw.
