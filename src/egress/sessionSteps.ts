@@ -73,17 +73,23 @@ function sessionRow(call: EgressCall, ip: string) {
   };
 }
 
+/** A request refused once it reached the decision: its sessions row, never allowed, ended at once with `comment`. */
+export function recordRefused(call: EgressCall, ip: string, exit: number, comment: string): void {
+  const { store, callId } = call.env;
+  store.tx(() => {
+    store.sessions.start({ ...sessionRow(call, ip), allowed: false, recording: null });
+    store.sessions.end(callId, { endedAt: call.nowMs, ...endedEarly(exit, comment) });
+  });
+}
+
 /** Access denied: recorded as a session that was never allowed, then refused (107). */
 function denied(call: EgressCall, ip: string, shown: string, why: string | null): EgressOutcome {
   const { env, user } = call;
-  const { store, account } = env;
+  const { account } = env;
   let msg = why ?? `Access denied for ${account.name} to ${shown}`;
   // "root is not the default login anymore": say which remote user was tried when none was given.
   if (user === account.name) msg += ` (tried with remote user '${user}')`;
-  store.tx(() => {
-    store.sessions.start({ ...sessionRow(call, ip), allowed: false, recording: null });
-    store.sessions.end(env.callId, { endedAt: call.nowMs, ...endedEarly(EXIT.ACCESS_DENIED, 'access_denied') });
-  });
+  recordRefused(call, ip, EXIT.ACCESS_DENIED, 'access_denied');
   env.log.debug({ session: env.callId, target: shown, allowed: false }, 'egress refused');
   return refuse(env.term, 'KO_ACCESS_DENIED', EXIT.ACCESS_DENIED, msg);
 }
@@ -115,7 +121,7 @@ export async function decideAndResolve(call: EgressCall): Promise<Granted | Egre
   // The access decision (osh-only accounts are refused before it, as in osh.pl).
   const decision = oshOnly ? { grants: [], msg: OSH_ONLY_MSG } : env.decide(store, { accountId: account.id, ip, port: req.port, user, now: nowSec }, env.config);
   if (decision.grants.length === 0) return denied(call, ip, target, decision.msg);
-  return { ip, target, grants: decision.grants };
+  return { ip, target, grants: decision.grants, command: req.command };
 }
 
 /** The channel to bridge, the pty, the recording's path, the keys to try and the idle limit, each said to the user. */
@@ -237,7 +243,7 @@ export async function connect(call: EgressCall, granted: Granted, prepared: Prep
  * client until either side ends, records how it ended, and answers the call's outcome.
  */
 export async function bridgeAndRecord(call: EgressCall, granted: Granted, prepared: Prepared, rec: Recording, conn: Connected): Promise<EgressOutcome> {
-  const { env, req } = call;
+  const { env } = call;
   const { store, account } = env;
   const { target } = granted;
   const { ingress, ingressPty, wantPty, size, idleKill } = prepared;
@@ -266,7 +272,7 @@ export async function bridgeAndRecord(call: EgressCall, granted: Granted, prepar
   try {
     const remoteEnv: Record<string, string> = { ...Object.fromEntries(env.env), LC_BASTION: account.name };
     const opened = await openRemote(client, {
-      command: req.command,
+      command: granted.command,
       pty: wantPty ? { term: ingressPty?.term ?? 'xterm', cols: size.cols, rows: size.rows, width: size.width, height: size.height, modes: ingressPty?.modes ?? {} } : null,
       env: remoteEnv,
     });

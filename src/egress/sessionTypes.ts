@@ -78,6 +78,11 @@ export interface Granted {
   /** How the target is shown: user@ip:port. */
   readonly target: string;
   readonly grants: readonly AccessGrant[];
+  /**
+   * The command sent to the target, null for a shell: the request's as typed, or, for a
+   * command-restricted account, its words re-quoted (commandCheck.ts).
+   */
+  readonly command: string | null;
 }
 /** What the session needs before it connects: the channel it bridges, the pty, the recording, the keys. */
 export interface Prepared {

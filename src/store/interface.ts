@@ -6,6 +6,7 @@
 // today (better-sqlite3); README.md says what a second engine changes. createStore (store.ts)
 // builds the SQLite one.
 import type { AccountQueries, AccountReader } from './accounts.js';
+import type { AllowedCommandQueries, AllowedCommandReader } from './allowedCommands.js';
 import type { AclQueries, AclReader } from './acl.js';
 import type { AuditQueries, AuditReader } from './audit.js';
 import type { EgressKeyQueries, EgressKeyReader } from './egressKeys.js';
@@ -26,6 +27,7 @@ export interface StoreReader {
   readonly audit: AuditReader;
   readonly hostKeys: HostKeyReader;
   readonly sessions: SessionReader;
+  readonly allowedCommands: AllowedCommandReader;
 }
 
 /** Every query, reads and writes, with the transaction and the end of the store. */
@@ -39,6 +41,7 @@ export interface Store extends StoreReader {
   readonly audit: AuditQueries;
   readonly hostKeys: HostKeyQueries;
   readonly sessions: SessionQueries;
+  readonly allowedCommands: AllowedCommandQueries;
   /** Runs fn in one write transaction (BEGIN IMMEDIATE), committed if it returns, rolled back if it throws. */
   tx<T>(fn: () => T): T;
   close(): void;

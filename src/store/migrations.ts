@@ -270,6 +270,28 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE UNIQUE INDEX accounts_uid ON accounts(uid) WHERE uid IS NOT NULL;
     `,
   },
+  {
+    version: 60,
+    name: 'command allow-lists',
+    // The commands a robot account may run on its targets (Gatehouse's own: The Bastion has none).
+    // An account with at least one row is command-restricted; a rule with a group_id applies only
+    // to connections granted through that group, and goes with the group when it is deleted.
+    // A UNIQUE constraint counts NULLs as distinct, so the rules without a group get a partial
+    // unique index of their own. The pattern is stored in the form formatPattern gives it
+    // (src/policy/commandAllowList.ts), so one rule can't be stored twice spelled two ways.
+    sql: `
+      CREATE TABLE allowed_commands (
+        account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        pattern TEXT NOT NULL,
+        group_id INTEGER REFERENCES groups(id) ON DELETE CASCADE,
+        added_by TEXT NOT NULL,
+        added_at INTEGER NOT NULL,
+        UNIQUE (account_id, pattern, group_id)
+      ) STRICT;
+      CREATE UNIQUE INDEX allowed_commands_unscoped ON allowed_commands(account_id, pattern) WHERE group_id IS NULL;
+      CREATE INDEX allowed_commands_by_group ON allowed_commands(group_id);
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

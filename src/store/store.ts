@@ -10,6 +10,7 @@ import { groupQueries } from './groups.js';
 import { aclQueries } from './acl.js';
 import { hostKeyQueries } from './hostKeys.js';
 import { sessionQueries } from './sessions.js';
+import { allowedCommandQueries } from './allowedCommands.js';
 import { registerEngine } from './inspect.js';
 import type { Store } from './interface.js';
 
@@ -26,6 +27,7 @@ export function createStore(db: DB): Store {
     audit: auditQueries(db),
     hostKeys: hostKeyQueries(db),
     sessions: sessionQueries(db),
+    allowedCommands: allowedCommandQueries(db),
     tx<T>(fn: () => T): T {
       return db.transaction(fn).immediate();
     },

@@ -270,6 +270,28 @@ const STEPS: readonly Step[] = [
     check: (env) => assert.equal(env.value[made.aliceEgressFingerprint]?.line, made.aliceEgressPublicLine),
   },
   {
+    plugin: 'accountAddAllowedCommand',
+    who: asAdmin,
+    args: () => ['--account', 'bob', '--command', "'systemctl status *'"],
+    check: (env) => assert.deepEqual(env.value, { account: 'bob', pattern: 'systemctl status *', group: null, restricted: true }),
+  },
+  {
+    plugin: 'accountListAllowedCommands',
+    who: asAdmin,
+    args: () => ['--account', 'bob'],
+    check: (env) =>
+      assert.deepEqual(
+        env.value.map((r: { pattern: string; group: string | null; added_by: string }) => [r.pattern, r.group, r.added_by]),
+        [['systemctl status *', null, 'admin']],
+      ),
+  },
+  {
+    plugin: 'accountDelAllowedCommand',
+    who: asAdmin,
+    args: () => ['--account', 'bob', '--command', "'systemctl status *'"],
+    check: (env) => assert.deepEqual(env.value, { account: 'bob', pattern: 'systemctl status *', group: null, restricted: false }),
+  },
+  {
     plugin: 'selfAddPersonalAccess',
     who: asAlice,
     prepare: async () => {

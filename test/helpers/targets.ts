@@ -150,6 +150,10 @@ export interface Ssh2Target {
   readonly signals: string[];
   rotateHostKey(): Promise<void>;
   close(): Promise<void>;
+  /** SSH clients that connected (counted at their identification line, before any key exchange): zero proves nothing dialled it. */
+  connections: number;
+  /** Exec commands received, in order, as the target's shell got them. */
+  readonly execs: string[];
 }
 
 /**
@@ -184,8 +188,11 @@ export async function startSsh2Target(host: string, authorizedKeys: readonly str
       await start();
     },
     close: () => stop(),
+    connections: 0,
+    execs: [],
   };
   const onClient = (client: Connection): void => {
+    target.connections++;
     clients.add(client);
     client.on('close', () => clients.delete(client));
     client.on('error', () => {});
@@ -224,6 +231,7 @@ export async function startSsh2Target(host: string, authorizedKeys: readonly str
           if (child) killGroup(child, `SIG${info.name}` as NodeJS.Signals);
         });
         session.on('exec', (acc, _rej, info) => {
+          target.execs.push(info.command);
           const ch = acc?.();
           if (ch) child = run(ch, ['-c', info.command]);
         });

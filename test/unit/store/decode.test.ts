@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { decodeAccount } from '../../../src/store/accounts.js';
+import { ALLOWED_COMMANDS_SQL, decodeAllowedCommand } from '../../../src/store/allowedCommands.js';
 import { ACL_SQL, type AclView, decodeAclRow, decodeAclView } from '../../../src/store/acl.js';
 import { decodeAudit } from '../../../src/store/audit.js';
 import { decodeSetting, ipFamily, StoreRowError } from '../../../src/store/decode.js';
@@ -71,6 +72,8 @@ function seeded(): Seeded {
   const call = { at: 19, connId: 'c1', callId: 'k1', account: 'alice', peerIp: '192.0.2.1', peerPort: 50000, args: ['--osh', 'info'], errorCode: 'OK', exitStatus: 0 };
   store.audit.record({ ...call, kind: 'osh', plugin: 'info', durationMs: 1.25 });
   store.audit.record({ ...call, kind: 'refused', plugin: null, durationMs: 3 });
+  store.allowedCommands.add({ accountId: alice, pattern: 'uptime', groupId: web, addedBy: 'admin', addedAt: 20 });
+  store.allowedCommands.add({ accountId: alice, pattern: 'systemctl status *', groupId: null, addedBy: 'admin', addedAt: 21 });
   return { store, alice, bob, web };
 }
 
@@ -122,6 +125,12 @@ const CASES: Record<string, Case> = {
     decode: decodeAclRow,
     table: 'acl_entries',
     read: (s) => [tuples(s, ACL_SQL.personal, { a: s.alice, now: 0 }), tuples(s, ACL_SQL.group, { g: s.web, now: 0 })],
+  },
+  decodeAllowedCommand: {
+    decode: decodeAllowedCommand,
+    table: 'allowed_commands',
+    read: (s) => [objects(s, ALLOWED_COMMANDS_SQL.forAccount, s.alice)],
+    from: { group: ['groups', 'name'] },
   },
   decodeAudit: { decode: decodeAudit, table: 'audit', read: (s) => [objects(s, 'SELECT * FROM audit ORDER BY id')] },
   decodeEgressKey: { decode: decodeEgressKey, table: 'account_egress_keys', read: (s) => [objects(s, `SELECT account_id, ${KEY_COLUMNS} FROM account_egress_keys`)] },

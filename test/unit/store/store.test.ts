@@ -12,7 +12,20 @@ import { openStore, type StoreReader } from '../../../src/store/store.js';
 test('the Store object has no db property: only its query modules, tx and close', () => {
   const store = openStore(':memory:');
   assert.equal('db' in store, false);
-  assert.deepEqual(Object.keys(store).sort(), ['accounts', 'acl', 'audit', 'close', 'egressKeys', 'grants', 'groups', 'hostKeys', 'ingressKeys', 'sessions', 'tx']);
+  assert.deepEqual(Object.keys(store).sort(), [
+    'accounts',
+    'acl',
+    'allowedCommands',
+    'audit',
+    'close',
+    'egressKeys',
+    'grants',
+    'groups',
+    'hostKeys',
+    'ingressKeys',
+    'sessions',
+    'tx',
+  ]);
   for (const [name, queries] of Object.entries(store)) {
     if (typeof queries === 'function') continue;
     for (const [q, value] of Object.entries(queries as object)) {
@@ -60,6 +73,10 @@ test('a StoreReader answers the rules (AccessFacts, RoleFacts) and has no writes
   assert.equal(typeof reader.sessions.start, 'function');
   // @ts-expect-error a reader has no writes
   assert.equal(typeof reader.audit.record, 'function');
+  // @ts-expect-error a reader has no writes
+  assert.equal(typeof reader.allowedCommands.add, 'function');
+  // @ts-expect-error a reader has no writes
+  assert.equal(typeof reader.allowedCommands.remove, 'function');
   // @ts-expect-error a reader has no transaction
   assert.equal(typeof reader.tx, 'function');
   store.close();
