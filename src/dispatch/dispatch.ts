@@ -19,6 +19,7 @@ import { InputRefused, stdinReader } from '../osh/stdin.js';
 import { Terminal } from '../osh/terminal.js';
 import { bastionUsage } from '../osh/usage.js';
 import { egressCall } from '../egress/call.js';
+import { remoteRunner } from '../egress/remoteRun.js';
 import { splitWords } from '../osh/words.js';
 import { commandHasPrivateKey, withoutPrivateKey } from '../osh/privateKeys.js';
 import { BASTION_SECRETS, redactSecrets, redactWords } from './auditArgs.js';
@@ -244,6 +245,16 @@ async function route(call: Call): Promise<CallOutcome> {
     liveSessions: svc.liveSessions,
     signal: input.gone,
     mayRun,
+    remote: remoteRunner(svc, {
+      connId: input.connId,
+      account: input.account,
+      peer: input.peer,
+      env: input.env,
+      local: input.ingress?.local,
+      config,
+      log: log.child({ plugin: plugin.name }),
+      signal: input.gone,
+    }),
   };
   call.state.running = plugin.name;
   let result: PluginResult;
