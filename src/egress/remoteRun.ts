@@ -61,7 +61,8 @@ async function runRemote(svc: RemoteServices, scope: RemoteScope, targets: reado
       return refusal === null;
     },
   });
-  if (ran.stopped && stopped === null && scope.signal.aborted) {
+  // The client left: whatever ran, nobody reads the answer; the audit row says why it ended.
+  if (stopped === null && scope.signal.aborted) {
     stopped = { code: 'KO_CLIENT_GONE', msg: 'The client has gone: the hosts not yet started were not run' };
   }
   const results = new Map<string, RemoteHostResult>();
