@@ -19,7 +19,7 @@ const clush = definePlugin({
       type: 'string',
       emptyIsMissing: true,
       valueName: 'HOSTLIST',
-      description: 'Comma-separated list of the hosts (hostname or IP) to run the command on',
+      description: 'Comma-separated list of the hosts (hostname or IP) to run the command on (this or --group is required)',
       conflicts: { group: 'Use either --list or --group, not both' },
     },
     group: {
@@ -32,7 +32,7 @@ const clush = definePlugin({
       type: 'string',
       emptyIsMissing: true,
       valueName: '\'"remote command"\'',
-      description: "Command to run on the hosts. If you're in a shell, quote it twice as shown",
+      description: "Command to run on the hosts (required). If you're in a shell, quote it twice as shown",
     },
     parallel: {
       type: 'integer',
