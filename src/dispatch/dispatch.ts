@@ -230,11 +230,12 @@ async function route(call: Call): Promise<CallOutcome> {
     maxLineBytes: config.stdinMaxLineBytes,
     maxAllBytes: config.stdinMaxBytes,
   });
+  const pluginLog = log.child({ plugin: plugin.name });
   const ctx: PluginContext = {
     caller: { account: input.account, name: input.account.name, roles, peer: input.peer },
     store: svc.store,
     config,
-    log: log.child({ plugin: plugin.name }),
+    log: pluginLog,
     clock: svc.clock,
     stdin,
     out: term,
@@ -252,7 +253,7 @@ async function route(call: Call): Promise<CallOutcome> {
       env: input.env,
       local: input.ingress?.local,
       config,
-      log: log.child({ plugin: plugin.name }),
+      log: pluginLog,
       signal: input.gone,
     }),
   };

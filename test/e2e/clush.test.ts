@@ -77,6 +77,22 @@ test('three servers of one sshd at once: each its exit status, stdout and stderr
   }
   // The text around the frame: a line per host and the progress on stderr.
   assert.match(r.stderr, /^clush: 3\/3 hosts done, 3 failed$/m);
+  // Each host's sessions row: where the client came in (the bastion's address of its connection).
+  const rows = sqliteOf(srv.gh.store).prepare("SELECT target_ip, via_ip, via_port, exit_status FROM sessions WHERE account = 'alice' ORDER BY started_at DESC LIMIT 3").all() as {
+    target_ip: string;
+    via_ip: string;
+    via_port: number;
+    exit_status: number;
+  }[];
+  assert.deepEqual(
+    rows.map((x) => [x.via_ip, x.via_port, x.exit_status]),
+    [
+      ['127.0.0.1', srv.port, 5],
+      ['127.0.0.1', srv.port, 5],
+      ['127.0.0.1', srv.port, 5],
+    ],
+  );
+  assert.deepEqual(rows.map((x) => x.target_ip).sort(), [...HOSTS].sort());
 });
 
 test('--timeout ends a command sshd would keep running: KO_TIMEOUT, 117, the session closed', async () => {
