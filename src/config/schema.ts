@@ -112,6 +112,11 @@ export const CONFIG_SCHEMA = {
   auditArgsMaxBytes: { kind: 'int', default: 8192, min: 1024, max: 1024 * 1024 },
   shutdownDrainSeconds: { kind: 'int', default: 30, min: 0, max: 86400 },
   liveAccountCheckSeconds: { kind: 'int', default: 60, min: 1, max: 86400 },
+  // clush: hosts in flight per call, and the output kept per host and per call (see plugins/open/clush.ts).
+  clushDefaultParallel: { kind: 'int', default: 8, min: 1, max: 1000 },
+  clushMaxParallel: { kind: 'int', default: 128, min: 1, max: 1000 },
+  clushMaxOutputBytes: { kind: 'int', default: 1024 * 1024, min: 1024, max: 256 * 1024 * 1024 },
+  clushMaxTotalOutputBytes: { kind: 'int', default: 64 * 1024 * 1024, min: 1024, max: 1024 * 1024 * 1024 },
 } as const satisfies Record<string, KeySpec>;
 
 type Schema = typeof CONFIG_SCHEMA;

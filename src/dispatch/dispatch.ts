@@ -19,6 +19,7 @@ import { InputRefused, stdinReader } from '../osh/stdin.js';
 import { Terminal } from '../osh/terminal.js';
 import { bastionUsage } from '../osh/usage.js';
 import { egressCall } from '../egress/call.js';
+import { remoteRunner } from '../egress/remoteRun.js';
 import { splitWords } from '../osh/words.js';
 import { commandHasPrivateKey, withoutPrivateKey } from '../osh/privateKeys.js';
 import { BASTION_SECRETS, redactSecrets, redactWords } from './auditArgs.js';
@@ -232,11 +233,12 @@ async function route(call: Call): Promise<CallOutcome> {
     maxLineBytes: config.stdinMaxLineBytes,
     maxAllBytes: config.stdinMaxBytes,
   });
+  const pluginLog = log.child({ plugin: plugin.name });
   const ctx: PluginContext = {
     caller: { account: input.account, name: input.account.name, roles, peer: input.peer },
     store: svc.store,
     config,
-    log: log.child({ plugin: plugin.name }),
+    log: pluginLog,
     clock: svc.clock,
     stdin,
     out: term,
@@ -248,6 +250,16 @@ async function route(call: Call): Promise<CallOutcome> {
     signal: input.gone,
     mayRun,
     osh: subCalls(runCall, svc, input, term, { callId, plugin: plugin.name }),
+    remote: remoteRunner(svc, {
+      connId: input.connId,
+      account: input.account,
+      peer: input.peer,
+      env: input.env,
+      local: input.ingress?.local,
+      config,
+      log: pluginLog,
+      signal: input.gone,
+    }),
   };
   call.state.running = plugin.name;
   let result: PluginResult;

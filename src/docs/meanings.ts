@@ -325,4 +325,23 @@ export const CONFIG_KEY_MEANINGS: Readonly<Record<string, KeyWords>> = {
     meaning:
       'Every this many seconds, the accounts with a connection open are checked again: one that was deleted, frozen, or expired (TTL, `accountMaxInactiveDays`) since has its egress sessions ended (sessions row comment `account_deleted`, `account_frozen` or `account_expired`) and its connections closed. An egress session in progress counts as activity.',
   },
+  clushDefaultParallel: {
+    origin: 'gatehouse',
+    meaning:
+      "How many hosts `clush` runs at once when the call gives no `--parallel` (never more than `clushMaxParallel`). 1 runs them one after the other in the list's order, as The Bastion's `clush` does.",
+  },
+  clushMaxParallel: {
+    origin: 'gatehouse',
+    meaning: 'The most hosts one `clush` call may run at once (each is an SSH connection from the bastion): a larger `--parallel` is refused with `ERR_INVALID_PARAMETER`.',
+  },
+  clushMaxOutputBytes: {
+    origin: 'gatehouse',
+    meaning:
+      "The most bytes of one host's stdout, and as many of its stderr, that `clush` keeps for its answer. Past it the rest is read and dropped (the command runs to its end and the recording has it all), and the host's entry says `truncated: true`, `error_code` `OK_OUTPUT_TRUNCATED`.",
+  },
+  clushMaxTotalOutputBytes: {
+    origin: 'gatehouse',
+    meaning:
+      "The most bytes of output one `clush` call keeps for its answer, all hosts and both streams together, so that a long host list can't hold more than this in memory whatever `clushMaxOutputBytes` allows each host. Past it, every host's further output is dropped and marked as truncated.",
+  },
 };

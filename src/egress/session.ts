@@ -43,10 +43,12 @@ export async function runEgress(env: EgressEnv, req: TargetRequest): Promise<Egr
   const prepared = prepare(call, granted);
   if (isOutcome(prepared)) return prepared;
 
-  // Leaving early (the user closed the connection) aborts waiting and connecting.
+  // Leaving early (the user closed the connection), or the caller cancelling, aborts waiting and connecting.
   const abort = new AbortController();
   const onGone = (): void => abort.abort();
   prepared.ingress.channel.once('close', onGone);
+  if (env.cancel?.aborted) onGone();
+  else env.cancel?.addEventListener('abort', onGone, { once: true });
   try {
     const waited = await waitIfAsked(call, granted.ip, abort.signal);
     if (waited) return waited;
@@ -57,5 +59,6 @@ export async function runEgress(env: EgressEnv, req: TargetRequest): Promise<Egr
     return await bridgeAndRecord(call, granted, prepared, rec, conn);
   } finally {
     prepared.ingress.channel.off('close', onGone);
+    env.cancel?.removeEventListener('abort', onGone);
   }
 }

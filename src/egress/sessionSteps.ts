@@ -2,7 +2,7 @@
 // session.ts for their order). A step that ends the request answers the client itself and returns
 // the outcome.
 import path from 'node:path';
-import { openSshClient } from '../services/sshClient.js';
+import { openSshClient, type SshConnectResult } from '../services/sshClient.js';
 import { mayAllowSomeAddress } from '../policy/decision.js';
 import { isFlagOn, SETTING } from '../policy/settings.js';
 import type { Terminal } from '../osh/terminal.js';
@@ -16,7 +16,7 @@ import type { EndReason } from '../services/liveSessions.js';
 import { failureText } from './messages.js';
 import { openRemote } from './remote.js';
 import { egressFamilies, literalIp, machineDisplay, resolveTarget } from './resolve.js';
-import type { Connected, EgressCall, EgressOutcome, Granted, Prepared, SessionEnd } from './sessionTypes.js';
+import type { CancelReason, Connected, EgressCall, EgressOutcome, Granted, Prepared, SessionEnd } from './sessionTypes.js';
 import { waitForPort } from './wait.js';
 
 const DEFAULT_TIMEOUT_SEC = 45;
@@ -36,6 +36,17 @@ const ENDED_BY: Readonly<Record<EndReason, EgressOutcome>> = {
   bastion_shutdown: { exit: EXIT.GOT_SIGNAL, code: 'KO_BASTION_SHUTDOWN' },
 };
 const WAIT_LIMIT_SEC = 3600;
+
+/** The call's outcome when its caller cancelled the session (EgressEnv.cancel), by reason. */
+const CANCELLED_BY: Readonly<Record<CancelReason, EgressOutcome>> = {
+  timeout: { exit: EXIT.GOT_SIGNAL, code: 'KO_TIMEOUT' },
+  client_gone: { exit: EXIT.GOT_SIGNAL, code: 'KO_CLIENT_GONE' },
+};
+const CANCEL_TEXT: Readonly<Record<CancelReason, string>> = {
+  timeout: 'the time allowed for this command has passed, closing the session',
+  client_gone: 'the client has gone, closing the session',
+};
+const cancelReason = (reason: unknown): CancelReason => (reason === 'timeout' ? 'timeout' : 'client_gone');
 
 const OSH_ONLY_MSG = "You don't have the right to connect anywhere";
 
@@ -206,28 +217,39 @@ export async function connect(call: EgressCall, granted: Granted, prepared: Prep
   const hostTarget = { accountId: account.id, host: ip, port: req.port };
   const policy = strictPolicyOf(call.settings);
   let verdict: HostKeyVerdict | null = null;
-  const conn = await openSshClient(
-    {
-      ip,
-      port: req.port,
-      user,
-      keys: plan.keys,
-      timeoutMs,
-      ident: `Gatehouse_${env.version}`,
-      hostKeyAlgorithms: hostKeyAlgorithms(store, hostTarget),
-      verifyHostKey: (blob) => {
-        verdict = checkHostKey(store, hostTarget, blob, policy, Math.floor(env.clock.now() / 1000));
-        return verdict.kind === 'known' || verdict.kind === 'learned' || verdict.kind === 'unchecked' || (verdict.kind === 'changed' && verdict.accepted);
-      },
-    },
-    signal,
-  );
+  // Aborted before we got here (an abort listener added now would never be called): no attempt.
+  const conn: SshConnectResult = signal.aborted
+    ? { ok: false, why: 'connection_error', detail: 'the client went away' }
+    : await openSshClient(
+        {
+          ip,
+          port: req.port,
+          user,
+          keys: plan.keys,
+          timeoutMs,
+          ident: `Gatehouse_${env.version}`,
+          hostKeyAlgorithms: hostKeyAlgorithms(store, hostTarget),
+          verifyHostKey: (blob) => {
+            verdict = checkHostKey(store, hostTarget, blob, policy, Math.floor(env.clock.now() / 1000));
+            return verdict.kind === 'known' || verdict.kind === 'learned' || verdict.kind === 'unchecked' || (verdict.kind === 'changed' && verdict.accepted);
+          },
+        },
+        signal,
+      );
   const v = verdict as HostKeyVerdict | null;
   if (v?.kind === 'learned') say(`Permanently added the ${v.type} host key ${v.fingerprint} of ${machineDisplay(ip, req.port)} to the known hosts of ${account.name}.`);
   if (v?.kind === 'changed' && v.accepted)
     env.term.warn(`The host key of ${machineDisplay(ip, req.port)} changed (now ${v.fingerprint}); connecting anyway as your StrictHostKeyChecking policy is 'no'.`);
 
   if (!conn.ok) {
+    // The caller cancelled (clush's --timeout, or its client left): that is why, not the connection.
+    if (signal.aborted && env.cancel?.aborted) {
+      const reason = cancelReason(env.cancel.reason);
+      rec.output(Buffer.from(`*** Gatehouse: ${CANCEL_TEXT[reason]} ***\r\n`));
+      await finish(call, rec, endedEarly(CANCELLED_BY[reason].exit, reason));
+      env.log.debug({ session: env.callId, target, why: reason }, 'egress connection cancelled');
+      return CANCELLED_BY[reason];
+    }
     const why = conn.why === 'hostkey_refused' && v?.kind === 'changed' ? 'hostkey_changed' : conn.why;
     const text = failureText(why, { ip, port: req.port, detail: conn.detail, verdict: v, bastionName: env.config.bastionName, triedKeys: plan.keys.length });
     rec.output(Buffer.from(text.recorded));
@@ -253,22 +275,35 @@ export async function bridgeAndRecord(call: EgressCall, granted: Granted, prepar
   // Registered from here on, so that freezing the account ends the session even while it opens.
   const stop = new AbortController();
   let hardStop: NodeJS.Timeout | undefined;
+  const stopSession = (comment: string): void => {
+    if (stop.signal.aborted) return;
+    stop.abort(comment);
+    // Closing the target's channel is not enough: OpenSSH's sshd keeps a command without a pty
+    // running (and the channel open) until it exits. Dropping the whole egress connection ends
+    // it; the short wait first lets a target that does close send its exit status.
+    hardStop = setTimeout(() => client.end(), STOP_GRACE_MS);
+  };
   const end = (reason: EndReason): void => {
     if (stop.signal.aborted) return;
     const msg = `\r\n*** Gatehouse: ${endText(reason)} ***\r\n`;
     ingress.channel.write(msg);
     rec.output(Buffer.from(msg));
-    stop.abort(reason);
-    // Closing the target's channel is not enough: OpenSSH's sshd keeps a command without a pty
-    // running (and the channel open) until it exits. Dropping the whole egress connection ends
-    // it; the short wait first lets a target that does close send its exit status.
-    hardStop = setTimeout(() => client.end(), STOP_GRACE_MS);
+    stopSession(reason);
+  };
+  // The caller's cancel (clush): said in the recording only, its output is the caller's to report.
+  const cancelled = (): void => {
+    if (stop.signal.aborted) return;
+    const reason = cancelReason(env.cancel?.reason);
+    rec.output(Buffer.from(`\r\n*** Gatehouse: ${CANCEL_TEXT[reason]} ***\r\n`));
+    stopSession(reason);
   };
   const unregister = env.live.register(account.id, end);
   // A freeze or deletion that came while this session was connecting found nothing to end.
   const now = store.accounts.byId(account.id);
   if (!now || now.name !== account.name) end('account_deleted');
   else if (now.frozen_at !== null) end('account_frozen');
+  if (env.cancel?.aborted) cancelled();
+  else env.cancel?.addEventListener('abort', cancelled, { once: true });
   try {
     const remoteEnv: Record<string, string> = { ...Object.fromEntries(env.env), LC_BASTION: account.name };
     const opened = await openRemote(client, {
@@ -295,11 +330,13 @@ export async function bridgeAndRecord(call: EgressCall, granted: Granted, prepar
     env.log.debug({ session: env.callId, target, exit: r.code, signal: r.signal?.name, up: r.bytesUp, down: r.bytesDown, why: r.comment }, 'egress session ended');
     if (r.comment === 'idle_timeout') return { exit: EXIT.GOT_SIGNAL, code: 'KO_IDLE_TIMEOUT' };
     if (r.comment !== null && Object.hasOwn(ENDED_BY, r.comment)) return ENDED_BY[r.comment as EndReason];
+    if (r.comment !== null && Object.hasOwn(CANCELLED_BY, r.comment)) return CANCELLED_BY[r.comment as CancelReason];
     if (r.signal) return { exit: SSH_CLIENT_NO_STATUS, code: 'OK', signal: r.signal };
     // A target that never says how its command ended: the OpenSSH client would report 255.
     return { exit: r.code ?? SSH_CLIENT_NO_STATUS, code: 'OK' };
   } finally {
     clearTimeout(hardStop);
+    env.cancel?.removeEventListener('abort', cancelled);
     unregister();
     client.end();
   }

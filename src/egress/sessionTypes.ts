@@ -36,7 +36,17 @@ export interface EgressEnv {
   readonly ingress: IngressChannel | undefined;
   /** Where the running session registers, so that freezing the account can end it. */
   readonly live: LiveSessions;
+  /**
+   * Aborted by the caller that started the request (clush: the host's --timeout passed, or the
+   * client left), with a CancelReason: waiting and connecting stop, a running session is closed as
+   * when the bastion ends it, and the reason is its sessions row's comment. Only set by callers
+   * that capture the output: a connection request bridged to the user ends with the user.
+   */
+  readonly cancel?: AbortSignal;
 }
+
+/** Why a caller cancelled a request (EgressEnv.cancel's reason). */
+export type CancelReason = 'timeout' | 'client_gone';
 export interface TargetRequest {
   readonly user: string | undefined;
   readonly host: string;

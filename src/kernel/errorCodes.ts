@@ -9,6 +9,8 @@ export const ERROR_CODES = {
   OK_EMPTY: 'The listing asked for has nothing in it (value null).',
   OK_DELETED: 'selfForgetHostKey, per target in the value: the known host keys of that target were forgotten.',
   OK_NO_MATCH: 'selfForgetHostKey, per target in the value: no host key of that target was known.',
+  OK_OUTPUT_TRUNCATED:
+    "clush, per host in the value: the command ran to its end, but its output passed clushMaxOutputBytes (or the call's clushMaxTotalOutputBytes) and the rest was dropped (truncated: true).",
 
   KO_NO_HOST: 'No --osh command and no host to connect to.',
   KO_UNKNOWN_COMMAND: 'No plugin of that name.',
@@ -70,7 +72,11 @@ export const ERROR_CODES = {
   KO_KBD_INTERACTIVE_DENIED: '--kbd-interactive was asked: keyboard-interactive egress authentication is not available on Gatehouse (exit 115).',
   KO_INTERACTIVE_DISABLED: '-i/--interactive was asked and interactiveModeAllowed is false (exit 114).',
   KO_INPUT_TOO_LONG: 'A line or input sent on stdin is longer than the plugin reads (stdinMaxLineBytes, stdinMaxBytes): it was not read further and nothing was done.',
-  KO_CLIENT_GONE: 'The client closed its channel while the call was still working (a replay): the work stopped. Only the audit trail and the log see it.',
+  KO_CLIENT_GONE:
+    'The client closed its channel while the call was still working (a replay, a clush run): the work stopped. Only the audit trail, the log and the sessions rows (comment client_gone) see it.',
+  KO_TIMEOUT: "clush, per host in the value: the host's --timeout passed before its command ended; its session was closed (sysret 117, sessions row comment timeout).",
+  KO_CANCELLED:
+    'clush: a confirmation or pause prompt got no line (end of input, ^C or ^D with a pty, or nothing within stdinTimeoutSeconds): the hosts not yet started were not run; the value holds those that ran.',
   KO_NO_MATCHING_KEY: 'No egress key has the fingerprint given with --force-key.',
   KO_NESTED_CALL: 'batch was run from a batch line: a command run from a batch runs no commands of its own (exit 100).',
   KO_TOO_MANY_COMMANDS:

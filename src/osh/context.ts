@@ -1,5 +1,7 @@
 // What a handler gets besides its options: who calls, the store, the configuration in force,
-// a child logger, the clock, stdin and the output. Nothing else is reachable from a plugin.
+// a child logger, the clock, stdin and the output, and the capabilities only the dispatcher can
+// build (running commands on targets through the egress path). Nothing else is reachable from a
+// plugin.
 import type { Logger } from 'pino';
 import type { BastionConfig } from '../config/schema.js';
 import type { ResolvedHost } from '../services/targetHost.js';
@@ -11,6 +13,7 @@ import type { Store } from '../store/store.js';
 import type { Keyring } from '../services/keyring.js';
 import type { LiveSessions } from '../services/liveSessions.js';
 import type { Envelope } from './envelope.js';
+import type { ResultCode } from '../kernel/result.js';
 
 export interface Caller {
   readonly account: AccountRow;
@@ -87,6 +90,8 @@ export interface PluginContext {
   mayRun(plugin: PluginListing): boolean;
   /** `--osh` calls made as the caller, each a call of its own (batch). */
   readonly osh: SubCalls;
+  /** Runs a command on targets as the caller, each host through the egress path (clush). */
+  readonly remote: RemoteRunner;
 }
 
 /** What one sub-call answered: its envelope, as its JSON frame would carry it, and its exit status. */
@@ -111,4 +116,66 @@ export interface SubCalls {
   readonly available: boolean;
   /** Runs `--osh LINE` (LINE split as an exec string is) and answers once it is done. */
   run(line: string): Promise<SubCallAnswer>;
+}
+
+/** One host of a remote run: where to connect, and the key its result is filed under. */
+export interface RemoteTarget {
+  /** The host as the caller named it (the value's key). */
+  readonly key: string;
+  /** A name or an address, resolved and decided on as a connection request's host is. */
+  readonly host: string;
+  /** The remote user; undefined for the account's own name, as for a connection request. */
+  readonly user: string | undefined;
+  readonly port: number;
+}
+
+/** What one host's run gave: The Bastion's three fields (clush's value), then Gatehouse's. */
+export interface RemoteHostResult {
+  /** The command's stdout, split into lines as Perl's split /\n/ does (no trailing empty lines). */
+  readonly stdout: string[];
+  /** Its stderr, with the bastion's own messages about this host (a refusal, a failed connection). */
+  readonly stderr: string[];
+  /**
+   * The exit status the same request would give as `ssh ACCOUNT@bastion -- host -- command`: the
+   * remote command's, or the bastion's refusal (107, 105 …), 117 after --timeout.
+   */
+  readonly sysret: number;
+  /** OK when the command ran to its end (whatever its status), else why it did not. */
+  readonly error_code: ResultCode;
+  readonly duration_ms: number;
+  /** Output past clushMaxOutputBytes (or the call's clushMaxTotalOutputBytes) was dropped. */
+  readonly truncated: boolean;
+}
+
+export interface RemoteRunOptions {
+  /** The command, given to the target's shell as typed. */
+  readonly command: string;
+  /** Hosts in flight at most; 1 runs them one after the other, in the list's order. */
+  readonly parallel: number;
+  /** Seconds a host may take, connection included; undefined for no limit but the connection's. */
+  readonly timeoutSec: number | undefined;
+  /** --use-key: only the egress key with this fingerprint is tried. */
+  readonly useKey?: string | undefined;
+  /**
+   * Called before a host starts, while no other host starts and no other hook runs (a prompt):
+   * false starts no more hosts.
+   */
+  readonly beforeHost?: (target: RemoteTarget) => Promise<boolean> | boolean;
+  /** Called as each host ends, one at a time, in the order they end: false starts no more hosts. */
+  readonly afterHost?: (target: RemoteTarget, result: RemoteHostResult) => Promise<boolean> | boolean;
+}
+
+export interface RemoteRunSummary {
+  /** The hosts that ran, by key, in the order of the targets given. */
+  readonly results: ReadonlyMap<string, RemoteHostResult>;
+  /**
+   * Why hosts were left unstarted other than a hook's false: the client left (KO_CLIENT_GONE) or
+   * the account may no longer connect (frozen, expired, deleted: its refusal). null otherwise.
+   */
+  readonly stopped: { readonly code: ResultCode; readonly msg: string } | null;
+}
+
+/** The capability a plugin uses to run commands on targets (built by the dispatcher on the egress path). */
+export interface RemoteRunner {
+  run(targets: readonly RemoteTarget[], opts: RemoteRunOptions): Promise<RemoteRunSummary>;
 }

@@ -40,7 +40,10 @@ export function conflictingOptions(decls: OptionDecls, name: string): string[] {
   return [...others].map((o) => `--${o}`);
 }
 
-export function pluginHelp(p: AnyPlugin): string {
+/** What the help is made of (no handler: a plugin can print its own help without naming its own type). */
+export type HelpSource = Pick<AnyPlugin, 'name' | 'summary' | 'help' | 'options'>;
+
+export function pluginHelp(p: HelpSource): string {
   const lines = [p.summary, '', `Usage: --osh ${p.name}${Object.keys(p.options).length ? ' [OPTIONS]' : ''}`];
   const entries = Object.entries(p.options);
   if (entries.length > 0) {

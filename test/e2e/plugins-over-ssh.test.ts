@@ -450,6 +450,13 @@ const STEPS: readonly Step[] = [
     },
   },
   {
+    plugin: 'clush',
+    who: asAlice,
+    // Each host is a connection request of its own, through the same access and egress key.
+    args: () => ['--list', LOOPBACK, '--user', 'root', '--port', targetPort(), '--command', '"echo clushed"', '--no-confirm', '--no-pause-on-failure'],
+    check: (env) => assert.deepEqual([env.value[LOOPBACK].stdout, env.value[LOOPBACK].sysret], [['clushed'], 0]),
+  },
+  {
     plugin: 'selfForgetHostKey',
     who: asAlice,
     args: () => ['--host', LOOPBACK, '--port', targetPort()],

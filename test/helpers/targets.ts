@@ -61,9 +61,14 @@ export function sshdAvailable(): boolean {
   return fs.existsSync(SSHD);
 }
 
-/** A real OpenSSH sshd as root on host:port, logins as root with the given keys only. */
-export async function startSshd(host: string, authorizedKeys: readonly string[]): Promise<SshdTarget> {
+/**
+ * A real OpenSSH sshd as root on host:port, logins as root with the given keys only.
+ * `alsoListen`: more loopback addresses the same sshd listens on, with the same port (one sshd
+ * standing for several servers).
+ */
+export async function startSshd(host: string, authorizedKeys: readonly string[], opts: { alsoListen?: readonly string[] } = {}): Promise<SshdTarget> {
   assertLoopback(host);
+  for (const h of opts.alsoListen ?? []) assertLoopback(h);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-sshd-'));
   fs.mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
   const port = await freePort(host);
@@ -81,7 +86,7 @@ export async function startSshd(host: string, authorizedKeys: readonly string[])
   fs.writeFileSync(
     config,
     [
-      `ListenAddress ${host}:${port}`,
+      ...[host, ...(opts.alsoListen ?? [])].map((h) => `ListenAddress ${h}:${port}`),
       `HostKey ${keyFile}`,
       `PidFile ${path.join(dir, 'sshd.pid')}`,
       `AuthorizedKeysFile ${authFile}`,
