@@ -11,7 +11,7 @@ export default definePlugin({
 and may delete the group: every right on the group, delegable in part. Owners are not
 automatically gatekeepers or aclkeepers: they can add themselves.
 Needs an owner of the group (or a superowner: the override is logged). The answer is OK_NO_CHANGE
-when the account already was a owner.`,
+when the account already was an owner.`,
   examples: ['--group web --account alice'],
   handler(ctx, opts) {
     return changeGroupRole(ctx, { group: opts.group, account: opts.account, role: 'owner', action: 'add' });

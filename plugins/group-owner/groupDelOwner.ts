@@ -10,7 +10,7 @@ export default definePlugin({
   help: `The account keeps its other roles on the group. Nothing stops the last owner from leaving:
 a superowner can then name a new one.
 Needs an owner of the group (or a superowner: the override is logged). The answer is OK_NO_CHANGE
-when the account was not a owner.`,
+when the account was not an owner.`,
   examples: ['--group web --account alice'],
   handler(ctx, opts) {
     return changeGroupRole(ctx, { group: opts.group, account: opts.account, role: 'owner', action: 'del' });

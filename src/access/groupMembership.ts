@@ -83,6 +83,7 @@ export function changeGroupRole(
     store.groups.addRole(group.id, account.id, opts.role, ctx.caller.name, now);
   });
   ctx.log.info({ type: 'membership', action: opts.action, role: opts.role, group: group.name, account: account.name }, 'group role changed');
-  const done = opts.action === 'add' ? `is now a ${opts.role} of` : `is no longer a ${opts.role} of`;
+  const article = /^[aeiou]/.test(opts.role) ? 'an' : 'a';
+  const done = opts.action === 'add' ? `is now ${article} ${opts.role} of` : `is no longer ${article} ${opts.role} of`;
   return R('OK', { msg: `Account ${account.name} ${done} group ${group.name}` });
 }

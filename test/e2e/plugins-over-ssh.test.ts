@@ -395,10 +395,10 @@ const STEPS: readonly Step[] = [
   },
   { plugin: 'groupAddGatekeeper', who: asAlice, args: () => ['--group', 'web', '--account', 'bob'], check: roleMessage('is now a gatekeeper') },
   { plugin: 'groupDelGatekeeper', who: asAlice, args: () => ['--group', 'web', '--account', 'bob'], check: roleMessage('is no longer a gatekeeper') },
-  { plugin: 'groupAddAclkeeper', who: asAlice, args: () => ['--group', 'web', '--account', 'bob'], check: roleMessage('is now a aclkeeper') },
-  { plugin: 'groupDelAclkeeper', who: asAlice, args: () => ['--group', 'web', '--account', 'bob'], check: roleMessage('is no longer a aclkeeper') },
-  { plugin: 'groupAddOwner', who: asAlice, args: () => ['--group', 'web', '--account', 'bob'], check: roleMessage('is now a owner') },
-  { plugin: 'groupDelOwner', who: asAlice, args: () => ['--group', 'web', '--account', 'bob'], check: roleMessage('is no longer a owner') },
+  { plugin: 'groupAddAclkeeper', who: asAlice, args: () => ['--group', 'web', '--account', 'bob'], check: roleMessage('is now an aclkeeper') },
+  { plugin: 'groupDelAclkeeper', who: asAlice, args: () => ['--group', 'web', '--account', 'bob'], check: roleMessage('is no longer an aclkeeper') },
+  { plugin: 'groupAddOwner', who: asAlice, args: () => ['--group', 'web', '--account', 'bob'], check: roleMessage('is now an owner') },
+  { plugin: 'groupDelOwner', who: asAlice, args: () => ['--group', 'web', '--account', 'bob'], check: roleMessage('is no longer an owner') },
   {
     plugin: 'groupGenerateEgressKey',
     who: asAlice,
@@ -425,7 +425,7 @@ const STEPS: readonly Step[] = [
     who: asAlice,
     args: () => ['--group', 'lab', '--account', 'bob'],
     // A null value, as The Bastion's: the last line of its text is the message.
-    check: (env) => assert.equal(env.error_message, 'Account alice is no longer a owner of group lab'),
+    check: (env) => assert.equal(env.error_message, 'Account alice is no longer an owner of group lab'),
   },
   {
     plugin: 'selfListSessions',
