@@ -34,6 +34,8 @@ export interface Services {
 export interface CallInput {
   readonly account: AccountRow;
   readonly peer: { readonly ip: string; readonly port: number };
+  /** The bastion's own address of the client's connection, when known: the `via` of the sessions rows its clush hosts write. */
+  readonly local?: { readonly ip: string; readonly port: number } | undefined;
   readonly connId: string;
   readonly command: string;
   readonly kind: 'exec' | 'shell';

@@ -255,7 +255,7 @@ async function route(call: Call): Promise<CallOutcome> {
       account: input.account,
       peer: input.peer,
       env: input.env,
-      local: input.ingress?.local,
+      local: input.local,
       config,
       log: pluginLog,
       signal: input.gone,

@@ -26,10 +26,12 @@ const NO_SUB_CALLS: SubCalls = {
 };
 
 /**
- * The sub-calls of one call: same account, peer, connection, environment and client-gone signal;
- * no pty (The Bastion's sub-calls run on pipes) and no stdin (their reads see end of input, as
- * The Bastion closes its helper's stdin: batch owns the client's). Their text goes to the caller's
- * terminal as it comes, with its line endings and backpressure; their envelope is taken back.
+ * The sub-calls of one call: same account, peer, connection (its id and the bastion's address of
+ * it, so the sessions rows of a batch line's clush say where the client came in), environment and
+ * client-gone signal; no pty (The Bastion's sub-calls run on pipes) and no stdin (their reads see
+ * end of input, as The Bastion closes its helper's stdin: batch owns the client's). Their text
+ * goes to the caller's terminal as it comes, with its line endings and backpressure; their
+ * envelope is taken back.
  */
 export function subCalls(runCall: RunCall, svc: Services, caller: CallInput, term: Terminal, parent: ParentCall): SubCalls {
   if (caller.parent) return NO_SUB_CALLS;
@@ -40,6 +42,7 @@ export function subCalls(runCall: RunCall, svc: Services, caller: CallInput, ter
       const outcome = await runCall(svc, {
         account: caller.account,
         peer: caller.peer,
+        local: caller.local,
         connId: caller.connId,
         command: `--osh ${line}`,
         kind: 'exec',

@@ -11,7 +11,8 @@ export const EXIT_MEANINGS: Readonly<Record<string, string>> = {
   READ_ONLY: 'The bastion is a read-only replica (`readOnlySlaveMode`): modifications are refused.',
   UNKNOWN_COMMAND: 'No plugin of that name (`KO_UNKNOWN_COMMAND`).',
   EXEC_FAILED: 'The connection to the target failed after access was granted (`KO_CONNECTION_*`, `KO_HOSTKEY_*`, `KO_PERMISSION_DENIED`).',
-  RESTRICTED_COMMAND: 'The plugin exists but its category refuses the caller (`KO_RESTRICTED_COMMAND`).',
+  RESTRICTED_COMMAND:
+    "The plugin exists but its category refuses the caller (`KO_RESTRICTED_COMMAND`), or a command-restricted account asked a server for a command its allow-list does not allow (`KO_COMMAND_NOT_ALLOWED`; in a clush value, that host's sysret).",
   ACCESS_DENIED: 'No access list allows the connection asked for (`KO_ACCESS_DENIED`).',
   CONFIGURATION_FAILURE: 'The bastion configuration is not usable: `gatehouse serve` exits with it when bastion.conf asks for a security setting Gatehouse does not implement.',
   GETOPTS_FAILED:

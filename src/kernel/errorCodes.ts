@@ -60,7 +60,7 @@ export const ERROR_CODES = {
   KO_IDLE_TIMEOUT: 'Egress: the session was closed after idleKillTimeout seconds without activity (exit 117).',
   KO_BASTION_SHUTDOWN: 'Egress: the session was still running when the bastion shut down (after shutdownDrainSeconds; exit 117).',
   KO_COMMAND_NOT_ALLOWED:
-    "Egress: the account is command-restricted (it has allowed-command rules) and the remote command matches none that applies through this connection's accesses, asks for an interactive shell, or holds a shell construct (metacharacter, expansion, redirection, glob); the target is never dialled (exit 106).",
+    "Egress: the account is command-restricted (it has allowed-command rules) and the remote command matches none that applies through this connection's accesses, asks for an interactive shell, or holds a shell construct (metacharacter, expansion, redirection, glob); the target is never dialled (exit 106; in a clush value, that host's entry with sysret 106).",
   KO_GROUP_NOT_FOUND: 'No group of that name.',
   KO_NAME_TOO_LONG: 'The group name is too long (18 characters at most).',
   KO_INVALID_IP: 'An address or CIDR block that is not valid (host bits set under the prefix, bad octet …).',

@@ -85,7 +85,7 @@ export function handleSession(session: Session, facts: SessionFacts): void {
     const over = live.beginCall();
     let channelClosed = false;
     channel.once('close', () => (channelClosed = true));
-    runCall(svc, { account, peer, connId, command, kind, pty, env, stdin: channel, sink, gone, log, ingress })
+    runCall(svc, { account, peer, local, connId, command, kind, pty, env, stdin: channel, sink, gone, log, ingress })
       .catch((err: unknown): { exit: number; signal?: undefined } => {
         log.error({ err }, 'call crashed');
         return { exit: EXIT.PLUGIN_ERROR };

@@ -1,8 +1,8 @@
 // ctx.osh as the dispatcher builds it (src/dispatch/subCalls.ts), with runCall replaced by a stub:
-// what a sub-call is given (the caller's account and connection, `--osh LINE`, no pty, stdin at its
-// end, the parent named), where its text and its envelope go, the envelope decoded as a script
-// would read its frame, and no sub-calls from within a sub-call. Through the real dispatcher and
-// plugins: test/plugins/batch.test.ts.
+// what a sub-call is given (the caller's account and connection with its addresses, `--osh LINE`,
+// no pty, stdin at its end, the parent named), where its text and its envelope go, the envelope
+// decoded as a script would read its frame, and no sub-calls from within a sub-call. Through the
+// real dispatcher and plugins: test/plugins/batch.test.ts.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import pino from 'pino';
@@ -22,6 +22,7 @@ function parentCall(opts: { pty?: boolean; parent?: CallInput['parent'] } = {}):
   const caller: CallInput = {
     account: ACCOUNT,
     peer: { ip: '127.0.0.9', port: 4242 },
+    local: { ip: '127.0.0.1', port: 2222 },
     connId: 'conn-1',
     command: '--osh batch --json',
     kind: 'exec',
@@ -62,6 +63,8 @@ test('a sub-call is a new call of the same account on the same connection: `--os
   assert.equal(input.command, '--osh info --json');
   assert.equal(input.account, ACCOUNT);
   assert.deepEqual(input.peer, p.caller.peer);
+  // The bastion's address of the connection: the via of the sessions rows a sub-call's clush writes.
+  assert.deepEqual(input.local, { ip: '127.0.0.1', port: 2222 });
   assert.equal(input.connId, 'conn-1');
   assert.equal(input.kind, 'exec');
   assert.equal(input.pty, false);
