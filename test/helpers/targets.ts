@@ -287,9 +287,15 @@ function run(ch: ServerChannel, args: string[]): ChildProcess {
     if (child.exitCode === null && child.signalCode === null) killGroup(child, 'SIGKILL');
   });
   child.on('close', (code, signal) => {
-    if (signal) ch.exit(signal.replace(/^SIG/, ''), false, '');
-    else ch.exit(code ?? 0);
-    ch.end();
+    const finish = (): void => {
+      if (signal) ch.exit(signal.replace(/^SIG/, ''), false, '');
+      else ch.exit(code ?? 0);
+      ch.end();
+    };
+    // stderr is a stream of its own: what it still holds (the window full of stdout) would be lost
+    // if the channel ended first, as a real sshd never does. Let it drain.
+    if (ch.stderr.writableLength > 0) ch.stderr.once('drain', finish);
+    else finish();
   });
   return child;
 }
