@@ -1,5 +1,6 @@
-// A throwaway OpenSSH sshd on 127.0.0.1 and a high port, with its own config, host key and
-// authorized_keys in the run's temp dir: the reference a real SSH server sets for `ssh … true`.
+// A throwaway OpenSSH sshd on 127.0.0.1 (or up to 16 other loopback addresses) and a high port,
+// with its own config, host key and authorized_keys in the run's temp dir: the reference a real
+// SSH server sets for `ssh … true`.
 // When sshd is not installed the bench installs openssh-server (as root, with apt-get); when it
 // still can't run, the caller gets the reason to print instead of figures.
 import { spawn } from 'node:child_process';
@@ -17,8 +18,24 @@ const CANDIDATES = ['/usr/sbin/sshd', '/usr/local/sbin/sshd', '/usr/bin/sshd'];
 export interface Sshd {
   readonly port: number;
   readonly user: string;
+  /** The listening sshd's pid (its per-connection processes are its children). */
+  readonly pid: number;
   stop(): Promise<void>;
 }
+
+export interface SshdOptions {
+  /** The loopback addresses it listens on (127.0.0.1 by default); sshd takes at most 16 (MAX_LISTEN_SOCKS). */
+  readonly listen?: readonly string[];
+  /** The port (a free one on 127.0.0.1 by default). */
+  readonly port?: number;
+  /** Its directory under ctx.tmpDir (`sshd` by default), for several sshd in one section. */
+  readonly name?: string;
+  /** More sshd_config lines. */
+  readonly extraConfig?: readonly string[];
+}
+
+/** sshd refuses more listening sockets than this (MAX_LISTEN_SOCKS in its sources). */
+export const SSHD_MAX_LISTEN = 16;
 
 function findSshd(): string | null {
   return CANDIDATES.find((p) => fs.existsSync(p)) ?? null;
@@ -42,8 +59,12 @@ export async function ensureSshd(ctx: BenchContext): Promise<{ path: string } | 
   return { error: `sshd not installed: apt-get install openssh-server failed (${r.code}): ${r.stderr.trim().split('\n').pop() ?? ''}` };
 }
 
-export async function startSshd(ctx: BenchContext, sshdPath: string, authorizedPublicLine: string): Promise<Sshd> {
-  const dir = path.join(ctx.tmpDir, 'sshd');
+export async function startSshd(ctx: BenchContext, sshdPath: string, authorizedPublicLine: string, opts: SshdOptions = {}): Promise<Sshd> {
+  const listen = opts.listen ?? ['127.0.0.1'];
+  const bad = listen.find((a) => !/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(a));
+  if (bad !== undefined) throw new Error(`the bench's sshd listens on 127.0.0.0/8 only, not ${bad}`);
+  if (listen.length === 0 || listen.length > SSHD_MAX_LISTEN) throw new Error(`sshd listens on 1 to ${SSHD_MAX_LISTEN} addresses, not ${listen.length}`);
+  const dir = path.join(ctx.tmpDir, opts.name ?? 'sshd');
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const hostKey = path.join(dir, 'ssh_host_ed25519_key');
   fs.writeFileSync(hostKey, generateCheckedKeyPair('ed25519').private, { mode: 0o600 });
@@ -54,10 +75,10 @@ export async function startSshd(ctx: BenchContext, sshdPath: string, authorizedP
   const authorized = path.join(dir, 'authorized_keys');
   fs.writeFileSync(authorized, authorizedPublicLine + '\n', { mode: 0o600 });
   const user = os.userInfo().username;
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const config = [
     `Port ${port}`,
-    'ListenAddress 127.0.0.1',
+    ...listen.map((a) => `ListenAddress ${a}`),
     `HostKey ${hostKey}`,
     `HostKeyAlgorithms ${PINNED_HOST_KEY}`,
     `KexAlgorithms ${PINNED_KEX}`,
@@ -75,6 +96,7 @@ export async function startSshd(ctx: BenchContext, sshdPath: string, authorizedP
     'PrintMotd no',
     'PrintLastLog no',
     'LogLevel ERROR',
+    ...(opts.extraConfig ?? []),
     '',
   ].join('\n');
   const configFile = path.join(dir, 'sshd_config');
@@ -89,6 +111,7 @@ export async function startSshd(ctx: BenchContext, sshdPath: string, authorizedP
   const stopIt = (): Promise<void> => stop(child);
   ctx.onCleanup(stopIt);
   const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`sshd exited (${code}): ${stderr.trim()}`))));
-  await Promise.race([waitForPort(port), exited]);
-  return { port, user, stop: stopIt };
+  await Promise.race([Promise.all(listen.map((a) => waitForPort(port, a))), exited]);
+  if (child.pid === undefined) throw new Error('sshd did not start');
+  return { port, user, pid: child.pid, stop: stopIt };
 }
