@@ -1,4 +1,4 @@
-import { findAccount } from '../../src/accounts/lookup.js';
+import { accountOption, findAccount } from '../../src/accounts/lookup.js';
 import { addPersonalAccess } from '../../src/access/aclPersonal.js';
 import { checkForced, COMMENT_OPTION, defaultComment, FORCE_OPTIONS, parseTtlOption, requestLine, TARGET_HELP, TTL_OPTION, TUPLE_OPTIONS } from '../../src/access/aclOptions.js';
 import { definePlugin } from '../../src/osh/define.js';
@@ -10,14 +10,7 @@ export default definePlugin({
   summary: "Add a server to an account's personal access list",
   header: 'adding personal access to a server on an account',
   options: {
-    account: {
-      type: 'string',
-      required: true,
-      emptyIsMissing: true,
-      missingMessage: "Missing mandatory parameter 'account'",
-      valueName: 'ACCOUNT',
-      description: 'The account given the access',
-    },
+    account: accountOption('The account given the access'),
     ...TUPLE_OPTIONS,
     ...FORCE_OPTIONS,
     ...TTL_OPTION,

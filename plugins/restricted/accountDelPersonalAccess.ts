@@ -1,4 +1,4 @@
-import { findAccount } from '../../src/accounts/lookup.js';
+import { accountOption, findAccount } from '../../src/accounts/lookup.js';
 import { delPersonalAccess } from '../../src/access/aclPersonal.js';
 import { requestLine, TARGET_HELP, TUPLE_OPTIONS } from '../../src/access/aclOptions.js';
 import { definePlugin } from '../../src/osh/define.js';
@@ -10,14 +10,7 @@ export default definePlugin({
   summary: "Remove a server from an account's personal access list",
   header: 'removing personal access to a server from an account',
   options: {
-    account: {
-      type: 'string',
-      required: true,
-      emptyIsMissing: true,
-      missingMessage: "Missing mandatory parameter 'account'",
-      valueName: 'ACCOUNT',
-      description: 'The account losing the access',
-    },
+    account: accountOption('The account losing the access'),
     ...TUPLE_OPTIONS,
   },
   help: `${TARGET_HELP}

@@ -1,4 +1,4 @@
-import { findAccount } from '../../src/accounts/lookup.js';
+import { accountOption, findAccount } from '../../src/accounts/lookup.js';
 import { formatDateUtc } from '../../src/kernel/duration.js';
 import { definePlugin } from '../../src/osh/define.js';
 import { isOk, R } from '../../src/kernel/result.js';
@@ -9,14 +9,7 @@ export default definePlugin({
   summary: 'List the commands an account is allowed to run on its servers',
   header: 'allowed commands of an account',
   options: {
-    account: {
-      type: 'string',
-      required: true,
-      emptyIsMissing: true,
-      missingMessage: "Missing mandatory parameter 'account'",
-      valueName: 'ACCOUNT',
-      description: 'The account to look at',
-    },
+    account: accountOption('The account to look at'),
   },
   help: `The value is a list of {pattern, group, added_by, added_at} (added_at in seconds since the
 epoch; group null for a rule that applies to every access), by pattern. An account without rules

@@ -8,19 +8,12 @@ import type { PluginContext } from '../osh/context.js';
 import { isOk, R, type Result } from '../kernel/result.js';
 import type { AccountRow } from '../store/accounts.js';
 import type { GroupRow } from '../store/groups.js';
-import { findAccount } from '../accounts/lookup.js';
+import { accountOption, findAccount } from '../accounts/lookup.js';
 import { findGroup } from './groupName.js';
 
 /** The options both plugins declare. */
 export const RULE_OPTIONS = {
-  account: {
-    type: 'string',
-    required: true,
-    emptyIsMissing: true,
-    missingMessage: "Missing mandatory parameter 'account'",
-    valueName: 'ACCOUNT',
-    description: 'The account whose allowed commands change',
-  },
+  account: accountOption('The account whose allowed commands change'),
   command: {
     type: 'string',
     required: true,

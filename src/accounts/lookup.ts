@@ -34,3 +34,15 @@ export function bastionAliasCommand(bastionCommand: string, bastionName: string,
     .replace(/CACHENAME|BASTIONNAME/g, bastionName)
     .replace(/HOSTNAME/g, hostname);
 }
+
+/** The required --account option most account plugins declare, with The Bastion's message when it is missing. */
+export function accountOption(description: string) {
+  return {
+    type: 'string',
+    required: true,
+    emptyIsMissing: true,
+    missingMessage: "Missing mandatory parameter 'account'",
+    valueName: 'ACCOUNT',
+    description,
+  } as const;
+}

@@ -30,6 +30,23 @@ export type EgressCallInput = Pick<EgressEnv, 'connId' | 'account' | 'peer' | 'e
   readonly ingress?: IngressChannel | undefined;
 };
 
+/** What an egress request takes from the bastion's services: the same for every request. */
+export type ServicesEnv = Pick<EgressEnv, 'store' | 'config' | 'keyring' | 'clock' | 'version' | 'decide' | 'record' | 'live'>;
+
+/** The services' part of a request's environment (a connection request, or one clush host). */
+export function servicesEnv(svc: EgressServices, config: BastionConfig): ServicesEnv {
+  return {
+    store: svc.store,
+    config,
+    keyring: svc.keyring,
+    clock: svc.clock,
+    version: svc.version,
+    decide: decideEgressAccess,
+    record: (file, header) => svc.recorder.open(file, header),
+    live: svc.liveSessions,
+  };
+}
+
 export interface EgressCallOutcome {
   readonly exit: number;
   readonly code: string;
@@ -67,13 +84,7 @@ export async function egressCall(svc: EgressServices, scope: CallScope, target: 
   }
   const r = await runEgress(
     {
-      store: svc.store,
-      config: scope.config,
-      keyring: svc.keyring,
-      clock: svc.clock,
-      version: svc.version,
-      decide: decideEgressAccess,
-      record: (file, header) => svc.recorder.open(file, header),
+      ...servicesEnv(svc, scope.config),
       log: scope.log,
       term,
       callId: scope.callId,
@@ -82,7 +93,6 @@ export async function egressCall(svc: EgressServices, scope: CallScope, target: 
       peer: input.peer,
       env: input.env,
       ingress: input.ingress,
-      live: svc.liveSessions,
     },
     {
       user: target.user,

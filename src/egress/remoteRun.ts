@@ -12,9 +12,8 @@ import type { ResultCode } from '../kernel/result.js';
 import type { RemoteHostResult, RemoteRunner, RemoteRunOptions, RemoteRunSummary, RemoteTarget } from '../osh/context.js';
 import { Terminal } from '../osh/terminal.js';
 import { checkAccountState } from '../policy/accountState.js';
-import type { EgressServices } from './call.js';
+import { servicesEnv, type EgressServices } from './call.js';
 import { captureChannel, type OutputBudget } from './capture.js';
-import { decideEgressAccess } from './decide.js';
 import { fanOut } from './fanout.js';
 import { runEgress } from './session.js';
 import type { CancelReason, EgressEnv } from './sessionTypes.js';
@@ -102,13 +101,7 @@ async function runHost(svc: RemoteServices, scope: RemoteScope, t: RemoteTarget,
   try {
     const out = await runEgress(
       {
-        store: svc.store,
-        config: scope.config,
-        keyring: svc.keyring,
-        clock: svc.clock,
-        version: svc.version,
-        decide: decideEgressAccess,
-        record: (file, header) => svc.recorder.open(file, header),
+        ...servicesEnv(svc, scope.config),
         log,
         term,
         callId: sessionId,
@@ -117,7 +110,6 @@ async function runHost(svc: RemoteServices, scope: RemoteScope, t: RemoteTarget,
         peer: scope.peer,
         env: scope.env,
         ingress: cap.ingress,
-        live: svc.liveSessions,
         cancel: cancel.signal,
       },
       {
