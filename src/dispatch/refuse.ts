@@ -3,10 +3,10 @@
 import type { ResultCode } from '../kernel/result.js';
 import type { CallOutcome } from './callTypes.js';
 import type { Terminal } from '../osh/terminal.js';
+import { writeRefusal } from '../osh/refusal.js';
 
 /** A refusal before any plugin runs (osh.pl's main_exit): message on stderr, envelope on stdout. */
 export function refuse(term: Terminal, code: ResultCode, exit: number, msg: string): CallOutcome {
-  term.crit(msg, true);
-  term.envelope({ command: null, error_code: code, error_message: msg, value: null });
+  writeRefusal(term, code, msg);
   return { exit, code, plugin: null };
 }

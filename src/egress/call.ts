@@ -2,6 +2,7 @@
 // remote command is taken as osh.pl takes it, then the session runs.
 import type { Logger } from 'pino';
 import type { Terminal } from '../osh/terminal.js';
+import { writeRefusal } from '../osh/refusal.js';
 import type { BastionConfig } from '../config/schema.js';
 import { EXIT } from '../kernel/exitCodes.js';
 import type { BastionOptions } from '../osh/bastionOptions.js';
@@ -78,8 +79,7 @@ export async function egressCall(svc: EgressServices, scope: CallScope, target: 
   const opts = target.options;
   if (opts.timeout !== undefined && !/^[1-9]\d{0,5}$/.test(opts.timeout)) {
     const msg = `Error parsing command line options: --timeout expects a number of seconds, got '${opts.timeout}'`;
-    term.crit(msg, true);
-    term.envelope({ command: null, error_code: 'KO_GETOPTS_FAILED', error_message: msg, value: null });
+    writeRefusal(term, 'KO_GETOPTS_FAILED', msg);
     return { exit: EXIT.GETOPTS_FAILED, code: 'KO_GETOPTS_FAILED', plugin: null };
   }
   const r = await runEgress(

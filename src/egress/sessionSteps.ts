@@ -6,6 +6,7 @@ import { openSshClient, type SshConnectResult } from '../services/sshClient.js';
 import { mayAllowSomeAddress } from '../policy/decision.js';
 import { isFlagOn, SETTING } from '../policy/settings.js';
 import type { Terminal } from '../osh/terminal.js';
+import { writeRefusal } from '../osh/refusal.js';
 import { EXIT, SSH_CLIENT_NO_STATUS } from '../kernel/exitCodes.js';
 import type { ResultCode } from '../kernel/result.js';
 import type { Recording } from '../services/recording.js';
@@ -52,8 +53,7 @@ const OSH_ONLY_MSG = "You don't have the right to connect anywhere";
 
 /** A refusal of the request (osh.pl's main_exit): message on stderr, envelope on stdout. */
 export function refuse(term: Terminal, code: ResultCode, exit: number, msg: string): EgressOutcome {
-  term.crit(msg, true);
-  term.envelope({ command: null, error_code: code, error_message: msg, value: null });
+  writeRefusal(term, code, msg);
   return { exit, code };
 }
 
