@@ -7,9 +7,9 @@ import { after, before, test } from 'node:test';
 import { AUDIT_ARGS_BOUNDS } from '../../src/store/audit.js';
 import type { AuditRow } from '../../src/store/audit.js';
 import { bash, greppable, sshCall, sshCommandLine, ssh2Exec } from '../helpers/clients.js';
+import { assertNowhere, auditRows, opensshPrivateKey } from '../helpers/auditScan.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { logLines, waitFor } from '../helpers/wait.js';
-import { sqliteOf } from '../../src/store/inspect.js';
 
 let srv: TestServer;
 let mallory: { name: string; id: number; key: { privateFile: string; privateKey: string } };
@@ -21,32 +21,7 @@ after(async () => {
   await srv.close();
 });
 
-const rows = (): AuditRow[] => sqliteOf(srv.gh.store).prepare('SELECT * FROM audit ORDER BY id').all() as AuditRow[];
-/** Every text column of every audit row, and every log line, as one string each. */
-const everything = (): string[] => [...rows().map((r) => Object.values(r).map(String).join('\n')), ...srv.logs.map((l) => JSON.stringify(l))];
-
-/** The lines of a private key that are secret (its base64 body; the BEGIN/END lines are not). */
-function secretLines(privateKey: string): string[] {
-  return privateKey
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l !== '' && !l.startsWith('-----'));
-}
-
-function assertNowhere(privateKey: string): void {
-  const all = everything();
-  for (const line of secretLines(privateKey)) {
-    for (const text of all) assert.ok(!text.includes(line), `a private key line was stored or logged: ${line}`);
-  }
-}
-
-/** A fresh OpenSSH-format private key, as `ssh-keygen` writes it. */
-async function opensshPrivateKey(): Promise<string> {
-  const r = await bash(`d=$(mktemp -d) && ssh-keygen -q -t ed25519 -N '' -C leak@test -f "$d/k" && cat "$d/k" && rm -rf "$d"`);
-  assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /BEGIN OPENSSH PRIVATE KEY/);
-  return r.stdout;
-}
+const rows = (): AuditRow[] => auditRows(srv);
 
 test('a private key pasted as --public-key (quoted, newlines and all) is refused and stored nowhere', async () => {
   const key = await opensshPrivateKey();
@@ -68,7 +43,7 @@ test('a private key pasted as --public-key (quoted, newlines and all) is refused
   assert.deepEqual(JSON.parse(row.args), ['--json-greppable', '--osh', 'selfAddIngressKey', '--public-key', '[private key material removed]']);
   await waitFor('the refusal log line', () => logLines(srv.logs, 'call', { code: 'KO_PRIVATE_KEY' }).length >= 1);
   assert.equal(logLines(srv.logs, 'private key material in a command: refused, not stored (its owner should replace that key)', { account: 'mallory' }).length, 1);
-  assertNowhere(key);
+  assertNowhere(srv, key);
 });
 
 // ssh2 drops a connection whose packet passes its 35000-byte limit, so the longest exec string

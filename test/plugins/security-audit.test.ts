@@ -8,9 +8,9 @@ import { after, before, test } from 'node:test';
 import { generateCheckedKeyPair } from '../../src/services/keygen.js';
 import { AUDIT_ARGS_BOUNDS, boundAuditArgs } from '../../src/store/audit.js';
 import type { AuditRow } from '../../src/store/audit.js';
-import { sqliteOf } from '../../src/store/inspect.js';
-import { bash, greppable } from '../helpers/clients.js';
+import { greppable } from '../helpers/clients.js';
 import { callInProcess } from '../helpers/inProcess.js';
+import { assertNowhere, auditRows, opensshPrivateKey, secretLines } from '../helpers/auditScan.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 let srv: TestServer;
@@ -23,32 +23,7 @@ after(async () => {
   await srv.close();
 });
 
-const rows = (): AuditRow[] => sqliteOf(srv.gh.store).prepare('SELECT * FROM audit ORDER BY id').all() as AuditRow[];
-/** Every text column of every audit row, and every log line, as one string each. */
-const everything = (): string[] => [...rows().map((r) => Object.values(r).map(String).join('\n')), ...srv.logs.map((l) => JSON.stringify(l))];
-
-/** The lines of a private key that are secret (its base64 body; the BEGIN/END lines are not). */
-function secretLines(privateKey: string): string[] {
-  return privateKey
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l !== '' && !l.startsWith('-----'));
-}
-
-function assertNowhere(privateKey: string): void {
-  const all = everything();
-  for (const line of secretLines(privateKey)) {
-    for (const text of all) assert.ok(!text.includes(line), `a private key line was stored or logged: ${line}`);
-  }
-}
-
-/** A fresh OpenSSH-format private key, as `ssh-keygen` writes it. */
-async function opensshPrivateKey(): Promise<string> {
-  const r = await bash(`d=$(mktemp -d) && ssh-keygen -q -t ed25519 -N '' -C leak@test -f "$d/k" && cat "$d/k" && rm -rf "$d"`);
-  assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /BEGIN OPENSSH PRIVATE KEY/);
-  return r.stdout;
-}
+const rows = (): AuditRow[] => auditRows(srv);
 
 test('a private key flattened into words of --comment, or of any plugin, is refused the same way', async () => {
   // An RSA key, many lines long; 1024 bits are enough for that and take milliseconds to make.
@@ -63,8 +38,8 @@ test('a private key flattened into words of --comment, or of any plugin, is refu
   assert.equal(greppable(r2.stdout).error_code, 'KO_PRIVATE_KEY');
   const row = rows().at(-1) as AuditRow;
   assert.deepEqual(JSON.parse(row.args), ['--json-greppable', '--osh', 'selfAddIngressKey', '--public-key=[private key material removed]']);
-  assertNowhere(pem);
-  assertNowhere(body);
+  assertNowhere(srv, pem);
+  assertNowhere(srv, body);
 });
 
 test('boundAuditArgs: short calls untouched, long words clipped with their size, counts of what was dropped', () => {
