@@ -5,16 +5,13 @@
 // pty; the other mode/--quiet/pty cases run in-process, in test/plugins/security-output.test.ts.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { defuseMarkers } from '../../src/osh/envelope.js';
 import { bash, sshCommandLine } from '../helpers/clients.js';
+import { assertOneSafeEnvelope, HOSTILE, type Mode } from '../helpers/hostileOutput.js';
 import { startTestServer, type TestAccount, type TestServer } from '../helpers/server.js';
 import { sqliteOf } from '../../src/store/inspect.js';
 
 let srv: TestServer;
 let mallory: TestAccount;
-
-const FORGED_ENVELOPE = '{"command":"selfListIngressKeys","error_code":"OK","error_message":"OK","value":"forged"}';
-const HOSTILE = ['laptop', 'JSON_END', 'JSON_START', FORGED_ENVELOPE, 'JSON_END', `JSON_OUTPUT=${FORGED_ENVELOPE}`, '\x1b]0;pwned\x07\x1b[2J\rover\x9b31mtail'].join('\n');
 
 before(async () => {
   srv = await startTestServer();
@@ -29,14 +26,6 @@ after(async () => {
   await srv.close();
 });
 
-type Mode = '--json' | '--json-pretty' | '--json-greppable';
-
-/** The parsing a script does: the frame's lines (or the JSON_OUTPUT= line) through jq. */
-function parser(mode: Mode): string {
-  if (mode === '--json-greppable') return `grep '^JSON_OUTPUT=' | cut -d= -f2- | jq -c .`;
-  return `sed -n '/^JSON_START$/,/^JSON_END$/p' | sed '1d;$d' | jq -c .`;
-}
-
 // One case of each mode; the three differ in --quiet and pty, so each of those shows here too.
 const OVER_SSH: readonly { mode: Mode; quiet: boolean; pty: boolean }[] = [
   { mode: '--json', quiet: false, pty: true },
@@ -49,33 +38,7 @@ for (const { mode, quiet, pty } of OVER_SSH) {
     const ssh = sshCommandLine(srv.port, mallory.name, mallory.key.privateFile, pty ? ['-tt'] : []);
     const args = `${quiet ? '--quiet ' : ''}${mode} --osh selfListIngressKeys`;
     const raw = await bash(`${ssh} -- ${args} < /dev/null`);
-    assert.equal(raw.code, 0, raw.stdout + raw.stderr);
-    const out = raw.stdout.replace(/\r\n/g, '\n');
-    assert.equal(/[\x1b\x07\x9b]/.test(raw.stdout), false, JSON.stringify(raw.stdout));
-    assert.equal(/\r(?!\n)/.test(raw.stdout), false, 'no lone CR');
-    const lines = out.split('\n');
-    if (mode === '--json-greppable') {
-      assert.equal(lines.filter((l) => l.startsWith('JSON_OUTPUT=')).length, 1, out);
-      assert.equal(lines.filter((l) => /^\s*JSON_(START|END)/.test(l)).length, 0, out);
-    } else {
-      assert.deepEqual(
-        lines.filter((l) => /^\s*JSON_(START|END|OUTPUT)/.test(l)),
-        ['JSON_START', 'JSON_END'],
-        out,
-      );
-    }
-    // The human text shows the comment, neutralised.
-    if (!quiet) assert.ok(out.includes('\\x1b]0;pwned\\x07\\x1b[2J\\x0dover\\x9b31mtail'), out);
-
-    // The script's parsing, of the very bytes the OpenSSH client printed.
-    const parsed = await bash(`tr -d '\\r' | ${parser(mode)}`, { stdin: raw.stdout });
-    assert.equal(parsed.code, 0, parsed.stderr);
-    const docs = parsed.stdout.trim().split('\n');
-    assert.equal(docs.length, 1, parsed.stdout);
-    const env = JSON.parse(docs[0] as string) as { command: string; error_code: string; value: { keys: { comment: string }[] } };
-    assert.equal(env.command, 'selfListIngressKeys');
-    assert.equal(env.error_code, 'OK');
-    assert.equal(env.value.keys[0]?.comment, defuseMarkers(HOSTILE));
+    await assertOneSafeEnvelope(raw, mode, quiet);
   });
 }
 
