@@ -15,6 +15,8 @@ interface OptionTable {
   readonly longNames: ReadonlySet<string>;
   /** Names and aliases of the options declared secret. */
   readonly secret: ReadonlySet<string>;
+  /** Every name and alias, to the option it names (a name wins over another option's alias). */
+  readonly names: ReadonlyMap<string, string>;
   readonly yargs: parse.Options;
 }
 
@@ -29,11 +31,13 @@ function optionTable(decls: OptionDecls): OptionTable {
   const alias: Record<string, string[]> = {};
   const longNames = new Set<string>();
   const secret = new Set<string>();
+  const names = new Map<string, string>(Object.keys(decls).map((n) => [n, n]));
   for (const [name, d] of Object.entries(decls)) {
     if (d.type === 'boolean') booleans.push(name);
     else if (d.type === 'list') arrays.push(name);
     else strings.push(name);
     if (d.alias) alias[name] = [...d.alias];
+    for (const a of d.alias ?? []) if (!names.has(a)) names.set(a, name);
     for (const n of [name, ...(d.alias ?? [])]) {
       if (n.length > 1) longNames.add(n);
       if (d.secret) secret.add(n);
@@ -42,6 +46,7 @@ function optionTable(decls: OptionDecls): OptionTable {
   const table: OptionTable = {
     longNames,
     secret,
+    names,
     yargs: {
       string: strings,
       boolean: booleans,
@@ -81,7 +86,7 @@ export function parsePluginOptions(decls: OptionDecls, words: readonly string[])
       continue;
     }
     const m = /^--?([^=]+)(=[\s\S]*)?$/.exec(w);
-    const name = m?.[1] === undefined ? undefined : resolveName(m[1], decls);
+    const name = m?.[1] === undefined ? undefined : table.names.get(m[1]);
     if (m === null || name === undefined) {
       return R('ERR_BAD_OPTIONS', { msg: `Error parsing options: unknown option ${w.replace(/=[\s\S]*$/, '')}` });
     }
@@ -182,12 +187,6 @@ export function parsePluginOptions(decls: OptionDecls, words: readonly string[])
     values[name] = v;
   }
   return R('OK', { value: values });
-}
-
-function resolveName(word: string, decls: OptionDecls): string | undefined {
-  if (Object.hasOwn(decls, word)) return word;
-  for (const [name, d] of Object.entries(decls)) if (d.alias?.includes(word)) return name;
-  return undefined;
 }
 
 /** `choices` then `pattern`: the refusal, or null when the value passes. */
