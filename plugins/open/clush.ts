@@ -2,12 +2,11 @@ import { findGroup } from '../../src/access/groupName.js';
 import { isOk, R, type Result } from '../../src/kernel/result.js';
 import type { PluginContext, RemoteHostResult, RemoteTarget } from '../../src/osh/context.js';
 import { definePlugin, type PluginResult } from '../../src/osh/define.js';
+import { isTimeoutSeconds } from '../../src/osh/bastionOptions.js';
 import { pluginHelp } from '../../src/osh/helpText.js';
 
 /** The Bastion's clush: a host is a name or an IPv4 address, nothing else (no user@, no port, no IPv6). */
 const HOST = /^[a-zA-Z0-9.-]+$/;
-/** The bastion option --timeout, checked as a connection request checks it. */
-const SECONDS = /^[1-9]\d{0,5}$/;
 
 const clush = definePlugin({
   name: 'clush',
@@ -110,7 +109,7 @@ truncated (output past clushMaxOutputBytes was dropped).`,
     }
     const parallel = opts['step-by-step'] ? 1 : (opts.parallel ?? Math.min(ctx.config.clushDefaultParallel, max));
     const timeout = ctx.request.timeout;
-    if (timeout !== undefined && !SECONDS.test(timeout)) {
+    if (timeout !== undefined && !isTimeoutSeconds(timeout)) {
       return R('ERR_INVALID_PARAMETER', { msg: `--timeout expects a number of seconds, got '${timeout}'` });
     }
 

@@ -4,7 +4,7 @@
 // a stdin stream and the facts of the session, so it is testable without a socket.
 import crypto from 'node:crypto';
 import type { Logger } from 'pino';
-import { checkAccountState } from '../policy/accountState.js';
+import { accountStanding } from '../accounts/standing.js';
 import { checkPluginTarget } from '../services/targetHost.js';
 import { mayRunCategory, rolesOf } from '../policy/roles.js';
 import type { BastionConfig } from '../config/schema.js';
@@ -165,17 +165,10 @@ async function route(call: Call): Promise<CallOutcome> {
   const o = req.options;
   // The row read at login may be stale: one connection can carry many calls (ControlMaster), and
   // the account may have been frozen, changed or deleted since. Every call checks it as it is now.
-  // The connection is bound to the account it authenticated as, id and name: a row under the
-  // same id with another name is another account, and this connection's account is gone.
-  const current = svc.store.accounts.byId(call.input.account.id);
-  if (!current || current.name !== call.input.account.name) {
-    return refuse(term, 'KO_ACCOUNT_INVALID', EXIT.ACCOUNT_INVALID, `Sorry ${call.input.account.name}, your account no longer exists`);
-  }
-  const input: CallInput = { ...call.input, account: current };
   const nowSec = Math.floor(svc.clock.now() / 1000);
-  const settings = svc.store.accounts.settings(input.account.id);
-  const standing = checkAccountState(input.account, settings, config, nowSec);
+  const standing = accountStanding(svc.store, call.input.account, config, nowSec);
   if (!standing.ok) return refuse(term, standing.code, standing.exit, standing.msg);
+  const input: CallInput = { ...call.input, account: standing.account };
   svc.store.accounts.touch(input.account.id, nowSec, input.peer.ip);
 
   if (req.error) return refuse(term, 'KO_GETOPTS_FAILED', EXIT.GETOPTS_FAILED, `Error parsing command line options: ${req.error}`);

@@ -5,7 +5,7 @@ import type { Terminal } from '../osh/terminal.js';
 import { writeRefusal } from '../osh/refusal.js';
 import type { BastionConfig } from '../config/schema.js';
 import { EXIT } from '../kernel/exitCodes.js';
-import type { BastionOptions } from '../osh/bastionOptions.js';
+import { isTimeoutSeconds, type BastionOptions } from '../osh/bastionOptions.js';
 import { decideEgressAccess } from './decide.js';
 import type { LiveSessions } from '../services/liveSessions.js';
 import type { RecorderPool } from '../services/recorder.js';
@@ -77,7 +77,7 @@ export interface ValidatedTarget {
 export async function egressCall(svc: EgressServices, scope: CallScope, target: ValidatedTarget): Promise<EgressCallOutcome> {
   const { input, term } = scope;
   const opts = target.options;
-  if (opts.timeout !== undefined && !/^[1-9]\d{0,5}$/.test(opts.timeout)) {
+  if (opts.timeout !== undefined && !isTimeoutSeconds(opts.timeout)) {
     const msg = `Error parsing command line options: --timeout expects a number of seconds, got '${opts.timeout}'`;
     writeRefusal(term, 'KO_GETOPTS_FAILED', msg);
     return { exit: EXIT.GETOPTS_FAILED, code: 'KO_GETOPTS_FAILED', plugin: null };

@@ -11,7 +11,7 @@ import { EXIT } from '../kernel/exitCodes.js';
 import type { ResultCode } from '../kernel/result.js';
 import type { RemoteHostResult, RemoteRunner, RemoteRunOptions, RemoteRunSummary, RemoteTarget } from '../osh/context.js';
 import { Terminal } from '../osh/terminal.js';
-import { checkAccountState } from '../policy/accountState.js';
+import { accountStanding } from '../accounts/standing.js';
 import { servicesEnv, type EgressServices } from './call.js';
 import { captureChannel, type OutputBudget } from './capture.js';
 import { fanOut } from './fanout.js';
@@ -74,11 +74,8 @@ async function runRemote(svc: RemoteServices, scope: RemoteScope, targets: reado
 
 /** Why the account may not connect any more (frozen, expired, deleted), or null. */
 function accountRefusal(svc: RemoteServices, scope: RemoteScope): { code: ResultCode; msg: string } | null {
-  const { account } = scope;
-  const now = svc.store.accounts.byId(account.id);
-  if (!now || now.name !== account.name) return { code: 'KO_ACCOUNT_INVALID', msg: `Sorry ${account.name}, your account no longer exists` };
-  const state = checkAccountState(now, svc.store.accounts.settings(now.id), scope.config, Math.floor(svc.clock.now() / 1000));
-  return state.ok ? null : { code: state.code, msg: state.msg };
+  const standing = accountStanding(svc.store, scope.account, scope.config, Math.floor(svc.clock.now() / 1000));
+  return standing.ok ? null : { code: standing.code, msg: standing.msg };
 }
 
 async function runHost(svc: RemoteServices, scope: RemoteScope, t: RemoteTarget, opts: RemoteRunOptions, budget: OutputBudget): Promise<RemoteHostResult> {

@@ -2,7 +2,7 @@
 // session.ts for their order). A step that ends the request answers the client itself and returns
 // the outcome.
 import path from 'node:path';
-import { openSshClient, type SshConnectResult } from '../services/sshClient.js';
+import { openSshClient } from '../services/sshClient.js';
 import { mayAllowSomeAddress } from '../policy/decision.js';
 import { isFlagOn, SETTING } from '../policy/settings.js';
 import type { Terminal } from '../osh/terminal.js';
@@ -217,25 +217,22 @@ export async function connect(call: EgressCall, granted: Granted, prepared: Prep
   const hostTarget = { accountId: account.id, host: ip, port: req.port };
   const policy = strictPolicyOf(call.settings);
   let verdict: HostKeyVerdict | null = null;
-  // Aborted before we got here (an abort listener added now would never be called): no attempt.
-  const conn: SshConnectResult = signal.aborted
-    ? { ok: false, why: 'connection_error', detail: 'the client went away' }
-    : await openSshClient(
-        {
-          ip,
-          port: req.port,
-          user,
-          keys: plan.keys,
-          timeoutMs,
-          ident: `Gatehouse_${env.version}`,
-          hostKeyAlgorithms: hostKeyAlgorithms(store, hostTarget),
-          verifyHostKey: (blob) => {
-            verdict = checkHostKey(store, hostTarget, blob, policy, Math.floor(env.clock.now() / 1000));
-            return verdict.kind === 'known' || verdict.kind === 'learned' || verdict.kind === 'unchecked' || (verdict.kind === 'changed' && verdict.accepted);
-          },
-        },
-        signal,
-      );
+  const conn = await openSshClient(
+    {
+      ip,
+      port: req.port,
+      user,
+      keys: plan.keys,
+      timeoutMs,
+      ident: `Gatehouse_${env.version}`,
+      hostKeyAlgorithms: hostKeyAlgorithms(store, hostTarget),
+      verifyHostKey: (blob) => {
+        verdict = checkHostKey(store, hostTarget, blob, policy, Math.floor(env.clock.now() / 1000));
+        return verdict.kind === 'known' || verdict.kind === 'learned' || verdict.kind === 'unchecked' || (verdict.kind === 'changed' && verdict.accepted);
+      },
+    },
+    signal,
+  );
   const v = verdict as HostKeyVerdict | null;
   if (v?.kind === 'learned') say(`Permanently added the ${v.type} host key ${v.fingerprint} of ${machineDisplay(ip, req.port)} to the known hosts of ${account.name}.`);
   if (v?.kind === 'changed' && v.accepted)

@@ -98,6 +98,13 @@ export function unsupportedOptionRefusal(o: BastionOptions, account: string, int
   };
 }
 
+/**
+ * Whether --timeout is a number of seconds as osh.pl accepts it (1 to 999999, no sign, no leading
+ * zero): a connection request and clush check it the same way.
+ */
+const TIMEOUT_SECONDS = /^[1-9]\d{0,5}$/;
+export const isTimeoutSeconds = (value: string): boolean => TIMEOUT_SECONDS.test(value);
+
 const STRINGS = ['osh', 'user', 'host', 'port', 'timeout', 'password', 'bind', 'ssh-as', 'use-key', 'mfa-token', 'J', 'fallback-password-delay'];
 const BOOLEANS = [
   'json',

@@ -74,6 +74,8 @@ const KEEPALIVE_COUNT_MAX = 3;
  * the client (and ends it). `abort` (the client went away) ends an attempt in progress.
  */
 export function openSshClient(p: SshConnectParams, abort?: AbortSignal): Promise<SshConnectResult> {
+  // Aborted before the call: an abort listener added now would never be called, so no attempt.
+  if (abort?.aborted) return Promise.resolve({ ok: false, why: 'connection_error', detail: 'the client went away' });
   return new Promise((resolve) => {
     const deadline = Date.now() + p.timeoutMs;
     let settled = false;
